@@ -1,0 +1,198 @@
+//! Certificate authorities of the lab and the certificates they issue.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber,
+};
+use rustls::pki_types::CertificateDer;
+use time::{Duration, OffsetDateTime};
+
+use crate::keys::{key, KeyRole};
+use crate::{CertError, Identity};
+
+/// The OID of the X.500 `UID` attribute (0.9.2342.19200300.100.1.1), which carries the MDM
+/// topic in an APNs push certificate's subject.
+pub const UID_OID: [u64; 7] = [0, 9, 2342, 19200300, 100, 1, 1];
+
+/// Serial numbers come from a counter, not from randomness, so the fields of every certificate a
+/// scenario issues are predictable (the same approach as rustls's test CA).
+static SERIAL: AtomicU64 = AtomicU64::new(1);
+
+fn next_serial() -> SerialNumber {
+    SerialNumber::from(SERIAL.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A certificate authority: its certificate and the issuer that signs with its shared key.
+pub struct Authority {
+    name: String,
+    der: CertificateDer<'static>,
+    issuer: Issuer<'static, &'static KeyPair>,
+}
+
+impl std::fmt::Debug for Authority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authority").field("name", &self.name).finish()
+    }
+}
+
+impl Authority {
+    fn new_root(name: &str, role: KeyRole, now: OffsetDateTime) -> Result<Self, CertError> {
+        let signing_key = key(role)?;
+        let mut params = CertificateParams::default();
+        params.distinguished_name = dn(&[(DnType::CommonName, name)]);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        // Roots outlive every scenario: ten years either side of the world's start.
+        params.not_before = now - Duration::days(3650);
+        params.not_after = now + Duration::days(3650);
+        params.serial_number = Some(next_serial());
+        let cert = params.self_signed(signing_key).map_err(|source| CertError::Issue {
+            subject: name.to_string(),
+            source,
+        })?;
+        Ok(Authority {
+            name: name.to_string(),
+            der: cert.der().clone(),
+            issuer: Issuer::new(params, signing_key),
+        })
+    }
+
+    /// The authority's display name (its subject common name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The authority's certificate, DER.
+    pub fn certificate(&self) -> &CertificateDer<'static> {
+        &self.der
+    }
+
+    fn issue(
+        &self,
+        mut params: CertificateParams,
+        role: KeyRole,
+        subject: &str,
+    ) -> Result<Identity, CertError> {
+        let leaf_key = key(role)?;
+        params.serial_number = Some(next_serial());
+        params.use_authority_key_identifier_extension = true;
+        let cert = params
+            .signed_by(leaf_key, &self.issuer)
+            .map_err(|source| CertError::Issue {
+                subject: subject.to_string(),
+                source,
+            })?;
+        Ok(Identity::new(
+            cert.der().clone(),
+            leaf_key.serialize_der(),
+            vec![self.der.clone()],
+        ))
+    }
+}
+
+fn dn(parts: &[(DnType, &str)]) -> DistinguishedName {
+    let mut name = DistinguishedName::new();
+    for (ty, value) in parts {
+        name.push(ty.clone(), *value);
+    }
+    name
+}
+
+/// The three authorities of one simulated world.
+#[derive(Debug)]
+pub struct LabPki {
+    /// Issues TLS server certificates; every simulated client trusts it.
+    pub lab_root: Authority,
+    /// Plays Apple's push certificate authority; the APNs service trusts it for client auth.
+    pub apple_push_ca: Authority,
+    /// Issues device identities at enrollment; Intune's MDM endpoints trust it for client auth.
+    pub intune_device_ca: Authority,
+}
+
+impl LabPki {
+    /// Creates the world's authorities, valid around `now`.
+    pub fn new(now: OffsetDateTime) -> Result<Self, CertError> {
+        Ok(LabPki {
+            lab_root: Authority::new_root("enrollsim Lab Root CA", KeyRole::LabRoot, now)?,
+            apple_push_ca: Authority::new_root(
+                "enrollsim Apple Application Integration CA",
+                KeyRole::ApplePushCa,
+                now,
+            )?,
+            intune_device_ca: Authority::new_root(
+                "enrollsim Intune MDM Device CA",
+                KeyRole::IntuneDeviceCa,
+                now,
+            )?,
+        })
+    }
+
+    /// A TLS server certificate for `hosts`, valid for a year around `now`.
+    pub fn server_identity(
+        &self,
+        hosts: &[&str],
+        now: OffsetDateTime,
+    ) -> Result<Identity, CertError> {
+        let subject = hosts.first().copied().unwrap_or("localhost");
+        let mut params = CertificateParams::default();
+        params.distinguished_name = dn(&[(DnType::CommonName, subject)]);
+        params.subject_alt_names = hosts
+            .iter()
+            .map(|h| {
+                let name = (*h).try_into().map_err(|source| CertError::Issue {
+                    subject: h.to_string(),
+                    source,
+                })?;
+                Ok(SanType::DnsName(name))
+            })
+            .collect::<Result<_, CertError>>()?;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        params.not_before = now - Duration::days(30);
+        params.not_after = now + Duration::days(335);
+        self.lab_root.issue(params, KeyRole::Server, subject)
+    }
+
+    /// An APNs MDM push certificate for `topic` (`com.apple.mgmt.External.<uuid>`), valid from
+    /// `not_before` to `not_after`. Its subject carries the topic as `UID`, as Apple's do.
+    pub fn push_certificate(
+        &self,
+        topic: &str,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> Result<Identity, CertError> {
+        let guid = topic.rsplit('.').next().unwrap_or(topic);
+        let common_name = format!("APSP:{guid}");
+        let mut params = CertificateParams::default();
+        params.distinguished_name = dn(&[
+            (DnType::CustomDnType(UID_OID.to_vec()), topic),
+            (DnType::CommonName, &common_name),
+            (DnType::CountryName, "US"),
+        ]);
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.not_before = not_before;
+        params.not_after = not_after;
+        self.apple_push_ca.issue(params, KeyRole::Push, topic)
+    }
+
+    /// A device identity for `common_name` (Intune uses the device's enrollment id), valid from
+    /// `not_before` to `not_after`.
+    pub fn device_identity(
+        &self,
+        common_name: &str,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> Result<Identity, CertError> {
+        let mut params = CertificateParams::default();
+        params.distinguished_name = dn(&[(DnType::CommonName, common_name)]);
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.not_before = not_before;
+        params.not_after = not_after;
+        self.intune_device_ca
+            .issue(params, KeyRole::Device, common_name)
+    }
+}

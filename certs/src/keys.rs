@@ -1,0 +1,71 @@
+//! Keys generated once per process and shared by every world.
+//!
+//! rcgen signs certificates in microseconds but an RSA-2048 key costs about 50 ms to generate
+//! (see the project's stack notes), so the PKI never generates a key per certificate: each role
+//! has one key for the whole process. Certificates still differ per world and per device
+//! (subject, serial number, validity), which is all the protocol looks at.
+
+use std::sync::OnceLock;
+
+use rcgen::{KeyPair, PKCS_ECDSA_P256_SHA256, PKCS_RSA_SHA256, RsaKeySize};
+
+use crate::CertError;
+
+/// The roles that own a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRole {
+    /// The lab root CA that issues TLS server certificates.
+    LabRoot,
+    /// The CA playing Apple's push certificate authority.
+    ApplePushCa,
+    /// The CA Intune uses to issue device identities.
+    IntuneDeviceCa,
+    /// Every TLS server certificate.
+    Server,
+    /// The tenant's APNs push certificate (RSA-2048, as Apple issues them).
+    Push,
+    /// Device identity certificates.
+    Device,
+}
+
+struct Keys {
+    lab_root: KeyPair,
+    push_ca: KeyPair,
+    device_ca: KeyPair,
+    server: KeyPair,
+    push: KeyPair,
+    device: KeyPair,
+}
+
+static KEYS: OnceLock<Result<Keys, String>> = OnceLock::new();
+
+fn p256() -> Result<KeyPair, rcgen::Error> {
+    KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)
+}
+
+fn generate() -> Result<Keys, rcgen::Error> {
+    Ok(Keys {
+        lab_root: p256()?,
+        push_ca: p256()?,
+        device_ca: p256()?,
+        server: p256()?,
+        push: KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048)?,
+        device: p256()?,
+    })
+}
+
+/// The shared key of a role, generated on first use.
+pub fn key(role: KeyRole) -> Result<&'static KeyPair, CertError> {
+    let keys = KEYS
+        .get_or_init(|| generate().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| CertError::KeyGeneration(e.clone()))?;
+    Ok(match role {
+        KeyRole::LabRoot => &keys.lab_root,
+        KeyRole::ApplePushCa => &keys.push_ca,
+        KeyRole::IntuneDeviceCa => &keys.device_ca,
+        KeyRole::Server => &keys.server,
+        KeyRole::Push => &keys.push,
+        KeyRole::Device => &keys.device,
+    })
+}
