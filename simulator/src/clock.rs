@@ -1,0 +1,92 @@
+//! The virtual clock that every party of a world reads.
+//!
+//! Real time never leaks into a run: certificate validity (rustls asks this clock through
+//! [`rustls::time_provider::TimeProvider`]), log timestamps, token expiry, the ADE sync throttle
+//! and the APNs grace period all read the same clock, which only moves when a party says time
+//! passes. That is what makes a scenario's timeline identical from run to run, and what lets a
+//! scenario state "the push certificate expired 40 days ago" without waiting 40 days.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use rustls::pki_types::UnixTime;
+use time::{Duration, OffsetDateTime};
+
+/// A shared, manually advanced clock with millisecond resolution.
+#[derive(Clone, Debug)]
+pub struct VirtualClock {
+    millis: Arc<AtomicI64>,
+}
+
+impl VirtualClock {
+    /// A clock that reads `start`.
+    pub fn starting_at(start: OffsetDateTime) -> Self {
+        let millis = (start.unix_timestamp_nanos() / 1_000_000) as i64;
+        VirtualClock {
+            millis: Arc::new(AtomicI64::new(millis)),
+        }
+    }
+
+    /// The current virtual time.
+    pub fn now(&self) -> OffsetDateTime {
+        let ms = self.millis.load(Ordering::SeqCst);
+        OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
+
+    /// Moves the clock forward by `by` (negative durations are ignored: time never runs back).
+    pub fn advance(&self, by: Duration) {
+        let ms = by.whole_milliseconds().max(0) as i64;
+        self.millis.fetch_add(ms, Ordering::SeqCst);
+    }
+
+    /// Moves the clock forward by `ms` milliseconds and returns the new time: the cost of one
+    /// step of a protocol, so that consecutive log lines get distinct times.
+    pub fn tick(&self, ms: i64) -> OffsetDateTime {
+        self.millis.fetch_add(ms.max(0), Ordering::SeqCst);
+        self.now()
+    }
+}
+
+impl rustls::time_provider::TimeProvider for VirtualClock {
+    fn current_time(&self) -> Option<UnixTime> {
+        let secs = self.now().unix_timestamp();
+        u64::try_from(secs)
+            .ok()
+            .map(|s| UnixTime::since_unix_epoch(std::time::Duration::from_secs(s)))
+    }
+}
+
+/// RFC 3339 rendering used in every JSON body and log of the simulator (UTC, seconds).
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Parses the RFC 3339 times the services accept in JSON bodies.
+pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn advances_and_never_goes_back() {
+        let clock = VirtualClock::starting_at(datetime!(2026-11-26 10:00 UTC));
+        clock.advance(Duration::days(2));
+        clock.advance(Duration::seconds(-30));
+        assert_eq!(clock.now(), datetime!(2026-11-28 10:00 UTC));
+        assert_eq!(rfc3339(clock.tick(1500)), "2026-11-28T10:00:01Z");
+    }
+}

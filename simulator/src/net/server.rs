@@ -1,0 +1,181 @@
+//! Serving a [`Handler`] over HTTPS on a loopback port.
+//!
+//! One accept loop per listener; each connection is a task that finishes the TLS handshake,
+//! reads the client certificate (if any) and serves HTTP/1.1 or HTTP/2 with hyper-util's
+//! automatic builder. Request bodies are read whole but capped: a body over the limit gets 413
+//! before the handler sees it, as a real front end would answer. Dropping the [`ServerHandle`]
+//! stops the loop and every connection, which frees the port.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::StatusCode;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rustls::ServerConfig;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+use super::{Handler, PeerIdentity, Request, Response};
+
+/// The largest request body any simulated service reads (1 MiB); larger bodies get 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A running server. Dropping it stops the server and frees its port.
+#[derive(Debug)]
+pub struct ServerHandle {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl ServerHandle {
+    /// The loopback address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops the server and waits until the listener is closed.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Starts serving `handler` on `127.0.0.1` at an ephemeral port.
+pub async fn serve(
+    tls: Arc<ServerConfig>,
+    handler: Arc<dyn Handler>,
+) -> std::io::Result<ServerHandle> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    let (stop, mut stopped) = watch::channel(false);
+    let acceptor = TlsAcceptor::from(tls);
+    let conn_stop = stop.subscribe();
+    let task = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((tcp, _)) = accepted else { continue };
+                    let _ = tcp.set_nodelay(true);
+                    let acceptor = acceptor.clone();
+                    let handler = handler.clone();
+                    let mut stop = conn_stop.clone();
+                    tokio::spawn(async move {
+                        tokio::select! {
+                            _ = serve_connection(acceptor, tcp, handler) => {}
+                            _ = stop.changed() => {}
+                        }
+                    });
+                }
+                _ = stopped.changed() => break,
+            }
+        }
+    });
+    Ok(ServerHandle {
+        addr,
+        stop,
+        task: Some(task),
+    })
+}
+
+async fn serve_connection(
+    acceptor: TlsAcceptor,
+    tcp: tokio::net::TcpStream,
+    handler: Arc<dyn Handler>,
+) {
+    // A failed handshake (bad or expired client certificate, unknown CA...) ends here: rustls
+    // has already sent the alert the client will report.
+    let Ok(tls) = acceptor.accept(tcp).await else {
+        return;
+    };
+    let (_, session) = tls.get_ref();
+    let sni = session.server_name().map(str::to_string);
+    let peer = session
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .map(|c| PeerIdentity {
+            certificate: c.clone().into_owned(),
+        });
+    let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+        let handler = handler.clone();
+        let sni = sni.clone();
+        let peer = peer.clone();
+        async move {
+            let response = match read_request(req, sni, peer).await {
+                Ok(request) => handler.handle(request).await,
+                Err(rejection) => rejection,
+            };
+            Ok::<_, Infallible>(into_hyper(response))
+        }
+    });
+    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+        .serve_connection(TokioIo::new(tls), service)
+        .await;
+}
+
+async fn read_request(
+    req: hyper::Request<Incoming>,
+    sni: Option<String>,
+    peer: Option<PeerIdentity>,
+) -> Result<Request, Response> {
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            return Err(Response::text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("request body exceeds {MAX_BODY_BYTES} bytes"),
+            ))
+        }
+        Err(e) => {
+            return Err(Response::text(
+                StatusCode::BAD_REQUEST,
+                format!("cannot read request body: {e}"),
+            ))
+        }
+    };
+    let host = sni
+        .or_else(|| parts.uri.host().map(str::to_string))
+        .or_else(|| {
+            parts
+                .headers
+                .get("host")
+                .and_then(|h| h.to_str().ok())
+                .map(|h| h.split(':').next().unwrap_or(h).to_string())
+        })
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    Ok(Request {
+        method: parts.method,
+        host,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        headers: parts.headers,
+        body,
+        peer,
+    })
+}
+
+fn into_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
+    let mut out = hyper::Response::new(Full::new(response.body));
+    *out.status_mut() = response.status;
+    *out.headers_mut() = response.headers;
+    out
+}

@@ -1,0 +1,153 @@
+//! The evidence a run leaves behind, in the order it happened.
+//!
+//! Every HTTP exchange (recorded by the client that made it, with both bodies), every message a
+//! user was shown, and every notable decision of a service lands here with its virtual time.
+//! Device console logs and the Company Portal log live on the device itself
+//! ([`crate::device`]); service-side records (troubleshooting events, sign-in logs) live in the
+//! services' state. A harness turns all of these into an evidence bundle and a timeline.
+
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use time::OffsetDateTime;
+
+/// Where on the device a message was shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Screen {
+    /// The Company Portal app.
+    CompanyPortal,
+    /// The Settings app, installing a profile.
+    Settings,
+    /// Setup Assistant, during Automated Device Enrollment.
+    SetupAssistant,
+    /// The Company Portal website in Safari.
+    Safari,
+    /// The Microsoft sign-in page.
+    SignIn,
+}
+
+impl Screen {
+    /// The id used in evidence bundles.
+    pub fn id(self) -> &'static str {
+        match self {
+            Screen::CompanyPortal => "company-portal",
+            Screen::Settings => "settings",
+            Screen::SetupAssistant => "setup-assistant",
+            Screen::Safari => "safari",
+            Screen::SignIn => "sign-in",
+        }
+    }
+}
+
+/// One HTTP request and what came back, as the client saw it.
+#[derive(Debug, Clone)]
+pub struct HttpExchange {
+    /// Who sent it ("iPhone F2LX…/Company Portal", "Intune", "admin"...).
+    pub from: String,
+    /// The host name it was sent to.
+    pub host: String,
+    /// HTTP method.
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// Request `Content-Type`, if any.
+    pub request_content_type: Option<String>,
+    /// Request body.
+    pub request_body: Bytes,
+    /// Response status, or `None` when no HTTP response came back.
+    pub status: Option<u16>,
+    /// Response `Content-Type`, if any.
+    pub response_content_type: Option<String>,
+    /// Response body.
+    pub response_body: Bytes,
+    /// Why no response came back (connection refused, TLS alert...).
+    pub failure: Option<String>,
+}
+
+/// What happened.
+#[derive(Debug, Clone)]
+pub enum Happening {
+    /// An HTTP exchange.
+    Http(HttpExchange),
+    /// A message shown to the user.
+    UserSaw {
+        /// The device that showed it.
+        device: String,
+        /// Where it was shown.
+        screen: Screen,
+        /// The text, in the device's language.
+        text: String,
+    },
+    /// A notable decision or state change of a party.
+    Note {
+        /// The party ("Intune", "APNs", "device"...).
+        party: String,
+        /// What it did.
+        text: String,
+    },
+}
+
+/// One entry of the timeline.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Virtual time.
+    pub at: OffsetDateTime,
+    /// The device this belongs to, when one does (its serial number).
+    pub device: Option<String>,
+    /// What happened.
+    pub what: Happening,
+}
+
+/// A shared, append-only list of timeline entries.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    entries: Arc<Mutex<Vec<Entry>>>,
+}
+
+impl Recorder {
+    /// An empty recorder.
+    pub fn new() -> Self {
+        Recorder::default()
+    }
+
+    /// Appends an entry.
+    pub fn record(&self, entry: Entry) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(entry);
+    }
+
+    /// A copy of every entry so far.
+    pub fn entries(&self) -> Vec<Entry> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Entries belonging to `device` (by serial number), plus those that belong to no device.
+    pub fn entries_for(&self, device: &str) -> Vec<Entry> {
+        self.entries()
+            .into_iter()
+            .filter(|e| e.device.as_deref().is_none_or(|d| d == device))
+            .collect()
+    }
+
+    /// How many entries there are.
+    pub fn len(&self) -> usize {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets everything recorded so far (between a failed run and its re-enrollment, a
+    /// harness may keep both timelines apart).
+    pub fn drain(&self) -> Vec<Entry> {
+        std::mem::take(&mut *self.entries.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}

@@ -1,0 +1,1 @@
+//! Apple wire formats (being written).
