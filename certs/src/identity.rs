@@ -104,3 +104,20 @@ impl Identity {
         Ok(Identity::new(leaf, chain.key().as_der().to_vec(), certs.collect()))
     }
 }
+
+impl Identity {
+    /// The APNs identity for a push certificate Apple issued on Intune's certificate request:
+    /// Intune generated that request, so it holds the private key (the process-wide push key).
+    pub fn push_identity(
+        certificate: CertificateDer<'static>,
+        pki: &crate::LabPki,
+    ) -> Result<Identity, CertError> {
+        crate::inspect::facts(&certificate)?;
+        let key = crate::keys::key(crate::keys::KeyRole::Push)?;
+        Ok(Identity::new(
+            certificate,
+            key.serialize_der(),
+            vec![pki.apple_push_ca.certificate().clone()],
+        ))
+    }
+}

@@ -1,1 +1,260 @@
 //! The simulated iOS device.
+//!
+//! A device is cheap: plain state behind a mutex and async flows that run as tasks, so one
+//! process can enroll thousands at once. Its parts mirror the processes of iOS that take part in
+//! an enrollment, each in its own module and each writing its own console lines:
+//!
+//! - [`company_portal`]: the Company Portal app's flow (sign-in, eligibility, workplace join,
+//!   enrollment session, profile hand-off to Safari and Settings, status polling), and the
+//!   Company Portal website's flow in Safari;
+//! - [`profiled`]: installing a configuration profile the way profiled does, with Apple's rules
+//!   for MDM payloads;
+//! - [`mdmclient`]: check-ins and the Idle → command → result loop;
+//! - [`actions`]: what a user or technician does to the device (remove a profile, reinstall the
+//!   app, clear Safari's cookies, restore, change networks).
+//!
+//! What the user sees goes to [`messages`], in the device's language.
+
+pub mod actions;
+pub mod company_portal;
+pub mod logs;
+pub mod mdmclient;
+pub mod messages;
+pub mod profiled;
+pub mod spec;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use enrollsim_certs::{CertificateDer, Identity};
+use rustls::ClientConfig;
+use tokio::sync::mpsc;
+
+use crate::clock::VirtualClock;
+use crate::cloud::apns::{ApnsService, Push};
+use crate::net::client::HttpsClient;
+use crate::net::tls::{client_config, HttpVersion};
+use crate::net::HostMap;
+use crate::recorder::{Entry, Happening, Recorder, Screen};
+use crate::rng::SeededRng;
+use logs::{Level, Process};
+use messages::UserMessage;
+pub use spec::{CloudSetting, CompanyPortalApp, DeviceSpec, InstalledMdmPayload, InstalledProfile, SessionCookie};
+
+/// What the world gives a device: where services are, what to trust, time, randomness.
+#[derive(Clone)]
+pub struct DeviceEnv {
+    /// Service addresses.
+    pub hosts: HostMap,
+    /// Roots the device trusts for TLS.
+    pub trust: Vec<CertificateDer<'static>>,
+    /// The shared client configuration without a client identity.
+    pub anonymous_tls: Arc<ClientConfig>,
+    /// The world's clock.
+    pub clock: VirtualClock,
+    /// The world's recorder.
+    pub recorder: Recorder,
+    /// APNs, for the device's push registration.
+    pub apns: ApnsService,
+}
+
+/// The user operating the device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// UPN.
+    pub upn: String,
+    /// Password.
+    pub password: String,
+}
+
+/// How an enrollment attempt ended, from the device's point of view.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "outcome")]
+pub enum Outcome {
+    /// The device is managed, for `upn`.
+    Enrolled {
+        /// The user the device is enrolled for.
+        upn: String,
+    },
+    /// The user saw an error.
+    Failed {
+        /// Where.
+        screen: Screen,
+        /// Which message.
+        message: UserMessage,
+        /// Its text in the device's language.
+        text: String,
+    },
+    /// The flow hung on a screen without an error (the user waits forever).
+    Stuck {
+        /// Where.
+        screen: Screen,
+        /// What it waits for.
+        detail: String,
+    },
+    /// The flow ended without error but the device is not managed (ADE never started).
+    NotManaged {
+        /// What happened instead.
+        detail: String,
+    },
+}
+
+/// The MDM enrollment the device holds once a management profile is installed.
+#[derive(Clone)]
+pub(crate) struct MdmEnrollment {
+    pub payload: InstalledMdmPayload,
+    pub client: HttpsClient,
+}
+
+pub(crate) struct DeviceState {
+    pub spec: DeviceSpec,
+    pub console: Vec<String>,
+    pub company_portal_log: Vec<String>,
+    pub shown: Vec<(Screen, String)>,
+    pub mdm: Option<MdmEnrollment>,
+    pub push_token: Option<Vec<u8>>,
+    pub push_magic: Option<String>,
+    pub mailbox: Option<mpsc::UnboundedReceiver<Push>>,
+    pub supervised: bool,
+    pub awaiting_configuration: bool,
+}
+
+/// A simulated iPhone or iPad.
+#[derive(Clone)]
+pub struct Device {
+    pub(crate) env: DeviceEnv,
+    pub(crate) rng: SeededRng,
+    pub(crate) state: Arc<Mutex<DeviceState>>,
+}
+
+impl std::fmt::Debug for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Device").field("serial", &self.serial()).finish()
+    }
+}
+
+impl Device {
+    /// A device as `spec` describes it, living in `env`, drawing identifiers from `rng`.
+    pub fn new(spec: DeviceSpec, env: DeviceEnv, rng: SeededRng) -> Self {
+        Device {
+            env,
+            rng,
+            state: Arc::new(Mutex::new(DeviceState {
+                spec,
+                console: Vec::new(),
+                company_portal_log: Vec::new(),
+                shown: Vec::new(),
+                mdm: None,
+                push_token: None,
+                push_magic: None,
+                mailbox: None,
+                supervised: false,
+                awaiting_configuration: false,
+            })),
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, DeviceState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The serial number.
+    pub fn serial(&self) -> String {
+        self.lock().spec.serial.clone()
+    }
+
+    /// The device as it is now (profiles, apps, cookies, network).
+    pub fn spec(&self) -> DeviceSpec {
+        self.lock().spec.clone()
+    }
+
+    /// The console log so far.
+    pub fn console_log(&self) -> Vec<String> {
+        self.lock().console.clone()
+    }
+
+    /// The Company Portal's log so far.
+    pub fn company_portal_log(&self) -> Vec<String> {
+        self.lock().company_portal_log.clone()
+    }
+
+    /// Every message shown to the user, in order.
+    pub fn shown_messages(&self) -> Vec<(Screen, String)> {
+        self.lock().shown.clone()
+    }
+
+    /// Whether the device is supervised (ADE).
+    pub fn is_supervised(&self) -> bool {
+        self.lock().supervised
+    }
+
+    /// Writes a console line.
+    pub(crate) fn log(&self, process: Process, level: Level, text: &str) {
+        let at = self.env.clock.tick(3);
+        let mut state = self.lock();
+        let line = logs::console_line(at, &state.spec.name, process, level, text);
+        state.console.push(line);
+    }
+
+    /// Writes a Company Portal log line.
+    pub(crate) fn cp_log(&self, level: &str, component: &str, text: &str) {
+        let at = self.env.clock.tick(2);
+        self.lock()
+            .company_portal_log
+            .push(logs::company_portal_line(at, level, component, text));
+    }
+
+    /// Shows `message` on `screen` and returns the failure outcome.
+    pub(crate) fn show(&self, screen: Screen, message: UserMessage) -> Outcome {
+        let (text, serial) = {
+            let state = self.lock();
+            (message.text(&state.spec.locale), state.spec.serial.clone())
+        };
+        self.lock().shown.push((screen, text.clone()));
+        self.env.recorder.record(Entry {
+            at: self.env.clock.tick(500),
+            device: Some(serial.clone()),
+            what: Happening::UserSaw {
+                device: serial,
+                screen,
+                text: text.clone(),
+            },
+        });
+        Outcome::Failed { screen, message, text }
+    }
+
+    /// A client for `actor` on this device's network, without a client identity.
+    pub(crate) fn client(&self, actor: &str) -> HttpsClient {
+        let (serial, name, reach) = {
+            let s = self.lock();
+            (s.spec.serial.clone(), s.spec.name.clone(), s.spec.reachability())
+        };
+        HttpsClient::new(
+            self.env.hosts.clone(),
+            self.env.anonymous_tls.clone(),
+            HttpVersion::Http1,
+            self.env.recorder.clone(),
+            self.env.clock.clone(),
+            format!("{name} {serial}/{actor}"),
+        )
+        .for_device(&serial, reach)
+    }
+
+    /// A client presenting `identity` (mdmclient's mutual TLS).
+    pub(crate) fn identity_client(&self, identity: &Identity) -> Result<HttpsClient, String> {
+        let (serial, name, reach) = {
+            let s = self.lock();
+            (s.spec.serial.clone(), s.spec.name.clone(), s.spec.reachability())
+        };
+        let tls = client_config(&self.env.trust, Some(identity), HttpVersion::Http1, &self.env.clock)
+            .map_err(|e| e.to_string())?;
+        Ok(HttpsClient::new(
+            self.env.hosts.clone(),
+            tls,
+            HttpVersion::Http1,
+            self.env.recorder.clone(),
+            self.env.clock.clone(),
+            format!("{name} {serial}/mdmclient"),
+        )
+        .for_device(&serial, reach))
+    }
+}

@@ -1,1 +1,28 @@
-//! Apple wire formats (being written).
+//! Apple's wire formats as typed models: configuration profiles, MDM check-in messages,
+//! commands and results, the APNs push and error bodies, the DEP (Device Assignment) API
+//! JSON, the ADE cloud configuration and `MachineInfo`, and MDM error bodies.
+//!
+//! Every model uses Apple's exact key names and value types, so what crosses the simulated
+//! TLS hops is what a real device and server exchange. Plist models have
+//! `to_xml(&self) -> Vec<u8>` and `from_xml(&[u8]) -> Result<Self, WireError>`; JSON models
+//! have `to_json` and `from_json`. Decoders never panic: they say which key is wrong and what
+//! type was expected (see [`WireError`]). [`schema::validate`] checks any plist against
+//! Apple's published schema, copied into the crate under `simulator/schema/`.
+#![deny(missing_docs)]
+
+pub mod apns;
+pub mod checkin;
+pub mod cloud_config;
+pub mod command;
+pub mod content_type;
+pub mod dep;
+mod error;
+mod json_io;
+pub mod mdm_error;
+mod plist_io;
+pub mod profile;
+pub mod schema;
+
+pub use error::WireError;
+pub use plist::{Data, Dictionary, Value};
+pub use schema::{PlistType, SchemaKind, SchemaViolation};

@@ -1,0 +1,301 @@
+//! The failure catalog: the troubleshooting article's sections (named by their anchors), our
+//! causes, which causes each section lists, the texts users see (English and Italian) and the
+//! resolution steps.
+//!
+//! Section and cause ids are the public, stable ids of `DESIGN.md`; they are the serde form and
+//! the [`FromStr`] input of [`Section`] and [`Cause`].
+
+mod messages;
+mod resolution;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use thiserror::Error;
+
+pub use messages::{user_messages, Language, MessageKind, UserMessage};
+pub use resolution::ResolutionStep;
+
+/// An id that is not in the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("unknown {kind} id {value:?}")]
+pub struct ParseIdError {
+    /// `section` or `cause`.
+    pub kind: &'static str,
+    /// The text that did not parse.
+    pub value: String,
+}
+
+/// Declares an id enum with `ALL`, `id()`, `FromStr`, `Display` and serde as the id string.
+macro_rules! id_enum {
+    ($(#[$meta:meta])* $name:ident, $kind:literal, { $($(#[$vmeta:meta])* $variant:ident => $id:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in catalog order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The stable id.
+            pub fn id(self) -> &'static str {
+                match self {
+                    $($name::$variant => $id,)+
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ParseIdError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let wanted = s.trim();
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.id().eq_ignore_ascii_case(wanted))
+                    .ok_or_else(|| ParseIdError { kind: $kind, value: s.to_string() })
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.id())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.id())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(deserializer)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+id_enum!(
+    /// A section of the troubleshooting article, identified by its anchor.
+    Section, "section", {
+        /// "Profile Installation Failed. A network error has occurred."
+        NetworkError => "profile-installation-failed-a-network-error-has-occurred",
+        /// "Profile Installation Failed. Connection to the server could not be established."
+        ConnectionNotEstablished => "profile-installation-failed-connection-to-the-server-could-not-be-established",
+        /// "This Service is not supported. No Enrollment Policy."
+        ServiceNotSupported => "this-service-is-not-supported-no-enrollment-policy",
+        /// "Company Portal Temporarily Unavailable. ..."
+        CompanyPortalUnavailable => "company-portal-temporarily-unavailable-the-company-portal-app-encountered-a-problem-if-the-problem-persists-contact-your-system-administrator",
+        /// "Device Cap Reached"
+        DeviceCapReached => "device-cap-reached",
+        /// "Workplace Join failed"
+        WorkplaceJoinFailed => "workplace-join-failed",
+        /// "User License Type Invalid"
+        UserLicenseTypeInvalid => "user-license-type-invalid",
+        /// "User Name Not Recognized. ..."
+        UserNameNotRecognized => "user-name-not-recognized-this-user-account-is-not-authorized-to-use-microsoft-intune-contact-your-system-administrator-if-you-think-you-have-received-this-message-in-error",
+        /// "Profile Installation Failed. The new MDM payload does not match the old payload."
+        MdmPayloadMismatch => "profile-installation-failed-the-new-mdm-payload-does-not-match-the-old-payload",
+        /// "NoEnrollmentPolicy"
+        NoEnrollmentPolicy => "noenrollmentpolicy",
+        /// "AccountNotOnboarded"
+        AccountNotOnboarded => "accountnotonboarded",
+        /// "XPC_TYPE_ERROR Connection invalid"
+        XpcConnectionInvalid => "xpc_type_error-connection-invalid",
+        /// "ADE enrollment doesn't start"
+        AdeEnrollmentDoesntStart => "ade-enrollment-doesnt-start",
+        /// "ADE enrollment stuck at user login"
+        AdeStuckAtUserLogin => "ade-enrollment-stuck-at-user-login",
+        /// "Authentication doesn't redirect to the government cloud"
+        GovernmentCloudRedirect => "authentication-doesnt-redirect-to-the-government-cloud",
+    }
+);
+
+id_enum!(
+    /// A cause of an enrollment failure (our ids; see `DESIGN.md`).
+    Cause, "cause", {
+        /// An unspecified iOS/iPadOS problem on the device.
+        IosUnspecifiedError => "ios-unspecified-error",
+        /// Enrollment restrictions block personally owned (or all) iOS/iPadOS devices.
+        PersonalDevicesBlocked => "personal-devices-blocked",
+        /// The device is still enrolled to a previous user.
+        PreviousUserNotRemoved => "previous-user-not-removed",
+        /// The device is enrolled with another MDM provider.
+        EnrolledInOtherMdm => "enrolled-in-other-mdm",
+        /// The user has no valid Intune licence.
+        UserNotLicensed => "user-not-licensed",
+        /// No Apple MDM push certificate is configured.
+        ApnsCertificateMissing => "apns-certificate-missing",
+        /// The Apple MDM push certificate is invalid or expired beyond the grace period.
+        ApnsCertificateInvalid => "apns-certificate-invalid",
+        /// The Apple MDM push certificate must be renewed.
+        ApnsCertificateNeedsRenewal => "apns-certificate-needs-renewal",
+        /// The Company Portal app is outdated or damaged.
+        CompanyPortalOutdated => "company-portal-outdated",
+        /// The user reached the device enrollment limit.
+        DeviceLimitReached => "device-limit-reached",
+        /// A management profile is already installed.
+        ManagementProfilePresent => "management-profile-present",
+        /// The device cannot reach Apple's ADE service.
+        AdeServiceUnreachable => "ade-service-unreachable",
+        /// The ADE enrollment profile predates the ADE token upload.
+        AdeProfilePredatesToken => "ade-profile-predates-token",
+        /// MFA is required during ADE enrollment.
+        MfaDuringAde => "mfa-during-ade",
+        /// The government cloud is not selected in Company Portal.
+        GovernmentCloudNotSelected => "government-cloud-not-selected",
+    }
+);
+
+/// The (section, cause) pairs the article documents, in article order.
+const PAIRS: &[(Section, Cause)] = &[
+    (Section::NetworkError, Cause::IosUnspecifiedError),
+    (Section::ConnectionNotEstablished, Cause::PersonalDevicesBlocked),
+    (Section::ConnectionNotEstablished, Cause::PreviousUserNotRemoved),
+    (Section::ConnectionNotEstablished, Cause::EnrolledInOtherMdm),
+    (Section::ConnectionNotEstablished, Cause::UserNotLicensed),
+    (Section::ServiceNotSupported, Cause::ApnsCertificateMissing),
+    (Section::ServiceNotSupported, Cause::ApnsCertificateInvalid),
+    (Section::CompanyPortalUnavailable, Cause::CompanyPortalOutdated),
+    (Section::CompanyPortalUnavailable, Cause::DeviceLimitReached),
+    (Section::DeviceCapReached, Cause::DeviceLimitReached),
+    (Section::WorkplaceJoinFailed, Cause::CompanyPortalOutdated),
+    (Section::UserLicenseTypeInvalid, Cause::UserNotLicensed),
+    (Section::UserNameNotRecognized, Cause::UserNotLicensed),
+    (Section::MdmPayloadMismatch, Cause::ManagementProfilePresent),
+    (Section::NoEnrollmentPolicy, Cause::ApnsCertificateMissing),
+    (Section::NoEnrollmentPolicy, Cause::ApnsCertificateInvalid),
+    (Section::AccountNotOnboarded, Cause::ApnsCertificateNeedsRenewal),
+    (Section::XpcConnectionInvalid, Cause::AdeServiceUnreachable),
+    (Section::AdeEnrollmentDoesntStart, Cause::AdeProfilePredatesToken),
+    (Section::AdeStuckAtUserLogin, Cause::MfaDuringAde),
+    (Section::GovernmentCloudRedirect, Cause::GovernmentCloudNotSelected),
+];
+
+/// Every (section, cause) pair the article documents, in article order.
+pub fn pairs() -> &'static [(Section, Cause)] {
+    PAIRS
+}
+
+impl Section {
+    /// The causes the article lists under this section, in article order.
+    pub fn causes(self) -> Vec<Cause> {
+        PAIRS.iter().filter(|(s, _)| *s == self).map(|(_, c)| *c).collect()
+    }
+
+    /// The message texts and where they appear.
+    pub fn message(self) -> &'static UserMessage {
+        messages::message_for(self)
+    }
+
+    /// The text in a language: the article's heading, which is the device's message for the
+    /// error-message sections.
+    pub fn text(self, language: Language) -> &'static str {
+        let m = self.message();
+        match language {
+            Language::English => m.english,
+            Language::Italian => m.italian,
+        }
+    }
+}
+
+impl Cause {
+    /// A short English title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Cause::IosUnspecifiedError => "An unspecified iOS/iPadOS problem on the device",
+            Cause::PersonalDevicesBlocked => "Enrollment restrictions block personally owned iOS/iPadOS devices",
+            Cause::PreviousUserNotRemoved => "The device is still enrolled to a previous user",
+            Cause::EnrolledInOtherMdm => "The device is already enrolled with another MDM provider",
+            Cause::UserNotLicensed => "The user has no valid Intune licence",
+            Cause::ApnsCertificateMissing => "No Apple MDM push certificate is configured",
+            Cause::ApnsCertificateInvalid => "The Apple MDM push certificate is invalid or expired",
+            Cause::ApnsCertificateNeedsRenewal => "The Apple MDM push certificate needs renewal",
+            Cause::CompanyPortalOutdated => "The Company Portal app is outdated or damaged",
+            Cause::DeviceLimitReached => "The user has reached the device enrollment limit",
+            Cause::ManagementProfilePresent => "A management profile is already installed on the device",
+            Cause::AdeServiceUnreachable => "The device cannot reach Apple's Automated Device Enrollment service",
+            Cause::AdeProfilePredatesToken => "The ADE enrollment profile is older than the ADE token upload",
+            Cause::MfaDuringAde => "MFA is required during ADE enrollment, which does not support it",
+            Cause::GovernmentCloudNotSelected => {
+                "Company Portal does not send the government user to the government cloud"
+            }
+        }
+    }
+
+    /// The sections that list this cause, in article order.
+    pub fn sections(self) -> Vec<Section> {
+        PAIRS.iter().filter(|(_, c)| *c == self).map(|(s, _)| *s).collect()
+    }
+
+    /// The section where the article gives this cause's resolution.
+    pub fn primary_section(self) -> Section {
+        match self {
+            Cause::DeviceLimitReached => Section::DeviceCapReached,
+            Cause::CompanyPortalOutdated => Section::CompanyPortalUnavailable,
+            Cause::ApnsCertificateMissing | Cause::ApnsCertificateInvalid => Section::NoEnrollmentPolicy,
+            Cause::UserNotLicensed => Section::ConnectionNotEstablished,
+            other => other.sections().first().copied().unwrap_or(Section::NetworkError),
+        }
+    }
+
+    /// The resolution, as numbered steps in our own words, each carrying the anchor of the
+    /// article section its facts come from. `section` is the section diagnosed (it selects
+    /// the anchor when the cause appears under several sections).
+    pub fn resolution(self, section: Option<Section>) -> Vec<ResolutionStep> {
+        resolution::steps(self, section)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip() {
+        for s in Section::ALL {
+            assert_eq!(s.id().parse::<Section>().unwrap(), *s);
+            let json = serde_json::to_string(s).unwrap();
+            assert_eq!(serde_json::from_str::<Section>(&json).unwrap(), *s);
+        }
+        for c in Cause::ALL {
+            assert_eq!(c.id().parse::<Cause>().unwrap(), *c);
+        }
+        assert!("nope".parse::<Cause>().is_err());
+        assert_eq!(" Device-Cap-Reached ".parse::<Section>().unwrap(), Section::DeviceCapReached);
+    }
+
+    #[test]
+    fn every_section_and_cause_is_paired() {
+        for s in Section::ALL {
+            assert!(!s.causes().is_empty(), "{s} has no cause");
+        }
+        for c in Cause::ALL {
+            assert!(c.sections().contains(&c.primary_section()), "{c}");
+        }
+    }
+
+    #[test]
+    fn design_table_ids() {
+        assert_eq!(Section::XpcConnectionInvalid.id(), "xpc_type_error-connection-invalid");
+        assert_eq!(
+            Section::ConnectionNotEstablished.causes(),
+            vec![
+                Cause::PersonalDevicesBlocked,
+                Cause::PreviousUserNotRemoved,
+                Cause::EnrolledInOtherMdm,
+                Cause::UserNotLicensed
+            ]
+        );
+        assert_eq!(
+            Cause::DeviceLimitReached.sections(),
+            vec![Section::CompanyPortalUnavailable, Section::DeviceCapReached]
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! Resolution steps per cause, written in our own words from the article's facts. Every step
+//! carries the anchor of the article section it comes from.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Cause, Section};
+
+/// One numbered resolution step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolutionStep {
+    /// 1-based step number.
+    pub step: u32,
+    /// What to do.
+    pub text: String,
+    /// The article section the step comes from.
+    pub anchor: Section,
+}
+
+const REENROLL: &str = "Enroll the device again.";
+
+fn texts(cause: Cause) -> &'static [&'static str] {
+    match cause {
+        Cause::IosUnspecifiedError => &[
+            "Back up the device first: restoring iOS/iPadOS erases everything on it.",
+            "Put the device into recovery mode, restore it, and set it up as a new device rather than from a backup (Apple explains the restore at https://support.apple.com/HT201263).",
+            REENROLL,
+        ],
+        Cause::PersonalDevicesBlocked => &[
+            "In the Intune admin center, open Devices > Enrollment restrictions and pick the device type restriction that applies to the user (the highest-priority one assigned to one of the user's groups, otherwise Default).",
+            "In its platform settings, allow iOS/iPadOS.",
+            "In its platform configuration, allow personally owned iOS/iPadOS devices.",
+            REENROLL,
+        ],
+        Cause::PreviousUserNotRemoved => &[
+            "On the device, cancel any profile installation that is in progress.",
+            "Open https://portal.manage.microsoft.com in Safari and enroll the device again from there.",
+            "If it still fails, clear Safari's cookies (keep cookies allowed) and enroll once more.",
+        ],
+        Cause::EnrolledInOtherMdm => &[
+            "On the device, open Settings > General > Device Management.",
+            "Remove every management profile listed there, including the other MDM provider's.",
+            REENROLL,
+        ],
+        Cause::UserNotLicensed => &[
+            "In the Microsoft 365 admin center, open Users > Active users.",
+            "Select the user who is enrolling and open Product licenses > Edit.",
+            "Assign a licence that includes Microsoft Intune, make sure its Intune service plan is switched on, and save.",
+            REENROLL,
+        ],
+        Cause::ApnsCertificateMissing => &[
+            "Create an Apple MDM push certificate for the tenant: download Intune's certificate signing request, create the certificate with it on Apple's Push Certificates Portal, and upload the certificate to Intune (Microsoft's \"Get an Apple MDM push certificate\" steps).",
+            "Check that Intune now shows a valid push certificate, then enroll the device again.",
+        ],
+        Cause::ApnsCertificateInvalid => &[
+            "Renew the Apple MDM push certificate on Apple's Push Certificates Portal with the Apple ID that created it, and upload the renewed certificate to Intune (Microsoft's \"Renew Apple MDM push certificate\" steps).",
+            "Check that Intune now shows a valid, active push certificate, then enroll the device again.",
+        ],
+        Cause::ApnsCertificateNeedsRenewal => &[
+            "Renew the existing Apple push certificate; do not create a new one to replace it, because a replaced certificate forces every enrolled iOS/iPadOS device to enroll again.",
+            "Upload the renewed certificate to Intune (standalone Intune: \"Renew Apple MDM push certificate\"; Microsoft 365: \"Create an APNs Certificate for iOS devices\").",
+            REENROLL,
+        ],
+        Cause::CompanyPortalOutdated => &[
+            "Delete the Company Portal app from the device.",
+            "Install Microsoft Intune Company Portal again from the App Store.",
+            REENROLL,
+        ],
+        Cause::DeviceLimitReached => &[
+            "In the Intune admin center, open Devices > All devices and count the devices the user has enrolled. Also have the user sign in to the Company Portal website (https://portal.manage.microsoft.com): devices listed only there count toward the limit too.",
+            "In Devices > Enrollment restrictions, check the device limit that applies to the user (15 unless it was changed).",
+            "If the user is at the limit, remove devices they no longer need (preferred, since every enrolled device consumes an Intune licence) or raise the limit.",
+            REENROLL,
+        ],
+        Cause::ManagementProfilePresent => &[
+            "On the device, open Settings > General > Device Management.",
+            "Select the management profile that is already installed and choose Remove Management.",
+            REENROLL,
+        ],
+        Cause::AdeServiceUnreachable => &[
+            "Fix the connection between the device and Apple's Automated Device Enrollment service, or move the device to a different network.",
+            "Start the enrollment again on the working network.",
+            "If it keeps failing, contact Apple.",
+        ],
+        Cause::AdeProfilePredatesToken => &[
+            "Edit the enrollment profile; any change will do, the point is to give it a modification time later than the token upload.",
+            "Sync the ADE token: Devices > iOS/iPadOS > iOS/iPadOS enrollment > Enrollment program tokens > the token > Sync now, which sends a sync request to Apple.",
+        ],
+        Cause::MfaDuringAde => &[
+            "Turn off multifactor authentication for this enrollment: MFA does not work while an ADE device enrolls.",
+            REENROLL,
+        ],
+        Cause::GovernmentCloudNotSelected => &[
+            "On the device, open the Settings app and select Company Portal.",
+            "Change Cloud from Automatic (the cloud the device detects) to Government.",
+            "Sign in to Company Portal again; the authentication now goes to the government cloud.",
+        ],
+    }
+}
+
+/// The anchor of the section whose steps a cause's resolution follows.
+fn anchor(cause: Cause, section: Option<Section>) -> Section {
+    match (cause, section) {
+        // The Company Portal note sends device-limit problems to the Device Cap Reached steps.
+        (Cause::DeviceLimitReached, _) => Section::DeviceCapReached,
+        (_, Some(s)) if cause.sections().contains(&s) => s,
+        _ => cause.primary_section(),
+    }
+}
+
+pub(super) fn steps(cause: Cause, section: Option<Section>) -> Vec<ResolutionStep> {
+    let anchor = anchor(cause, section);
+    let mut steps: Vec<ResolutionStep> = texts(cause)
+        .iter()
+        .zip(1..)
+        .map(|(text, step)| ResolutionStep { step, text: (*text).to_string(), anchor })
+        .collect();
+    if cause == Cause::CompanyPortalOutdated && anchor == Section::CompanyPortalUnavailable {
+        steps.push(ResolutionStep {
+            step: steps.len() as u32 + 1,
+            text: "If this does not help, the user may be over the device enrollment limit: follow the Device Cap Reached steps.".to_string(),
+            anchor,
+        });
+    }
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cause_has_numbered_steps() {
+        for c in Cause::ALL {
+            let steps = c.resolution(None);
+            assert!(!steps.is_empty());
+            for (i, s) in steps.iter().enumerate() {
+                assert_eq!(s.step as usize, i + 1);
+                assert!(c.sections().contains(&s.anchor));
+            }
+        }
+    }
+
+    #[test]
+    fn anchors_follow_the_diagnosed_section() {
+        let s = Cause::UserNotLicensed.resolution(Some(Section::UserLicenseTypeInvalid));
+        assert!(s.iter().all(|s| s.anchor == Section::UserLicenseTypeInvalid));
+        let s = Cause::DeviceLimitReached.resolution(Some(Section::CompanyPortalUnavailable));
+        assert!(s.iter().all(|s| s.anchor == Section::DeviceCapReached));
+        let s = Cause::CompanyPortalOutdated.resolution(Some(Section::CompanyPortalUnavailable));
+        assert_eq!(s.len(), 4);
+        let s = Cause::CompanyPortalOutdated.resolution(Some(Section::WorkplaceJoinFailed));
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[0].anchor, Section::WorkplaceJoinFailed);
+    }
+
+    #[test]
+    fn steps_serialize_with_anchor_ids() {
+        let s = &Cause::MfaDuringAde.resolution(None)[0];
+        let v = serde_json::to_value(s).unwrap();
+        assert_eq!(v["step"], 1);
+        assert_eq!(v["anchor"], "ade-enrollment-stuck-at-user-login");
+    }
+}

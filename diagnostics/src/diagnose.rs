@@ -1,0 +1,249 @@
+//! The decision: combine what the user reported with what the rules found, rank the causes,
+//! and name a section and a cause when the evidence is clear enough.
+//!
+//! For every cause, the message supports it through the sections that list it (weighted by how
+//! the article presents the cause under that section, and a little less when the message
+//! appeared somewhere that section's message does not), the rules' findings support it or
+//! speak against it, and the two are combined as independent signals:
+//! `1 - (1 - evidence) * (1 - 0.7 * message)`, times `1 - against`. A cause that no section of
+//! the recognised message lists loses a quarter. A cause is named when it reaches 0.50 and
+//! leads the next one by 0.15; otherwise a section is still named when the message decides it
+//! or when every close candidate shares it. Scores are whole percent, so results never jitter.
+
+use crate::bundle::{EvidenceBundle, Location};
+use crate::catalog::{Cause, Language, Section};
+use crate::collect::collect;
+use crate::message::{recognize, MessageMatch};
+use crate::report::{Candidate, Confidence, Diagnosis, EvidenceItem};
+use crate::rules::{self, Context, Finding, HintRank, MANIFEST};
+use crate::text::clip;
+
+/// A cause is named at this score...
+const DECIDE: u32 = 50;
+/// ...when it leads the next cause by this much (also the "close candidate" margin).
+const MARGIN: u32 = 15;
+/// How much a complete message alone can carry.
+const MESSAGE_WEIGHT: f64 = 0.7;
+/// At most this many candidates are listed.
+const MAX_CANDIDATES: usize = 6;
+/// Candidates below this are not listed.
+const MIN_CANDIDATE: u32 = 5;
+
+/// Diagnoses one bundle. Blind: it reads kinds of evidence, never names or ids.
+pub fn diagnose(bundle: &EvidenceBundle) -> Diagnosis {
+    let ctx = Context::new(bundle);
+    let findings = rules::run(&ctx);
+    let matches = recognize(bundle.message());
+    let scorer = Scorer { ctx: &ctx, findings: &findings, matches: &matches };
+    scorer.decide()
+}
+
+struct Scorer<'a> {
+    ctx: &'a Context<'a>,
+    findings: &'a [Finding],
+    matches: &'a [MessageMatch],
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Ranked {
+    cause: Cause,
+    section: Section,
+    percent: u32,
+}
+
+impl Scorer<'_> {
+    /// How strongly the message names `section`, lowered when it appeared somewhere else.
+    fn message(&self, section: Section) -> f64 {
+        let Some(m) = self.matches.iter().find(|m| m.section == section) else { return 0.0 };
+        let elsewhere = match self.ctx.location {
+            None | Some(Location::NotShown | Location::Other) => false,
+            Some(l) => !section.message().shown_in.contains(&l),
+        };
+        if elsewhere {
+            m.score * 0.85
+        } else {
+            m.score
+        }
+    }
+
+    fn strongest_message(&self) -> f64 {
+        Section::ALL.iter().map(|s| self.message(*s)).fold(0.0, f64::max)
+    }
+
+    /// How typical a cause is for a section's message.
+    fn prior(section: Section, cause: Cause) -> f64 {
+        match (section, cause) {
+            (Section::CompanyPortalUnavailable, Cause::CompanyPortalOutdated) => 0.8,
+            (Section::CompanyPortalUnavailable, Cause::DeviceLimitReached) => 0.5,
+            (Section::ConnectionNotEstablished | Section::ServiceNotSupported | Section::NoEnrollmentPolicy, _) => 0.5,
+            _ => 1.0,
+        }
+    }
+
+    /// Nothing was shown during an ADE: that itself is the symptom of some sections.
+    fn silent_ade(&self, cause: Cause) -> f64 {
+        let silent = self.ctx.bundle.message().trim().is_empty();
+        let ade = self.ctx.is_ade()
+            || (self.ctx.enrollment_type.is_none() && self.ctx.location == Some(Location::SetupAssistant));
+        if !silent || !ade {
+            return 0.0;
+        }
+        let at_sign_in = self.ctx.location == Some(Location::SignIn);
+        match cause {
+            Cause::AdeProfilePredatesToken if at_sign_in => 0.15,
+            Cause::AdeProfilePredatesToken => 0.35,
+            Cause::MfaDuringAde if at_sign_in => 0.35,
+            Cause::MfaDuringAde | Cause::AdeServiceUnreachable => 0.2,
+            _ => 0.0,
+        }
+    }
+
+    fn score(&self, cause: Cause) -> u32 {
+        let (mut keep, mut against) = (1.0, 1.0);
+        for f in self.findings.iter().filter(|f| f.cause == cause) {
+            if f.weight > 0.0 {
+                keep *= 1.0 - f.weight.min(1.0);
+            } else {
+                against *= 1.0 - (-f.weight).min(1.0);
+            }
+        }
+        let sections = cause.sections();
+        let by_message = sections.iter().map(|s| self.message(*s) * Self::prior(*s, cause)).fold(0.0, f64::max);
+        let support = by_message.max(self.silent_ade(cause));
+        let unexplained = self.strongest_message() >= 0.7 && sections.iter().all(|s| self.message(*s) < 0.3);
+        let score = (1.0 - keep * (1.0 - MESSAGE_WEIGHT * support)) * against * if unexplained { 0.75 } else { 1.0 };
+        Confidence::from_f64(score).percent()
+    }
+
+    /// The section to name for a cause: the message's, else what the evidence points at,
+    /// else where the message appeared, else the article's main section for the cause.
+    fn section_for(&self, cause: Cause) -> Section {
+        let sections = cause.sections();
+        let mut by_message: Option<(f64, Section)> = None;
+        for s in &sections {
+            let m = self.message(*s);
+            if m >= 0.3 && by_message.is_none_or(|(best, _)| m > best) {
+                by_message = Some((m, *s));
+            }
+        }
+        if let Some((_, s)) = by_message {
+            return s;
+        }
+        let hint = |rank: HintRank| {
+            self.findings
+                .iter()
+                .filter(|f| f.cause == cause && f.weight > 0.0)
+                .filter_map(|f| f.hint)
+                .find(|(s, r)| *r == rank && sections.contains(s))
+                .map(|(s, _)| s)
+        };
+        let by_location = match (cause, self.ctx.location) {
+            (Cause::ApnsCertificateMissing | Cause::ApnsCertificateInvalid, Some(Location::CompanyPortal)) => {
+                Some(Section::ServiceNotSupported)
+            }
+            (Cause::ApnsCertificateMissing | Cause::ApnsCertificateInvalid, Some(Location::Safari)) => {
+                Some(Section::NoEnrollmentPolicy)
+            }
+            (Cause::UserNotLicensed, Some(Location::Settings | Location::Safari)) => Some(Section::ConnectionNotEstablished),
+            _ => None,
+        };
+        let fallback = match (cause, self.ctx.location) {
+            (Cause::UserNotLicensed, Some(Location::CompanyPortal)) => Section::UserLicenseTypeInvalid,
+            _ => cause.primary_section(),
+        };
+        hint(HintRank::Firm).or(by_location).or_else(|| hint(HintRank::Weak)).unwrap_or(fallback)
+    }
+
+    fn ranked(&self) -> Vec<Ranked> {
+        let mut ranked: Vec<Ranked> = Cause::ALL
+            .iter()
+            .map(|&cause| Ranked { cause, section: self.section_for(cause), percent: self.score(cause) })
+            .collect();
+        ranked.sort_by(|a, b| b.percent.cmp(&a.percent).then(a.cause.cmp(&b.cause)));
+        ranked
+    }
+
+    /// The section the message alone decides, if it does.
+    fn message_section(&self) -> Option<Section> {
+        let mut scored: Vec<(f64, Section)> = Section::ALL.iter().map(|s| (self.message(*s), *s)).collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let (first, second) = (scored.first()?, scored.get(1).map(|s| s.0).unwrap_or(0.0));
+        (first.0 >= 0.5 && first.0 - second >= f64::from(MARGIN) / 100.0).then_some(first.1)
+    }
+
+    fn decide(&self) -> Diagnosis {
+        let ranked = self.ranked();
+        let top = ranked[0];
+        let runner_up = ranked.get(1).map(|r| r.percent).unwrap_or(0);
+        let cause = (top.percent >= DECIDE && top.percent - runner_up >= MARGIN).then_some(top.cause);
+        let close: Vec<&Ranked> =
+            ranked.iter().filter(|r| r.percent >= MIN_CANDIDATE && r.percent + MARGIN > top.percent).collect();
+        let section = match cause {
+            Some(_) => Some(top.section),
+            None => self.message_section().or_else(|| {
+                let first = close.first()?.section;
+                close.iter().all(|r| r.section == first).then_some(first)
+            }),
+        };
+        let confidence = match (cause, section) {
+            (Some(_), _) => Confidence::from_percent(top.percent),
+            (None, Some(s)) => {
+                let best = ranked.iter().filter(|r| r.section == s).map(|r| r.percent).max().unwrap_or(0);
+                let by_message = Confidence::from_f64(self.message(s) * MESSAGE_WEIGHT).percent();
+                Confidence::from_percent(best.max(by_message))
+            }
+            (None, None) => Confidence::default(),
+        };
+        let candidates: Vec<Candidate> = ranked
+            .iter()
+            .filter(|r| r.percent >= MIN_CANDIDATE)
+            .take(MAX_CANDIDATES)
+            .map(|r| Candidate { section: r.section, cause: r.cause, confidence: Confidence::from_percent(r.percent) })
+            .collect();
+        let shown: Vec<Cause> = match cause {
+            Some(c) => vec![c],
+            None => candidates.iter().filter(|c| section.is_none_or(|s| c.section == s)).map(|c| c.cause).collect(),
+        };
+        let evidence = self.evidence(section, &shown);
+        let resolution = cause.map(|c| c.resolution(section)).unwrap_or_default();
+        let collect = collect(self.ctx, cause.is_some(), confidence, &candidates);
+        Diagnosis { section, cause, confidence, evidence, resolution, candidates, collect }
+    }
+
+    fn evidence(&self, section: Option<Section>, causes: &[Cause]) -> Vec<EvidenceItem> {
+        let mut out = Vec::new();
+        if let Some(m) = section.and_then(|s| self.matches.iter().find(|m| m.section == s)) {
+            let language = match m.language {
+                Some(Language::English) => "English text",
+                Some(Language::Italian) => "Italian text",
+                None => "code",
+            };
+            let how = if m.complete { "complete" } else { "partial" };
+            out.push(EvidenceItem::fact(
+                MANIFEST,
+                format!(
+                    "user_report.message \"{}\" matches the {language} \"{}\" ({how})",
+                    clip(self.ctx.bundle.message(), 200).replace(['\n', '\r'], " "),
+                    m.pattern
+                ),
+            ));
+            if let Some(l) = self.ctx.location {
+                out.push(EvidenceItem::fact(MANIFEST, format!("user_report.where = {}", l.id())));
+            }
+        }
+        if causes.iter().any(|c| self.silent_ade(*c) > 0.0) {
+            out.push(EvidenceItem::fact(MANIFEST, "no message was reported during an Automated Device Enrollment"));
+        }
+        for cause in causes {
+            let mut supporting: Vec<&Finding> =
+                self.findings.iter().filter(|f| f.cause == *cause && f.weight > 0.0).collect();
+            supporting.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+            for item in supporting.into_iter().flat_map(|f| f.evidence.iter()) {
+                if !out.contains(item) {
+                    out.push(item.clone());
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,276 @@
+//! Recognising a reported message: which article sections could it be, and how well does it
+//! match?
+//!
+//! Users report messages loosely: in English or Italian, in any case, without punctuation, with
+//! line breaks, only the first sentence, a truncated prefix, a bare code (`NoEnrollmentPolicy`,
+//! `DeviceCapReached`, `XPC_TYPE_ERROR`), or embedded in a longer sentence. Each catalog text is
+//! split into sentences; every sentence is looked for in the user's text on the squashed form
+//! (see the `text` module), as a whole, as a prefix (the user stopped typing) or as a longer
+//! fragment. A complete match scores the pattern's base; a partial one scores by how much text
+//! it explains. When one section's match covers only part of what another section's match
+//! covers (`NoEnrollmentPolicy` inside "This Service is not supported. No Enrollment Policy."),
+//! the smaller one counts for less. Shared sentences ("Profile Installation Failed.") give equal
+//! scores to every section that has them, so ambiguity stays visible.
+
+use std::sync::OnceLock;
+
+use crate::catalog::{user_messages, Language, Section};
+use crate::text::Squashed;
+
+/// How much of a user's text is looked at.
+const MAX_CHARS: usize = 1000;
+/// A sentence prefix must explain this many letters (or the whole sentence).
+const MIN_PREFIX: usize = 10;
+/// A fragment from inside a sentence must explain this many letters.
+const MIN_FRAGMENT: usize = 14;
+/// Factor for a match that explains only part of what another section's match explains.
+const DOMINATED: f64 = 0.4;
+
+/// One section a message may belong to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageMatch {
+    /// The section.
+    pub section: Section,
+    /// How well the text matches, 0.0..=1.0, rounded to two decimals.
+    pub score: f64,
+    /// The catalog text or phrase that matched best.
+    pub pattern: &'static str,
+    /// Its language; `None` for a language-neutral code.
+    pub language: Option<Language>,
+    /// The whole pattern was found (not just part of it).
+    pub complete: bool,
+}
+
+struct Pattern {
+    section: Section,
+    text: &'static str,
+    language: Option<Language>,
+    base: f64,
+    sentences: Vec<Squashed>,
+}
+
+fn patterns() -> &'static [Pattern] {
+    static PATTERNS: OnceLock<Vec<Pattern>> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let mut out = Vec::new();
+        let mut push = |section, text: &'static str, language, base| {
+            let sentences: Vec<Squashed> = text
+                .split(['.', '!', '?'])
+                .map(|s| Squashed::new(s, usize::MAX))
+                .filter(|s| !s.is_empty())
+                .collect();
+            if !sentences.is_empty() {
+                out.push(Pattern { section, text, language, base, sentences });
+            }
+        };
+        for m in user_messages() {
+            push(m.section, m.english, Some(Language::English), 1.0);
+            if m.italian != m.english {
+                push(m.section, m.italian, Some(Language::Italian), 1.0);
+            }
+            for code in m.codes {
+                push(m.section, code, None, 0.95);
+            }
+            for phrase in m.phrases_en {
+                push(m.section, phrase, Some(Language::English), 0.85);
+            }
+            for phrase in m.phrases_it {
+                push(m.section, phrase, Some(Language::Italian), 0.85);
+            }
+        }
+        out
+    })
+}
+
+/// Where one sentence of a pattern was found in the user's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Found {
+    at: usize,
+    len: usize,
+    whole: bool,
+}
+
+/// The longest piece of `sentence` found in `user`, starting and ending on the user's word
+/// boundaries: the whole sentence, a prefix of it, or a long enough fragment.
+fn find_sentence(user: &Squashed, sentence: &Squashed) -> Option<Found> {
+    let mut best: Option<(usize, bool, Found)> = None;
+    for i in (0..user.len()).filter(|&i| user.starts[i]) {
+        for j in (0..sentence.len()).filter(|&j| sentence.starts[j]) {
+            let common = user.chars[i..]
+                .iter()
+                .zip(&sentence.chars[j..])
+                .take_while(|(a, b)| a == b)
+                .count();
+            let Some(len) = (1..=common).rev().find(|&k| {
+                user.ends[i + k] && (j == 0 || sentence.ends[j + k])
+            }) else {
+                continue;
+            };
+            let whole = j == 0 && len == sentence.len();
+            let long_enough = if j == 0 { len >= MIN_PREFIX.min(sentence.len()) } else { len >= MIN_FRAGMENT };
+            // A single word of a longer sentence only counts when it is all the user typed.
+            let words = (i..i + len).filter(|&k| user.starts[k]).count();
+            let alone = i == 0 && i + len == user.len();
+            if !whole && (!long_enough || (words < 2 && !alone)) {
+                continue;
+            }
+            let found = Found { at: i, len, whole };
+            let key = (len, j == 0);
+            if best.as_ref().is_none_or(|(l, p, _)| key > (*l, *p)) {
+                best = Some((len, j == 0, found));
+            }
+        }
+    }
+    best.map(|(_, _, f)| f)
+}
+
+/// Score of one pattern and the user positions it explains.
+fn score_pattern(user: &Squashed, pattern: &Pattern) -> Option<(f64, bool, Vec<bool>)> {
+    let found: Vec<Option<Found>> = pattern.sentences.iter().map(|s| find_sentence(user, s)).collect();
+    let explained: usize = found.iter().flatten().map(|f| f.len).sum();
+    if explained == 0 {
+        return None;
+    }
+    let complete = found.iter().all(|f| f.is_some_and(|f| f.whole));
+    let score = if complete {
+        pattern.base
+    } else {
+        (0.4 + 0.5 * (explained as f64 / 30.0).min(1.0)).min(0.9).min(pattern.base - 0.05)
+    };
+    let mut covered = vec![false; user.len()];
+    for f in found.iter().flatten() {
+        for c in covered.iter_mut().skip(f.at).take(f.len) {
+            *c = true;
+        }
+    }
+    Some((score, complete, covered))
+}
+
+/// The sections `text` may be, best first (ties in catalog order). Empty when nothing matches.
+pub fn recognize(text: &str) -> Vec<MessageMatch> {
+    let user = Squashed::new(text, MAX_CHARS);
+    if user.is_empty() {
+        return Vec::new();
+    }
+    // Best pattern per section.
+    let mut best: Vec<(MessageMatch, Vec<bool>)> = Vec::new();
+    for pattern in patterns() {
+        let Some((score, complete, covered)) = score_pattern(&user, pattern) else { continue };
+        let candidate = MessageMatch {
+            section: pattern.section,
+            score,
+            pattern: pattern.text,
+            language: pattern.language,
+            complete,
+        };
+        match best.iter_mut().find(|(m, _)| m.section == pattern.section) {
+            Some(slot) if slot.0.score >= score => {}
+            Some(slot) => *slot = (candidate, covered),
+            None => best.push((candidate, covered)),
+        }
+    }
+    // A match that explains a strict part of what a better-or-equal match explains counts less.
+    let dominated: Vec<bool> = best
+        .iter()
+        .map(|(a, ca)| {
+            best.iter().any(|(b, cb)| {
+                b.section != a.section && b.score >= a.score && strict_subset(ca, cb)
+            })
+        })
+        .collect();
+    let mut out: Vec<MessageMatch> = best
+        .into_iter()
+        .zip(dominated)
+        .map(|((mut m, _), d)| {
+            if d {
+                m.score *= DOMINATED;
+            }
+            m.score = (m.score * 100.0).round() / 100.0;
+            m
+        })
+        .filter(|m| m.score > 0.0)
+        .collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.section.cmp(&b.section)));
+    out
+}
+
+fn strict_subset(a: &[bool], b: &[bool]) -> bool {
+    a.iter().zip(b).all(|(x, y)| !*x || *y) && a.iter().zip(b).any(|(x, y)| !*x && *y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn top(text: &str) -> Option<Section> {
+        recognize(text).first().map(|m| m.section)
+    }
+
+    #[test]
+    fn full_messages_any_case_and_punctuation() {
+        assert_eq!(top("device cap reached"), Some(Section::DeviceCapReached));
+        assert_eq!(
+            top("PROFILE INSTALLATION FAILED\nconnection to the server could not be established"),
+            Some(Section::ConnectionNotEstablished)
+        );
+        assert_eq!(top("Numero massimo dispositivi raggiunto"), Some(Section::DeviceCapReached));
+        assert_eq!(top("si e verificato un errore di rete"), Some(Section::NetworkError));
+    }
+
+    #[test]
+    fn codes_alone_and_embedded() {
+        assert_eq!(top("NoEnrollmentPolicy"), Some(Section::NoEnrollmentPolicy));
+        assert_eq!(top("the portal said AccountNotOnboarded when she tried"), Some(Section::AccountNotOnboarded));
+        assert_eq!(top("xpc_type_error"), Some(Section::XpcConnectionInvalid));
+        assert_eq!(top("UserLicenseTypeInvalid"), Some(Section::UserLicenseTypeInvalid));
+    }
+
+    #[test]
+    fn a_longer_message_beats_the_code_inside_it() {
+        let m = recognize("This service is not supported. No enrollment policy.");
+        assert_eq!(m[0].section, Section::ServiceNotSupported);
+        assert!(m[0].complete);
+        let code = m.iter().find(|m| m.section == Section::NoEnrollmentPolicy).unwrap();
+        assert!(code.score <= 0.4);
+    }
+
+    #[test]
+    fn profile_installation_failed_alone_is_ambiguous() {
+        let m = recognize("Profile Installation Failed.");
+        let sections: Vec<Section> = m.iter().take(3).map(|m| m.section).collect();
+        assert_eq!(
+            sections,
+            vec![Section::NetworkError, Section::ConnectionNotEstablished, Section::MdmPayloadMismatch]
+        );
+        assert_eq!(m[0].score, m[1].score);
+        assert_eq!(m[1].score, m[2].score);
+    }
+
+    #[test]
+    fn truncated_prefix() {
+        assert_eq!(top("company portal temporarily unav"), Some(Section::CompanyPortalUnavailable));
+        assert_eq!(top("Profile installation failed. The new MDM pay"), Some(Section::MdmPayloadMismatch));
+    }
+
+    #[test]
+    fn one_word_of_a_long_sentence_is_not_enough() {
+        assert!(recognize("XPC_TYPE_ERROR connection invalid").iter().all(|m| m.section != Section::ConnectionNotEstablished));
+        assert!(recognize("nessun criterio di registrazione").iter().all(|m| m.section != Section::AdeStuckAtUserLogin));
+        assert_eq!(top("workplace"), Some(Section::WorkplaceJoinFailed));
+    }
+
+    #[test]
+    fn words_inside_other_words_do_not_match() {
+        assert!(recognize("the device capacity is fine").iter().all(|m| m.section != Section::DeviceCapReached));
+        assert!(recognize("").is_empty());
+        assert!(recognize("hello").is_empty());
+    }
+
+    #[test]
+    fn symptom_phrases() {
+        assert_eq!(top("the iPad is stuck after entering credentials"), Some(Section::AdeStuckAtUserLogin));
+        assert_eq!(top("si blocca dopo aver inserito le credenziali"), Some(Section::AdeStuckAtUserLogin));
+        assert_eq!(top("Remote Management never appears"), Some(Section::AdeEnrollmentDoesntStart));
+        assert_eq!(top("users get redirected to the public cloud"), Some(Section::GovernmentCloudRedirect));
+    }
+}

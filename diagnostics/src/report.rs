@@ -1,0 +1,261 @@
+//! The diagnosis: what [`crate::diagnose()`] returns, its JSON shape and its text rendering.
+//!
+//! JSON: `{"section", "cause", "confidence", "evidence", "resolution", "candidates", "collect"}`
+//! with `section`/`cause` null when undecided. The text rendering is stable and deterministic
+//! so that it can be snapshot-tested.
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::catalog::{Cause, Language, ResolutionStep, Section};
+
+/// A confidence in 0.0..=1.0, held as whole percent so it never jitters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Confidence(u8);
+
+impl Confidence {
+    /// From whole percent (clamped to 100).
+    pub fn from_percent(percent: u32) -> Confidence {
+        Confidence(percent.min(100) as u8)
+    }
+
+    /// From a fraction, rounded to two decimals and clamped to 0.0..=1.0 (NaN is 0).
+    pub fn from_f64(value: f64) -> Confidence {
+        if value.is_nan() {
+            return Confidence(0);
+        }
+        Confidence((value.clamp(0.0, 1.0) * 100.0).round() as u8)
+    }
+
+    /// Whole percent.
+    pub fn percent(self) -> u32 {
+        u32::from(self.0)
+    }
+
+    /// As a fraction with two decimals.
+    pub fn value(self) -> f64 {
+        f64::from(self.0) / 100.0
+    }
+}
+
+impl Serialize for Confidence {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_f64(self.value())
+    }
+}
+
+impl<'de> Deserialize<'de> for Confidence {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        f64::deserialize(deserializer).map(Confidence::from_f64)
+    }
+}
+
+/// One piece of evidence: which part, and which line or fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceItem {
+    /// The part: `bundle.json`, `device.log`, `company-portal.log`, `tenant.json`,
+    /// `enrollment-events.json` or `sign-ins.json`.
+    pub source: String,
+    /// The 1-based line of a log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The log line's text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// A fact read from a structured part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<String>,
+}
+
+impl EvidenceItem {
+    /// A log line.
+    pub fn line(source: &str, line: usize, text: impl Into<String>) -> EvidenceItem {
+        EvidenceItem { source: source.to_string(), line: Some(line), text: Some(text.into()), fact: None }
+    }
+
+    /// A fact.
+    pub fn fact(source: &str, fact: impl Into<String>) -> EvidenceItem {
+        EvidenceItem { source: source.to_string(), line: None, text: None, fact: Some(fact.into()) }
+    }
+}
+
+/// A ranked alternative.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// The article section.
+    pub section: Section,
+    /// The cause.
+    pub cause: Cause,
+    /// How likely.
+    pub confidence: Confidence,
+}
+
+/// A fact to collect next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectItem {
+    /// A stable id (`exact-message`, `device-count-and-limit`, ...).
+    pub id: String,
+    /// What to collect, for a human.
+    pub text: String,
+}
+
+/// The outcome of a diagnosis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    /// The article section, or `None` when undecided.
+    pub section: Option<Section>,
+    /// The cause, or `None` when undecided.
+    pub cause: Option<Cause>,
+    /// How sure the diagnosis is of what it names (0 when it names nothing).
+    pub confidence: Confidence,
+    /// What supports it.
+    pub evidence: Vec<EvidenceItem>,
+    /// What to do (empty when the cause is undecided).
+    pub resolution: Vec<ResolutionStep>,
+    /// The alternatives considered, best first.
+    pub candidates: Vec<Candidate>,
+    /// What to collect next to tell the candidates apart.
+    pub collect: Vec<CollectItem>,
+}
+
+impl Diagnosis {
+    /// A plain-text report for humans; stable and deterministic.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        match self.section {
+            Some(s) => {
+                let _ = writeln!(out, "Section:    {}", s.id());
+                let _ = writeln!(out, "            \"{}\"", s.text(Language::English));
+            }
+            None => out.push_str("Section:    undecided\n"),
+        }
+        match self.cause {
+            Some(c) => {
+                let _ = writeln!(out, "Cause:      {} ({})", c.id(), c.title());
+            }
+            None => out.push_str("Cause:      undecided\n"),
+        }
+        let _ = writeln!(out, "Confidence: {:.2}", self.confidence.value());
+        if !self.evidence.is_empty() {
+            out.push_str("\nEvidence:\n");
+            for e in &self.evidence {
+                let place = match e.line {
+                    Some(n) => format!("{} line {}", e.source, n),
+                    None => e.source.clone(),
+                };
+                let what = e.text.as_deref().or(e.fact.as_deref()).unwrap_or("");
+                let _ = writeln!(out, "  - {place}: {what}");
+            }
+        }
+        if !self.resolution.is_empty() {
+            let mut anchors: Vec<&str> = Vec::new();
+            for step in &self.resolution {
+                if !anchors.contains(&step.anchor.id()) {
+                    anchors.push(step.anchor.id());
+                }
+            }
+            let _ = writeln!(out, "\nResolution (article section {}):", anchors.join(", "));
+            for step in &self.resolution {
+                let _ = writeln!(out, "  {}. {}", step.step, step.text);
+            }
+        }
+        if !self.candidates.is_empty() {
+            out.push_str("\nCandidates:\n");
+            for (i, c) in self.candidates.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "  {}. {:.2}  {}  [{}]",
+                    i + 1,
+                    c.confidence.value(),
+                    c.cause.id(),
+                    c.section.id()
+                );
+            }
+        }
+        if !self.collect.is_empty() {
+            out.push_str("\nCollect next:\n");
+            for c in &self.collect {
+                let _ = writeln!(out, "  - {}", c.text);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Diagnosis {
+        Diagnosis {
+            section: Some(Section::DeviceCapReached),
+            cause: Some(Cause::DeviceLimitReached),
+            confidence: Confidence::from_f64(0.854),
+            evidence: vec![
+                EvidenceItem::line("company-portal.log", 3, "ERROR DeviceCapReached"),
+                EvidenceItem::fact("tenant.json", "15 devices, limit 15"),
+            ],
+            resolution: Cause::DeviceLimitReached.resolution(Some(Section::DeviceCapReached)),
+            candidates: vec![Candidate {
+                section: Section::DeviceCapReached,
+                cause: Cause::DeviceLimitReached,
+                confidence: Confidence::from_percent(85),
+            }],
+            collect: vec![],
+        }
+    }
+
+    #[test]
+    fn serializes_to_the_documented_shape() {
+        let v = serde_json::to_value(sample()).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys.len(), 7);
+        for k in ["section", "cause", "confidence", "evidence", "resolution", "candidates", "collect"] {
+            assert!(keys.contains(&k), "{k}");
+        }
+        assert_eq!(v["confidence"], serde_json::json!(0.85));
+        assert_eq!(v["evidence"][0], serde_json::json!({"source": "company-portal.log", "line": 3, "text": "ERROR DeviceCapReached"}));
+        assert_eq!(v["evidence"][1], serde_json::json!({"source": "tenant.json", "fact": "15 devices, limit 15"}));
+        assert_eq!(v["resolution"][0]["anchor"], "device-cap-reached");
+        let back: Diagnosis = serde_json::from_value(v).unwrap();
+        assert_eq!(back, sample());
+    }
+
+    #[test]
+    fn undecided_serializes_nulls() {
+        let d = Diagnosis {
+            section: None,
+            cause: None,
+            confidence: Confidence::default(),
+            evidence: vec![],
+            resolution: vec![],
+            candidates: vec![],
+            collect: vec![],
+        };
+        let v = serde_json::to_value(&d).unwrap();
+        assert!(v["section"].is_null() && v["cause"].is_null());
+        assert_eq!(v["confidence"], serde_json::json!(0.0));
+        assert!(d.render_text().contains("Section:    undecided"));
+    }
+
+    #[test]
+    fn text_rendering_is_stable() {
+        let text = sample().render_text();
+        assert!(text.starts_with("Section:    device-cap-reached\n            \"Device Cap Reached\"\n"));
+        assert!(text.contains("Confidence: 0.85\n"));
+        assert!(text.contains("  - company-portal.log line 3: ERROR DeviceCapReached\n"));
+        assert!(text.contains("Resolution (article section device-cap-reached):\n  1. "));
+        assert!(!text.lines().any(|l| l.ends_with(' ')));
+        assert_eq!(text, sample().render_text());
+    }
+
+    #[test]
+    fn confidence_rounds_and_clamps() {
+        assert_eq!(Confidence::from_f64(0.125).percent(), 13);
+        assert_eq!(Confidence::from_f64(7.0).percent(), 100);
+        assert_eq!(Confidence::from_f64(-1.0).percent(), 0);
+        assert_eq!(Confidence::from_f64(f64::NAN).percent(), 0);
+        assert_eq!(Confidence::from_percent(250).percent(), 100);
+    }
+}

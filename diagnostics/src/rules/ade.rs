@@ -1,0 +1,192 @@
+//! Automated Device Enrollment: the device cannot reach Apple's enrollment service (the
+//! article's `XPC_TYPE_ERROR Connection invalid` lines and a failed cloud configuration fetch),
+//! the enrollment profile was last modified before the ADE token was uploaded (so Apple never
+//! got it and the device finds no cloud configuration), and MFA required during an enrollment
+//! method that cannot do it (Setup Assistant legacy).
+
+use super::{contains_word, quote, Context, Finding, DEVICE_LOG, MANIFEST, SIGN_INS, STRONG, TENANT};
+use crate::catalog::Cause;
+use crate::dates::parse_rfc3339;
+use crate::report::EvidenceItem;
+
+const CLOUD_CONFIG: &[&str] = &[
+    "iprofiles.apple.com",
+    "cloud configuration",
+    "cloudconfiguration",
+    "cloud config",
+    "activation record",
+    "mdmenrollment.apple.com",
+    "deviceenrollment.apple.com",
+];
+const NOT_FOUND: &[&str] = &[
+    "no cloud configuration",
+    "not found",
+    "no configuration",
+    "no profile",
+    "not assigned",
+    "no activation record",
+    "does not have a",
+    "has no",
+];
+const UNREACHABLE: &[&str] = &[
+    "could not",
+    "couldn't",
+    "unable",
+    "failed",
+    "failure",
+    "unreachable",
+    "timed out",
+    "timeout",
+    "offline",
+    "not connected",
+    "nsurlerrordomain",
+    "connection",
+    "network",
+];
+/// Entra ID errors that mean "MFA is required".
+const MFA_CODES: &[i64] = &[50076, 50074, 50079, 50072];
+
+pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    if ctx.is_byod() {
+        let fact = vec![EvidenceItem::fact(MANIFEST, "enrollment_type = byod: not an Automated Device Enrollment")];
+        for cause in [Cause::AdeServiceUnreachable, Cause::AdeProfilePredatesToken, Cause::MfaDuringAde] {
+            out.push(Finding::against(cause, 0.8, fact.clone()));
+        }
+    }
+    device_log(ctx, out);
+    profile_dates(ctx, out);
+    mfa(ctx, out);
+}
+
+fn device_log(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let xpc: Vec<_> = ctx
+        .device_lines
+        .iter()
+        .filter(|l| l.folded.contains("xpc_type_error") && l.folded.contains("connection invalid"))
+        .take(2)
+        .collect();
+    if !xpc.is_empty() {
+        let evidence = xpc.iter().map(|l| quote(DEVICE_LOG, l)).collect();
+        out.push(Finding::support(Cause::AdeServiceUnreachable, 0.45, evidence));
+    }
+    for l in ctx.device_lines.iter().filter(|l| l.has_any(CLOUD_CONFIG)) {
+        if l.has_any(NOT_FOUND) {
+            out.push(Finding::support(Cause::AdeProfilePredatesToken, 0.45, vec![quote(DEVICE_LOG, l)]));
+            break;
+        }
+        if l.has_any(UNREACHABLE) {
+            out.push(Finding::support(Cause::AdeServiceUnreachable, 0.7, vec![quote(DEVICE_LOG, l)]));
+            break;
+        }
+    }
+}
+
+/// The device's enrollment profile was last modified before its token was uploaded.
+fn profile_dates(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let profiles = ctx.ade_profiles();
+    let mut any_fine = false;
+    for (token, profile, assigned) in &profiles {
+        let modified = profile.last_modified_date_time.as_deref().and_then(parse_rfc3339);
+        let uploaded = token.token_uploaded_date_time.as_deref().and_then(parse_rfc3339);
+        let (Some(modified), Some(uploaded)) = (modified, uploaded) else { continue };
+        let name = profile.display_name.as_deref().unwrap_or("(unnamed)");
+        let which = if *assigned { "the enrollment profile assigned to the device" } else { "enrollment profile" };
+        if modified < uploaded {
+            let mut evidence = vec![EvidenceItem::fact(
+                TENANT,
+                format!(
+                    "{which} \"{name}\" was last modified {} before the ADE token was uploaded (lastModifiedDateTime {} < tokenUploadedDateTime {})",
+                    super::span(uploaded - modified),
+                    profile.last_modified_date_time.as_deref().unwrap_or_default(),
+                    token.token_uploaded_date_time.as_deref().unwrap_or_default(),
+                ),
+            )];
+            if profile.is_synced_to_apple == Some(false) {
+                evidence.push(EvidenceItem::fact(TENANT, format!("enrollment profile \"{name}\" is not synced to Apple")));
+            }
+            let weight = if *assigned || profiles.len() == 1 { STRONG } else { 0.5 };
+            out.push(Finding::support(Cause::AdeProfilePredatesToken, weight, evidence));
+            return;
+        }
+        any_fine = true;
+    }
+    if any_fine && (profiles.len() == 1 || profiles.iter().any(|p| p.2)) {
+        out.push(Finding::against(
+            Cause::AdeProfilePredatesToken,
+            0.7,
+            vec![EvidenceItem::fact(TENANT, "the enrollment profile was modified after the ADE token was uploaded")],
+        ));
+    }
+}
+
+/// MFA demanded from a user enrolling with an authentication method that cannot do MFA.
+fn mfa(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let mut sign_in_error = false;
+    for &(i, s) in &ctx.sign_ins {
+        if MFA_CODES.contains(&s.status.error_code) {
+            let reason = s.status.failure_reason.as_deref().map(|r| crate::text::clip(r, 200)).unwrap_or_default();
+            out.push(Finding::support(
+                Cause::MfaDuringAde,
+                0.6,
+                vec![EvidenceItem::fact(
+                    SIGN_INS,
+                    format!(
+                        "sign-in {} to {} failed with AADSTS{} (MFA required) {reason}",
+                        i + 1,
+                        s.app_display_name.as_deref().unwrap_or("an application"),
+                        s.status.error_code
+                    )
+                    .trim_end()
+                    .to_string(),
+                )],
+            ));
+            sign_in_error = true;
+            break;
+        }
+    }
+    if !sign_in_error {
+        if let Some((source, line)) = ctx
+            .log_lines()
+            .find(|(_, l)| MFA_CODES.iter().any(|c| contains_word(&l.folded, &format!("aadsts{c}"))))
+        {
+            out.push(Finding::support(Cause::MfaDuringAde, 0.5, vec![quote(source, line)]));
+            sign_in_error = true;
+        }
+    }
+    let Some(user) = ctx.user else { return };
+    let methods: Vec<&str> =
+        ctx.ade_profiles().iter().filter_map(|(_, p, _)| p.authentication_method.as_deref()).collect();
+    let legacy = methods.iter().any(|m| m.eq_ignore_ascii_case("setupAssistantLegacy"));
+    if user.strong_authentication_required {
+        let fact = EvidenceItem::fact(TENANT, "the user must pass MFA to sign in (strongAuthenticationRequired = true)");
+        if legacy {
+            let method = EvidenceItem::fact(TENANT, "the device's enrollment profile authenticates with setupAssistantLegacy, which cannot do MFA");
+            out.push(Finding::support(Cause::MfaDuringAde, 0.7, vec![fact, method]));
+        } else if methods.is_empty() {
+            out.push(Finding::support(Cause::MfaDuringAde, 0.35, vec![fact]));
+        } else {
+            out.push(Finding::against(
+                Cause::MfaDuringAde,
+                0.6,
+                vec![EvidenceItem::fact(TENANT, "the enrollment profile's authentication method supports MFA")],
+            ));
+        }
+    } else if !sign_in_error {
+        out.push(Finding::against(
+            Cause::MfaDuringAde,
+            0.5,
+            vec![EvidenceItem::fact(TENANT, "the user is not required to pass MFA")],
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mfa_codes_are_words() {
+        assert!(contains_word("error aadsts50079: x", "aadsts50079"));
+        assert!(!contains_word("error aadsts500790", "aadsts50079"));
+    }
+}

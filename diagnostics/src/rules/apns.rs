@@ -1,0 +1,147 @@
+//! The Apple MDM push certificate: missing, expired past Apple's 30-day grace period or not
+//! active (invalid), or expired within the grace period or rejected by Apple's push service
+//! (needs renewal). Read from the tenant's certificate, judged against the collection time, and
+//! from the codes the service returns (`NoEnrollmentPolicy`, `AccountNotOnboarded`,
+//! `APNSCertificateNotValid`).
+
+use super::{find_code, has_any, quote, Context, Finding, HintRank, STRONG, TENANT};
+use crate::bundle::ApnsCertificateView;
+use crate::catalog::{Cause, Section};
+use crate::dates::{parse_rfc3339, DAY};
+use crate::report::EvidenceItem;
+
+/// Apple keeps an expired push certificate renewable for this long.
+const GRACE_DAYS: i64 = 30;
+
+const PUSH_HOSTS: &[&str] = &["apns", "push notification", "push.apple.com", "push service"];
+const TLS_WORDS: &[&str] = &["handshake", "tls", "ssl", "certificate", "badcertificate"];
+const FAIL_WORDS: &[&str] = &["fail", "error", "reject", "expired", "revoked", "invalid", "alert", "bad"];
+
+pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let rejected = push_rejected(ctx, out);
+    if let Some(tenant) = ctx.tenant {
+        match &tenant.apple_push_notification_certificate {
+            None => {
+                let fact = vec![EvidenceItem::fact(TENANT, "applePushNotificationCertificate is not configured (null)")];
+                out.push(Finding::support(Cause::ApnsCertificateMissing, 0.85, fact.clone()));
+                out.push(Finding::against(Cause::ApnsCertificateInvalid, 0.9, fact.clone()));
+                out.push(Finding::against(Cause::ApnsCertificateNeedsRenewal, 0.9, fact));
+            }
+            Some(cert) => certificate(ctx, cert, rejected, out),
+        }
+    }
+    codes(ctx, out);
+}
+
+fn certificate(ctx: &Context<'_>, cert: &ApnsCertificateView, rejected: bool, out: &mut Vec<Finding>) {
+    let status = cert.certificate_upload_status.as_deref().map(str::trim).unwrap_or("");
+    let active = status.is_empty() || status.eq_ignore_ascii_case("active");
+    let expiry = cert.expiration_date_time.as_deref().and_then(parse_rfc3339);
+    out.push(Finding::against(
+        Cause::ApnsCertificateMissing,
+        0.95,
+        vec![EvidenceItem::fact(TENANT, "an Apple MDM push certificate is configured")],
+    ));
+    let expired_for = match (expiry, ctx.now) {
+        (Some(exp), Some(now)) => Some(now - exp),
+        _ => None,
+    };
+    let shown = cert.expiration_date_time.as_deref().unwrap_or("?");
+    match expired_for {
+        Some(age) if age > GRACE_DAYS * DAY => {
+            let fact = EvidenceItem::fact(
+                TENANT,
+                format!(
+                    "applePushNotificationCertificate.expirationDateTime = {shown} ({} before collection, past the {GRACE_DAYS}-day grace period)",
+                    super::span(age)
+                ),
+            );
+            out.push(Finding::support(Cause::ApnsCertificateInvalid, 0.85, vec![fact.clone()]));
+            out.push(Finding::against(Cause::ApnsCertificateNeedsRenewal, 0.5, vec![fact]));
+        }
+        Some(age) if age > 0 => {
+            let fact = EvidenceItem::fact(
+                TENANT,
+                format!(
+                    "applePushNotificationCertificate.expirationDateTime = {shown} ({} before collection, within the {GRACE_DAYS}-day grace period)",
+                    super::span(age)
+                ),
+            );
+            out.push(Finding::support(Cause::ApnsCertificateNeedsRenewal, STRONG, vec![fact.clone()]));
+            out.push(Finding::against(Cause::ApnsCertificateInvalid, 0.5, vec![fact]));
+        }
+        Some(age) if !active => {
+            let fact = EvidenceItem::fact(
+                TENANT,
+                format!(
+                    "applePushNotificationCertificate.certificateUploadStatus = {status} (expires {} after collection)",
+                    super::span(age)
+                ),
+            );
+            out.push(Finding::support(Cause::ApnsCertificateInvalid, 0.7, vec![fact]));
+        }
+        Some(age) => {
+            let fact = EvidenceItem::fact(
+                TENANT,
+                format!(
+                    "applePushNotificationCertificate is active and expires {} after collection ({shown})",
+                    super::span(age)
+                ),
+            );
+            out.push(Finding::against(Cause::ApnsCertificateInvalid, 0.9, vec![fact.clone()]));
+            if !rejected {
+                out.push(Finding::against(Cause::ApnsCertificateNeedsRenewal, 0.9, vec![fact]));
+            }
+        }
+        None if !active => {
+            let fact = vec![EvidenceItem::fact(
+                TENANT,
+                format!("applePushNotificationCertificate.certificateUploadStatus = {status}"),
+            )];
+            out.push(Finding::support(Cause::ApnsCertificateInvalid, 0.45, fact.clone()));
+            out.push(Finding::support(Cause::ApnsCertificateNeedsRenewal, 0.35, fact));
+        }
+        None => {}
+    }
+}
+
+/// Codes the service returns when the push certificate is missing or unusable.
+fn codes(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let no_policy = find_code(ctx, "noenrollmentpolicy").map(|(s, l)| quote(s, l)).or_else(|| {
+        ctx.events.iter().find_map(|&(i, e)| {
+            let reason = e.failure_reason.as_deref().unwrap_or("").to_lowercase();
+            (reason.contains("noenrollmentpolicy") || reason.contains("no enrollment policy")).then(|| super::event_fact(i, e))
+        })
+    });
+    if let Some(item) = no_policy {
+        for cause in [Cause::ApnsCertificateMissing, Cause::ApnsCertificateInvalid] {
+            out.push(Finding::support(cause, 0.5, vec![item.clone()]).hint(Section::NoEnrollmentPolicy, HintRank::Weak));
+        }
+    }
+    if let Some((source, line)) = find_code(ctx, "accountnotonboarded") {
+        out.push(
+            Finding::support(Cause::ApnsCertificateNeedsRenewal, STRONG, vec![quote(source, line)])
+                .hint(Section::AccountNotOnboarded, HintRank::Firm),
+        );
+    }
+    if let Some((source, line)) = find_code(ctx, "apnscertificatenotvalid") {
+        out.push(Finding::support(Cause::ApnsCertificateInvalid, 0.5, vec![quote(source, line)]));
+        out.push(Finding::support(Cause::ApnsCertificateNeedsRenewal, 0.3, vec![quote(source, line)]));
+    }
+}
+
+/// Apple's push service refused the certificate (a TLS handshake failure to APNs).
+fn push_rejected(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
+    let rejected = |t: &str| has_any(t, PUSH_HOSTS) && has_any(t, TLS_WORDS) && has_any(t, FAIL_WORDS);
+    let item = ctx.log_lines().find(|(_, l)| rejected(&l.folded)).map(|(s, l)| quote(s, l)).or_else(|| {
+        ctx.events.iter().find_map(|&(i, e)| {
+            let reason = crate::text::fold(e.failure_reason.as_deref().unwrap_or(""));
+            rejected(&reason).then(|| super::event_fact(i, e))
+        })
+    });
+    let found = item.is_some();
+    if let Some(item) = item {
+        out.push(Finding::support(Cause::ApnsCertificateNeedsRenewal, 0.6, vec![item]));
+    }
+    found
+}

@@ -1,0 +1,1 @@
+//! Apple ADE service (being written).

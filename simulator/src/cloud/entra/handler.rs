@@ -1,0 +1,345 @@
+//! HTTP endpoints of Entra ID: `POST /{tenant}/oauth2/v2.0/token` and device registration.
+//!
+//! The token endpoint takes the resource-owner password grant. It stands in for the interactive
+//! sign-in page: a client that can show Microsoft's MFA prompt (the Company Portal, Setup
+//! Assistant with modern authentication) adds `mfa=approved` once the user has approved the
+//! prompt; a client that cannot (legacy Setup Assistant authentication) never does, which is
+//! why MFA makes it fail (the article's "ADE enrollment stuck at user login"). Errors have the
+//! real shape: `error`, `error_description` starting with the AADSTS code, `error_codes`,
+//! `timestamp`, `trace_id`, `correlation_id`, `error_uri` (Microsoft identity platform, "Error
+//! codes": https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+
+use std::sync::{Arc, Mutex};
+
+use hyper::{Method, StatusCode};
+use serde_json::json;
+use time::Duration;
+
+use super::state::{Cloud, EntraState, IssuedToken, RegisteredDevice, SignInRecord, SignInStatus};
+use super::{GOVERNMENT_LOGIN_HOST, REGISTRATION_HOST};
+use crate::clock::{rfc3339, VirtualClock};
+use crate::cloud::form;
+use crate::net::{BoxFuture, Handler, Request, Response};
+use crate::recorder::{Entry, Happening, Recorder};
+use crate::rng::SeededRng;
+
+/// The Entra ID service of a world.
+#[derive(Clone, Debug)]
+pub struct EntraService {
+    state: Arc<Mutex<EntraState>>,
+    clock: VirtualClock,
+    rng: SeededRng,
+    recorder: Recorder,
+}
+
+/// An AADSTS failure, before it is rendered.
+struct Aadsts {
+    status: StatusCode,
+    error: &'static str,
+    code: u32,
+    text: String,
+}
+
+impl EntraService {
+    /// The service over `state`.
+    pub fn new(
+        state: Arc<Mutex<EntraState>>,
+        clock: VirtualClock,
+        rng: SeededRng,
+        recorder: Recorder,
+    ) -> Self {
+        EntraService {
+            state,
+            clock,
+            rng,
+            recorder,
+        }
+    }
+
+    /// The shared directory.
+    pub fn state(&self) -> Arc<Mutex<EntraState>> {
+        self.state.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, EntraState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn note(&self, text: String) {
+        self.recorder.record(Entry {
+            at: self.clock.now(),
+            device: None,
+            what: Happening::Note {
+                party: "Entra ID".into(),
+                text,
+            },
+        });
+    }
+
+    fn aadsts_response(&self, failure: &Aadsts, correlation_id: &str) -> Response {
+        let trace_id = self.rng.uuid_lower();
+        let now = rfc3339(self.clock.now());
+        let description = format!(
+            "AADSTS{}: {}\r\nTrace ID: {}\r\nCorrelation ID: {}\r\nTimestamp: {}",
+            failure.code, failure.text, trace_id, correlation_id, now
+        );
+        Response::json(
+            failure.status,
+            &json!({
+                "error": failure.error,
+                "error_description": description,
+                "error_codes": [failure.code],
+                "timestamp": now,
+                "trace_id": trace_id,
+                "correlation_id": correlation_id,
+                "error_uri": format!("https://login.microsoftonline.com/error?code={}", failure.code),
+            }),
+        )
+    }
+
+    fn token(&self, request: &Request) -> Response {
+        let cloud = if request.host == GOVERNMENT_LOGIN_HOST {
+            Cloud::Government
+        } else {
+            Cloud::Public
+        };
+        let params = form::decode(&request.body);
+        let correlation_id = request
+            .header("client-request-id")
+            .map(str::to_string)
+            .unwrap_or_else(|| self.rng.uuid_lower());
+        let grant = params.get("grant_type").map(String::as_str);
+        if request.media_type().as_deref() != Some("application/x-www-form-urlencoded") {
+            return self.aadsts_response(
+                &Aadsts {
+                    status: StatusCode::BAD_REQUEST,
+                    error: "invalid_request",
+                    code: 900144,
+                    text: "The request body must be application/x-www-form-urlencoded.".into(),
+                },
+                &correlation_id,
+            );
+        }
+        if grant != Some("password") {
+            return self.aadsts_response(
+                &Aadsts {
+                    status: StatusCode::BAD_REQUEST,
+                    error: "unsupported_grant_type",
+                    code: 70003,
+                    text: format!(
+                        "The app requested an unsupported grant type '{}'.",
+                        grant.unwrap_or("")
+                    ),
+                },
+                &correlation_id,
+            );
+        }
+        let (Some(username), Some(password), Some(client_id)) = (
+            params.get("username"),
+            params.get("password"),
+            params.get("client_id"),
+        ) else {
+            return self.aadsts_response(
+                &Aadsts {
+                    status: StatusCode::BAD_REQUEST,
+                    error: "invalid_request",
+                    code: 900144,
+                    text: "The request body must contain the parameters 'username', 'password' and 'client_id'.".into(),
+                },
+                &correlation_id,
+            );
+        };
+        let client_app = params
+            .get("client_app")
+            .cloned()
+            .unwrap_or_else(|| "Mobile Apps and Desktop clients".into());
+        let app_name = params
+            .get("app_display_name")
+            .cloned()
+            .unwrap_or_else(|| "Microsoft Intune Company Portal".into());
+        let mfa_approved = params.get("mfa").map(String::as_str) == Some("approved");
+        let now = self.clock.now();
+        let mut state = self.lock();
+        let outcome = match state.user_by_upn(username).cloned() {
+            None => Err(Aadsts {
+                status: StatusCode::BAD_REQUEST,
+                error: "invalid_grant",
+                code: 50034,
+                text: format!("The user account {username} does not exist in the directory. Sign in with a different account or add the account to the directory."),
+            }),
+            Some(user) if user.home_cloud != cloud => Err(Aadsts {
+                status: StatusCode::BAD_REQUEST,
+                error: "invalid_request",
+                code: 90038,
+                text: format!(
+                    "The tenant '{}' belongs to the national cloud '{}'. The cloud instance '{}' that received the request does not federate with '{}'.",
+                    state.domain,
+                    user.home_cloud.instance_name(),
+                    cloud.instance_name(),
+                    user.home_cloud.instance_name()
+                ),
+            }),
+            Some(user) if !user.enabled => Err(Aadsts {
+                status: StatusCode::BAD_REQUEST,
+                error: "invalid_grant",
+                code: 50057,
+                text: "The user account is disabled.".into(),
+            }),
+            Some(user) if user.password != *password => Err(Aadsts {
+                status: StatusCode::BAD_REQUEST,
+                error: "invalid_grant",
+                code: 50126,
+                text: "Error validating credentials due to invalid username or password.".into(),
+            }),
+            Some(user) if user.mfa_required && !mfa_approved => Err(Aadsts {
+                status: StatusCode::BAD_REQUEST,
+                error: "interaction_required",
+                code: 50076,
+                text: "Multi-factor authentication is required to access the Microsoft Intune Enrollment application, because of a policy set by your administrator.".into(),
+            }),
+            Some(user) => Ok(user),
+        };
+        // The admin sees only sign-ins that reached the tenant's own cloud.
+        let logged_upn = state.user_by_upn(username).filter(|u| u.home_cloud == cloud).map(|u| u.upn.clone());
+        let status = match &outcome {
+            Ok(_) => SignInStatus { error_code: 0, failure_reason: None },
+            Err(f) => SignInStatus { error_code: f.code, failure_reason: Some(f.text.clone()) },
+        };
+        if let Some(upn) = logged_upn {
+            state.sign_ins.push(SignInRecord {
+                at: now,
+                upn,
+                app_display_name: app_name,
+                client_app_used: client_app,
+                status,
+                correlation_id: correlation_id.clone(),
+            });
+        }
+        match outcome {
+            Err(failure) => {
+                drop(state);
+                self.note(format!("sign-in of {username} failed: AADSTS{}", failure.code));
+                self.aadsts_response(&failure, &correlation_id)
+            }
+            Ok(user) => {
+                let access_token = format!("eyJ0eXAiOiJKV1Qi.{}", self.rng.hex(24));
+                state.tokens.insert(
+                    access_token.clone(),
+                    IssuedToken {
+                        user_id: user.id.clone(),
+                        client_id: client_id.clone(),
+                        expires_at: now + Duration::hours(1),
+                        mfa_satisfied: mfa_approved,
+                    },
+                );
+                drop(state);
+                Response::json(
+                    StatusCode::OK,
+                    &json!({
+                        "token_type": "Bearer",
+                        "scope": params.get("scope").cloned().unwrap_or_default(),
+                        "expires_in": 3599,
+                        "ext_expires_in": 3599,
+                        "access_token": access_token,
+                    }),
+                )
+            }
+        }
+    }
+
+    /// Device registration (workplace join): `POST /EnrollmentServer/device/`.
+    ///
+    /// The Company Portal sends the device's display name, OS version and a transport key
+    /// created in its keychain. A damaged app install sends no usable key, which the service
+    /// rejects, and the user sees "Workplace Join failed". The per-user registration quota
+    /// applies here (Entra's limit, separate from Intune's device limit).
+    fn register_device(&self, request: &Request) -> Response {
+        let now = self.clock.now();
+        let Some(token) = bearer_token(request) else {
+            return registration_error(StatusCode::UNAUTHORIZED, "unauthorized", "error_missing_token", "The request carries no bearer token.");
+        };
+        let body: serde_json::Value = match serde_json::from_slice(&request.body) {
+            Ok(v) => v,
+            Err(e) => {
+                return registration_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "error_malformed_body",
+                    &format!("The registration request is not valid JSON: {e}."),
+                )
+            }
+        };
+        let mut state = self.lock();
+        let Some(issued) = state.validate_token(&token, now).cloned() else {
+            return registration_error(StatusCode::UNAUTHORIZED, "unauthorized", "error_invalid_token", "The bearer token is invalid or expired.");
+        };
+        let transport_key = body.get("TransportKey").and_then(|v| v.as_str()).unwrap_or("");
+        if transport_key.len() < 16 {
+            return registration_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "error_missing_transport_key",
+                "The registration request has no valid transport key.",
+            );
+        }
+        let owned = state.devices.iter().filter(|d| d.user_id == issued.user_id).count() as u32;
+        if owned >= state.device_quota {
+            return registration_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "error_device_quota_exceeded",
+                &format!("The user has registered {owned} devices, the maximum the directory allows."),
+            );
+        }
+        let device_id = self.rng.uuid_lower();
+        state.devices.push(RegisteredDevice {
+            device_id: device_id.clone(),
+            user_id: issued.user_id.clone(),
+            display_name: body.get("DeviceDisplayName").and_then(|v| v.as_str()).unwrap_or("iPhone").to_string(),
+            os_version: body.get("OSVersion").and_then(|v| v.as_str()).unwrap_or("").to_string(),
+            registered_at: now,
+        });
+        Response::json(
+            StatusCode::OK,
+            &json!({ "DeviceId": device_id, "User": { "ObjectId": issued.user_id } }),
+        )
+    }
+}
+
+fn registration_error(status: StatusCode, code: &str, subcode: &str, message: &str) -> Response {
+    Response::json(
+        status,
+        &json!({ "code": code, "subcode": subcode, "message": message }),
+    )
+}
+
+/// The bearer token of a request.
+pub fn bearer_token(request: &Request) -> Option<String> {
+    request
+        .header("authorization")
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::to_string)
+}
+
+impl Handler for EntraService {
+    fn handle(&self, request: Request) -> BoxFuture<'_, Response> {
+        Box::pin(async move {
+            let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();
+            match (&request.method, request.host.as_str(), segments.as_slice()) {
+                (&Method::POST, REGISTRATION_HOST, ["EnrollmentServer", "device"]) => {
+                    self.register_device(&request)
+                }
+                (&Method::POST, h, [_tenant, "oauth2", "v2.0", "token"]) if h != REGISTRATION_HOST => {
+                    self.token(&request)
+                }
+                (_, h, [_tenant, "oauth2", "v2.0", "token"]) if h != REGISTRATION_HOST => {
+                    Response::text(StatusCode::METHOD_NOT_ALLOWED, "use POST")
+                }
+                _ => Response::json(
+                    StatusCode::NOT_FOUND,
+                    &json!({"error": "not_found", "error_description": format!("no endpoint at {}", request.path)}),
+                ),
+            }
+        })
+    }
+}

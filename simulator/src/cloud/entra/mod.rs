@@ -1,0 +1,31 @@
+//! Microsoft Entra ID: the directory, the OAuth 2.0 token endpoint and device registration.
+//!
+//! One handler serves both clouds — `login.microsoftonline.com` (public) and
+//! `login.microsoftonline.us` (US Government) — plus device registration
+//! (`enterpriseregistration.windows.net`). Which cloud a request reached is decided by the host
+//! name it was sent to, so a government user whose Company Portal signs in through the public
+//! cloud fails the way the article describes, with the real AADSTS code.
+
+mod handler;
+mod state;
+
+pub use handler::{bearer_token, EntraService};
+pub use state::{
+    Cloud, EntraState, EntraUser, IssuedToken, License, RegisteredDevice, SignInRecord,
+    SignInStatus, DEFAULT_DEVICE_QUOTA, INTUNE_SERVICE_PLANS,
+};
+
+/// Host of the public cloud's sign-in service.
+pub const PUBLIC_LOGIN_HOST: &str = "login.microsoftonline.com";
+/// Host of the US Government cloud's sign-in service.
+pub const GOVERNMENT_LOGIN_HOST: &str = "login.microsoftonline.us";
+/// Host of device registration (workplace join).
+pub const REGISTRATION_HOST: &str = "enterpriseregistration.windows.net";
+/// Every host this service answers.
+pub const HOSTS: [&str; 3] = [PUBLIC_LOGIN_HOST, GOVERNMENT_LOGIN_HOST, REGISTRATION_HOST];
+
+/// The application id of "Microsoft Intune Enrollment", the resource an enrollment token is for
+/// (the id Conditional Access policies target).
+pub const INTUNE_ENROLLMENT_APP_ID: &str = "d4ebce55-015a-49b5-a083-c84d1797ae8c";
+/// The Company Portal's client id.
+pub const COMPANY_PORTAL_CLIENT_ID: &str = "9ba1a5c7-f17a-4de9-a1f1-6178c8d51223";

@@ -1,0 +1,194 @@
+//! The directory: users, licences, groups, issued tokens, registered devices and the sign-in log.
+
+use std::collections::HashMap;
+
+use time::OffsetDateTime;
+
+/// The registration quota per user when the tenant does not set one: Entra's device
+/// registration policy `userDeviceQuota` defaults to 50 (Microsoft Graph,
+/// `deviceRegistrationPolicy`).
+pub const DEFAULT_DEVICE_QUOTA: u32 = 50;
+
+/// Service plans that entitle a user to Intune (the plans inside Intune, EMS and Microsoft 365
+/// licences).
+pub const INTUNE_SERVICE_PLANS: [&str; 4] = ["INTUNE_A", "INTUNE_EDU", "INTUNE_SMBIZ", "INTUNE_O365"];
+
+/// A national cloud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Cloud {
+    /// The worldwide public cloud.
+    #[default]
+    Public,
+    /// The US Government cloud.
+    Government,
+}
+
+impl Cloud {
+    /// The cloud's name as AADSTS messages spell it.
+    pub fn instance_name(self) -> &'static str {
+        match self {
+            Cloud::Public => "Prod",
+            Cloud::Government => "USGov",
+        }
+    }
+}
+
+/// A licence assigned to a user, with the service plans it enables.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct License {
+    /// The SKU part number (`EMS`, `SPE_E3`, `INTUNE_A`...).
+    pub sku: String,
+    /// The enabled service plans.
+    pub service_plans: Vec<String>,
+}
+
+impl License {
+    /// Whether one of the enabled plans is an Intune plan.
+    pub fn grants_intune(&self) -> bool {
+        self.service_plans
+            .iter()
+            .any(|p| INTUNE_SERVICE_PLANS.contains(&p.as_str()))
+    }
+}
+
+/// A directory user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntraUser {
+    /// Object id.
+    pub id: String,
+    /// User principal name.
+    pub upn: String,
+    /// Display name.
+    pub display_name: String,
+    /// Password.
+    pub password: String,
+    /// Assigned licences.
+    pub licenses: Vec<License>,
+    /// Groups the user is a member of (ids).
+    pub groups: Vec<String>,
+    /// Whether signing in requires multi-factor authentication (per-user MFA or a Conditional
+    /// Access policy on the Intune enrollment app).
+    pub mfa_required: bool,
+    /// The cloud the user's tenant lives in.
+    pub home_cloud: Cloud,
+    /// Whether the account can sign in.
+    pub enabled: bool,
+}
+
+impl EntraUser {
+    /// Whether any licence enables an Intune plan.
+    pub fn has_intune_plan(&self) -> bool {
+        self.licenses.iter().any(License::grants_intune)
+    }
+}
+
+/// An access token the token endpoint issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedToken {
+    /// The user it was issued to.
+    pub user_id: String,
+    /// The client that asked.
+    pub client_id: String,
+    /// When it expires.
+    pub expires_at: OffsetDateTime,
+    /// Whether the user passed MFA for it.
+    pub mfa_satisfied: bool,
+}
+
+/// A device registered (workplace joined) in the directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredDevice {
+    /// The device object's id (the Entra device id).
+    pub device_id: String,
+    /// Its owner.
+    pub user_id: String,
+    /// Display name.
+    pub display_name: String,
+    /// OS version.
+    pub os_version: String,
+    /// When it registered.
+    pub registered_at: OffsetDateTime,
+}
+
+/// The outcome of a sign-in, as the sign-in log shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInStatus {
+    /// 0 for success, otherwise the AADSTS number.
+    pub error_code: u32,
+    /// Why it failed.
+    pub failure_reason: Option<String>,
+}
+
+/// One entry of the tenant's sign-in log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInRecord {
+    /// When.
+    pub at: OffsetDateTime,
+    /// Who.
+    pub upn: String,
+    /// The client application's display name.
+    pub app_display_name: String,
+    /// How the client signed in ("Mobile Apps and Desktop clients", "Browser"...).
+    pub client_app_used: String,
+    /// The outcome.
+    pub status: SignInStatus,
+    /// Correlation id.
+    pub correlation_id: String,
+}
+
+/// The directory of one tenant.
+#[derive(Debug, Clone)]
+pub struct EntraState {
+    /// Tenant id.
+    pub tenant_id: String,
+    /// Verified domain (UPN suffix).
+    pub domain: String,
+    /// Users.
+    pub users: Vec<EntraUser>,
+    /// Registration quota per user.
+    pub device_quota: u32,
+    /// Registered devices.
+    pub devices: Vec<RegisteredDevice>,
+    /// Issued access tokens.
+    pub tokens: HashMap<String, IssuedToken>,
+    /// The sign-in log (only sign-ins that reached the user's home cloud appear in it).
+    pub sign_ins: Vec<SignInRecord>,
+}
+
+impl EntraState {
+    /// An empty directory.
+    pub fn new(tenant_id: &str, domain: &str) -> Self {
+        EntraState {
+            tenant_id: tenant_id.to_string(),
+            domain: domain.to_string(),
+            users: Vec::new(),
+            device_quota: DEFAULT_DEVICE_QUOTA,
+            devices: Vec::new(),
+            tokens: HashMap::new(),
+            sign_ins: Vec::new(),
+        }
+    }
+
+    /// The user with `upn` (case-insensitive).
+    pub fn user_by_upn(&self, upn: &str) -> Option<&EntraUser> {
+        self.users.iter().find(|u| u.upn.eq_ignore_ascii_case(upn))
+    }
+
+    /// The user with object id `id`.
+    pub fn user(&self, id: &str) -> Option<&EntraUser> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    /// Mutable access to the user with `upn` (case-insensitive) or object id.
+    pub fn user_mut(&mut self, upn_or_id: &str) -> Option<&mut EntraUser> {
+        self.users
+            .iter_mut()
+            .find(|u| u.id == upn_or_id || u.upn.eq_ignore_ascii_case(upn_or_id))
+    }
+
+    /// The token's record, if it exists and has not expired at `now`.
+    pub fn validate_token(&self, token: &str, now: OffsetDateTime) -> Option<&IssuedToken> {
+        self.tokens.get(token).filter(|t| t.expires_at > now)
+    }
+}

@@ -1,0 +1,311 @@
+//! The Company Portal's enrollment API and the Company Portal website's enrollment.
+//!
+//! The app's flow: `POST /enrollment/v1/eligibility` → (workplace join at Entra) →
+//! `POST /enrollment/v1/sessions` → the user opens the returned profile URL in Safari
+//! (`GET /enrollment/v1/profiles/<token>`, served as `application/x-apple-aspen-config`) →
+//! Settings installs it → the app polls `GET /enrollment/v1/sessions/<id>`.
+//!
+//! What is checked where matters, because it decides which message the user sees:
+//! - The eligibility check refuses what the service can judge from the user and the app alone:
+//!   no MDM authority, an app too old to support, a user Intune does not know or whose licence
+//!   does not cover Intune, no usable push certificate, a blocked platform or OS version, and
+//!   the device limit counted over the devices the admin center lists. The app knows how to
+//!   show each of these codes.
+//! - Ownership cannot be judged yet: an iOS app cannot read the serial number, so Intune only
+//!   learns whether the device is a corporate identifier when it authenticates with its serial
+//!   (see [`super::mdm`]). A block on personally owned devices therefore shows up while Settings
+//!   installs the profile.
+//! - Creating the session counts every enrolled record of the user, including those only the
+//!   Company Portal website shows; the app has no screen for `DeviceCapReached` at that step and
+//!   falls back to "Company Portal Temporarily Unavailable" — the article's note that this
+//!   message can also mean the device limit.
+//! - The website (Safari) hands out the profile after checking only the MDM authority and the
+//!   push certificate, and shows the bare error code otherwise; licences and restrictions are
+//!   then enforced when the device authenticates.
+
+use hyper::{Method, StatusCode};
+use serde_json::json;
+
+use super::restrictions::{
+    device_limit_for, enrolled_device_count, platform_restriction_for, version_cmp,
+};
+use super::state::{
+    EnrollmentChannel, EnrollmentSession, FailureCategory, MdmAuthority, SessionProgress,
+};
+use super::{IntuneService, Refusal};
+use crate::cloud::entra::EntraUser;
+use crate::net::{Request, Response};
+use crate::wire::content_type::APPLE_ASPEN_CONFIG as ASPEN_CONFIG;
+
+fn refuse(service: &IntuneService, refusal: Refusal, user: Option<&EntraUser>, os: Option<&str>) -> Response {
+    let correlation_id = service.log_failure(&refusal, user.map(|u| u.id.as_str()), os, "userEnrollment", None);
+    Response::json(
+        refusal.status,
+        &json!({
+            "errorCode": refusal.code,
+            "message": refusal.reason,
+            "correlationId": correlation_id,
+        }),
+    )
+}
+
+/// Checks that do not depend on the app: authority, user licence, push certificate.
+fn tenant_checks(service: &IntuneService, user: &EntraUser) -> Option<Refusal> {
+    let state = service.lock();
+    let now = service.clock.now();
+    if state.mdm_authority == MdmAuthority::Unknown {
+        return Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "MdmAuthorityNotDefined",
+            category: FailureCategory::AccountValidation,
+            reason: "The tenant has no MDM authority set.".into(),
+        });
+    }
+    if user.licenses.is_empty() {
+        return Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "UserNameNotRecognized",
+            category: FailureCategory::UserValidation,
+            reason: format!("User {} has no licence and is not known to Intune.", user.upn),
+        });
+    }
+    if !user.has_intune_plan() || state.mdm_authority == MdmAuthority::ConfigurationManager {
+        return Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "UserLicenseTypeInvalid",
+            category: FailureCategory::UserValidation,
+            reason: format!(
+                "User {} holds no licence with an enabled Intune service plan for the tenant's MDM authority.",
+                user.upn
+            ),
+        });
+    }
+    match &state.apns {
+        None => Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "NoEnrollmentPolicy",
+            category: FailureCategory::AccountValidation,
+            reason: "No Apple MDM push certificate is configured for the tenant.".into(),
+        }),
+        Some(cert) if !cert.usable_at(now) => Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "NoEnrollmentPolicy",
+            category: FailureCategory::AccountValidation,
+            reason: format!(
+                "The Apple MDM push certificate expired on {} and is past its grace period.",
+                crate::clock::rfc3339(cert.expires_at)
+            ),
+        }),
+        Some(_) => None,
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EligibilityRequest {
+    platform: String,
+    os_version: String,
+    company_portal_version: String,
+}
+
+async fn eligibility(service: &IntuneService, request: &Request, user: &EntraUser) -> Response {
+    let body: EligibilityRequest = match serde_json::from_slice(&request.body) {
+        Ok(b) => b,
+        Err(e) => {
+            return Response::json(
+                StatusCode::BAD_REQUEST,
+                &json!({"errorCode": "BadRequest", "message": format!("eligibility request: {e}")}),
+            )
+        }
+    };
+    let os = Some(body.os_version.as_str());
+    {
+        let state = service.lock();
+        if version_cmp(&body.company_portal_version, &state.min_company_portal_version).is_lt() {
+            let reason = format!(
+                "Company Portal {} is older than the oldest supported version {}.",
+                body.company_portal_version, state.min_company_portal_version
+            );
+            drop(state);
+            return refuse(service, Refusal {
+                status: StatusCode::BAD_REQUEST,
+                code: "UnsupportedClientVersion",
+                category: FailureCategory::BadRequest,
+                reason,
+            }, Some(user), os);
+        }
+    }
+    if let Some(refusal) = tenant_checks(service, user) {
+        return refuse(service, refusal, Some(user), os);
+    }
+    let refusal = {
+        let state = service.lock();
+        let restriction = platform_restriction_for(&state, &user.groups);
+        let (visible, _) = enrolled_device_count(&state, &user.upn);
+        let limit = device_limit_for(&state, &user.groups);
+        if !body.platform.eq_ignore_ascii_case("iOS") && !body.platform.eq_ignore_ascii_case("iPadOS") {
+            Some(Refusal { status: StatusCode::FORBIDDEN, code: "DeviceTypeNotSupported", category: FailureCategory::DeviceNotSupported, reason: format!("Platform {} is not supported by this endpoint.", body.platform) })
+        } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
+            Some(Refusal { status: StatusCode::FORBIDDEN, code: "DeviceTypeNotSupported", category: FailureCategory::EnrollmentRestrictionsEnforced, reason: format!("iOS/iPadOS is blocked by the device type restriction '{}'.", r.name) })
+        } else if let Some(r) = restriction.filter(|r| {
+            r.ios.os_minimum_version.as_deref().is_some_and(|min| version_cmp(&body.os_version, min).is_lt())
+                || r.ios.os_maximum_version.as_deref().is_some_and(|max| version_cmp(&body.os_version, max).is_gt())
+        }) {
+            Some(Refusal { status: StatusCode::FORBIDDEN, code: "OsVersionNotSupported", category: FailureCategory::EnrollmentRestrictionsEnforced, reason: format!("iOS {} is outside the versions allowed by the device type restriction '{}'.", body.os_version, r.name) })
+        } else if visible >= limit {
+            Some(Refusal { status: StatusCode::FORBIDDEN, code: "DeviceCapReached", category: FailureCategory::EnrollmentRestrictionsEnforced, reason: format!("User {} has enrolled {visible} devices; the device limit is {limit}.", user.upn) })
+        } else {
+            None
+        }
+    };
+    if let Some(refusal) = refusal {
+        return refuse(service, refusal, Some(user), os);
+    }
+    Response::json(StatusCode::OK, &json!({"eligible": true, "enrollmentMethod": "companyPortal"}))
+}
+
+fn new_session(
+    service: &IntuneService,
+    user: &EntraUser,
+    channel: EnrollmentChannel,
+    azure_ad_device_id: Option<String>,
+) -> EnrollmentSession {
+    let session = EnrollmentSession {
+        id: service.rng.uuid_lower(),
+        user_id: user.id.clone(),
+        upn: user.upn.clone(),
+        channel,
+        azure_ad_device_id,
+        profile_token: service.rng.hex(16),
+        created_at: service.clock.now(),
+        identity_serial: None,
+        progress: SessionProgress::Created,
+        udid: None,
+    };
+    service.lock().sessions.insert(session.id.clone(), session.clone());
+    session
+}
+
+async fn create_session(service: &IntuneService, request: &Request, user: &EntraUser) -> Response {
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or(json!({}));
+    let count = {
+        let state = service.lock();
+        let (_, all) = enrolled_device_count(&state, &user.upn);
+        (all, device_limit_for(&state, &user.groups))
+    };
+    if count.0 >= count.1 {
+        return refuse(service, Refusal {
+            status: StatusCode::CONFLICT,
+            code: "DeviceCapReached",
+            category: FailureCategory::EnrollmentRestrictionsEnforced,
+            reason: format!("User {} has {} enrolled device records (including records shown only in the Company Portal website); the device limit is {}.", user.upn, count.0, count.1),
+        }, Some(user), None);
+    }
+    let device_id = body.get("azureAdDeviceId").and_then(|v| v.as_str()).map(str::to_string);
+    let session = new_session(service, user, EnrollmentChannel::CompanyPortal, device_id);
+    Response::json(
+        StatusCode::CREATED,
+        &json!({
+            "sessionId": session.id,
+            "profileUrl": format!("https://{}/enrollment/v1/profiles/{}", super::ENROLLMENT_HOST, session.profile_token),
+        }),
+    )
+}
+
+async fn download_profile(service: &IntuneService, token: &str) -> Response {
+    let session = service
+        .lock()
+        .sessions
+        .values()
+        .find(|s| s.profile_token == token)
+        .cloned();
+    let Some(session) = session else {
+        return Response::json(StatusCode::NOT_FOUND, &json!({"errorCode": "NotFound", "message": "No enrollment session has this profile link."}));
+    };
+    if session.progress != SessionProgress::Created {
+        return Response::json(StatusCode::GONE, &json!({"errorCode": "ProfileAlreadyDownloaded", "message": "This profile link was already used."}));
+    }
+    profile_response(service, &session)
+}
+
+fn profile_response(service: &IntuneService, session: &EnrollmentSession) -> Response {
+    match super::profile::build(service, session) {
+        Ok((bytes, identity_serial)) => {
+            if let Some(s) = service.lock().sessions.get_mut(&session.id) {
+                s.identity_serial = Some(identity_serial);
+                s.progress = SessionProgress::ProfileDownloaded;
+            }
+            Response::with_body(StatusCode::OK, ASPEN_CONFIG, bytes)
+                .header("content-disposition", "attachment; filename=\"Management Profile.mobileconfig\"")
+        }
+        Err(reason) => Response::json(StatusCode::INTERNAL_SERVER_ERROR, &json!({"errorCode": "InternalError", "message": reason})),
+    }
+}
+
+fn session_status(service: &IntuneService, id: &str, user: &EntraUser) -> Response {
+    let state = service.lock();
+    match state.sessions.get(id).filter(|s| s.user_id == user.id) {
+        Some(s) => Response::json(StatusCode::OK, &json!({"sessionId": s.id, "progress": s.progress})),
+        None => Response::json(StatusCode::NOT_FOUND, &json!({"errorCode": "NotFound", "message": "No such enrollment session."})),
+    }
+}
+
+fn unauthorized() -> Response {
+    Response::json(
+        StatusCode::UNAUTHORIZED,
+        &json!({"errorCode": "Unauthorized", "message": "A valid bearer token for the Intune enrollment service is required."}),
+    )
+    .header("www-authenticate", "Bearer authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\"")
+}
+
+/// Routes `enrollment.manage.microsoft.com`.
+pub async fn handle(service: &IntuneService, request: Request) -> Response {
+    let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();
+    if let (&Method::GET, ["enrollment", "v1", "profiles", token]) = (&request.method, segments.as_slice()) {
+        return download_profile(service, token).await;
+    }
+    let Some(user) = service.user_for_token(&request) else {
+        return unauthorized();
+    };
+    match (&request.method, segments.as_slice()) {
+        (&Method::POST, ["enrollment", "v1", "eligibility"]) => eligibility(service, &request, &user).await,
+        (&Method::POST, ["enrollment", "v1", "sessions"]) => create_session(service, &request, &user).await,
+        (&Method::GET, ["enrollment", "v1", "sessions", id]) => session_status(service, id, &user),
+        _ => Response::json(StatusCode::NOT_FOUND, &json!({"errorCode": "NotFound", "message": format!("no endpoint {} {}", request.method, request.path)})),
+    }
+}
+
+/// Routes `portal.manage.microsoft.com`: `GET /enrollment/ios` hands Safari the profile.
+pub async fn handle_portal(service: &IntuneService, request: Request) -> Response {
+    if !(request.method == Method::GET && request.path == "/enrollment/ios") {
+        return Response::with_body(StatusCode::NOT_FOUND, "text/html; charset=utf-8", "<html><body><h1>Page not found</h1></body></html>");
+    }
+    let Some(user) = service.user_for_token(&request) else {
+        return unauthorized();
+    };
+    let refusal = {
+        let state = service.lock();
+        let now = service.clock.now();
+        if state.mdm_authority == MdmAuthority::Unknown {
+            Some(("MdmAuthorityNotDefined", "The tenant has no MDM authority set."))
+        } else if state.apns.as_ref().is_none_or(|c| !c.usable_at(now)) {
+            Some(("NoEnrollmentPolicy", "No valid Apple MDM push certificate is configured."))
+        } else {
+            None
+        }
+    };
+    if let Some((code, reason)) = refusal {
+        let correlation = service.log_failure(
+            &Refusal { status: StatusCode::FORBIDDEN, code, category: FailureCategory::AccountValidation, reason: reason.into() },
+            Some(&user.id), None, "userEnrollment", None,
+        );
+        // The website shows the service's error code itself.
+        return Response::with_body(
+            StatusCode::FORBIDDEN,
+            "text/html; charset=utf-8",
+            format!("<html><body><h1>{code}</h1><p>Correlation ID: {correlation}</p></body></html>"),
+        );
+    }
+    let session = new_session(service, &user, EnrollmentChannel::Web, None);
+    profile_response(service, &session)
+}

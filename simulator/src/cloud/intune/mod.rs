@@ -1,0 +1,212 @@
+//! Microsoft Intune: enrollment, the MDM channel, the admin API and the troubleshooting log.
+//!
+//! Hosts:
+//! - `enrollment.manage.microsoft.com` — the Company Portal's enrollment API ([`enrollment`]):
+//!   eligibility, enrollment sessions, the management profile download, session status.
+//! - `portal.manage.microsoft.com` — the Company Portal website's enrollment, used from Safari.
+//! - `i.manage.microsoft.com` — the MDM check-in and command endpoints ([`mdm`]), which
+//!   authenticate the device by its identity certificate over mutual TLS.
+//! - `graph.microsoft.com` — the admin API ([`admin`]), in Microsoft Graph's shapes.
+//!
+//! Users, groups and licences live in Entra ID; Intune reads them from the shared directory,
+//! as the real service does.
+
+pub mod ade_admin;
+pub mod admin;
+pub mod enrollment;
+pub mod mdm;
+pub mod profile;
+pub mod restrictions;
+pub mod state;
+
+use std::sync::{Arc, Mutex};
+
+use hyper::StatusCode;
+
+use crate::clock::{rfc3339, VirtualClock};
+use crate::cloud::apns::APNS_HOST;
+use crate::cloud::entra::{EntraState, EntraUser};
+use crate::net::client::{HttpsClient, OutgoingRequest};
+use crate::net::{BoxFuture, Handler, Request, Response};
+use crate::recorder::{Entry, Happening, Recorder};
+use crate::rng::SeededRng;
+use enrollsim_certs::LabPki;
+
+pub use state::IntuneState;
+use state::{FailureCategory, TroubleshootingEvent};
+
+/// The Company Portal enrollment API host.
+pub const ENROLLMENT_HOST: &str = "enrollment.manage.microsoft.com";
+/// The Company Portal website host.
+pub const PORTAL_HOST: &str = "portal.manage.microsoft.com";
+/// The MDM host (check-in and commands).
+pub const MDM_HOST: &str = "i.manage.microsoft.com";
+/// The admin API host.
+pub const GRAPH_HOST: &str = "graph.microsoft.com";
+/// Hosts served without client certificates.
+pub const PUBLIC_HOSTS: [&str; 3] = [ENROLLMENT_HOST, PORTAL_HOST, GRAPH_HOST];
+
+/// The Intune service of a world.
+#[derive(Clone)]
+pub struct IntuneService {
+    pub(crate) state: Arc<Mutex<IntuneState>>,
+    pub(crate) directory: Arc<Mutex<EntraState>>,
+    pub(crate) pki: Arc<LabPki>,
+    pub(crate) clock: VirtualClock,
+    pub(crate) rng: SeededRng,
+    pub(crate) recorder: Recorder,
+    /// Builds Intune's APNs client from the current push certificate.
+    pub(crate) apns_client: Arc<dyn Fn(&enrollsim_certs::Identity) -> Option<HttpsClient> + Send + Sync>,
+    admin_token: String,
+}
+
+impl std::fmt::Debug for IntuneService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntuneService").finish_non_exhaustive()
+    }
+}
+
+/// How a service-side refusal is reported to the Company Portal and logged.
+pub(crate) struct Refusal {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub category: FailureCategory,
+    pub reason: String,
+}
+
+impl IntuneService {
+    /// The service over `state`, reading users from `directory`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        state: Arc<Mutex<IntuneState>>,
+        directory: Arc<Mutex<EntraState>>,
+        pki: Arc<LabPki>,
+        clock: VirtualClock,
+        rng: SeededRng,
+        recorder: Recorder,
+        apns_client: Arc<dyn Fn(&enrollsim_certs::Identity) -> Option<HttpsClient> + Send + Sync>,
+        admin_token: String,
+    ) -> Self {
+        IntuneService {
+            state,
+            directory,
+            pki,
+            clock,
+            rng,
+            recorder,
+            apns_client,
+            admin_token,
+        }
+    }
+
+    /// The shared tenant state.
+    pub fn state(&self) -> Arc<Mutex<IntuneState>> {
+        self.state.clone()
+    }
+
+    /// The bearer token the admin API accepts.
+    pub fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, IntuneState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn directory(&self) -> std::sync::MutexGuard<'_, EntraState> {
+        self.directory.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn note(&self, device: Option<&str>, text: String) {
+        self.recorder.record(Entry {
+            at: self.clock.now(),
+            device: device.map(str::to_string),
+            what: Happening::Note {
+                party: "Intune".into(),
+                text,
+            },
+        });
+    }
+
+    /// The user a bearer token was issued to.
+    pub(crate) fn user_for_token(&self, request: &Request) -> Option<EntraUser> {
+        let token = crate::cloud::entra::bearer_token(request)?;
+        let directory = self.directory();
+        let issued = directory.validate_token(&token, self.clock.now())?;
+        directory.user(&issued.user_id).cloned()
+    }
+
+    /// Logs a troubleshooting event for a refusal.
+    pub(crate) fn log_failure(
+        &self,
+        refusal: &Refusal,
+        user_id: Option<&str>,
+        os_version: Option<&str>,
+        enrollment_type: &str,
+        device: Option<&str>,
+    ) -> String {
+        let correlation_id = self.rng.uuid_lower();
+        let event = TroubleshootingEvent {
+            id: self.rng.uuid_lower(),
+            event_date_time: rfc3339(self.clock.now()),
+            correlation_id: correlation_id.clone(),
+            user_id: user_id.map(str::to_string),
+            device_id: None,
+            managed_device_identifier: None,
+            operating_system: "iOS".into(),
+            os_version: os_version.map(str::to_string),
+            enrollment_type: enrollment_type.into(),
+            failure_category: refusal.category,
+            failure_reason: refusal.reason.clone(),
+        };
+        self.lock().events.push(event);
+        self.note(
+            device,
+            format!("refused enrollment: {} ({})", refusal.code, refusal.reason),
+        );
+        correlation_id
+    }
+
+    /// Sends an MDM push through APNs with the tenant's push certificate. Returns the failure,
+    /// if APNs or the TLS handshake refused it.
+    pub(crate) async fn push(&self, token_hex: &str, push_magic: &str) -> Result<(), String> {
+        let apns = self.lock().apns.clone();
+        let Some(apns) = apns else {
+            return Err("no Apple MDM push certificate is configured".into());
+        };
+        let Some(client) = (self.apns_client)(&apns.identity) else {
+            return Err("the push certificate cannot be used as a TLS identity".into());
+        };
+        let request = OutgoingRequest::new(
+            hyper::Method::POST,
+            APNS_HOST,
+            &format!("/3/device/{token_hex}"),
+        )
+        .header("apns-topic", apns.topic.clone())
+        .header("apns-push-type", "mdm")
+        .json(&serde_json::json!({ "mdm": push_magic }));
+        match client.send(request).await {
+            Ok(r) if r.status == StatusCode::OK => Ok(()),
+            Ok(r) => Err(format!(
+                "APNs answered {}: {}",
+                r.status.as_u16(),
+                String::from_utf8_lossy(&r.body)
+            )),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+impl Handler for IntuneService {
+    fn handle(&self, request: Request) -> BoxFuture<'_, Response> {
+        Box::pin(async move {
+            match request.host.as_str() {
+                ENROLLMENT_HOST => enrollment::handle(self, request).await,
+                PORTAL_HOST => enrollment::handle_portal(self, request).await,
+                MDM_HOST => mdm::handle(self, request).await,
+                GRAPH_HOST => admin::handle(self, request).await,
+                other => Response::text(StatusCode::MISDIRECTED_REQUEST, format!("{other} is not served here")),
+            }
+        })
+    }
+}

@@ -1,0 +1,371 @@
+//! Intune's tenant state: settings an admin changes, and records the service keeps.
+
+use std::collections::{HashMap, VecDeque};
+
+use enrollsim_certs::Identity;
+use time::{Duration, OffsetDateTime};
+
+use crate::wire::command::Command;
+
+/// Who manages the tenant's devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum MdmAuthority {
+    /// Intune standalone.
+    #[default]
+    Intune,
+    /// Configuration Manager (hybrid MDM, retired): an Intune licence does not cover it.
+    ConfigurationManager,
+    /// Not set yet.
+    Unknown,
+}
+
+/// The Apple MDM push certificate uploaded to Intune.
+#[derive(Debug, Clone)]
+pub struct ApnsCertificate {
+    /// The Apple ID used in Apple's portal (a reminder for renewal).
+    pub apple_id: String,
+    /// The MDM topic (`com.apple.mgmt.External.<uuid>`), the certificate's subject `UID`.
+    pub topic: String,
+    /// The certificate and key Intune uses as its APNs client identity.
+    pub identity: Identity,
+    /// Expiry.
+    pub expires_at: OffsetDateTime,
+    /// When it was uploaded or last renewed.
+    pub uploaded_at: OffsetDateTime,
+}
+
+/// How long Intune keeps accepting an expired push certificate before it treats it as gone:
+/// Apple's 30-day grace period for renewal (Intune, "Get an Apple MDM push certificate").
+pub const APNS_GRACE_PERIOD: Duration = Duration::days(30);
+
+impl ApnsCertificate {
+    /// Whether Intune still treats the certificate as usable at `now` (valid, or expired less
+    /// than the grace period ago). Past that, enrollment answers `NoEnrollmentPolicy`.
+    pub fn usable_at(&self, now: OffsetDateTime) -> bool {
+        now < self.expires_at + APNS_GRACE_PERIOD
+    }
+
+    /// The status Graph shows (`active` or `expired`).
+    pub fn status_at(&self, now: OffsetDateTime) -> &'static str {
+        if now < self.expires_at {
+            "active"
+        } else {
+            "expired"
+        }
+    }
+}
+
+/// The iOS/iPadOS part of a device type restriction.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IosRestriction {
+    /// The whole platform is blocked.
+    #[serde(default)]
+    pub platform_blocked: bool,
+    /// Personally owned devices are blocked.
+    #[serde(default)]
+    pub personal_device_enrollment_blocked: bool,
+    /// Lowest allowed OS version (major.minor.rev), Company Portal enrollment only.
+    #[serde(default)]
+    pub os_minimum_version: Option<String>,
+    /// Highest allowed OS version.
+    #[serde(default)]
+    pub os_maximum_version: Option<String>,
+}
+
+/// A device type (platform) restriction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformRestriction {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Priority: 0 is the Default restriction (applies to all users, evaluated last); otherwise
+    /// the lowest number among the user's restrictions wins.
+    pub priority: u32,
+    /// Assigned group ids (the Default restriction applies to everyone regardless).
+    pub groups: Vec<String>,
+    /// iOS/iPadOS settings.
+    pub ios: IosRestriction,
+}
+
+/// The device limit Intune uses unless a restriction says otherwise.
+pub const DEFAULT_DEVICE_LIMIT: u32 = 15;
+/// The range the admin center allows for a device limit.
+pub const DEVICE_LIMIT_RANGE: std::ops::RangeInclusive<u32> = 1..=15;
+
+/// A device limit restriction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceLimitRestriction {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Priority, as for [`PlatformRestriction::priority`].
+    pub priority: u32,
+    /// Assigned group ids.
+    pub groups: Vec<String>,
+    /// How many devices one user may enroll (1–15).
+    pub limit: u32,
+}
+
+/// How a device is owned, as Intune classifies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ownership {
+    /// Personally owned (every iOS device enrolled through the Company Portal unless its serial
+    /// is a corporate identifier).
+    Personal,
+    /// Corporate owned (ADE, or a corporate identifier).
+    Company,
+}
+
+/// Where a managed device is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ManagementState {
+    /// Authenticated, waiting for its token.
+    Enrolling,
+    /// Enrolled and reachable.
+    Managed,
+    /// A retire was requested but the device never checked out: the record lingers.
+    RetirePending,
+}
+
+/// A managed device record.
+#[derive(Debug, Clone)]
+pub struct ManagedDevice {
+    /// Intune device id.
+    pub id: String,
+    /// Entra device id, when the device workplace-joined.
+    pub azure_ad_device_id: Option<String>,
+    /// The user it is enrolled for (UPN).
+    pub upn: String,
+    /// Device name.
+    pub name: String,
+    /// Serial number.
+    pub serial: String,
+    /// UDID.
+    pub udid: String,
+    /// OS version.
+    pub os_version: String,
+    /// Model ("iPhone15,2").
+    pub model: String,
+    /// Ownership.
+    pub ownership: Ownership,
+    /// `userEnrollment` (Company Portal) or `appleBulkWithUser` / `appleBulkWithoutUser` (ADE).
+    pub enrollment_type: String,
+    /// Lifecycle state.
+    pub state: ManagementState,
+    /// Enrolled at.
+    pub enrolled_at: OffsetDateTime,
+    /// Last check-in.
+    pub last_contact: OffsetDateTime,
+    /// Whether the admin center lists it. Records that only the Company Portal website shows
+    /// (the article's "devices visible only in the user portal") have `false`; they still count
+    /// toward the user's device limit.
+    pub admin_visible: bool,
+    /// The MDM topic the device subscribed to.
+    pub topic: Option<String>,
+    /// APNs device token (hex).
+    pub push_token: Option<String>,
+    /// PushMagic.
+    pub push_magic: Option<String>,
+    /// The serial number (hex) of the identity certificate it authenticates with.
+    pub identity_serial: Option<String>,
+    /// The device is in Setup Assistant waiting for `DeviceConfigured`.
+    pub awaiting_configuration: bool,
+    /// Commands queued for it.
+    pub queue: VecDeque<QueuedCommand>,
+    /// Results received, in order: (request type, status).
+    pub results: Vec<(String, String)>,
+}
+
+/// A command waiting for a device.
+#[derive(Debug, Clone)]
+pub struct QueuedCommand {
+    /// Its CommandUUID.
+    pub uuid: String,
+    /// The command.
+    pub command: Command,
+}
+
+/// How an enrollment session was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EnrollmentChannel {
+    /// The Company Portal app.
+    CompanyPortal,
+    /// The Company Portal website in Safari.
+    Web,
+    /// Automated Device Enrollment (Setup Assistant).
+    Ade,
+}
+
+/// Progress of an enrollment session, as the Company Portal polls it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum SessionProgress {
+    /// Profile not downloaded yet.
+    Created,
+    /// Profile downloaded.
+    ProfileDownloaded,
+    /// Device authenticated.
+    Authenticated,
+    /// Token received; waiting for the device to take its first commands.
+    TokenReceived,
+    /// Enrolled.
+    Enrolled,
+    /// Failed with a service error code.
+    Failed {
+        /// The code (`AccountNotOnboarded`...).
+        error_code: String,
+    },
+}
+
+/// An enrollment session: one user enrolling one device.
+#[derive(Debug, Clone)]
+pub struct EnrollmentSession {
+    /// Session id (also the identity certificate's common name).
+    pub id: String,
+    /// Who.
+    pub user_id: String,
+    /// UPN.
+    pub upn: String,
+    /// How.
+    pub channel: EnrollmentChannel,
+    /// Entra device id from workplace join, if any.
+    pub azure_ad_device_id: Option<String>,
+    /// The one-time path segment of the profile URL.
+    pub profile_token: String,
+    /// Created at.
+    pub created_at: OffsetDateTime,
+    /// The identity certificate's serial (hex), once the profile was issued.
+    pub identity_serial: Option<String>,
+    /// Progress.
+    pub progress: SessionProgress,
+    /// The device's UDID, once it authenticated.
+    pub udid: Option<String>,
+}
+
+/// Graph's `deviceEnrollmentFailureReason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FailureCategory {
+    /// Unknown.
+    Unknown,
+    /// Authentication failed.
+    Authentication,
+    /// Authenticated but not authorized to enroll.
+    Authorization,
+    /// The account could not be validated for enrollment.
+    AccountValidation,
+    /// The user could not be validated (does not exist, missing licence).
+    UserValidation,
+    /// The device is not supported.
+    DeviceNotSupported,
+    /// The request was not understood.
+    BadRequest,
+    /// Restrictions blocked the enrollment.
+    EnrollmentRestrictionsEnforced,
+    /// The client timed out or aborted.
+    ClientDisconnected,
+}
+
+/// An `enrollmentTroubleshootingEvent`.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TroubleshootingEvent {
+    /// Id.
+    pub id: String,
+    /// When.
+    pub event_date_time: String,
+    /// Correlation id.
+    pub correlation_id: String,
+    /// User object id.
+    pub user_id: Option<String>,
+    /// Entra device id.
+    pub device_id: Option<String>,
+    /// Intune device id.
+    pub managed_device_identifier: Option<String>,
+    /// `iOS`.
+    pub operating_system: String,
+    /// OS version.
+    pub os_version: Option<String>,
+    /// `userEnrollment`, `appleBulkWithUser`...
+    pub enrollment_type: String,
+    /// Category.
+    pub failure_category: FailureCategory,
+    /// Detail.
+    pub failure_reason: String,
+}
+
+/// The minimum Company Portal version the enrollment service accepts. Older apps are refused
+/// with `UnsupportedClientVersion` (Microsoft retires old Company Portal versions; the article's
+/// "Company Portal is out of date" cause).
+pub const DEFAULT_MIN_COMPANY_PORTAL_VERSION: &str = "5.2400.0";
+
+/// The tenant as Intune keeps it.
+#[derive(Debug, Clone)]
+pub struct IntuneState {
+    /// Tenant display name.
+    pub tenant_name: String,
+    /// MDM authority.
+    pub mdm_authority: MdmAuthority,
+    /// The push certificate, if uploaded.
+    pub apns: Option<ApnsCertificate>,
+    /// Device type restrictions (the Default one has priority 0).
+    pub platform_restrictions: Vec<PlatformRestriction>,
+    /// Device limit restrictions (the Default one has priority 0).
+    pub limit_restrictions: Vec<DeviceLimitRestriction>,
+    /// Serial numbers registered as corporate identifiers.
+    pub corporate_identifiers: Vec<String>,
+    /// Managed devices.
+    pub devices: Vec<ManagedDevice>,
+    /// Enrollment sessions by id.
+    pub sessions: HashMap<String, EnrollmentSession>,
+    /// The troubleshooting event log.
+    pub events: Vec<TroubleshootingEvent>,
+    /// Oldest Company Portal version accepted.
+    pub min_company_portal_version: String,
+    /// Whether APNs refused the push certificate the last time Intune pushed (the tenant is
+    /// then "not onboarded" until the certificate is renewed).
+    pub apns_rejected: Option<String>,
+}
+
+impl IntuneState {
+    /// A tenant with Intune as MDM authority, default restrictions and no push certificate.
+    pub fn new(tenant_name: &str) -> Self {
+        IntuneState {
+            tenant_name: tenant_name.to_string(),
+            mdm_authority: MdmAuthority::Intune,
+            apns: None,
+            platform_restrictions: vec![PlatformRestriction {
+                id: "default-platform-restriction".into(),
+                name: "All users and all devices".into(),
+                priority: 0,
+                groups: vec![],
+                ios: IosRestriction::default(),
+            }],
+            limit_restrictions: vec![DeviceLimitRestriction {
+                id: "default-limit-restriction".into(),
+                name: "All users and all devices".into(),
+                priority: 0,
+                groups: vec![],
+                limit: DEFAULT_DEVICE_LIMIT,
+            }],
+            corporate_identifiers: Vec::new(),
+            devices: Vec::new(),
+            sessions: HashMap::new(),
+            events: Vec::new(),
+            min_company_portal_version: DEFAULT_MIN_COMPANY_PORTAL_VERSION.into(),
+            apns_rejected: None,
+        }
+    }
+
+    /// The device record with `udid`.
+    pub fn device_by_udid_mut(&mut self, udid: &str) -> Option<&mut ManagedDevice> {
+        self.devices.iter_mut().find(|d| d.udid == udid)
+    }
+}

@@ -1,0 +1,119 @@
+//! The device's console log and the Company Portal's log, in their own formats.
+//!
+//! Console lines look like a log collector's export of the unified log:
+//! `Nov 26 10:40:12 iPhone profiled[171] <Notice>: text`, written by the process that would
+//! write them (profiled, mdmclient, Setup Assistant, mobileassetd, the Company Portal...), each
+//! with a fixed pid for the life of the device. The Company Portal's own log uses
+//! `2026-11-26T10:40:12.000Z INFO  [Component] text`.
+
+use time::OffsetDateTime;
+
+/// Severity of a console line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// `<Notice>`.
+    Notice,
+    /// `<Error>`.
+    Error,
+    /// `<Fault>`.
+    Fault,
+}
+
+impl Level {
+    fn tag(self) -> &'static str {
+        match self {
+            Level::Notice => "Notice",
+            Level::Error => "Error",
+            Level::Fault => "Fault",
+        }
+    }
+}
+
+/// The iOS processes that write to the console, with their pids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Process {
+    /// The Company Portal app.
+    CompanyPortal,
+    /// The configuration profile daemon.
+    Profiled,
+    /// The MDM client.
+    Mdmclient,
+    /// The push daemon.
+    Apsd,
+    /// Setup Assistant.
+    SetupAssistant,
+    /// Cloud configuration (ADE) fetcher.
+    CloudConfiguration,
+    /// The mobile asset daemon.
+    Mobileassetd,
+    /// The accessibility UI server (its MobileAsset client appears in the article's log).
+    AccessibilityUiServer,
+    /// Safari.
+    Safari,
+}
+
+impl Process {
+    fn name_and_pid(self) -> (&'static str, u32) {
+        match self {
+            Process::CompanyPortal => ("CompanyPortal", 412),
+            Process::Profiled => ("profiled", 171),
+            Process::Mdmclient => ("mdmclient", 233),
+            Process::Apsd => ("apsd", 96),
+            Process::SetupAssistant => ("Setup", 301),
+            Process::CloudConfiguration => ("ManagedConfiguration", 171),
+            Process::Mobileassetd => ("mobileassetd", 83),
+            Process::AccessibilityUiServer => ("com.apple.accessibility.AccessibilityUIServer(MobileAsset)", 288),
+            Process::Safari => ("MobileSafari", 520),
+        }
+    }
+}
+
+/// `Nov 26 10:40:12`.
+pub fn console_time(t: OffsetDateTime) -> String {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    format!(
+        "{} {:2} {:02}:{:02}:{:02}",
+        MONTHS[t.month() as usize - 1],
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// One console line.
+pub fn console_line(t: OffsetDateTime, device_name: &str, process: Process, level: Level, text: &str) -> String {
+    let (name, pid) = process.name_and_pid();
+    format!("{} {} {}[{}] <{}>: {}", console_time(t), device_name, name, pid, level.tag(), text)
+}
+
+/// One Company Portal log line.
+pub fn company_portal_line(t: OffsetDateTime, level: &str, component: &str, text: &str) -> String {
+    format!(
+        "{}.{:03}Z {:<5} [{}] {}",
+        crate::clock::rfc3339(t).trim_end_matches('Z'),
+        t.millisecond(),
+        level,
+        component,
+        text
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn formats_like_a_console_export() {
+        let t = datetime!(2026-11-06 09:05:03.250 UTC);
+        assert_eq!(
+            console_line(t, "iPhone", Process::Mobileassetd, Level::Notice, "hello"),
+            "Nov  6 09:05:03 iPhone mobileassetd[83] <Notice>: hello"
+        );
+        assert_eq!(
+            company_portal_line(t, "INFO", "Enrollment", "ok"),
+            "2026-11-06T09:05:03.250Z INFO  [Enrollment] ok"
+        );
+    }
+}

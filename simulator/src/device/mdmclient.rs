@@ -1,0 +1,188 @@
+//! mdmclient: answering the MDM server after a push.
+//!
+//! A push wakes the device; it then `PUT`s `{UDID, Status: Idle}` to the ServerURL and answers
+//! each command the server returns until the server answers with an empty body. Results carry
+//! `Acknowledged`, or `Error` with an `ErrorChain` (outermost error first, as iOS orders it), or
+//! `CommandFormatError` for a command it cannot parse.
+
+use bytes::Bytes;
+use hyper::{Method, StatusCode};
+
+use super::logs::{Level, Process};
+use super::profiled::{split_url, InstallOptions};
+use super::Device;
+use crate::net::client::OutgoingRequest;
+use crate::wire::command::{
+    Command, CommandEnvelope, CommandReport, ErrorChainItem, ProfileListItem, SecurityInfo,
+};
+use crate::wire::content_type::MDM;
+
+/// How a command session ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The server ended it with an empty answer; `commands` were answered.
+    Done {
+        /// How many commands were answered.
+        commands: usize,
+    },
+    /// No push was waiting: nothing woke the device.
+    NoPush,
+    /// The exchange broke off.
+    Failed(String),
+}
+
+impl Device {
+    /// Runs one command session if a push is waiting in the device's mailbox.
+    pub async fn handle_push(&self) -> SessionEnd {
+        let push = {
+            let mut s = self.lock();
+            s.mailbox.as_mut().and_then(|m| m.try_recv().ok())
+        };
+        let Some(push) = push else {
+            return SessionEnd::NoPush;
+        };
+        self.log(Process::Apsd, Level::Notice, &format!("Received push for topic {}", push.topic));
+        self.command_session().await
+    }
+
+    /// Polls the server (Idle) and answers commands until it has none.
+    pub async fn command_session(&self) -> SessionEnd {
+        let (mdm, udid) = {
+            let s = self.lock();
+            (s.mdm.clone(), s.spec.udid.clone())
+        };
+        let Some(mdm) = mdm else {
+            return SessionEnd::Failed("no MDM enrollment".into());
+        };
+        let Some((host, path)) = split_url(&mdm.payload.server_url) else {
+            return SessionEnd::Failed("invalid ServerURL".into());
+        };
+        let mut report = CommandReport::idle(&udid);
+        let mut answered = 0;
+        // A server that never stops sending would keep a real device busy forever; the lab
+        // stops after a generous bound so a broken server cannot hang a test.
+        for _ in 0..64 {
+            let request = OutgoingRequest::new(Method::PUT, &host, &path)
+                .header("user-agent", "MDM/1.0")
+                .body(MDM, report.to_xml());
+            let response = match mdm.client.send(request).await {
+                Ok(r) => r,
+                Err(e) => {
+                    self.log(Process::Mdmclient, Level::Error, &format!("Command request failed: {e}"));
+                    return SessionEnd::Failed(e.to_string());
+                }
+            };
+            if response.status != StatusCode::OK {
+                self.log(Process::Mdmclient, Level::Error, &format!("Server answered HTTP {}", response.status.as_u16()));
+                return SessionEnd::Failed(format!("HTTP {}", response.status.as_u16()));
+            }
+            if response.body.is_empty() {
+                self.log(Process::Mdmclient, Level::Notice, "Server has no more commands");
+                return SessionEnd::Done { commands: answered };
+            }
+            report = match CommandEnvelope::from_xml(&response.body) {
+                Ok(envelope) => {
+                    answered += 1;
+                    self.answer(&udid, envelope).await
+                }
+                Err(e) => {
+                    self.log(Process::Mdmclient, Level::Error, &format!("Cannot parse command: {e}"));
+                    let uuid = CommandEnvelope::peek_command_uuid(&response.body).unwrap_or_default();
+                    CommandReport::command_format_error(&udid, uuid)
+                }
+            };
+        }
+        SessionEnd::Failed("the server kept sending commands".into())
+    }
+
+    async fn answer(&self, udid: &str, envelope: CommandEnvelope) -> CommandReport {
+        let uuid = envelope.command_uuid.clone();
+        let request_type = envelope.command.request_type();
+        self.log(Process::Mdmclient, Level::Notice, &format!("Processing {request_type} command {uuid}"));
+        let ack = CommandReport::acknowledged(udid, &uuid).with_request_type(request_type);
+        match envelope.command {
+            Command::DeviceInformation { queries } => ack.with_query_responses(self.query_responses(&queries)),
+            Command::SecurityInfo => ack.with_security_info(SecurityInfo {
+                hardware_encryption_caps: Some(3),
+                passcode_present: Some(true),
+                passcode_compliant: Some(true),
+                passcode_compliant_with_profiles: Some(true),
+                ..Default::default()
+            }),
+            Command::ProfileList { .. } => {
+                let profiles = self.lock().spec.profiles.clone();
+                ack.with_profile_list(
+                    profiles
+                        .iter()
+                        .map(|p| ProfileListItem {
+                            payload_identifier: p.identifier.clone(),
+                            payload_uuid: p.uuid.clone(),
+                            payload_version: Some(1),
+                            payload_display_name: Some(p.display_name.clone()),
+                            payload_organization: Some(p.organization.clone()),
+                            payload_removal_disallowed: Some(!p.removable),
+                            is_managed: Some(p.mdm.is_none()),
+                            ..Default::default()
+                        })
+                        .collect(),
+                )
+            }
+            Command::InstallProfile { payload } => {
+                let bytes = Bytes::from(payload.as_ref().to_vec());
+                match self.install_profile(&bytes, InstallOptions::FromMdm).await {
+                    Ok(()) => ack,
+                    Err(message) => {
+                        let text = message.text(&self.lock().spec.locale);
+                        CommandReport::error(udid, &uuid, vec![
+                            ErrorChainItem::new(4001, "MCInstallationErrorDomain", text.clone()).with_us_english(message.text("en-US")),
+                        ])
+                        .with_request_type(request_type)
+                    }
+                }
+            }
+            Command::RemoveProfile { identifier } => {
+                let mut s = self.lock();
+                let before = s.spec.profiles.len();
+                s.spec.profiles.retain(|p| p.identifier != identifier || p.mdm.is_some());
+                if s.spec.profiles.len() == before {
+                    drop(s);
+                    CommandReport::error(udid, &uuid, vec![
+                        ErrorChainItem::new(1001, "MCProfileErrorDomain", format!("The profile “{identifier}” is not installed.")),
+                    ])
+                    .with_request_type(request_type)
+                } else {
+                    ack
+                }
+            }
+            Command::DeviceConfigured => {
+                self.lock().awaiting_configuration = false;
+                self.log(Process::SetupAssistant, Level::Notice, "Received DeviceConfigured; continuing Setup Assistant");
+                ack
+            }
+            Command::CertificateList { .. } => ack.with_certificate_list(Vec::new()),
+        }
+    }
+
+    fn query_responses(&self, queries: &[String]) -> plist::Dictionary {
+        let s = self.lock();
+        let mut d = plist::Dictionary::new();
+        for q in queries {
+            let v: Option<plist::Value> = match q.as_str() {
+                "UDID" => Some(s.spec.udid.clone().into()),
+                "SerialNumber" => Some(s.spec.serial.clone().into()),
+                "OSVersion" => Some(s.spec.os_version.clone().into()),
+                "BuildVersion" => Some(s.spec.build.clone().into()),
+                "ProductName" => Some(s.spec.product.clone().into()),
+                "DeviceName" => Some(s.spec.name.clone().into()),
+                "IsSupervised" => Some(s.supervised.into()),
+                "AwaitingConfiguration" => Some(s.awaiting_configuration.into()),
+                "IMEI" => s.spec.imei.clone().map(Into::into),
+                _ => None,
+            };
+            if let Some(v) = v {
+                d.insert(q.clone(), v);
+            }
+        }
+        d
+    }
+}

@@ -1,0 +1,137 @@
+//! What a device is and has before the run starts: hardware, OS, apps, profiles, network.
+
+use std::collections::BTreeSet;
+
+use crate::cloud::entra::Cloud;
+use crate::net::client::Reachability;
+
+/// The Company Portal app's **Cloud** setting (iOS Settings > Company Portal > Cloud).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CloudSetting {
+    /// The default: the app signs in to the cloud it detects. Signing in "from another device"
+    /// cannot be redirected to the government cloud, so it ends at the public cloud.
+    #[default]
+    Automatic,
+    /// The public cloud.
+    Public,
+    /// The US Government cloud.
+    Government,
+}
+
+impl CloudSetting {
+    /// The cloud the app signs in to.
+    pub fn cloud(self) -> Cloud {
+        match self {
+            CloudSetting::Government => Cloud::Government,
+            CloudSetting::Automatic | CloudSetting::Public => Cloud::Public,
+        }
+    }
+}
+
+/// The installed Company Portal app.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CompanyPortalApp {
+    /// App version ("5.2404.0").
+    pub version: String,
+    /// The install is damaged: its keychain items are unreadable, so device registration sends
+    /// no transport key.
+    pub damaged: bool,
+    /// The Cloud setting.
+    pub cloud: CloudSetting,
+}
+
+/// The version the App Store installs today.
+pub const CURRENT_COMPANY_PORTAL_VERSION: &str = "5.2411.0";
+
+impl Default for CompanyPortalApp {
+    fn default() -> Self {
+        CompanyPortalApp {
+            version: CURRENT_COMPANY_PORTAL_VERSION.into(),
+            damaged: false,
+            cloud: CloudSetting::Automatic,
+        }
+    }
+}
+
+/// The MDM payload of an installed profile, as far as profiled compares it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InstalledMdmPayload {
+    /// Topic.
+    pub topic: String,
+    /// ServerURL.
+    pub server_url: String,
+    /// CheckInURL.
+    pub check_in_url: String,
+    /// Whether removing the profile sends CheckOut.
+    pub check_out_when_removed: bool,
+}
+
+/// A configuration profile installed on the device.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InstalledProfile {
+    /// PayloadIdentifier.
+    pub identifier: String,
+    /// PayloadUUID.
+    pub uuid: String,
+    /// PayloadDisplayName.
+    pub display_name: String,
+    /// PayloadOrganization.
+    pub organization: String,
+    /// Its MDM payload, for a management profile.
+    pub mdm: Option<InstalledMdmPayload>,
+    /// Whether the user may remove it.
+    pub removable: bool,
+}
+
+/// A session cookie in Safari's store (shared with the sign-in sheets apps open).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionCookie {
+    /// The host that set it.
+    pub host: String,
+    /// The account it keeps signed in.
+    pub upn: String,
+    /// That account's password is not stored; a single sign-on cookie stands in for it.
+    pub password: String,
+}
+
+/// A device before the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceSpec {
+    /// Serial number.
+    pub serial: String,
+    /// UDID.
+    pub udid: String,
+    /// Product name ("iPhone15,2").
+    pub product: String,
+    /// OS version ("17.5").
+    pub os_version: String,
+    /// Build ("21F79").
+    pub build: String,
+    /// Device name shown in logs ("iPhone").
+    pub name: String,
+    /// Locale ("en-US", "it-IT").
+    pub locale: String,
+    /// IMEI, for cellular models.
+    pub imei: Option<String>,
+    /// Installed configuration profiles.
+    pub profiles: Vec<InstalledProfile>,
+    /// The Company Portal app, if installed.
+    pub company_portal: Option<CompanyPortalApp>,
+    /// Safari's cookies.
+    pub safari_cookies: Vec<SessionCookie>,
+    /// Hosts the device's network cannot reach.
+    pub blocked_hosts: BTreeSet<String>,
+    /// An unspecified fault in the device's configuration store: profiled cannot commit any
+    /// profile until the device is restored as new.
+    pub configuration_store_damaged: bool,
+}
+
+impl DeviceSpec {
+    /// The reachability of the device's network.
+    pub fn reachability(&self) -> Reachability {
+        Reachability {
+            blocked_hosts: self.blocked_hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
+        }
+    }
+}
