@@ -47,16 +47,18 @@ fn facts_for(cause: Cause) -> &'static [&'static str] {
         Cause::PreviousUserNotRemoved => &["enrollment-events", "device-record"],
         Cause::EnrolledInOtherMdm => &["installed-management-profiles", "device-console-log"],
         Cause::UserNotLicensed => &["user-licences", "enrollment-events", "company-portal-log"],
-        Cause::ApnsCertificateMissing | Cause::ApnsCertificateInvalid | Cause::ApnsCertificateNeedsRenewal => {
-            &["apns-certificate", "company-portal-log"]
-        }
+        Cause::ApnsCertificateMissing
+        | Cause::ApnsCertificateInvalid
+        | Cause::ApnsCertificateNeedsRenewal => &["apns-certificate", "company-portal-log"],
         Cause::CompanyPortalOutdated => &["company-portal-version", "company-portal-log"],
         Cause::DeviceLimitReached => &["device-count-and-limit", "company-portal-log"],
         Cause::ManagementProfilePresent => &["installed-management-profiles", "device-console-log"],
         Cause::AdeServiceUnreachable => &["device-console-log", "network-to-apple"],
         Cause::AdeProfilePredatesToken => &["ade-profile-and-token", "device-console-log"],
         Cause::MfaDuringAde => &["sign-in-log", "user-mfa"],
-        Cause::GovernmentCloudNotSelected => &["sign-in-log", "user-home-cloud", "company-portal-log"],
+        Cause::GovernmentCloudNotSelected => {
+            &["sign-in-log", "user-home-cloud", "company-portal-log"]
+        }
     }
 }
 
@@ -66,19 +68,25 @@ fn known(ctx: &Context<'_>, id: &str) -> bool {
     let device = b.device();
     let tenant = ctx.tenant.is_some();
     match id {
-        "exact-message" => !b.message().trim().is_empty() && !crate::message::recognize(b.message()).is_empty(),
+        "exact-message" => {
+            !b.message().trim().is_empty() && !crate::message::recognize(b.message()).is_empty()
+        }
         "where-shown" => ctx.location.is_some(),
         "platform" => device.is_some_and(|d| d.platform.is_some() && d.os_version.is_some()),
         "mdm-authority" => ctx.tenant.is_some_and(|t| t.mdm_authority.is_some()),
         "enrollment-type" => ctx.enrollment_type.is_some(),
         "enrollment-events" => b.enrollment_events.is_some(),
-        "user-licences" | "device-restriction" | "device-count-and-limit" | "user-mfa" => tenant && ctx.user.is_some(),
+        "user-licences" | "device-restriction" | "device-count-and-limit" | "user-mfa" => {
+            tenant && ctx.user.is_some()
+        }
         "device-record" => tenant && ctx.serial.is_some(),
         "device-console-log" => b.device_log.is_some(),
         "company-portal-log" => b.company_portal_log.is_some(),
         "apns-certificate" => tenant,
         "company-portal-version" => device.is_some_and(|d| d.company_portal_version.is_some()),
-        "ade-profile-and-token" => ctx.tenant.is_some_and(|t| !t.dep_onboarding_settings.is_empty()),
+        "ade-profile-and-token" => ctx
+            .tenant
+            .is_some_and(|t| !t.dep_onboarding_settings.is_empty()),
         "sign-in-log" => b.sign_ins.is_some(),
         "user-home-cloud" => ctx.user.is_some_and(|u| u.home_cloud.is_some()),
         // Never in a bundle: since when, how many users and devices, installed profiles, network.
@@ -87,29 +95,53 @@ fn known(ctx: &Context<'_>, id: &str) -> bool {
 }
 
 /// What to collect next; empty when a cause is named with confidence.
-pub(crate) fn collect(ctx: &Context<'_>, decided: bool, confidence: Confidence, candidates: &[Candidate]) -> Vec<CollectItem> {
+pub(crate) fn collect(
+    ctx: &Context<'_>,
+    decided: bool,
+    confidence: Confidence,
+    candidates: &[Candidate],
+) -> Vec<CollectItem> {
     if decided && confidence.percent() >= SURE {
         return Vec::new();
     }
     let mut ids: Vec<&str> = Vec::new();
     let silent_ade = ctx.bundle.message().trim().is_empty()
-        && (ctx.is_ade() || matches!(ctx.location, Some(Location::SetupAssistant | Location::NotShown)));
+        && (ctx.is_ade()
+            || matches!(
+                ctx.location,
+                Some(Location::SetupAssistant | Location::NotShown)
+            ));
     if !silent_ade {
         ids.push("exact-message");
     }
     ids.push("where-shown");
     if !decided {
-        ids.extend(["since-when", "platform", "affected-users", "affected-devices", "mdm-authority"]);
+        ids.extend([
+            "since-when",
+            "platform",
+            "affected-users",
+            "affected-devices",
+            "mdm-authority",
+        ]);
     }
     ids.push("enrollment-type");
-    let top = candidates.first().map(|c| c.confidence.percent()).unwrap_or(0);
-    for c in candidates.iter().filter(|c| c.confidence.percent() * 2 >= top) {
+    let top = candidates
+        .first()
+        .map(|c| c.confidence.percent())
+        .unwrap_or(0);
+    for c in candidates
+        .iter()
+        .filter(|c| c.confidence.percent() * 2 >= top)
+    {
         ids.extend(facts_for(c.cause));
     }
     let mut out: Vec<CollectItem> = Vec::new();
     for id in ids {
         if !known(ctx, id) && !out.iter().any(|c| c.id == id) {
-            out.push(CollectItem { id: id.to_string(), text: text(id).to_string() });
+            out.push(CollectItem {
+                id: id.to_string(),
+                text: text(id).to_string(),
+            });
         }
     }
     out
@@ -126,7 +158,16 @@ mod tests {
                 assert!(!text(id).is_empty(), "{id}");
             }
         }
-        for id in ["exact-message", "where-shown", "since-when", "platform", "affected-users", "affected-devices", "mdm-authority", "enrollment-type"] {
+        for id in [
+            "exact-message",
+            "where-shown",
+            "since-when",
+            "platform",
+            "affected-users",
+            "affected-devices",
+            "mdm-authority",
+            "enrollment-type",
+        ] {
             assert!(!text(id).is_empty(), "{id}");
         }
     }

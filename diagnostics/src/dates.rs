@@ -15,14 +15,27 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
     }
     let num = |from: usize, len: usize| -> Option<i64> {
         let s = b.get(from..from + len)?;
-        s.iter().all(u8::is_ascii_digit).then(|| s.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
+        s.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| s.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
     };
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
     let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut rest = &b[19..];
@@ -42,7 +55,11 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
             }
             let v = |a: u8, b: u8| i64::from(a - b'0') * 10 + i64::from(b - b'0');
             let minutes = v(*h1, *h2) * 60 + v(*m1, *m2);
-            if *sign == b'+' { minutes * 60 } else { -minutes * 60 }
+            if *sign == b'+' {
+                minutes * 60
+            } else {
+                -minutes * 60
+            }
         }
         _ => return None,
     };
@@ -81,14 +98,33 @@ mod tests {
     fn parses_utc_and_offsets() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_rfc3339("2000-03-01T00:00:00Z"), Some(951_868_800));
-        assert_eq!(parse_rfc3339("2026-11-26T10:40:00.123Z"), parse_rfc3339("2026-11-26T10:40:00Z"));
-        assert_eq!(parse_rfc3339("2026-11-26T11:40:00+01:00"), parse_rfc3339("2026-11-26T10:40:00Z"));
-        assert_eq!(parse_rfc3339("2024-02-29T00:00:00Z").map(|s| s % DAY), Some(0));
+        assert_eq!(
+            parse_rfc3339("2026-11-26T10:40:00.123Z"),
+            parse_rfc3339("2026-11-26T10:40:00Z")
+        );
+        assert_eq!(
+            parse_rfc3339("2026-11-26T11:40:00+01:00"),
+            parse_rfc3339("2026-11-26T10:40:00Z")
+        );
+        assert_eq!(
+            parse_rfc3339("2024-02-29T00:00:00Z").map(|s| s % DAY),
+            Some(0)
+        );
     }
 
     #[test]
     fn rejects_garbage_without_panicking() {
-        for bad in ["", "2026", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-11-26T10:40:00", "2026-11-26T10:40:00.Z", "2026-11-26T10:40:00+1:00", "２０２６-11-26T10:40:00Z", "2026-11-26T10:40:00Zjunk"] {
+        for bad in [
+            "",
+            "2026",
+            "2026-13-01T00:00:00Z",
+            "2025-02-29T00:00:00Z",
+            "2026-11-26T10:40:00",
+            "2026-11-26T10:40:00.Z",
+            "2026-11-26T10:40:00+1:00",
+            "２０２６-11-26T10:40:00Z",
+            "2026-11-26T10:40:00Zjunk",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }

@@ -8,7 +8,8 @@
 //! `1 - (1 - evidence) * (1 - 0.7 * message)`, times `1 - against`. A cause that no section of
 //! the recognised message lists loses a quarter. A cause is named when it reaches 0.50 and
 //! leads the next one by 0.15; otherwise a section is still named when the message decides it
-//! or when every close candidate shares it. Scores are whole percent, so results never jitter.
+//! or when every close candidate shares it, and a section that lists a single cause names that
+//! cause when it leads. Scores are whole percent, so results never jitter.
 
 use crate::bundle::{EvidenceBundle, Location};
 use crate::catalog::{Cause, Language, Section};
@@ -34,7 +35,11 @@ pub fn diagnose(bundle: &EvidenceBundle) -> Diagnosis {
     let ctx = Context::new(bundle);
     let findings = rules::run(&ctx);
     let matches = recognize(bundle.message());
-    let scorer = Scorer { ctx: &ctx, findings: &findings, matches: &matches };
+    let scorer = Scorer {
+        ctx: &ctx,
+        findings: &findings,
+        matches: &matches,
+    };
     scorer.decide()
 }
 
@@ -54,7 +59,9 @@ struct Ranked {
 impl Scorer<'_> {
     /// How strongly the message names `section`, lowered when it appeared somewhere else.
     fn message(&self, section: Section) -> f64 {
-        let Some(m) = self.matches.iter().find(|m| m.section == section) else { return 0.0 };
+        let Some(m) = self.matches.iter().find(|m| m.section == section) else {
+            return 0.0;
+        };
         let elsewhere = match self.ctx.location {
             None | Some(Location::NotShown | Location::Other) => false,
             Some(l) => !section.message().shown_in.contains(&l),
@@ -67,7 +74,10 @@ impl Scorer<'_> {
     }
 
     fn strongest_message(&self) -> f64 {
-        Section::ALL.iter().map(|s| self.message(*s)).fold(0.0, f64::max)
+        Section::ALL
+            .iter()
+            .map(|s| self.message(*s))
+            .fold(0.0, f64::max)
     }
 
     /// How typical a cause is for a section's message.
@@ -75,7 +85,12 @@ impl Scorer<'_> {
         match (section, cause) {
             (Section::CompanyPortalUnavailable, Cause::CompanyPortalOutdated) => 0.8,
             (Section::CompanyPortalUnavailable, Cause::DeviceLimitReached) => 0.5,
-            (Section::ConnectionNotEstablished | Section::ServiceNotSupported | Section::NoEnrollmentPolicy, _) => 0.5,
+            (
+                Section::ConnectionNotEstablished
+                | Section::ServiceNotSupported
+                | Section::NoEnrollmentPolicy,
+                _,
+            ) => 0.5,
             _ => 1.0,
         }
     }
@@ -84,7 +99,8 @@ impl Scorer<'_> {
     fn silent_ade(&self, cause: Cause) -> f64 {
         let silent = self.ctx.bundle.message().trim().is_empty();
         let ade = self.ctx.is_ade()
-            || (self.ctx.enrollment_type.is_none() && self.ctx.location == Some(Location::SetupAssistant));
+            || (self.ctx.enrollment_type.is_none()
+                && self.ctx.location == Some(Location::SetupAssistant));
         if !silent || !ade {
             return 0.0;
         }
@@ -108,10 +124,16 @@ impl Scorer<'_> {
             }
         }
         let sections = cause.sections();
-        let by_message = sections.iter().map(|s| self.message(*s) * Self::prior(*s, cause)).fold(0.0, f64::max);
+        let by_message = sections
+            .iter()
+            .map(|s| self.message(*s) * Self::prior(*s, cause))
+            .fold(0.0, f64::max);
         let support = by_message.max(self.silent_ade(cause));
-        let unexplained = self.strongest_message() >= 0.7 && sections.iter().all(|s| self.message(*s) < 0.3);
-        let score = (1.0 - keep * (1.0 - MESSAGE_WEIGHT * support)) * against * if unexplained { 0.75 } else { 1.0 };
+        let unexplained =
+            self.strongest_message() >= 0.7 && sections.iter().all(|s| self.message(*s) < 0.3);
+        let score = (1.0 - keep * (1.0 - MESSAGE_WEIGHT * support))
+            * against
+            * if unexplained { 0.75 } else { 1.0 };
         Confidence::from_f64(score).percent()
     }
 
@@ -138,26 +160,39 @@ impl Scorer<'_> {
                 .map(|(s, _)| s)
         };
         let by_location = match (cause, self.ctx.location) {
-            (Cause::ApnsCertificateMissing | Cause::ApnsCertificateInvalid, Some(Location::CompanyPortal)) => {
-                Some(Section::ServiceNotSupported)
+            (
+                Cause::ApnsCertificateMissing | Cause::ApnsCertificateInvalid,
+                Some(Location::CompanyPortal),
+            ) => Some(Section::ServiceNotSupported),
+            (
+                Cause::ApnsCertificateMissing | Cause::ApnsCertificateInvalid,
+                Some(Location::Safari),
+            ) => Some(Section::NoEnrollmentPolicy),
+            (Cause::UserNotLicensed, Some(Location::Settings | Location::Safari)) => {
+                Some(Section::ConnectionNotEstablished)
             }
-            (Cause::ApnsCertificateMissing | Cause::ApnsCertificateInvalid, Some(Location::Safari)) => {
-                Some(Section::NoEnrollmentPolicy)
-            }
-            (Cause::UserNotLicensed, Some(Location::Settings | Location::Safari)) => Some(Section::ConnectionNotEstablished),
             _ => None,
         };
         let fallback = match (cause, self.ctx.location) {
-            (Cause::UserNotLicensed, Some(Location::CompanyPortal)) => Section::UserLicenseTypeInvalid,
+            (Cause::UserNotLicensed, Some(Location::CompanyPortal)) => {
+                Section::UserLicenseTypeInvalid
+            }
             _ => cause.primary_section(),
         };
-        hint(HintRank::Firm).or(by_location).or_else(|| hint(HintRank::Weak)).unwrap_or(fallback)
+        hint(HintRank::Firm)
+            .or(by_location)
+            .or_else(|| hint(HintRank::Weak))
+            .unwrap_or(fallback)
     }
 
     fn ranked(&self) -> Vec<Ranked> {
         let mut ranked: Vec<Ranked> = Cause::ALL
             .iter()
-            .map(|&cause| Ranked { cause, section: self.section_for(cause), percent: self.score(cause) })
+            .map(|&cause| Ranked {
+                cause,
+                section: self.section_for(cause),
+                percent: self.score(cause),
+            })
             .collect();
         ranked.sort_by(|a, b| b.percent.cmp(&a.percent).then(a.cause.cmp(&b.cause)));
         ranked
@@ -165,7 +200,10 @@ impl Scorer<'_> {
 
     /// The section the message alone decides, if it does.
     fn message_section(&self) -> Option<Section> {
-        let mut scored: Vec<(f64, Section)> = Section::ALL.iter().map(|s| (self.message(*s), *s)).collect();
+        let mut scored: Vec<(f64, Section)> = Section::ALL
+            .iter()
+            .map(|s| (self.message(*s), *s))
+            .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let (first, second) = (scored.first()?, scored.get(1).map(|s| s.0).unwrap_or(0.0));
         (first.0 >= 0.5 && first.0 - second >= f64::from(MARGIN) / 100.0).then_some(first.1)
@@ -175,9 +213,12 @@ impl Scorer<'_> {
         let ranked = self.ranked();
         let top = ranked[0];
         let runner_up = ranked.get(1).map(|r| r.percent).unwrap_or(0);
-        let cause = (top.percent >= DECIDE && top.percent - runner_up >= MARGIN).then_some(top.cause);
-        let close: Vec<&Ranked> =
-            ranked.iter().filter(|r| r.percent >= MIN_CANDIDATE && r.percent + MARGIN > top.percent).collect();
+        let cause =
+            (top.percent >= DECIDE && top.percent - runner_up >= MARGIN).then_some(top.cause);
+        let close: Vec<&Ranked> = ranked
+            .iter()
+            .filter(|r| r.percent >= MIN_CANDIDATE && r.percent + MARGIN > top.percent)
+            .collect();
         let section = match cause {
             Some(_) => Some(top.section),
             None => self.message_section().or_else(|| {
@@ -185,10 +226,20 @@ impl Scorer<'_> {
                 close.iter().all(|r| r.section == first).then_some(first)
             }),
         };
+        // A section that lists a single cause names it, when that cause also leads.
+        let cause = cause.or_else(|| match section.map(Section::causes).as_deref() {
+            Some([only]) if *only == top.cause => Some(top.cause),
+            _ => None,
+        });
         let confidence = match (cause, section) {
             (Some(_), _) => Confidence::from_percent(top.percent),
             (None, Some(s)) => {
-                let best = ranked.iter().filter(|r| r.section == s).map(|r| r.percent).max().unwrap_or(0);
+                let best = ranked
+                    .iter()
+                    .filter(|r| r.section == s)
+                    .map(|r| r.percent)
+                    .max()
+                    .unwrap_or(0);
                 let by_message = Confidence::from_f64(self.message(s) * MESSAGE_WEIGHT).percent();
                 Confidence::from_percent(best.max(by_message))
             }
@@ -198,16 +249,32 @@ impl Scorer<'_> {
             .iter()
             .filter(|r| r.percent >= MIN_CANDIDATE)
             .take(MAX_CANDIDATES)
-            .map(|r| Candidate { section: r.section, cause: r.cause, confidence: Confidence::from_percent(r.percent) })
+            .map(|r| Candidate {
+                section: r.section,
+                cause: r.cause,
+                confidence: Confidence::from_percent(r.percent),
+            })
             .collect();
         let shown: Vec<Cause> = match cause {
             Some(c) => vec![c],
-            None => candidates.iter().filter(|c| section.is_none_or(|s| c.section == s)).map(|c| c.cause).collect(),
+            None => candidates
+                .iter()
+                .filter(|c| section.is_none_or(|s| c.section == s))
+                .map(|c| c.cause)
+                .collect(),
         };
         let evidence = self.evidence(section, &shown);
         let resolution = cause.map(|c| c.resolution(section)).unwrap_or_default();
         let collect = collect(self.ctx, cause.is_some(), confidence, &candidates);
-        Diagnosis { section, cause, confidence, evidence, resolution, candidates, collect }
+        Diagnosis {
+            section,
+            cause,
+            confidence,
+            evidence,
+            resolution,
+            candidates,
+            collect,
+        }
     }
 
     fn evidence(&self, section: Option<Section>, causes: &[Cause]) -> Vec<EvidenceItem> {
@@ -218,25 +285,38 @@ impl Scorer<'_> {
                 Some(Language::Italian) => "Italian text",
                 None => "code",
             };
-            let how = if m.complete { "complete" } else { "partial" };
-            out.push(EvidenceItem::fact(
-                MANIFEST,
+            let fact = if m.complete {
                 format!(
-                    "user_report.message \"{}\" matches the {language} \"{}\" ({how})",
+                    "user_report.message matches the {language} \"{}\"",
+                    m.pattern
+                )
+            } else {
+                format!(
+                    "user_report.message \"{}\" matches part of the {language} \"{}\"",
                     clip(self.ctx.bundle.message(), 200).replace(['\n', '\r'], " "),
                     m.pattern
-                ),
-            ));
+                )
+            };
+            out.push(EvidenceItem::fact(MANIFEST, fact));
             if let Some(l) = self.ctx.location {
-                out.push(EvidenceItem::fact(MANIFEST, format!("user_report.where = {}", l.id())));
+                out.push(EvidenceItem::fact(
+                    MANIFEST,
+                    format!("user_report.where = {}", l.id()),
+                ));
             }
         }
         if causes.iter().any(|c| self.silent_ade(*c) > 0.0) {
-            out.push(EvidenceItem::fact(MANIFEST, "no message was reported during an Automated Device Enrollment"));
+            out.push(EvidenceItem::fact(
+                MANIFEST,
+                "no message was reported during an Automated Device Enrollment",
+            ));
         }
         for cause in causes {
-            let mut supporting: Vec<&Finding> =
-                self.findings.iter().filter(|f| f.cause == *cause && f.weight > 0.0).collect();
+            let mut supporting: Vec<&Finding> = self
+                .findings
+                .iter()
+                .filter(|f| f.cause == *cause && f.weight > 0.0)
+                .collect();
             supporting.sort_by(|a, b| b.weight.total_cmp(&a.weight));
             for item in supporting.into_iter().flat_map(|f| f.evidence.iter()) {
                 if !out.contains(item) {

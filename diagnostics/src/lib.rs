@@ -46,8 +46,7 @@ pub use bundle::{
     DeviceLimitConfiguration, EnrollmentConfiguration, EnrollmentEvent, EnrollmentProfileView,
     EnrollmentType, EvidenceBundle, FailureCategory, FileMap, ImportedDeviceView, IosRestriction,
     LicenseView, Location, ManagedDeviceView, Manifest, Part, PlatformRestrictionsConfiguration,
-    ProblemKind, ReadBundle, SignInRecord, SignInStatus, TenantView, UserReport, UserView,
-    FORMAT,
+    ProblemKind, ReadBundle, SignInRecord, SignInStatus, TenantView, UserReport, UserView, FORMAT,
 };
 pub use catalog::{
     user_messages, Cause, Language, MessageKind, ParseIdError, ResolutionStep, Section, UserMessage,

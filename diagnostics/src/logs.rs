@@ -32,7 +32,10 @@ impl LogLine<'_> {
 
     /// The line is at error level or worse.
     pub fn is_error(&self) -> bool {
-        matches!(self.level.as_deref(), Some("error" | "fault" | "critical" | "fatal"))
+        matches!(
+            self.level.as_deref(),
+            Some("error" | "fault" | "critical" | "fatal")
+        )
     }
 }
 
@@ -69,7 +72,9 @@ fn lines<'a>(text: &'a str, header: fn(&str) -> Option<Header>) -> Vec<LogLine<'
 
 /// `... <process>[pid] <Level>: text` → (process, level).
 fn console_header(line: &str) -> Option<Header> {
-    let open = line.find(" <").or_else(|| line.starts_with('<').then_some(0))?;
+    let open = line
+        .find(" <")
+        .or_else(|| line.starts_with('<').then_some(0))?;
     let rest = &line[open..].trim_start();
     let close = rest.find(">:")?;
     let level = rest.get(1..close)?;
@@ -77,19 +82,29 @@ fn console_header(line: &str) -> Option<Header> {
         return None;
     }
     let before = line[..open].split_whitespace().last().unwrap_or("");
-    let process = before.split(['[', '(']).next().unwrap_or("").to_ascii_lowercase();
-    Some(((!process.is_empty()).then_some(process), Some(level.to_ascii_lowercase())))
+    let process = before
+        .split(['[', '('])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    Some((
+        (!process.is_empty()).then_some(process),
+        Some(level.to_ascii_lowercase()),
+    ))
 }
 
 /// `<RFC 3339> <LEVEL> [<component>] text` → (component, level).
 fn portal_header(line: &str) -> Option<Header> {
     let mut words = line.split_whitespace();
     parse_rfc3339(words.next()?)?;
-    let level = words.next()?.trim_matches(|c: char| !c.is_ascii_alphabetic()).to_ascii_lowercase();
-    let component = words
-        .next()
-        .filter(|w| w.starts_with('['))
-        .map(|w| w.trim_matches(|c| c == '[' || c == ']').to_ascii_lowercase());
+    let level = words
+        .next()?
+        .trim_matches(|c: char| !c.is_ascii_alphabetic())
+        .to_ascii_lowercase();
+    let component = words.next().filter(|w| w.starts_with('[')).map(|w| {
+        w.trim_matches(|c| c == '[' || c == ']')
+            .to_ascii_lowercase()
+    });
     Some((component, (!level.is_empty()).then_some(level)))
 }
 
@@ -109,7 +124,10 @@ mod tests {
         assert_eq!(lines[2].process.as_deref(), Some("mobileassetd"));
         assert_eq!(lines[2].level.as_deref(), Some("notice"));
         assert!(lines[2].has_any(&["xpc_type_error"]));
-        assert_eq!(lines[3].process.as_deref(), Some("com.apple.accessibility.accessibilityuiserver"));
+        assert_eq!(
+            lines[3].process.as_deref(),
+            Some("com.apple.accessibility.accessibilityuiserver")
+        );
     }
 
     #[test]
@@ -128,6 +146,12 @@ mod tests {
             let _ = console_header(l);
             let _ = portal_header(l);
         }
-        assert_eq!(console_header("<Error>: starts with level").unwrap().1.as_deref(), Some("error"));
+        assert_eq!(
+            console_header("<Error>: starts with level")
+                .unwrap()
+                .1
+                .as_deref(),
+            Some("error")
+        );
     }
 }

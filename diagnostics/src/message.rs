@@ -21,7 +21,9 @@ use crate::text::Squashed;
 const MAX_CHARS: usize = 1000;
 /// A sentence prefix must explain this many letters (or the whole sentence).
 const MIN_PREFIX: usize = 10;
-/// A fragment from inside a sentence must explain this many letters.
+/// A single word typed alone must have this many letters.
+const MIN_ALONE: usize = 8;
+/// A fragment from inside a sentence must explain this many letters (and three words).
 const MIN_FRAGMENT: usize = 14;
 /// Factor for a match that explains only part of what another section's match explains.
 const DOMINATED: f64 = 0.4;
@@ -60,7 +62,13 @@ fn patterns() -> &'static [Pattern] {
                 .filter(|s| !s.is_empty())
                 .collect();
             if !sentences.is_empty() {
-                out.push(Pattern { section, text, language, base, sentences });
+                out.push(Pattern {
+                    section,
+                    text,
+                    language,
+                    base,
+                    sentences,
+                });
             }
         };
         for m in user_messages() {
@@ -101,17 +109,24 @@ fn find_sentence(user: &Squashed, sentence: &Squashed) -> Option<Found> {
                 .zip(&sentence.chars[j..])
                 .take_while(|(a, b)| a == b)
                 .count();
-            let Some(len) = (1..=common).rev().find(|&k| {
-                user.ends[i + k] && (j == 0 || sentence.ends[j + k])
-            }) else {
+            let Some(len) = (1..=common)
+                .rev()
+                .find(|&k| user.ends[i + k] && (j == 0 || sentence.ends[j + k]))
+            else {
                 continue;
             };
             let whole = j == 0 && len == sentence.len();
-            let long_enough = if j == 0 { len >= MIN_PREFIX.min(sentence.len()) } else { len >= MIN_FRAGMENT };
-            // A single word of a longer sentence only counts when it is all the user typed.
             let words = (i..i + len).filter(|&k| user.starts[k]).count();
             let alone = i == 0 && i + len == user.len();
-            if !whole && (!long_enough || (words < 2 && !alone)) {
+            let enough = if j == 0 {
+                // A prefix: long enough, and more than one word unless it is all the user typed.
+                (len >= MIN_PREFIX.min(sentence.len()) && (words >= 2 || alone))
+                    || (alone && len >= MIN_ALONE)
+            } else {
+                // A fragment from inside a sentence: long and several words.
+                len >= MIN_FRAGMENT && words >= 3
+            };
+            if !whole && !enough {
                 continue;
             }
             let found = Found { at: i, len, whole };
@@ -126,7 +141,11 @@ fn find_sentence(user: &Squashed, sentence: &Squashed) -> Option<Found> {
 
 /// Score of one pattern and the user positions it explains.
 fn score_pattern(user: &Squashed, pattern: &Pattern) -> Option<(f64, bool, Vec<bool>)> {
-    let found: Vec<Option<Found>> = pattern.sentences.iter().map(|s| find_sentence(user, s)).collect();
+    let found: Vec<Option<Found>> = pattern
+        .sentences
+        .iter()
+        .map(|s| find_sentence(user, s))
+        .collect();
     let explained: usize = found.iter().flatten().map(|f| f.len).sum();
     if explained == 0 {
         return None;
@@ -135,7 +154,9 @@ fn score_pattern(user: &Squashed, pattern: &Pattern) -> Option<(f64, bool, Vec<b
     let score = if complete {
         pattern.base
     } else {
-        (0.4 + 0.5 * (explained as f64 / 30.0).min(1.0)).min(0.9).min(pattern.base - 0.05)
+        (0.4 + 0.5 * (explained as f64 / 30.0).min(1.0))
+            .min(0.9)
+            .min(pattern.base - 0.05)
     };
     let mut covered = vec![false; user.len()];
     for f in found.iter().flatten() {
@@ -155,7 +176,9 @@ pub fn recognize(text: &str) -> Vec<MessageMatch> {
     // Best pattern per section.
     let mut best: Vec<(MessageMatch, Vec<bool>)> = Vec::new();
     for pattern in patterns() {
-        let Some((score, complete, covered)) = score_pattern(&user, pattern) else { continue };
+        let Some((score, complete, covered)) = score_pattern(&user, pattern) else {
+            continue;
+        };
         let candidate = MessageMatch {
             section: pattern.section,
             score,
@@ -213,16 +236,28 @@ mod tests {
             top("PROFILE INSTALLATION FAILED\nconnection to the server could not be established"),
             Some(Section::ConnectionNotEstablished)
         );
-        assert_eq!(top("Numero massimo dispositivi raggiunto"), Some(Section::DeviceCapReached));
-        assert_eq!(top("si e verificato un errore di rete"), Some(Section::NetworkError));
+        assert_eq!(
+            top("Numero massimo dispositivi raggiunto"),
+            Some(Section::DeviceCapReached)
+        );
+        assert_eq!(
+            top("si e verificato un errore di rete"),
+            Some(Section::NetworkError)
+        );
     }
 
     #[test]
     fn codes_alone_and_embedded() {
         assert_eq!(top("NoEnrollmentPolicy"), Some(Section::NoEnrollmentPolicy));
-        assert_eq!(top("the portal said AccountNotOnboarded when she tried"), Some(Section::AccountNotOnboarded));
+        assert_eq!(
+            top("the portal said AccountNotOnboarded when she tried"),
+            Some(Section::AccountNotOnboarded)
+        );
         assert_eq!(top("xpc_type_error"), Some(Section::XpcConnectionInvalid));
-        assert_eq!(top("UserLicenseTypeInvalid"), Some(Section::UserLicenseTypeInvalid));
+        assert_eq!(
+            top("UserLicenseTypeInvalid"),
+            Some(Section::UserLicenseTypeInvalid)
+        );
     }
 
     #[test]
@@ -230,7 +265,10 @@ mod tests {
         let m = recognize("This service is not supported. No enrollment policy.");
         assert_eq!(m[0].section, Section::ServiceNotSupported);
         assert!(m[0].complete);
-        let code = m.iter().find(|m| m.section == Section::NoEnrollmentPolicy).unwrap();
+        let code = m
+            .iter()
+            .find(|m| m.section == Section::NoEnrollmentPolicy)
+            .unwrap();
         assert!(code.score <= 0.4);
     }
 
@@ -240,7 +278,11 @@ mod tests {
         let sections: Vec<Section> = m.iter().take(3).map(|m| m.section).collect();
         assert_eq!(
             sections,
-            vec![Section::NetworkError, Section::ConnectionNotEstablished, Section::MdmPayloadMismatch]
+            vec![
+                Section::NetworkError,
+                Section::ConnectionNotEstablished,
+                Section::MdmPayloadMismatch
+            ]
         );
         assert_eq!(m[0].score, m[1].score);
         assert_eq!(m[1].score, m[2].score);
@@ -248,29 +290,53 @@ mod tests {
 
     #[test]
     fn truncated_prefix() {
-        assert_eq!(top("company portal temporarily unav"), Some(Section::CompanyPortalUnavailable));
-        assert_eq!(top("Profile installation failed. The new MDM pay"), Some(Section::MdmPayloadMismatch));
+        assert_eq!(
+            top("company portal temporarily unav"),
+            Some(Section::CompanyPortalUnavailable)
+        );
+        assert_eq!(
+            top("Profile installation failed. The new MDM pay"),
+            Some(Section::MdmPayloadMismatch)
+        );
     }
 
     #[test]
     fn one_word_of_a_long_sentence_is_not_enough() {
-        assert!(recognize("XPC_TYPE_ERROR connection invalid").iter().all(|m| m.section != Section::ConnectionNotEstablished));
-        assert!(recognize("nessun criterio di registrazione").iter().all(|m| m.section != Section::AdeStuckAtUserLogin));
+        assert!(recognize("XPC_TYPE_ERROR connection invalid")
+            .iter()
+            .all(|m| m.section != Section::ConnectionNotEstablished));
+        assert!(recognize("nessun criterio di registrazione")
+            .iter()
+            .all(|m| m.section != Section::AdeStuckAtUserLogin));
         assert_eq!(top("workplace"), Some(Section::WorkplaceJoinFailed));
     }
 
     #[test]
     fn words_inside_other_words_do_not_match() {
-        assert!(recognize("the device capacity is fine").iter().all(|m| m.section != Section::DeviceCapReached));
+        assert!(recognize("the device capacity is fine")
+            .iter()
+            .all(|m| m.section != Section::DeviceCapReached));
         assert!(recognize("").is_empty());
         assert!(recognize("hello").is_empty());
     }
 
     #[test]
     fn symptom_phrases() {
-        assert_eq!(top("the iPad is stuck after entering credentials"), Some(Section::AdeStuckAtUserLogin));
-        assert_eq!(top("si blocca dopo aver inserito le credenziali"), Some(Section::AdeStuckAtUserLogin));
-        assert_eq!(top("Remote Management never appears"), Some(Section::AdeEnrollmentDoesntStart));
-        assert_eq!(top("users get redirected to the public cloud"), Some(Section::GovernmentCloudRedirect));
+        assert_eq!(
+            top("the iPad is stuck after entering credentials"),
+            Some(Section::AdeStuckAtUserLogin)
+        );
+        assert_eq!(
+            top("si blocca dopo aver inserito le credenziali"),
+            Some(Section::AdeStuckAtUserLogin)
+        );
+        assert_eq!(
+            top("Remote Management never appears"),
+            Some(Section::AdeEnrollmentDoesntStart)
+        );
+        assert_eq!(
+            top("users get redirected to the public cloud"),
+            Some(Section::GovernmentCloudRedirect)
+        );
     }
 }

@@ -71,12 +71,22 @@ pub struct EvidenceItem {
 impl EvidenceItem {
     /// A log line.
     pub fn line(source: &str, line: usize, text: impl Into<String>) -> EvidenceItem {
-        EvidenceItem { source: source.to_string(), line: Some(line), text: Some(text.into()), fact: None }
+        EvidenceItem {
+            source: source.to_string(),
+            line: Some(line),
+            text: Some(text.into()),
+            fact: None,
+        }
     }
 
     /// A fact.
     pub fn fact(source: &str, fact: impl Into<String>) -> EvidenceItem {
-        EvidenceItem { source: source.to_string(), line: None, text: None, fact: Some(fact.into()) }
+        EvidenceItem {
+            source: source.to_string(),
+            line: None,
+            text: None,
+            fact: Some(fact.into()),
+        }
     }
 }
 
@@ -155,7 +165,11 @@ impl Diagnosis {
                     anchors.push(step.anchor.id());
                 }
             }
-            let _ = writeln!(out, "\nResolution (article section {}):", anchors.join(", "));
+            let _ = writeln!(
+                out,
+                "\nResolution (article section {}):",
+                anchors.join(", ")
+            );
             for step in &self.resolution {
                 let _ = writeln!(out, "  {}. {}", step.step, step.text);
             }
@@ -211,12 +225,26 @@ mod tests {
         let v = serde_json::to_value(sample()).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(keys.len(), 7);
-        for k in ["section", "cause", "confidence", "evidence", "resolution", "candidates", "collect"] {
+        for k in [
+            "section",
+            "cause",
+            "confidence",
+            "evidence",
+            "resolution",
+            "candidates",
+            "collect",
+        ] {
             assert!(keys.contains(&k), "{k}");
         }
         assert_eq!(v["confidence"], serde_json::json!(0.85));
-        assert_eq!(v["evidence"][0], serde_json::json!({"source": "company-portal.log", "line": 3, "text": "ERROR DeviceCapReached"}));
-        assert_eq!(v["evidence"][1], serde_json::json!({"source": "tenant.json", "fact": "15 devices, limit 15"}));
+        assert_eq!(
+            v["evidence"][0],
+            serde_json::json!({"source": "company-portal.log", "line": 3, "text": "ERROR DeviceCapReached"})
+        );
+        assert_eq!(
+            v["evidence"][1],
+            serde_json::json!({"source": "tenant.json", "fact": "15 devices, limit 15"})
+        );
         assert_eq!(v["resolution"][0]["anchor"], "device-cap-reached");
         let back: Diagnosis = serde_json::from_value(v).unwrap();
         assert_eq!(back, sample());
@@ -242,7 +270,8 @@ mod tests {
     #[test]
     fn text_rendering_is_stable() {
         let text = sample().render_text();
-        assert!(text.starts_with("Section:    device-cap-reached\n            \"Device Cap Reached\"\n"));
+        assert!(text
+            .starts_with("Section:    device-cap-reached\n            \"Device Cap Reached\"\n"));
         assert!(text.contains("Confidence: 0.85\n"));
         assert!(text.contains("  - company-portal.log line 3: ERROR DeviceCapReached\n"));
         assert!(text.contains("Resolution (article section device-cap-reached):\n  1. "));

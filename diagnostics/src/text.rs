@@ -53,7 +53,11 @@ impl Squashed {
         if let Some(last) = ends.last_mut() {
             *last = true;
         }
-        Squashed { chars, starts, ends }
+        Squashed {
+            chars,
+            starts,
+            ends,
+        }
     }
 
     /// Number of folded characters.
@@ -114,7 +118,10 @@ mod tests {
 
     #[test]
     fn folds_case_accents_and_punctuation() {
-        assert_eq!(squash("Si è verificato, un ERRORE!"), "sieverificatounerrore");
+        assert_eq!(
+            squash("Si è verificato, un ERRORE!"),
+            "sieverificatounerrore"
+        );
         assert_eq!(squash("XPC_TYPE_ERROR"), "xpctypeerror");
         assert_eq!(squash("doesn’t\nstart"), "doesntstart");
         assert_eq!(squash("e\u{301}"), "e");

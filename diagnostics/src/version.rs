@@ -5,7 +5,11 @@ use std::cmp::Ordering;
 
 /// Parses `a.b.c` (digits and dots only, at least one dot or a plain number).
 pub(crate) fn parse(text: &str) -> Option<Vec<u64>> {
-    let parts: Option<Vec<u64>> = text.trim().split('.').map(|p| p.parse::<u64>().ok()).collect();
+    let parts: Option<Vec<u64>> = text
+        .trim()
+        .split('.')
+        .map(|p| p.parse::<u64>().ok())
+        .collect();
     parts.filter(|p| !p.is_empty())
 }
 
@@ -13,7 +17,12 @@ pub(crate) fn parse(text: &str) -> Option<Vec<u64>> {
 pub(crate) fn compare(a: &[u64], b: &[u64]) -> Ordering {
     let n = a.len().max(b.len());
     (0..n)
-        .map(|i| a.get(i).copied().unwrap_or(0).cmp(&b.get(i).copied().unwrap_or(0)))
+        .map(|i| {
+            a.get(i)
+                .copied()
+                .unwrap_or(0)
+                .cmp(&b.get(i).copied().unwrap_or(0))
+        })
         .find(|o| o.is_ne())
         .unwrap_or(Ordering::Equal)
 }

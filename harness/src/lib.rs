@@ -1,1 +1,15 @@
-//! placeholder
+//! enrollsim's harness: scenarios in, runs, evidence and verdicts out.
+//!
+//! - [`scenario`]: the scenario model (TOML files and the in-code builder).
+//! - [`lab`]: turns a world spec into a running simulated world with its device, and acts in
+//!   it (enroll, apply resolution steps through the admin API and the device).
+//! - [`evidence`]: collects what an admin could collect into an evidence bundle.
+//! - [`timeline`]: a stable, readable rendering of what happened.
+//! - [`run`]: replays a scenario: reproduce, diagnose blind, fix, re-enroll, judge.
+#![deny(missing_docs)]
+
+pub mod evidence;
+pub mod lab;
+pub mod run;
+pub mod scenario;
+pub mod timeline;

@@ -139,15 +139,20 @@ mod tests {
             r#"{"id": "1", "failureCategory": "enrollmentRestrictionsEnforced", "failureReason": "x", "more": true}"#,
         )
         .unwrap();
-        assert_eq!(e.failure_category, Some(FailureCategory::EnrollmentRestrictionsEnforced));
-        let odd: EnrollmentEvent = serde_json::from_str(r#"{"failureCategory": "somethingNew"}"#).unwrap();
+        assert_eq!(
+            e.failure_category,
+            Some(FailureCategory::EnrollmentRestrictionsEnforced)
+        );
+        let odd: EnrollmentEvent =
+            serde_json::from_str(r#"{"failureCategory": "somethingNew"}"#).unwrap();
         assert_eq!(odd.failure_category, Some(FailureCategory::Other));
     }
 
     #[test]
     fn sign_in_status_reads() {
         let s: SignInRecord =
-            serde_json::from_str(r#"{"userPrincipalName": "a@b", "status": {"errorCode": 50076}}"#).unwrap();
+            serde_json::from_str(r#"{"userPrincipalName": "a@b", "status": {"errorCode": 50076}}"#)
+                .unwrap();
         assert_eq!(s.status.error_code, 50076);
     }
 }

@@ -95,8 +95,13 @@ pub enum Part {
 
 impl Part {
     /// All parts, in manifest order.
-    pub const ALL: [Part; 5] =
-        [Part::DeviceLog, Part::CompanyPortalLog, Part::Tenant, Part::EnrollmentEvents, Part::SignIns];
+    pub const ALL: [Part; 5] = [
+        Part::DeviceLog,
+        Part::CompanyPortalLog,
+        Part::Tenant,
+        Part::EnrollmentEvents,
+        Part::SignIns,
+    ];
 
     /// The default file name, also used to name the part in messages and evidence.
     pub fn file_name(self) -> &'static str {
@@ -199,21 +204,34 @@ impl EvidenceBundle {
         let dir = dir.as_ref();
         let manifest = read_manifest(dir)?;
         let mut problems = Vec::new();
-        let mut bundle = EvidenceBundle { manifest, ..EvidenceBundle::default() };
+        let mut bundle = EvidenceBundle {
+            manifest,
+            ..EvidenceBundle::default()
+        };
         let files = bundle.manifest.files.clone();
         for part in Part::ALL {
             let named = part.entry(&files);
-            let rel = named.cloned().unwrap_or_else(|| part.file_name().to_string());
+            let rel = named
+                .cloned()
+                .unwrap_or_else(|| part.file_name().to_string());
             let bytes = match load(dir, &rel, named.is_some()) {
                 Ok(Some(bytes)) => bytes,
                 Ok(None) => continue,
                 Err(kind) => {
-                    problems.push(BundleProblem { part, path: PathBuf::from(&rel), kind });
+                    problems.push(BundleProblem {
+                        part,
+                        path: PathBuf::from(&rel),
+                        kind,
+                    });
                     continue;
                 }
             };
             if let Err(kind) = bundle.set_part(part, &bytes) {
-                problems.push(BundleProblem { part, path: PathBuf::from(&rel), kind });
+                problems.push(BundleProblem {
+                    part,
+                    path: PathBuf::from(&rel),
+                    kind,
+                });
             }
         }
         Ok(ReadBundle { bundle, problems })
@@ -224,7 +242,10 @@ impl EvidenceBundle {
     /// The written manifest's `files` map names exactly the parts written.
     pub fn write_dir(&self, dir: impl AsRef<Path>) -> Result<(), BundleError> {
         let dir = dir.as_ref();
-        fs::create_dir_all(dir).map_err(|source| BundleError::Write { path: dir.to_path_buf(), source })?;
+        fs::create_dir_all(dir).map_err(|source| BundleError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let mut manifest = self.manifest.clone();
         for part in Part::ALL {
             let Some(bytes) = self.part_bytes(part) else {
@@ -256,7 +277,10 @@ impl EvidenceBundle {
     fn part_bytes(&self, part: Part) -> Option<Vec<u8>> {
         match part {
             Part::DeviceLog => self.device_log.as_ref().map(|s| s.as_bytes().to_vec()),
-            Part::CompanyPortalLog => self.company_portal_log.as_ref().map(|s| s.as_bytes().to_vec()),
+            Part::CompanyPortalLog => self
+                .company_portal_log
+                .as_ref()
+                .map(|s| s.as_bytes().to_vec()),
             Part::Tenant => self.tenant.as_ref().map(to_json),
             Part::EnrollmentEvents => self.enrollment_events.as_ref().map(to_json),
             Part::SignIns => self.sign_ins.as_ref().map(to_json),
@@ -273,11 +297,18 @@ fn read_manifest(dir: &Path) -> Result<Manifest, BundleError> {
         }
         Err(source) => return Err(BundleError::ManifestUnreadable { path, source }),
     };
-    let manifest: Manifest = serde_json::from_slice(strip_bom(&bytes)).map_err(|e| {
-        BundleError::InvalidManifest { path: path.clone(), line: e.line(), column: e.column(), message: json_message(&e) }
-    })?;
+    let manifest: Manifest =
+        serde_json::from_slice(strip_bom(&bytes)).map_err(|e| BundleError::InvalidManifest {
+            path: path.clone(),
+            line: e.line(),
+            column: e.column(),
+            message: json_message(&e),
+        })?;
     if manifest.format != FORMAT {
-        return Err(BundleError::UnsupportedFormat { path, found: manifest.format });
+        return Err(BundleError::UnsupportedFormat {
+            path,
+            found: manifest.format,
+        });
     }
     Ok(manifest)
 }
@@ -291,9 +322,17 @@ fn load(dir: &Path, rel: &str, named: bool) -> Result<Option<Vec<u8>>, ProblemKi
     let meta = match fs::metadata(&path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return if named { Err(ProblemKind::Missing) } else { Ok(None) };
+            return if named {
+                Err(ProblemKind::Missing)
+            } else {
+                Ok(None)
+            };
         }
-        Err(e) => return Err(ProblemKind::Unreadable { message: e.to_string() }),
+        Err(e) => {
+            return Err(ProblemKind::Unreadable {
+                message: e.to_string(),
+            })
+        }
     };
     // A symbolic link inside the bundle may still point outside it.
     if let (Ok(root), Ok(target)) = (fs::canonicalize(dir), fs::canonicalize(&path)) {
@@ -302,19 +341,30 @@ fn load(dir: &Path, rel: &str, named: bool) -> Result<Option<Vec<u8>>, ProblemKi
         }
     }
     if !meta.is_file() {
-        return Err(ProblemKind::Unreadable { message: "not a regular file".to_string() });
+        return Err(ProblemKind::Unreadable {
+            message: "not a regular file".to_string(),
+        });
     }
     if meta.len() > MAX_PART_BYTES {
-        return Err(ProblemKind::TooLarge { bytes: meta.len(), limit: MAX_PART_BYTES });
+        return Err(ProblemKind::TooLarge {
+            bytes: meta.len(),
+            limit: MAX_PART_BYTES,
+        });
     }
-    fs::read(&path).map(Some).map_err(|e| ProblemKind::Unreadable { message: e.to_string() })
+    fs::read(&path)
+        .map(Some)
+        .map_err(|e| ProblemKind::Unreadable {
+            message: e.to_string(),
+        })
 }
 
 /// A relative path made only of normal components (no `..`, no root, not empty).
 fn safe_relative(rel: &str) -> bool {
     let path = Path::new(rel);
     !rel.is_empty()
-        && path.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
         && path.components().any(|c| matches!(c, Component::Normal(_)))
 }
 
@@ -325,7 +375,9 @@ fn text(bytes: &[u8]) -> Result<String, ProblemKind> {
     }
     std::str::from_utf8(bytes)
         .map(str::to_string)
-        .map_err(|e| ProblemKind::NotUtf8 { offset: e.valid_up_to() })
+        .map_err(|e| ProblemKind::NotUtf8 {
+            offset: e.valid_up_to(),
+        })
 }
 
 /// NUL bytes, or more than one control character in ten, in the first 8 KiB.
@@ -334,7 +386,10 @@ fn looks_binary(bytes: &[u8]) -> bool {
     if head.contains(&0) {
         return true;
     }
-    let control = head.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b)).count();
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b))
+        .count();
     !head.is_empty() && control * 10 > head.len()
 }
 
@@ -368,9 +423,15 @@ fn to_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), BundleError> {
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|source| BundleError::Write { path: parent.to_path_buf(), source })?;
+        fs::create_dir_all(parent).map_err(|source| BundleError::Write {
+            path: parent.to_path_buf(),
+            source,
+        })?;
     }
-    fs::write(path, bytes).map_err(|source| BundleError::Write { path: path.to_path_buf(), source })
+    fs::write(path, bytes).map_err(|source| BundleError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -401,7 +462,11 @@ mod tests {
     fn json_problems_carry_position() {
         let r: Result<Vec<u32>, _> = json(b"[1,\n 2,,]");
         match r {
-            Err(ProblemKind::InvalidJson { line, column, message }) => {
+            Err(ProblemKind::InvalidJson {
+                line,
+                column,
+                message,
+            }) => {
                 assert_eq!(line, 2);
                 assert!(column > 0);
                 assert!(!message.contains("at line"));

@@ -181,7 +181,14 @@ mod tests {
 
     #[test]
     fn none_location_serializes_as_none() {
-        let r = UserReport { message: String::new(), location: Some(Location::NotShown), language: None };
-        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"message":"","where":"none"}"#);
+        let r = UserReport {
+            message: String::new(),
+            location: Some(Location::NotShown),
+            language: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"message":"","where":"none"}"#
+        );
     }
 }

@@ -14,9 +14,9 @@ pub use events::{EnrollmentEvent, FailureCategory, SignInRecord, SignInStatus};
 pub use io::{BundleError, BundleProblem, Part, ProblemKind, ReadBundle};
 pub use manifest::{DeviceFacts, EnrollmentType, FileMap, Location, Manifest, UserReport, FORMAT};
 pub use tenant::{
-    ApnsCertificateView, DepOnboardingSettingView, DeviceLimitConfiguration, EnrollmentConfiguration,
-    EnrollmentProfileView, ImportedDeviceView, IosRestriction, LicenseView, ManagedDeviceView,
-    PlatformRestrictionsConfiguration, TenantView, UserView,
+    ApnsCertificateView, DepOnboardingSettingView, DeviceLimitConfiguration,
+    EnrollmentConfiguration, EnrollmentProfileView, ImportedDeviceView, IosRestriction,
+    LicenseView, ManagedDeviceView, PlatformRestrictionsConfiguration, TenantView, UserView,
 };
 
 /// One evidence bundle. Build it in code (all fields are public, `Default` gives an empty
@@ -67,7 +67,10 @@ impl EvidenceBundle {
 
     /// Sets where the message appeared.
     pub fn with_location(mut self, location: Location) -> Self {
-        self.manifest.user_report.get_or_insert_with(UserReport::default).location = Some(location);
+        self.manifest
+            .user_report
+            .get_or_insert_with(UserReport::default)
+            .location = Some(location);
         self
     }
 
@@ -121,7 +124,11 @@ impl EvidenceBundle {
 
     /// The reported message, or `""`.
     pub fn message(&self) -> &str {
-        self.manifest.user_report.as_ref().map(|r| r.message.as_str()).unwrap_or("")
+        self.manifest
+            .user_report
+            .as_ref()
+            .map(|r| r.message.as_str())
+            .unwrap_or("")
     }
 
     /// Where the message appeared, when reported.
@@ -141,7 +148,8 @@ mod tests {
 
     #[test]
     fn from_message_sets_report_and_format() {
-        let b = EvidenceBundle::from_message("NoEnrollmentPolicy", "").with_location(Location::Safari);
+        let b =
+            EvidenceBundle::from_message("NoEnrollmentPolicy", "").with_location(Location::Safari);
         assert_eq!(b.manifest.format, FORMAT);
         assert_eq!(b.message(), "NoEnrollmentPolicy");
         assert_eq!(b.location(), Some(Location::Safari));

@@ -74,7 +74,9 @@ impl EnrollmentConfiguration {
     /// Priority (0 is the Default restriction, which applies last) and assigned groups.
     pub fn priority_and_groups(&self) -> Option<(i64, &[String])> {
         match self {
-            EnrollmentConfiguration::PlatformRestrictions(c) => Some((c.priority, &c.assigned_group_ids)),
+            EnrollmentConfiguration::PlatformRestrictions(c) => {
+                Some((c.priority, &c.assigned_group_ids))
+            }
             EnrollmentConfiguration::Limit(c) => Some((c.priority, &c.assigned_group_ids)),
             EnrollmentConfiguration::Other => None,
         }
@@ -315,7 +317,12 @@ mod tests {
         let configs: Vec<EnrollmentConfiguration> = serde_json::from_str(json).unwrap();
         match &configs[0] {
             EnrollmentConfiguration::PlatformRestrictions(c) => {
-                assert!(c.ios_restriction.as_ref().unwrap().personal_device_enrollment_blocked)
+                assert!(
+                    c.ios_restriction
+                        .as_ref()
+                        .unwrap()
+                        .personal_device_enrollment_blocked
+                )
             }
             other => panic!("unexpected {other:?}"),
         }
@@ -325,7 +332,8 @@ mod tests {
 
     #[test]
     fn null_and_absent_certificate_are_both_none() {
-        let a: TenantView = serde_json::from_str(r#"{"applePushNotificationCertificate": null}"#).unwrap();
+        let a: TenantView =
+            serde_json::from_str(r#"{"applePushNotificationCertificate": null}"#).unwrap();
         let b: TenantView = serde_json::from_str("{}").unwrap();
         assert!(a.apple_push_notification_certificate.is_none());
         assert!(b.apple_push_notification_certificate.is_none());

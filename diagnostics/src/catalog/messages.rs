@@ -285,8 +285,14 @@ mod tests {
 
     #[test]
     fn english_texts_are_the_english_headings() {
-        assert_eq!(Section::DeviceCapReached.text(Language::English), "Device Cap Reached");
-        assert_eq!(Section::WorkplaceJoinFailed.text(Language::English), "Workplace Join failed");
+        assert_eq!(
+            Section::DeviceCapReached.text(Language::English),
+            "Device Cap Reached"
+        );
+        assert_eq!(
+            Section::WorkplaceJoinFailed.text(Language::English),
+            "Workplace Join failed"
+        );
         assert_eq!(
             Section::ServiceNotSupported.text(Language::English),
             "This Service is not supported. No Enrollment Policy."
@@ -295,7 +301,10 @@ mod tests {
             Section::MdmPayloadMismatch.text(Language::English),
             "Profile Installation Failed. The new MDM payload does not match the old payload."
         );
-        assert_eq!(Section::DeviceCapReached.text(Language::Italian), "Numero massimo dispositivi raggiunto");
+        assert_eq!(
+            Section::DeviceCapReached.text(Language::Italian),
+            "Numero massimo dispositivi raggiunto"
+        );
     }
 
     #[test]

@@ -156,13 +156,22 @@ id_enum!(
 /// The (section, cause) pairs the article documents, in article order.
 const PAIRS: &[(Section, Cause)] = &[
     (Section::NetworkError, Cause::IosUnspecifiedError),
-    (Section::ConnectionNotEstablished, Cause::PersonalDevicesBlocked),
-    (Section::ConnectionNotEstablished, Cause::PreviousUserNotRemoved),
+    (
+        Section::ConnectionNotEstablished,
+        Cause::PersonalDevicesBlocked,
+    ),
+    (
+        Section::ConnectionNotEstablished,
+        Cause::PreviousUserNotRemoved,
+    ),
     (Section::ConnectionNotEstablished, Cause::EnrolledInOtherMdm),
     (Section::ConnectionNotEstablished, Cause::UserNotLicensed),
     (Section::ServiceNotSupported, Cause::ApnsCertificateMissing),
     (Section::ServiceNotSupported, Cause::ApnsCertificateInvalid),
-    (Section::CompanyPortalUnavailable, Cause::CompanyPortalOutdated),
+    (
+        Section::CompanyPortalUnavailable,
+        Cause::CompanyPortalOutdated,
+    ),
     (Section::CompanyPortalUnavailable, Cause::DeviceLimitReached),
     (Section::DeviceCapReached, Cause::DeviceLimitReached),
     (Section::WorkplaceJoinFailed, Cause::CompanyPortalOutdated),
@@ -171,11 +180,20 @@ const PAIRS: &[(Section, Cause)] = &[
     (Section::MdmPayloadMismatch, Cause::ManagementProfilePresent),
     (Section::NoEnrollmentPolicy, Cause::ApnsCertificateMissing),
     (Section::NoEnrollmentPolicy, Cause::ApnsCertificateInvalid),
-    (Section::AccountNotOnboarded, Cause::ApnsCertificateNeedsRenewal),
+    (
+        Section::AccountNotOnboarded,
+        Cause::ApnsCertificateNeedsRenewal,
+    ),
     (Section::XpcConnectionInvalid, Cause::AdeServiceUnreachable),
-    (Section::AdeEnrollmentDoesntStart, Cause::AdeProfilePredatesToken),
+    (
+        Section::AdeEnrollmentDoesntStart,
+        Cause::AdeProfilePredatesToken,
+    ),
     (Section::AdeStuckAtUserLogin, Cause::MfaDuringAde),
-    (Section::GovernmentCloudRedirect, Cause::GovernmentCloudNotSelected),
+    (
+        Section::GovernmentCloudRedirect,
+        Cause::GovernmentCloudNotSelected,
+    ),
 ];
 
 /// Every (section, cause) pair the article documents, in article order.
@@ -186,7 +204,11 @@ pub fn pairs() -> &'static [(Section, Cause)] {
 impl Section {
     /// The causes the article lists under this section, in article order.
     pub fn causes(self) -> Vec<Cause> {
-        PAIRS.iter().filter(|(s, _)| *s == self).map(|(_, c)| *c).collect()
+        PAIRS
+            .iter()
+            .filter(|(s, _)| *s == self)
+            .map(|(_, c)| *c)
+            .collect()
     }
 
     /// The message texts and where they appear.
@@ -210,7 +232,9 @@ impl Cause {
     pub fn title(self) -> &'static str {
         match self {
             Cause::IosUnspecifiedError => "An unspecified iOS/iPadOS problem on the device",
-            Cause::PersonalDevicesBlocked => "Enrollment restrictions block personally owned iOS/iPadOS devices",
+            Cause::PersonalDevicesBlocked => {
+                "Enrollment restrictions block personally owned iOS/iPadOS devices"
+            }
             Cause::PreviousUserNotRemoved => "The device is still enrolled to a previous user",
             Cause::EnrolledInOtherMdm => "The device is already enrolled with another MDM provider",
             Cause::UserNotLicensed => "The user has no valid Intune licence",
@@ -219,10 +243,18 @@ impl Cause {
             Cause::ApnsCertificateNeedsRenewal => "The Apple MDM push certificate needs renewal",
             Cause::CompanyPortalOutdated => "The Company Portal app is outdated or damaged",
             Cause::DeviceLimitReached => "The user has reached the device enrollment limit",
-            Cause::ManagementProfilePresent => "A management profile is already installed on the device",
-            Cause::AdeServiceUnreachable => "The device cannot reach Apple's Automated Device Enrollment service",
-            Cause::AdeProfilePredatesToken => "The ADE enrollment profile is older than the ADE token upload",
-            Cause::MfaDuringAde => "MFA is required during ADE enrollment, which does not support it",
+            Cause::ManagementProfilePresent => {
+                "A management profile is already installed on the device"
+            }
+            Cause::AdeServiceUnreachable => {
+                "The device cannot reach Apple's Automated Device Enrollment service"
+            }
+            Cause::AdeProfilePredatesToken => {
+                "The ADE enrollment profile is older than the ADE token upload"
+            }
+            Cause::MfaDuringAde => {
+                "MFA is required during ADE enrollment, which does not support it"
+            }
             Cause::GovernmentCloudNotSelected => {
                 "Company Portal does not send the government user to the government cloud"
             }
@@ -231,7 +263,11 @@ impl Cause {
 
     /// The sections that list this cause, in article order.
     pub fn sections(self) -> Vec<Section> {
-        PAIRS.iter().filter(|(_, c)| *c == self).map(|(s, _)| *s).collect()
+        PAIRS
+            .iter()
+            .filter(|(_, c)| *c == self)
+            .map(|(s, _)| *s)
+            .collect()
     }
 
     /// The section where the article gives this cause's resolution.
@@ -239,9 +275,15 @@ impl Cause {
         match self {
             Cause::DeviceLimitReached => Section::DeviceCapReached,
             Cause::CompanyPortalOutdated => Section::CompanyPortalUnavailable,
-            Cause::ApnsCertificateMissing | Cause::ApnsCertificateInvalid => Section::NoEnrollmentPolicy,
+            Cause::ApnsCertificateMissing | Cause::ApnsCertificateInvalid => {
+                Section::NoEnrollmentPolicy
+            }
             Cause::UserNotLicensed => Section::ConnectionNotEstablished,
-            other => other.sections().first().copied().unwrap_or(Section::NetworkError),
+            other => other
+                .sections()
+                .first()
+                .copied()
+                .unwrap_or(Section::NetworkError),
         }
     }
 
@@ -268,7 +310,10 @@ mod tests {
             assert_eq!(c.id().parse::<Cause>().unwrap(), *c);
         }
         assert!("nope".parse::<Cause>().is_err());
-        assert_eq!(" Device-Cap-Reached ".parse::<Section>().unwrap(), Section::DeviceCapReached);
+        assert_eq!(
+            " Device-Cap-Reached ".parse::<Section>().unwrap(),
+            Section::DeviceCapReached
+        );
     }
 
     #[test]
@@ -283,7 +328,10 @@ mod tests {
 
     #[test]
     fn design_table_ids() {
-        assert_eq!(Section::XpcConnectionInvalid.id(), "xpc_type_error-connection-invalid");
+        assert_eq!(
+            Section::XpcConnectionInvalid.id(),
+            "xpc_type_error-connection-invalid"
+        );
         assert_eq!(
             Section::ConnectionNotEstablished.causes(),
             vec![

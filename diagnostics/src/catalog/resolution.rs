@@ -112,7 +112,11 @@ pub(super) fn steps(cause: Cause, section: Option<Section>) -> Vec<ResolutionSte
     let mut steps: Vec<ResolutionStep> = texts(cause)
         .iter()
         .zip(1..)
-        .map(|(text, step)| ResolutionStep { step, text: (*text).to_string(), anchor })
+        .map(|(text, step)| ResolutionStep {
+            step,
+            text: (*text).to_string(),
+            anchor,
+        })
         .collect();
     if cause == Cause::CompanyPortalOutdated && anchor == Section::CompanyPortalUnavailable {
         steps.push(ResolutionStep {
@@ -143,7 +147,9 @@ mod tests {
     #[test]
     fn anchors_follow_the_diagnosed_section() {
         let s = Cause::UserNotLicensed.resolution(Some(Section::UserLicenseTypeInvalid));
-        assert!(s.iter().all(|s| s.anchor == Section::UserLicenseTypeInvalid));
+        assert!(s
+            .iter()
+            .all(|s| s.anchor == Section::UserLicenseTypeInvalid));
         let s = Cause::DeviceLimitReached.resolution(Some(Section::CompanyPortalUnavailable));
         assert!(s.iter().all(|s| s.anchor == Section::DeviceCapReached));
         let s = Cause::CompanyPortalOutdated.resolution(Some(Section::CompanyPortalUnavailable));

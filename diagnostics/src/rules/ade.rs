@@ -4,7 +4,9 @@
 //! got it and the device finds no cloud configuration), and MFA required during an enrollment
 //! method that cannot do it (Setup Assistant legacy).
 
-use super::{contains_word, quote, Context, Finding, DEVICE_LOG, MANIFEST, SIGN_INS, STRONG, TENANT};
+use super::{
+    contains_word, quote, Context, Finding, DEVICE_LOG, MANIFEST, SIGN_INS, STRONG, TENANT,
+};
 use crate::catalog::Cause;
 use crate::dates::parse_rfc3339;
 use crate::report::EvidenceItem;
@@ -48,8 +50,15 @@ const MFA_CODES: &[i64] = &[50076, 50074, 50079, 50072];
 
 pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     if ctx.is_byod() {
-        let fact = vec![EvidenceItem::fact(MANIFEST, "enrollment_type = byod: not an Automated Device Enrollment")];
-        for cause in [Cause::AdeServiceUnreachable, Cause::AdeProfilePredatesToken, Cause::MfaDuringAde] {
+        let fact = vec![EvidenceItem::fact(
+            MANIFEST,
+            "enrollment_type = byod: not an Automated Device Enrollment",
+        )];
+        for cause in [
+            Cause::AdeServiceUnreachable,
+            Cause::AdeProfilePredatesToken,
+            Cause::MfaDuringAde,
+        ] {
             out.push(Finding::against(cause, 0.8, fact.clone()));
         }
     }
@@ -67,15 +76,27 @@ fn device_log(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         .collect();
     if !xpc.is_empty() {
         let evidence = xpc.iter().map(|l| quote(DEVICE_LOG, l)).collect();
-        out.push(Finding::support(Cause::AdeServiceUnreachable, 0.45, evidence));
+        out.push(Finding::support(
+            Cause::AdeServiceUnreachable,
+            0.45,
+            evidence,
+        ));
     }
     for l in ctx.device_lines.iter().filter(|l| l.has_any(CLOUD_CONFIG)) {
         if l.has_any(NOT_FOUND) {
-            out.push(Finding::support(Cause::AdeProfilePredatesToken, 0.45, vec![quote(DEVICE_LOG, l)]));
+            out.push(Finding::support(
+                Cause::AdeProfilePredatesToken,
+                0.45,
+                vec![quote(DEVICE_LOG, l)],
+            ));
             break;
         }
         if l.has_any(UNREACHABLE) {
-            out.push(Finding::support(Cause::AdeServiceUnreachable, 0.7, vec![quote(DEVICE_LOG, l)]));
+            out.push(Finding::support(
+                Cause::AdeServiceUnreachable,
+                0.7,
+                vec![quote(DEVICE_LOG, l)],
+            ));
             break;
         }
     }
@@ -86,11 +107,23 @@ fn profile_dates(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let profiles = ctx.ade_profiles();
     let mut any_fine = false;
     for (token, profile, assigned) in &profiles {
-        let modified = profile.last_modified_date_time.as_deref().and_then(parse_rfc3339);
-        let uploaded = token.token_uploaded_date_time.as_deref().and_then(parse_rfc3339);
-        let (Some(modified), Some(uploaded)) = (modified, uploaded) else { continue };
+        let modified = profile
+            .last_modified_date_time
+            .as_deref()
+            .and_then(parse_rfc3339);
+        let uploaded = token
+            .token_uploaded_date_time
+            .as_deref()
+            .and_then(parse_rfc3339);
+        let (Some(modified), Some(uploaded)) = (modified, uploaded) else {
+            continue;
+        };
         let name = profile.display_name.as_deref().unwrap_or("(unnamed)");
-        let which = if *assigned { "the enrollment profile assigned to the device" } else { "enrollment profile" };
+        let which = if *assigned {
+            "the enrollment profile assigned to the device"
+        } else {
+            "enrollment profile"
+        };
         if modified < uploaded {
             let mut evidence = vec![EvidenceItem::fact(
                 TENANT,
@@ -102,10 +135,21 @@ fn profile_dates(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             )];
             if profile.is_synced_to_apple == Some(false) {
-                evidence.push(EvidenceItem::fact(TENANT, format!("enrollment profile \"{name}\" is not synced to Apple")));
+                evidence.push(EvidenceItem::fact(
+                    TENANT,
+                    format!("enrollment profile \"{name}\" is not synced to Apple"),
+                ));
             }
-            let weight = if *assigned || profiles.len() == 1 { STRONG } else { 0.5 };
-            out.push(Finding::support(Cause::AdeProfilePredatesToken, weight, evidence));
+            let weight = if *assigned || profiles.len() == 1 {
+                STRONG
+            } else {
+                0.5
+            };
+            out.push(Finding::support(
+                Cause::AdeProfilePredatesToken,
+                weight,
+                evidence,
+            ));
             return;
         }
         any_fine = true;
@@ -114,7 +158,10 @@ fn profile_dates(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::against(
             Cause::AdeProfilePredatesToken,
             0.7,
-            vec![EvidenceItem::fact(TENANT, "the enrollment profile was modified after the ADE token was uploaded")],
+            vec![EvidenceItem::fact(
+                TENANT,
+                "the enrollment profile was modified after the ADE token was uploaded",
+            )],
         ));
     }
 }
@@ -124,7 +171,12 @@ fn mfa(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let mut sign_in_error = false;
     for &(i, s) in &ctx.sign_ins {
         if MFA_CODES.contains(&s.status.error_code) {
-            let reason = s.status.failure_reason.as_deref().map(|r| crate::text::clip(r, 200)).unwrap_or_default();
+            let reason = s
+                .status
+                .failure_reason
+                .as_deref()
+                .map(|r| crate::text::clip(r, 200))
+                .unwrap_or_default();
             out.push(Finding::support(
                 Cause::MfaDuringAde,
                 0.6,
@@ -145,37 +197,60 @@ fn mfa(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
     }
     if !sign_in_error {
-        if let Some((source, line)) = ctx
-            .log_lines()
-            .find(|(_, l)| MFA_CODES.iter().any(|c| contains_word(&l.folded, &format!("aadsts{c}"))))
-        {
-            out.push(Finding::support(Cause::MfaDuringAde, 0.5, vec![quote(source, line)]));
+        if let Some((source, line)) = ctx.log_lines().find(|(_, l)| {
+            MFA_CODES
+                .iter()
+                .any(|c| contains_word(&l.folded, &format!("aadsts{c}")))
+        }) {
+            out.push(Finding::support(
+                Cause::MfaDuringAde,
+                0.5,
+                vec![quote(source, line)],
+            ));
             sign_in_error = true;
         }
     }
     let Some(user) = ctx.user else { return };
-    let methods: Vec<&str> =
-        ctx.ade_profiles().iter().filter_map(|(_, p, _)| p.authentication_method.as_deref()).collect();
-    let legacy = methods.iter().any(|m| m.eq_ignore_ascii_case("setupAssistantLegacy"));
+    let methods: Vec<&str> = ctx
+        .ade_profiles()
+        .iter()
+        .filter_map(|(_, p, _)| p.authentication_method.as_deref())
+        .collect();
+    let legacy = methods
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case("setupAssistantLegacy"));
     if user.strong_authentication_required {
-        let fact = EvidenceItem::fact(TENANT, "the user must pass MFA to sign in (strongAuthenticationRequired = true)");
+        let fact = EvidenceItem::fact(
+            TENANT,
+            "the user must pass MFA to sign in (strongAuthenticationRequired = true)",
+        );
         if legacy {
             let method = EvidenceItem::fact(TENANT, "the device's enrollment profile authenticates with setupAssistantLegacy, which cannot do MFA");
-            out.push(Finding::support(Cause::MfaDuringAde, 0.7, vec![fact, method]));
+            out.push(Finding::support(
+                Cause::MfaDuringAde,
+                0.7,
+                vec![fact, method],
+            ));
         } else if methods.is_empty() {
             out.push(Finding::support(Cause::MfaDuringAde, 0.35, vec![fact]));
         } else {
             out.push(Finding::against(
                 Cause::MfaDuringAde,
                 0.6,
-                vec![EvidenceItem::fact(TENANT, "the enrollment profile's authentication method supports MFA")],
+                vec![EvidenceItem::fact(
+                    TENANT,
+                    "the enrollment profile's authentication method supports MFA",
+                )],
             ));
         }
     } else if !sign_in_error {
         out.push(Finding::against(
             Cause::MfaDuringAde,
             0.5,
-            vec![EvidenceItem::fact(TENANT, "the user is not required to pass MFA")],
+            vec![EvidenceItem::fact(
+                TENANT,
+                "the user is not required to pass MFA",
+            )],
         ));
     }
 }

@@ -2,7 +2,7 @@
 //! active (invalid), or expired within the grace period or rejected by Apple's push service
 //! (needs renewal). Read from the tenant's certificate, judged against the collection time, and
 //! from the codes the service returns (`NoEnrollmentPolicy`, `AccountNotOnboarded`,
-//! `APNSCertificateNotValid`).
+//! `APNSCertificateNotValid`), and from a device refusing a profile that has no push topic.
 
 use super::{find_code, has_any, quote, Context, Finding, HintRank, STRONG, TENANT};
 use crate::bundle::ApnsCertificateView;
@@ -13,19 +13,41 @@ use crate::report::EvidenceItem;
 /// Apple keeps an expired push certificate renewable for this long.
 const GRACE_DAYS: i64 = 30;
 
-const PUSH_HOSTS: &[&str] = &["apns", "push notification", "push.apple.com", "push service"];
+const PUSH_HOSTS: &[&str] = &[
+    "apns",
+    "push notification",
+    "push.apple.com",
+    "push service",
+];
 const TLS_WORDS: &[&str] = &["handshake", "tls", "ssl", "certificate", "badcertificate"];
-const FAIL_WORDS: &[&str] = &["fail", "error", "reject", "expired", "revoked", "invalid", "alert", "bad"];
+const FAIL_WORDS: &[&str] = &[
+    "fail", "error", "reject", "expired", "revoked", "invalid", "alert", "bad",
+];
 
 pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let rejected = push_rejected(ctx, out);
     if let Some(tenant) = ctx.tenant {
         match &tenant.apple_push_notification_certificate {
             None => {
-                let fact = vec![EvidenceItem::fact(TENANT, "applePushNotificationCertificate is not configured (null)")];
-                out.push(Finding::support(Cause::ApnsCertificateMissing, 0.85, fact.clone()));
-                out.push(Finding::against(Cause::ApnsCertificateInvalid, 0.9, fact.clone()));
-                out.push(Finding::against(Cause::ApnsCertificateNeedsRenewal, 0.9, fact));
+                let fact = vec![EvidenceItem::fact(
+                    TENANT,
+                    "applePushNotificationCertificate is not configured (null)",
+                )];
+                out.push(Finding::support(
+                    Cause::ApnsCertificateMissing,
+                    0.85,
+                    fact.clone(),
+                ));
+                out.push(Finding::against(
+                    Cause::ApnsCertificateInvalid,
+                    0.9,
+                    fact.clone(),
+                ));
+                out.push(Finding::against(
+                    Cause::ApnsCertificateNeedsRenewal,
+                    0.9,
+                    fact,
+                ));
             }
             Some(cert) => certificate(ctx, cert, rejected, out),
         }
@@ -33,14 +55,26 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     codes(ctx, out);
 }
 
-fn certificate(ctx: &Context<'_>, cert: &ApnsCertificateView, rejected: bool, out: &mut Vec<Finding>) {
-    let status = cert.certificate_upload_status.as_deref().map(str::trim).unwrap_or("");
+fn certificate(
+    ctx: &Context<'_>,
+    cert: &ApnsCertificateView,
+    rejected: bool,
+    out: &mut Vec<Finding>,
+) {
+    let status = cert
+        .certificate_upload_status
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("");
     let active = status.is_empty() || status.eq_ignore_ascii_case("active");
     let expiry = cert.expiration_date_time.as_deref().and_then(parse_rfc3339);
     out.push(Finding::against(
         Cause::ApnsCertificateMissing,
         0.95,
-        vec![EvidenceItem::fact(TENANT, "an Apple MDM push certificate is configured")],
+        vec![EvidenceItem::fact(
+            TENANT,
+            "an Apple MDM push certificate is configured",
+        )],
     ));
     let expired_for = match (expiry, ctx.now) {
         (Some(exp), Some(now)) => Some(now - exp),
@@ -56,8 +90,16 @@ fn certificate(ctx: &Context<'_>, cert: &ApnsCertificateView, rejected: bool, ou
                     super::span(age)
                 ),
             );
-            out.push(Finding::support(Cause::ApnsCertificateInvalid, 0.85, vec![fact.clone()]));
-            out.push(Finding::against(Cause::ApnsCertificateNeedsRenewal, 0.5, vec![fact]));
+            out.push(Finding::support(
+                Cause::ApnsCertificateInvalid,
+                0.85,
+                vec![fact.clone()],
+            ));
+            out.push(Finding::against(
+                Cause::ApnsCertificateNeedsRenewal,
+                0.5,
+                vec![fact],
+            ));
         }
         Some(age) if age > 0 => {
             let fact = EvidenceItem::fact(
@@ -67,8 +109,16 @@ fn certificate(ctx: &Context<'_>, cert: &ApnsCertificateView, rejected: bool, ou
                     super::span(age)
                 ),
             );
-            out.push(Finding::support(Cause::ApnsCertificateNeedsRenewal, STRONG, vec![fact.clone()]));
-            out.push(Finding::against(Cause::ApnsCertificateInvalid, 0.5, vec![fact]));
+            out.push(Finding::support(
+                Cause::ApnsCertificateNeedsRenewal,
+                STRONG,
+                vec![fact.clone()],
+            ));
+            out.push(Finding::against(
+                Cause::ApnsCertificateInvalid,
+                0.5,
+                vec![fact],
+            ));
         }
         Some(age) if !active => {
             let fact = EvidenceItem::fact(
@@ -78,7 +128,11 @@ fn certificate(ctx: &Context<'_>, cert: &ApnsCertificateView, rejected: bool, ou
                     super::span(age)
                 ),
             );
-            out.push(Finding::support(Cause::ApnsCertificateInvalid, 0.7, vec![fact]));
+            out.push(Finding::support(
+                Cause::ApnsCertificateInvalid,
+                0.7,
+                vec![fact],
+            ));
         }
         Some(age) => {
             let fact = EvidenceItem::fact(
@@ -88,9 +142,17 @@ fn certificate(ctx: &Context<'_>, cert: &ApnsCertificateView, rejected: bool, ou
                     super::span(age)
                 ),
             );
-            out.push(Finding::against(Cause::ApnsCertificateInvalid, 0.9, vec![fact.clone()]));
+            out.push(Finding::against(
+                Cause::ApnsCertificateInvalid,
+                0.9,
+                vec![fact.clone()],
+            ));
             if !rejected {
-                out.push(Finding::against(Cause::ApnsCertificateNeedsRenewal, 0.9, vec![fact]));
+                out.push(Finding::against(
+                    Cause::ApnsCertificateNeedsRenewal,
+                    0.9,
+                    vec![fact],
+                ));
             }
         }
         None if !active => {
@@ -98,50 +160,97 @@ fn certificate(ctx: &Context<'_>, cert: &ApnsCertificateView, rejected: bool, ou
                 TENANT,
                 format!("applePushNotificationCertificate.certificateUploadStatus = {status}"),
             )];
-            out.push(Finding::support(Cause::ApnsCertificateInvalid, 0.45, fact.clone()));
-            out.push(Finding::support(Cause::ApnsCertificateNeedsRenewal, 0.35, fact));
+            out.push(Finding::support(
+                Cause::ApnsCertificateInvalid,
+                0.45,
+                fact.clone(),
+            ));
+            out.push(Finding::support(
+                Cause::ApnsCertificateNeedsRenewal,
+                0.35,
+                fact,
+            ));
         }
         None => {}
     }
 }
 
-/// Codes the service returns when the push certificate is missing or unusable.
+/// Codes the service returns when the push certificate is missing or unusable, and the device's
+/// refusal of an enrollment profile without a push topic.
 fn codes(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let no_policy = find_code(ctx, "noenrollmentpolicy").map(|(s, l)| quote(s, l)).or_else(|| {
-        ctx.events.iter().find_map(|&(i, e)| {
-            let reason = e.failure_reason.as_deref().unwrap_or("").to_lowercase();
-            (reason.contains("noenrollmentpolicy") || reason.contains("no enrollment policy")).then(|| super::event_fact(i, e))
-        })
-    });
+    if let Some(l) = ctx.device_lines.iter().find(|l| {
+        l.folded.contains("topic")
+            && l.has_any(&["is missing", "required field"])
+            && !l.has_any(&["differ", "does not match"])
+    }) {
+        out.push(Finding::support(
+            Cause::ApnsCertificateMissing,
+            0.5,
+            vec![quote(super::DEVICE_LOG, l)],
+        ));
+    }
+    let no_policy = find_code(ctx, "noenrollmentpolicy")
+        .map(|(s, l)| quote(s, l))
+        .or_else(|| {
+            ctx.events.iter().find_map(|&(i, e)| {
+                let reason = e.failure_reason.as_deref().unwrap_or("").to_lowercase();
+                (reason.contains("noenrollmentpolicy") || reason.contains("no enrollment policy"))
+                    .then(|| super::event_fact(i, e))
+            })
+        });
     if let Some(item) = no_policy {
         for cause in [Cause::ApnsCertificateMissing, Cause::ApnsCertificateInvalid] {
-            out.push(Finding::support(cause, 0.5, vec![item.clone()]).hint(Section::NoEnrollmentPolicy, HintRank::Weak));
+            out.push(
+                Finding::support(cause, 0.5, vec![item.clone()])
+                    .hint(Section::NoEnrollmentPolicy, HintRank::Weak),
+            );
         }
     }
     if let Some((source, line)) = find_code(ctx, "accountnotonboarded") {
         out.push(
-            Finding::support(Cause::ApnsCertificateNeedsRenewal, STRONG, vec![quote(source, line)])
-                .hint(Section::AccountNotOnboarded, HintRank::Firm),
+            Finding::support(
+                Cause::ApnsCertificateNeedsRenewal,
+                STRONG,
+                vec![quote(source, line)],
+            )
+            .hint(Section::AccountNotOnboarded, HintRank::Firm),
         );
     }
     if let Some((source, line)) = find_code(ctx, "apnscertificatenotvalid") {
-        out.push(Finding::support(Cause::ApnsCertificateInvalid, 0.5, vec![quote(source, line)]));
-        out.push(Finding::support(Cause::ApnsCertificateNeedsRenewal, 0.3, vec![quote(source, line)]));
+        out.push(Finding::support(
+            Cause::ApnsCertificateInvalid,
+            0.5,
+            vec![quote(source, line)],
+        ));
+        out.push(Finding::support(
+            Cause::ApnsCertificateNeedsRenewal,
+            0.3,
+            vec![quote(source, line)],
+        ));
     }
 }
 
 /// Apple's push service refused the certificate (a TLS handshake failure to APNs).
 fn push_rejected(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
-    let rejected = |t: &str| has_any(t, PUSH_HOSTS) && has_any(t, TLS_WORDS) && has_any(t, FAIL_WORDS);
-    let item = ctx.log_lines().find(|(_, l)| rejected(&l.folded)).map(|(s, l)| quote(s, l)).or_else(|| {
-        ctx.events.iter().find_map(|&(i, e)| {
-            let reason = crate::text::fold(e.failure_reason.as_deref().unwrap_or(""));
-            rejected(&reason).then(|| super::event_fact(i, e))
-        })
-    });
+    let rejected =
+        |t: &str| has_any(t, PUSH_HOSTS) && has_any(t, TLS_WORDS) && has_any(t, FAIL_WORDS);
+    let item = ctx
+        .log_lines()
+        .find(|(_, l)| rejected(&l.folded))
+        .map(|(s, l)| quote(s, l))
+        .or_else(|| {
+            ctx.events.iter().find_map(|&(i, e)| {
+                let reason = crate::text::fold(e.failure_reason.as_deref().unwrap_or(""));
+                rejected(&reason).then(|| super::event_fact(i, e))
+            })
+        });
     let found = item.is_some();
     if let Some(item) = item {
-        out.push(Finding::support(Cause::ApnsCertificateNeedsRenewal, 0.6, vec![item]));
+        out.push(Finding::support(
+            Cause::ApnsCertificateNeedsRenewal,
+            0.6,
+            vec![item],
+        ));
     }
     found
 }

@@ -19,31 +19,70 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .sign_ins
             .iter()
             .find(|(_, s)| s.status.error_code == code)
-            .map(|&(i, _)| EvidenceItem::fact(SIGN_INS, format!("sign-in {} failed with AADSTS{code} (national cloud mismatch)", i + 1)))
-            .or_else(|| ctx.log_lines().find(|(_, l)| contains_word(&l.folded, &needle)).map(|(s, l)| quote(s, l)));
+            .map(|&(i, _)| {
+                EvidenceItem::fact(
+                    SIGN_INS,
+                    format!(
+                        "sign-in {} failed with AADSTS{code} (national cloud mismatch)",
+                        i + 1
+                    ),
+                )
+            })
+            .or_else(|| {
+                ctx.log_lines()
+                    .find(|(_, l)| contains_word(&l.folded, &needle))
+                    .map(|(s, l)| quote(s, l))
+            });
         if let Some(item) = item {
-            out.push(Finding::support(Cause::GovernmentCloudNotSelected, weight, vec![item]));
+            out.push(Finding::support(
+                Cause::GovernmentCloudNotSelected,
+                weight,
+                vec![item],
+            ));
             redirected = true;
         }
     }
-    let home = ctx.user.and_then(|u| u.home_cloud.as_deref()).map(str::trim);
-    let government = home.is_some_and(|h| h.eq_ignore_ascii_case("government") || h.to_ascii_lowercase().starts_with("usgov"));
+    let home = ctx
+        .user
+        .and_then(|u| u.home_cloud.as_deref())
+        .map(str::trim);
+    let government = home.is_some_and(|h| {
+        h.eq_ignore_ascii_case("government") || h.to_ascii_lowercase().starts_with("usgov")
+    });
     if government {
-        let mut evidence = vec![EvidenceItem::fact(TENANT, "the user's home cloud is the government cloud (homeCloud = government)")];
+        let mut evidence = vec![EvidenceItem::fact(
+            TENANT,
+            "the user's home cloud is the government cloud (homeCloud = government)",
+        )];
         let mut weight = 0.5;
-        if let Some(l) = ctx.portal_lines.iter().find(|l| l.folded.contains(PUBLIC_AUTHORITY)) {
+        if let Some(l) = ctx
+            .portal_lines
+            .iter()
+            .find(|l| l.folded.contains(PUBLIC_AUTHORITY))
+        {
             evidence.push(quote(super::PORTAL_LOG, l));
             weight = 0.75;
         }
-        if let Some(l) = ctx.portal_lines.iter().find(|l| l.folded.contains("cloud") && l.folded.contains("automatic")) {
+        if let Some(l) = ctx
+            .portal_lines
+            .iter()
+            .find(|l| l.folded.contains("cloud") && l.folded.contains("automatic"))
+        {
             evidence.push(quote(super::PORTAL_LOG, l));
         }
-        out.push(Finding::support(Cause::GovernmentCloudNotSelected, weight, evidence));
+        out.push(Finding::support(
+            Cause::GovernmentCloudNotSelected,
+            weight,
+            evidence,
+        ));
     } else if home.is_some() && !redirected {
         out.push(Finding::against(
             Cause::GovernmentCloudNotSelected,
             0.8,
-            vec![EvidenceItem::fact(TENANT, "the user's home cloud is the public cloud")],
+            vec![EvidenceItem::fact(
+                TENANT,
+                "the user's home cloud is the public cloud",
+            )],
         ));
     }
 }

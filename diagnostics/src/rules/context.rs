@@ -50,7 +50,8 @@ impl<'a> Context<'a> {
             .filter(|u| !u.is_empty());
         let events_all = bundle.enrollment_events.as_deref().unwrap_or(&[]);
         let sign_ins_all = bundle.sign_ins.as_deref().unwrap_or(&[]);
-        let user = tenant.and_then(|t| find_user(t, manifest_upn.as_deref(), events_all, sign_ins_all));
+        let user =
+            tenant.and_then(|t| find_user(t, manifest_upn.as_deref(), events_all, sign_ins_all));
         let upn = manifest_upn.or_else(|| user.map(|u| u.user_principal_name.to_lowercase()));
         let events = events_all
             .iter()
@@ -71,11 +72,25 @@ impl<'a> Context<'a> {
         let now = tenant
             .and_then(|t| t.collected_date_time.as_deref())
             .and_then(parse_rfc3339)
-            .or_else(|| bundle.manifest.collected_at.as_deref().and_then(parse_rfc3339));
+            .or_else(|| {
+                bundle
+                    .manifest
+                    .collected_at
+                    .as_deref()
+                    .and_then(parse_rfc3339)
+            });
         Context {
             bundle,
-            device_lines: bundle.device_log.as_deref().map(console_lines).unwrap_or_default(),
-            portal_lines: bundle.company_portal_log.as_deref().map(portal_lines).unwrap_or_default(),
+            device_lines: bundle
+                .device_log
+                .as_deref()
+                .map(console_lines)
+                .unwrap_or_default(),
+            portal_lines: bundle
+                .company_portal_log
+                .as_deref()
+                .map(portal_lines)
+                .unwrap_or_default(),
             tenant,
             user,
             upn,
@@ -117,18 +132,23 @@ impl<'a> Context<'a> {
         let tenant = self.tenant?;
         let mut best: Option<(&'a T, i64, bool)> = None;
         for config in &tenant.device_enrollment_configurations {
-            let (Some(inner), Some((priority, groups))) = (pick(config), config.priority_and_groups()) else {
+            let (Some(inner), Some((priority, groups))) =
+                (pick(config), config.priority_and_groups())
+            else {
                 continue;
             };
             let is_default = priority == 0;
             let applies = is_default
-                || self.user.is_some_and(|u| groups.iter().any(|g| u.member_of.iter().any(|m| m == g)));
+                || self
+                    .user
+                    .is_some_and(|u| groups.iter().any(|g| u.member_of.iter().any(|m| m == g)));
             if !applies {
                 continue;
             }
             let better = match best {
                 None => true,
-                Some((_, p, d)) => (d && !is_default) || (!d && !is_default && priority < p),
+                // A group restriction beats Default; between group restrictions the lower number wins.
+                Some((_, p, d)) => !is_default && (d || priority < p),
             };
             if better {
                 best = Some((inner, priority, is_default));
@@ -139,12 +159,22 @@ impl<'a> Context<'a> {
 
     /// The ADE token and the enrollment profile(s) that concern the device: the profile assigned
     /// to its serial number, or (serial unknown or not imported) the profiles of the only token.
-    pub fn ade_profiles(&self) -> Vec<(&'a DepOnboardingSettingView, &'a EnrollmentProfileView, bool)> {
-        let Some(tenant) = self.tenant else { return Vec::new() };
+    pub fn ade_profiles(
+        &self,
+    ) -> Vec<(
+        &'a DepOnboardingSettingView,
+        &'a EnrollmentProfileView,
+        bool,
+    )> {
+        let Some(tenant) = self.tenant else {
+            return Vec::new();
+        };
         if let Some(serial) = &self.serial {
             for token in &tenant.dep_onboarding_settings {
                 let assigned = token.imported_apple_device_identities.iter().find(|d| {
-                    d.serial_number.as_deref().is_some_and(|s| s.trim().eq_ignore_ascii_case(serial))
+                    d.serial_number
+                        .as_deref()
+                        .is_some_and(|s| s.trim().eq_ignore_ascii_case(serial))
                 });
                 if let Some(device) = assigned {
                     return device
@@ -157,7 +187,11 @@ impl<'a> Context<'a> {
             }
         }
         match tenant.dep_onboarding_settings.as_slice() {
-            [token] => token.enrollment_profiles.iter().map(|p| (token, p, false)).collect(),
+            [token] => token
+                .enrollment_profiles
+                .iter()
+                .map(|p| (token, p, false))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -171,7 +205,12 @@ fn find_user<'a>(
     events: &[EnrollmentEvent],
     sign_ins: &[SignInRecord],
 ) -> Option<&'a UserView> {
-    let by_upn = |upn: &str| tenant.users.iter().find(|u| u.user_principal_name.trim().eq_ignore_ascii_case(upn));
+    let by_upn = |upn: &str| {
+        tenant
+            .users
+            .iter()
+            .find(|u| u.user_principal_name.trim().eq_ignore_ascii_case(upn))
+    };
     if let Some(upn) = upn {
         return by_upn(upn);
     }
@@ -184,7 +223,12 @@ fn find_user<'a>(
     let mut from_events: Vec<&UserView> = tenant
         .users
         .iter()
-        .filter(|u| !u.id.is_empty() && events.iter().any(|e| e.user_id.as_deref() == Some(u.id.as_str())))
+        .filter(|u| {
+            !u.id.is_empty()
+                && events
+                    .iter()
+                    .any(|e| e.user_id.as_deref() == Some(u.id.as_str()))
+        })
         .collect();
     from_events.dedup_by(|a, b| a.id == b.id);
     if let Some(u) = unique(from_events) {
@@ -195,7 +239,9 @@ fn find_user<'a>(
         .iter()
         .filter(|u| {
             sign_ins.iter().any(|s| {
-                s.user_principal_name.as_deref().is_some_and(|n| n.trim().eq_ignore_ascii_case(&u.user_principal_name))
+                s.user_principal_name
+                    .as_deref()
+                    .is_some_and(|n| n.trim().eq_ignore_ascii_case(&u.user_principal_name))
             })
         })
         .collect();
@@ -236,7 +282,10 @@ mod tests {
             ..Default::default()
         };
         EvidenceBundle::default()
-            .with_device(DeviceFacts { user_principal_name: Some("someone@example.test".into()), ..Default::default() })
+            .with_device(DeviceFacts {
+                user_principal_name: Some("someone@example.test".into()),
+                ..Default::default()
+            })
             .with_tenant(tenant)
     }
 
@@ -249,7 +298,9 @@ mod tests {
                 _ => None,
             }
         }
-        ctx.effective_restriction(pick).map(|(l, _, _)| l.limit).unwrap()
+        ctx.effective_restriction(pick)
+            .map(|(l, _, _)| l.limit)
+            .unwrap()
     }
 
     #[test]

@@ -16,8 +16,21 @@ const PAYLOAD_MISMATCH: &[&str] = &[
     "does not match the installed",
     "payload does not match",
 ];
-const MISMATCH_WORDS: &[&str] = &["differ", "does not match", "mismatch", "must not change", "cannot change", "cannot be changed"];
-const PAYLOAD_KEYS: &[&str] = &["topic", "serverurl", "server url", "checkinurl", "checkin url"];
+const MISMATCH_WORDS: &[&str] = &[
+    "differ",
+    "does not match",
+    "mismatch",
+    "must not change",
+    "cannot change",
+    "cannot be changed",
+];
+const PAYLOAD_KEYS: &[&str] = &[
+    "topic",
+    "serverurl",
+    "server url",
+    "checkinurl",
+    "checkin url",
+];
 const ALREADY: &[&str] = &[
     "already installed",
     "already enrolled",
@@ -32,6 +45,8 @@ const ALREADY: &[&str] = &[
 ];
 const STORE_ERRORS: &[&str] = &[
     "keychain",
+    "mckeychainerrordomain",
+    "configuration store",
     "errsec",
     "secitem",
     "nsosstatuserrordomain",
@@ -54,7 +69,12 @@ const NETWORK_ERRORS: &[&str] = &[
     "cannot find host",
 ];
 /// Hosts that belong to Intune, Microsoft sign-in or Apple, not to another MDM provider.
-const OWN_HOSTS: &[&str] = &["manage.microsoft.com", "microsoftonline.com", "microsoft.com", "apple.com"];
+const OWN_HOSTS: &[&str] = &[
+    "manage.microsoft.com",
+    "microsoftonline.com",
+    "microsoft.com",
+    "apple.com",
+];
 
 pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let mismatch = payload_mismatch(ctx, out);
@@ -70,13 +90,19 @@ fn is_mismatch(l: &LogLine<'_>) -> bool {
 
 /// The new MDM payload's Topic or server differs from the installed one.
 fn payload_mismatch(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
-    let lines: Vec<_> = ctx.device_lines.iter().filter(|l| is_mismatch(l)).take(3).collect();
+    let lines: Vec<_> = ctx
+        .device_lines
+        .iter()
+        .filter(|l| is_mismatch(l))
+        .take(3)
+        .collect();
     if lines.is_empty() {
         return false;
     }
     let evidence = lines.iter().map(|l| quote(DEVICE_LOG, l)).collect();
     out.push(
-        Finding::support(Cause::ManagementProfilePresent, STRONG, evidence).hint(Section::MdmPayloadMismatch, HintRank::Firm),
+        Finding::support(Cause::ManagementProfilePresent, STRONG, evidence)
+            .hint(Section::MdmPayloadMismatch, HintRank::Firm),
     );
     true
 }
@@ -84,10 +110,21 @@ fn payload_mismatch(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
 /// An MDM payload from another provider's server is already installed.
 fn other_mdm(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
     let mut found = false;
-    for l in ctx.device_lines.iter().filter(|l| l.folded.contains("mdm") && l.has_any(ALREADY) && !is_mismatch(l)) {
+    for l in ctx
+        .device_lines
+        .iter()
+        .filter(|l| l.folded.contains("mdm") && l.has_any(ALREADY) && !is_mismatch(l))
+    {
         let hosts = hosts(&l.folded);
         let foreign: Vec<&str> = hosts.iter().copied().filter(|h| !is_own_host(h)).collect();
-        let explicit = l.has_any(&["another mdm", "other mdm", "different mdm", "managed by another", "enrolled with another", "enrolled in another"]);
+        let explicit = l.has_any(&[
+            "another mdm",
+            "other mdm",
+            "different mdm",
+            "managed by another",
+            "enrolled with another",
+            "enrolled in another",
+        ]);
         let mut evidence = vec![quote(DEVICE_LOG, l)];
         if let Some(host) = foreign.first() {
             evidence.push(EvidenceItem::fact(DEVICE_LOG, format!("the installed MDM server {host} is not an Intune server (manage.microsoft.com)")));
@@ -96,11 +133,23 @@ fn other_mdm(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
             out.push(Finding::support(Cause::EnrolledInOtherMdm, 0.6, evidence));
         } else if !hosts.is_empty() {
             // An Intune MDM profile is already there: a management profile, not another provider.
-            out.push(Finding::support(Cause::ManagementProfilePresent, 0.5, evidence));
+            out.push(Finding::support(
+                Cause::ManagementProfilePresent,
+                0.5,
+                evidence,
+            ));
             continue;
         } else {
-            out.push(Finding::support(Cause::EnrolledInOtherMdm, 0.35, evidence.clone()));
-            out.push(Finding::support(Cause::ManagementProfilePresent, 0.3, evidence));
+            out.push(Finding::support(
+                Cause::EnrolledInOtherMdm,
+                0.35,
+                evidence.clone(),
+            ));
+            out.push(Finding::support(
+                Cause::ManagementProfilePresent,
+                0.3,
+                evidence,
+            ));
         }
         found = true;
         break;
@@ -110,23 +159,41 @@ fn other_mdm(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
 
 /// A profile installation error whose underlying error is the device's own store.
 fn unspecified(ctx: &Context<'_>, out: &mut Vec<Finding>, explained: bool) {
-    let install = ctx.device_lines.iter().find(|l| l.folded.contains("mcinstallationerrordomain"));
-    let store = ctx.device_lines.iter().find(|l| l.has_any(STORE_ERRORS) && (l.is_error() || l.folded.contains("error")));
+    let install = ctx
+        .device_lines
+        .iter()
+        .find(|l| l.folded.contains("mcinstallationerrordomain"));
+    let store = ctx
+        .device_lines
+        .iter()
+        .find(|l| l.has_any(STORE_ERRORS) && (l.is_error() || l.folded.contains("error")));
     match (install, store) {
         (Some(i), Some(s)) if !explained => {
             let mut evidence = vec![quote(DEVICE_LOG, i)];
             if s.number != i.number {
                 evidence.push(quote(DEVICE_LOG, s));
             }
-            out.push(Finding::support(Cause::IosUnspecifiedError, STRONG, evidence));
+            out.push(Finding::support(
+                Cause::IosUnspecifiedError,
+                STRONG,
+                evidence,
+            ));
         }
         (Some(i), None) if !explained => {
-            out.push(Finding::support(Cause::IosUnspecifiedError, 0.4, vec![quote(DEVICE_LOG, i)]));
+            out.push(Finding::support(
+                Cause::IosUnspecifiedError,
+                0.4,
+                vec![quote(DEVICE_LOG, i)],
+            ));
         }
         _ => {}
     }
     if let Some(n) = ctx.device_lines.iter().find(|l| l.has_any(NETWORK_ERRORS)) {
-        out.push(Finding::against(Cause::IosUnspecifiedError, 0.3, vec![quote(DEVICE_LOG, n)]));
+        out.push(Finding::against(
+            Cause::IosUnspecifiedError,
+            0.3,
+            vec![quote(DEVICE_LOG, n)],
+        ));
     }
 }
 
@@ -140,8 +207,15 @@ fn intune_saw_a_failure(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         )
     });
     if seen {
-        let fact = vec![EvidenceItem::fact(EVENTS, "Intune recorded an enrollment failure for the user")];
-        for cause in [Cause::IosUnspecifiedError, Cause::EnrolledInOtherMdm, Cause::ManagementProfilePresent] {
+        let fact = vec![EvidenceItem::fact(
+            EVENTS,
+            "Intune recorded an enrollment failure for the user",
+        )];
+        for cause in [
+            Cause::IosUnspecifiedError,
+            Cause::EnrolledInOtherMdm,
+            Cause::ManagementProfilePresent,
+        ] {
             out.push(Finding::against(cause, 0.3, fact.clone()));
         }
     }
@@ -154,7 +228,9 @@ fn hosts(folded: &str) -> Vec<&str> {
         .filter(|(i, _)| folded[..*i].ends_with("http") || folded[..*i].ends_with("https"))
         .filter_map(|(i, _)| {
             let rest = &folded[i + 3..];
-            let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-')).unwrap_or(rest.len());
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+                .unwrap_or(rest.len());
             let host = rest[..end].trim_end_matches('.');
             (!host.is_empty()).then_some(host)
         })
@@ -162,7 +238,9 @@ fn hosts(folded: &str) -> Vec<&str> {
 }
 
 fn is_own_host(host: &str) -> bool {
-    OWN_HOSTS.iter().any(|own| host == *own || host.ends_with(&format!(".{own}")))
+    OWN_HOSTS
+        .iter()
+        .any(|own| host == *own || host.ends_with(&format!(".{own}")))
 }
 
 #[cfg(test)]

@@ -19,7 +19,11 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if e.failure_category == Some(FailureCategory::UserValidation) {
             let reason = crate::text::fold(e.failure_reason.as_deref().unwrap_or(""));
             let weight = if reason.contains("licen") { 0.75 } else { 0.6 };
-            out.push(Finding::support(Cause::UserNotLicensed, weight, vec![event_fact(i, e)]));
+            out.push(Finding::support(
+                Cause::UserNotLicensed,
+                weight,
+                vec![event_fact(i, e)],
+            ));
         }
     }
     if let Some((source, line)) = find_code(ctx, "userlicensetypeinvalid") {
@@ -29,7 +33,8 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         );
     }
     let not_recognized = find_code(ctx, "usernamenotrecognized").or_else(|| {
-        ctx.log_lines().find(|(_, l)| l.folded.contains("not authorized to use microsoft intune"))
+        ctx.log_lines()
+            .find(|(_, l)| l.folded.contains("not authorized to use microsoft intune"))
     });
     if let Some((source, line)) = not_recognized {
         out.push(
@@ -47,26 +52,50 @@ pub(crate) fn is_intune_plan(plan: &str) -> bool {
 }
 
 fn tenant_licences(user: &UserView, out: &mut Vec<Finding>) {
-    let licensed = user.assigned_licenses.iter().find(|l| l.service_plans.iter().any(|p| is_intune_plan(p)));
+    let licensed = user
+        .assigned_licenses
+        .iter()
+        .find(|l| l.service_plans.iter().any(|p| is_intune_plan(p)));
     if let Some(l) = licensed {
         out.push(Finding::against(
             Cause::UserNotLicensed,
             0.85,
-            vec![EvidenceItem::fact(TENANT, format!("the user's licence {} has an enabled Intune service plan", l.sku_part_number))],
+            vec![EvidenceItem::fact(
+                TENANT,
+                format!(
+                    "the user's licence {} has an enabled Intune service plan",
+                    l.sku_part_number
+                ),
+            )],
         ));
         return;
     }
     let (fact, section) = if user.assigned_licenses.is_empty() {
-        ("the user has no licence assigned".to_string(), Section::UserNameNotRecognized)
-    } else {
-        let skus: Vec<&str> = user.assigned_licenses.iter().map(|l| l.sku_part_number.as_str()).collect();
         (
-            format!("the user's licences ({}) have no enabled Intune service plan", skus.join(", ")),
+            "the user has no licence assigned".to_string(),
+            Section::UserNameNotRecognized,
+        )
+    } else {
+        let skus: Vec<&str> = user
+            .assigned_licenses
+            .iter()
+            .map(|l| l.sku_part_number.as_str())
+            .collect();
+        (
+            format!(
+                "the user's licences ({}) have no enabled Intune service plan",
+                skus.join(", ")
+            ),
             Section::UserLicenseTypeInvalid,
         )
     };
     out.push(
-        Finding::support(Cause::UserNotLicensed, 0.85, vec![EvidenceItem::fact(TENANT, fact)]).hint(section, HintRank::Weak),
+        Finding::support(
+            Cause::UserNotLicensed,
+            0.85,
+            vec![EvidenceItem::fact(TENANT, fact)],
+        )
+        .hint(section, HintRank::Weak),
     );
 }
 
@@ -76,7 +105,13 @@ mod tests {
 
     #[test]
     fn intune_plans() {
-        for p in ["INTUNE_A", "intune_edu", "INTUNE_SMBIZ", "EMS", "INTUNE_A_VL"] {
+        for p in [
+            "INTUNE_A",
+            "intune_edu",
+            "INTUNE_SMBIZ",
+            "EMS",
+            "INTUNE_A_VL",
+        ] {
             assert!(is_intune_plan(p), "{p}");
         }
         for p in ["INTUNE_O365", "EXCHANGE_S_STANDARD", "", "AAD_PREMIUM"] {

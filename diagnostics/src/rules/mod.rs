@@ -49,11 +49,21 @@ pub(crate) struct Finding {
 
 impl Finding {
     pub fn support(cause: Cause, weight: f64, evidence: Vec<EvidenceItem>) -> Finding {
-        Finding { cause, weight, evidence, hint: None }
+        Finding {
+            cause,
+            weight,
+            evidence,
+            hint: None,
+        }
     }
 
     pub fn against(cause: Cause, weight: f64, evidence: Vec<EvidenceItem>) -> Finding {
-        Finding { cause, weight: -weight, evidence, hint: None }
+        Finding {
+            cause,
+            weight: -weight,
+            evidence,
+            hint: None,
+        }
     }
 
     pub fn hint(mut self, section: Section, rank: HintRank) -> Finding {
@@ -86,8 +96,12 @@ pub(crate) fn has_any(folded: &str, needles: &[&str]) -> bool {
 }
 
 /// The first log line (either log) containing `code` (lower-case) as a whole word.
-pub(crate) fn find_code<'c, 'a>(ctx: &'c Context<'a>, code: &str) -> Option<(&'static str, &'c LogLine<'a>)> {
-    ctx.log_lines().find(|(_, l)| contains_word(&l.folded, code))
+pub(crate) fn find_code<'c, 'a>(
+    ctx: &'c Context<'a>,
+    code: &str,
+) -> Option<(&'static str, &'c LogLine<'a>)> {
+    ctx.log_lines()
+        .find(|(_, l)| contains_word(&l.folded, code))
 }
 
 /// `needle` occurs in `hay` not glued to other letters or digits.
@@ -102,8 +116,18 @@ pub(crate) fn contains_word(hay: &str, needle: &str) -> bool {
 /// An enrollment troubleshooting event as evidence.
 pub(crate) fn event_fact(index: usize, event: &crate::bundle::EnrollmentEvent) -> EvidenceItem {
     let category = event.failure_category.map(|c| c.name()).unwrap_or("(none)");
-    let reason = event.failure_reason.as_deref().map(|r| clip(r, MAX_QUOTE)).unwrap_or_default();
-    EvidenceItem::fact(EVENTS, format!("event {}: failureCategory = {category}, failureReason = \"{reason}\"", index + 1))
+    let reason = event
+        .failure_reason
+        .as_deref()
+        .map(|r| clip(r, MAX_QUOTE))
+        .unwrap_or_default();
+    EvidenceItem::fact(
+        EVENTS,
+        format!(
+            "event {}: failureCategory = {category}, failureReason = \"{reason}\"",
+            index + 1
+        ),
+    )
 }
 
 /// A duration in words: whole days, else hours, else minutes.
@@ -125,7 +149,10 @@ mod tests {
 
     #[test]
     fn whole_words_only() {
-        assert!(contains_word("error: devicecapreached.", "devicecapreached"));
+        assert!(contains_word(
+            "error: devicecapreached.",
+            "devicecapreached"
+        ));
         assert!(!contains_word("xdevicecapreachedx", "devicecapreached"));
         assert!(contains_word("aadsts50076:", "aadsts50076"));
         assert!(!contains_word("aadsts500761", "aadsts50076"));

@@ -1,8 +1,9 @@
 //! The Company Portal app: a version the service no longer supports, a damaged install, or a
-//! failed Workplace Join (device registration), all read from the Company Portal log. The
+//! failed Workplace Join (device registration), read from the Company Portal log and from the
+//! service's refusals of an old client. The
 //! installed version is compared with a minimum the log states, when it states one.
 
-use super::{quote, Context, Finding, HintRank, PORTAL_LOG, STRONG};
+use super::{event_fact, has_any, quote, Context, Finding, HintRank, PORTAL_LOG, STRONG};
 use crate::catalog::{Cause, Section};
 use crate::logs::LogLine;
 use crate::report::EvidenceItem;
@@ -21,14 +22,42 @@ const UNSUPPORTED: &[&str] = &[
     "out of date",
     "update required",
     "upgrade required",
+    "older than",
+    "oldest supported",
 ];
-const DAMAGED: &[&str] = &["corrupt", "damaged", "integrity check", "code signature", "signature is invalid", "missing resource", "bundle is invalid"];
-const WORKPLACE_JOIN: &[&str] = &["workplace join", "workplacejoin", "workplace-join", "device registration", "wpj"];
-const FAILED: &[&str] = &["fail", "error", "could not", "couldn't", "unable", "invalid"];
+/// Words that introduce the oldest version the service accepts.
+const MINIMUM: &[&str] = &["minimum", "oldest supported"];
+const DAMAGED: &[&str] = &[
+    "corrupt",
+    "damaged",
+    "integrity check",
+    "code signature",
+    "signature is invalid",
+    "missing resource",
+    "bundle is invalid",
+];
+const WORKPLACE_JOIN: &[&str] = &[
+    "workplace join",
+    "workplacejoin",
+    "workplace-join",
+    "device registration",
+    "wpj",
+];
+const FAILED: &[&str] = &[
+    "fail",
+    "error",
+    "could not",
+    "couldn't",
+    "unable",
+    "invalid",
+];
 
 pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let lines = &ctx.portal_lines;
-    if let Some(l) = lines.iter().find(|l| l.folded.contains("version") && l.has_any(UNSUPPORTED)) {
+    if let Some(l) = lines
+        .iter()
+        .find(|l| l.folded.contains("version") && l.has_any(UNSUPPORTED))
+    {
         let mut evidence = vec![quote(PORTAL_LOG, l)];
         evidence.extend(version_fact(ctx, l));
         out.push(
@@ -36,29 +65,52 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .hint(Section::CompanyPortalUnavailable, HintRank::Weak),
         );
     }
-    if let Some(l) = lines.iter().find(|l| l.has_any(DAMAGED)) {
+    let refused = ctx.events.iter().find(|(_, e)| {
+        let reason = crate::text::fold(e.failure_reason.as_deref().unwrap_or(""));
+        reason.contains("company portal")
+            && reason.contains("version")
+            && has_any(&reason, UNSUPPORTED)
+    });
+    if let Some(&(i, e)) = refused {
         out.push(
-            Finding::support(Cause::CompanyPortalOutdated, 0.7, vec![quote(PORTAL_LOG, l)])
+            Finding::support(Cause::CompanyPortalOutdated, 0.7, vec![event_fact(i, e)])
                 .hint(Section::CompanyPortalUnavailable, HintRank::Weak),
         );
     }
-    if let Some(l) = lines.iter().find(|l| l.has_any(WORKPLACE_JOIN) && l.has_any(FAILED)) {
+    if let Some(l) = lines.iter().find(|l| l.has_any(DAMAGED)) {
         out.push(
-            Finding::support(Cause::CompanyPortalOutdated, 0.75, vec![quote(PORTAL_LOG, l)])
-                .hint(Section::WorkplaceJoinFailed, HintRank::Firm),
+            Finding::support(
+                Cause::CompanyPortalOutdated,
+                0.7,
+                vec![quote(PORTAL_LOG, l)],
+            )
+            .hint(Section::CompanyPortalUnavailable, HintRank::Weak),
+        );
+    }
+    if let Some(l) = lines
+        .iter()
+        .find(|l| l.has_any(WORKPLACE_JOIN) && l.has_any(FAILED))
+    {
+        out.push(
+            Finding::support(
+                Cause::CompanyPortalOutdated,
+                0.75,
+                vec![quote(PORTAL_LOG, l)],
+            )
+            .hint(Section::WorkplaceJoinFailed, HintRank::Firm),
         );
     }
 }
 
-/// The installed version against the highest version the line names, when the line states a
-/// minimum and the manifest knows the installed version.
+/// The installed version against the minimum the line states (the first version number after
+/// "minimum" or "oldest supported"), when the manifest knows the installed version.
 fn version_fact(ctx: &Context<'_>, line: &LogLine<'_>) -> Option<EvidenceItem> {
     let installed_text = ctx.bundle.device()?.company_portal_version.as_deref()?;
     let installed = version::parse(installed_text)?;
-    if !line.folded.contains("minimum") {
-        return None;
-    }
-    let minimum = version::find_all(&line.folded).into_iter().max_by(|a, b| version::compare(a, b))?;
+    // The first version number after "minimum" (or "oldest supported").
+    let at = MINIMUM.iter().filter_map(|m| line.folded.find(m)).min()?;
+    let after = &line.folded[at..];
+    let minimum = version::find_all(after).into_iter().next()?;
     (version::compare(&installed, &minimum).is_lt()).then(|| {
         let shown: Vec<String> = minimum.iter().map(u64::to_string).collect();
         EvidenceItem::fact(

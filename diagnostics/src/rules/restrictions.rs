@@ -14,9 +14,26 @@ use crate::report::EvidenceItem;
 /// Intune's default device limit.
 const DEFAULT_LIMIT: u32 = 15;
 
-const LIMIT_WORDS: &[&str] = &["limit", "maximum number", "too many", "device cap", "devicecapreached", "cap reached"];
-const PERSONAL_WORDS: &[&str] = &["personal", "ownership", "corporate-owned only", "corporate owned only"];
-const PLATFORM_WORDS: &[&str] = &["platform", "ios/ipados is blocked", "ios is blocked", "not allowed"];
+const LIMIT_WORDS: &[&str] = &[
+    "limit",
+    "maximum number",
+    "too many",
+    "device cap",
+    "devicecapreached",
+    "cap reached",
+];
+const PERSONAL_WORDS: &[&str] = &[
+    "personal",
+    "ownership",
+    "corporate-owned only",
+    "corporate owned only",
+];
+const PLATFORM_WORDS: &[&str] = &[
+    "platform",
+    "ios/ipados is blocked",
+    "ios is blocked",
+    "not allowed",
+];
 const OTHER_USER_WORDS: &[&str] = &[
     "another user",
     "different user",
@@ -43,26 +60,52 @@ fn events(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         match e.failure_category {
             Some(FailureCategory::EnrollmentRestrictionsEnforced) => {
                 if has_any(&reason, LIMIT_WORDS) {
-                    out.push(Finding::support(Cause::DeviceLimitReached, STRONG, evidence));
+                    out.push(Finding::support(
+                        Cause::DeviceLimitReached,
+                        STRONG,
+                        evidence,
+                    ));
                 } else if has_any(&reason, PERSONAL_WORDS) {
-                    out.push(Finding::support(Cause::PersonalDevicesBlocked, STRONG, evidence));
+                    out.push(Finding::support(
+                        Cause::PersonalDevicesBlocked,
+                        STRONG,
+                        evidence,
+                    ));
                 } else if has_any(&reason, PLATFORM_WORDS) {
-                    out.push(Finding::support(Cause::PersonalDevicesBlocked, 0.6, evidence));
+                    out.push(Finding::support(
+                        Cause::PersonalDevicesBlocked,
+                        0.6,
+                        evidence,
+                    ));
                 } else {
-                    out.push(Finding::support(Cause::PersonalDevicesBlocked, 0.4, evidence.clone()));
+                    out.push(Finding::support(
+                        Cause::PersonalDevicesBlocked,
+                        0.4,
+                        evidence.clone(),
+                    ));
                     out.push(Finding::support(Cause::DeviceLimitReached, 0.3, evidence));
                 }
             }
             Some(FailureCategory::Authorization) => {
-                let weight = if has_any(&reason, OTHER_USER_WORDS) { 0.75 } else { 0.35 };
-                out.push(Finding::support(Cause::PreviousUserNotRemoved, weight, evidence));
+                let weight = if has_any(&reason, OTHER_USER_WORDS) {
+                    0.75
+                } else {
+                    0.35
+                };
+                out.push(Finding::support(
+                    Cause::PreviousUserNotRemoved,
+                    weight,
+                    evidence,
+                ));
             }
             _ => {}
         }
     }
 }
 
-fn ios_restriction(c: &EnrollmentConfiguration) -> Option<&crate::bundle::PlatformRestrictionsConfiguration> {
+fn ios_restriction(
+    c: &EnrollmentConfiguration,
+) -> Option<&crate::bundle::PlatformRestrictionsConfiguration> {
     match c {
         EnrollmentConfiguration::PlatformRestrictions(p) => Some(p),
         _ => None,
@@ -75,7 +118,10 @@ fn platform_restriction(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::against(
             Cause::PersonalDevicesBlocked,
             0.7,
-            vec![EvidenceItem::fact(super::MANIFEST, "enrollment_type = ade: ADE devices enroll as corporate-owned")],
+            vec![EvidenceItem::fact(
+                super::MANIFEST,
+                "enrollment_type = ade: ADE devices enroll as corporate-owned",
+            )],
         ));
         return;
     }
@@ -87,7 +133,10 @@ fn platform_restriction(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         return;
     };
     let which = if is_default {
-        format!("the Default platform restriction \"{}\" (priority 0)", config.display_name)
+        format!(
+            "the Default platform restriction \"{}\" (priority 0)",
+            config.display_name
+        )
     } else {
         format!("platform restriction \"{}\" (priority {priority}, assigned to one of the user's groups)", config.display_name)
     };
@@ -131,12 +180,18 @@ fn device_limit(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .hint(Section::DeviceCapReached, HintRank::Weak),
         );
     }
-    let (Some(tenant), Some(user)) = (ctx.tenant, ctx.user) else { return };
+    let (Some(tenant), Some(user)) = (ctx.tenant, ctx.user) else {
+        return;
+    };
     let upn = user.user_principal_name.trim();
     let managed = tenant
         .managed_devices
         .iter()
-        .filter(|d| d.user_principal_name.as_deref().is_some_and(|u| u.trim().eq_ignore_ascii_case(upn)))
+        .filter(|d| {
+            d.user_principal_name
+                .as_deref()
+                .is_some_and(|u| u.trim().eq_ignore_ascii_case(upn))
+        })
         .filter(|d| match (&ctx.serial, d.serial_number.as_deref()) {
             (Some(mine), Some(theirs)) => !theirs.trim().eq_ignore_ascii_case(mine),
             _ => true,
@@ -145,30 +200,58 @@ fn device_limit(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let portal_only = u64::from(user.portal_only_device_count);
     let count = managed + portal_only;
     let (limit, which) = match ctx.effective_restriction(limit_config) {
-        Some((l, _, true)) => (l.limit, format!("the Default device limit restriction ({})", l.limit)),
-        Some((l, p, false)) => (l.limit, format!("device limit restriction \"{}\" (priority {p}): {}", l.display_name, l.limit)),
-        None => (DEFAULT_LIMIT, format!("no device limit restriction, so the default of {DEFAULT_LIMIT}")),
+        Some((l, _, true)) => (
+            l.limit,
+            format!("the Default device limit restriction ({})", l.limit),
+        ),
+        Some((l, p, false)) => (
+            l.limit,
+            format!(
+                "device limit restriction \"{}\" (priority {p}): {}",
+                l.display_name, l.limit
+            ),
+        ),
+        None => (
+            DEFAULT_LIMIT,
+            format!("no device limit restriction, so the default of {DEFAULT_LIMIT}"),
+        ),
     };
     let fact = format!(
         "the user has {count} enrolled device(s) ({managed} in managedDevices, {portal_only} only in the Company Portal website); the limit that applies is {which}"
     );
     if count >= u64::from(limit) {
-        out.push(Finding::support(Cause::DeviceLimitReached, STRONG, vec![EvidenceItem::fact(TENANT, fact)]));
+        out.push(Finding::support(
+            Cause::DeviceLimitReached,
+            STRONG,
+            vec![EvidenceItem::fact(TENANT, fact)],
+        ));
     } else {
-        out.push(Finding::against(Cause::DeviceLimitReached, 0.85, vec![EvidenceItem::fact(TENANT, fact)]));
+        out.push(Finding::against(
+            Cause::DeviceLimitReached,
+            0.85,
+            vec![EvidenceItem::fact(TENANT, fact)],
+        ));
     }
 }
 
 /// The device's serial number is enrolled under another user.
 fn previous_user(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let (Some(tenant), Some(serial), Some(upn)) = (ctx.tenant, &ctx.serial, &ctx.upn) else { return };
+    let (Some(tenant), Some(serial), Some(upn)) = (ctx.tenant, &ctx.serial, &ctx.upn) else {
+        return;
+    };
     let records: Vec<_> = tenant
         .managed_devices
         .iter()
-        .filter(|d| d.serial_number.as_deref().is_some_and(|s| s.trim().eq_ignore_ascii_case(serial)))
+        .filter(|d| {
+            d.serial_number
+                .as_deref()
+                .is_some_and(|s| s.trim().eq_ignore_ascii_case(serial))
+        })
         .collect();
     let other = records.iter().find(|d| {
-        d.user_principal_name.as_deref().is_some_and(|u| !u.trim().is_empty() && !u.trim().eq_ignore_ascii_case(upn))
+        d.user_principal_name
+            .as_deref()
+            .is_some_and(|u| !u.trim().is_empty() && !u.trim().eq_ignore_ascii_case(upn))
     });
     match other {
         Some(d) => out.push(Finding::support(
@@ -185,7 +268,10 @@ fn previous_user(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         None if records.is_empty() => out.push(Finding::against(
             Cause::PreviousUserNotRemoved,
             0.4,
-            vec![EvidenceItem::fact(TENANT, "managedDevices has no record of this device's serial number")],
+            vec![EvidenceItem::fact(
+                TENANT,
+                "managedDevices has no record of this device's serial number",
+            )],
         )),
         None => {}
     }

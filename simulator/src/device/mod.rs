@@ -21,6 +21,7 @@ pub mod logs;
 pub mod mdmclient;
 pub mod messages;
 pub mod profiled;
+pub mod setup_assistant;
 pub mod spec;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -180,6 +181,11 @@ impl Device {
     /// Every message shown to the user, in order.
     pub fn shown_messages(&self) -> Vec<(Screen, String)> {
         self.lock().shown.clone()
+    }
+
+    /// Forgets the messages shown so far (the logs stay, as a real device's do).
+    pub fn forget_shown_messages(&self) {
+        self.lock().shown.clear();
     }
 
     /// Whether the device is supervised (ADE).

@@ -85,7 +85,10 @@ pub struct TokenUpdate {
     #[serde(rename = "UnlockToken", skip_serializing_if = "Option::is_none")]
     pub unlock_token: Option<Data>,
     /// `AwaitingConfiguration`: ADE device held in Setup Assistant until `DeviceConfigured`.
-    #[serde(rename = "AwaitingConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "AwaitingConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub awaiting_configuration: Option<bool>,
 }
 

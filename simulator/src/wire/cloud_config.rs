@@ -53,7 +53,10 @@ pub struct CloudConfiguration {
     #[serde(rename = "ConfigurationURL")]
     pub configuration_url: String,
     /// `ConfigurationWebURL`: the DEP profile `configuration_web_url`.
-    #[serde(rename = "ConfigurationWebURL", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ConfigurationWebURL",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub configuration_web_url: Option<String>,
     /// `IsSupervised`.
     #[serde(rename = "IsSupervised")]
@@ -83,16 +86,25 @@ pub struct CloudConfiguration {
     #[serde(rename = "AnchorCertificates", skip_serializing_if = "Option::is_none")]
     pub anchor_certificates: Option<Vec<Data>>,
     /// `SupervisorHostCertificates`: DER certificates of supervising hosts.
-    #[serde(rename = "SupervisorHostCertificates", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SupervisorHostCertificates",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supervisor_host_certificates: Option<Vec<Data>>,
     /// `OrganizationName`: from the Apple Business Manager account.
     #[serde(rename = "OrganizationName")]
     pub organization_name: String,
     /// `OrganizationDepartment`.
-    #[serde(rename = "OrganizationDepartment", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "OrganizationDepartment",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub organization_department: Option<String>,
     /// `OrganizationAddress` (from the account).
-    #[serde(rename = "OrganizationAddress", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "OrganizationAddress",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub organization_address: Option<String>,
     /// `OrganizationPhone` (from the account).
     #[serde(rename = "OrganizationPhone", skip_serializing_if = "Option::is_none")]
@@ -104,10 +116,16 @@ pub struct CloudConfiguration {
     #[serde(rename = "OrganizationMagic", skip_serializing_if = "Option::is_none")]
     pub organization_magic: Option<String>,
     /// `OrganizationSupportPhone`.
-    #[serde(rename = "OrganizationSupportPhone", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "OrganizationSupportPhone",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub organization_support_phone: Option<String>,
     /// `OrganizationSupportEmail`.
-    #[serde(rename = "OrganizationSupportEmail", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "OrganizationSupportEmail",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub organization_support_email: Option<String>,
     /// `Language`.
     #[serde(rename = "Language", skip_serializing_if = "Option::is_none")]
@@ -229,7 +247,10 @@ pub struct MachineInfo {
     #[serde(rename = "MEID", skip_serializing_if = "Option::is_none")]
     pub meid: Option<String>,
     /// `SUPPLEMENTAL_BUILD_VERSION` (iOS 17+).
-    #[serde(rename = "SUPPLEMENTAL_BUILD_VERSION", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SUPPLEMENTAL_BUILD_VERSION",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplemental_build_version: Option<String>,
     /// `SUPPLEMENTAL_OS_VERSION_EXTRA` (iOS 17+).
     #[serde(
@@ -244,7 +265,10 @@ pub struct MachineInfo {
     )]
     pub mdm_can_request_software_update: Option<bool>,
     /// `SOFTWARE_UPDATE_DEVICE_ID` (iOS 17.4+).
-    #[serde(rename = "SOFTWARE_UPDATE_DEVICE_ID", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SOFTWARE_UPDATE_DEVICE_ID",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub software_update_device_id: Option<String>,
 }
 

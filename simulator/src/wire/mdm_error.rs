@@ -34,13 +34,25 @@ pub struct MdmErrorDetails {
     #[serde(rename = "OSVersion", default, skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
     /// `BuildVersion` the device must update to.
-    #[serde(rename = "BuildVersion", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BuildVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub build_version: Option<String>,
     /// `RequireBetaProgram` (iOS 17.5+).
-    #[serde(rename = "RequireBetaProgram", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "RequireBetaProgram",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub require_beta_program: Option<BetaProgram>,
     /// `security-token` (watch pairing token missing).
-    #[serde(rename = "security-token", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "security-token",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub security_token: Option<String>,
 }
 

@@ -177,7 +177,9 @@ impl OAuthParams {
     /// version other than 1.0. Never panics, whatever the input.
     pub fn parse(header: &str) -> Result<OAuthParams, OAuthError> {
         let header = header.trim();
-        let (scheme, rest) = header.split_once(char::is_whitespace).unwrap_or((header, ""));
+        let (scheme, rest) = header
+            .split_once(char::is_whitespace)
+            .unwrap_or((header, ""));
         if !scheme.eq_ignore_ascii_case("OAuth") {
             return Err(OAuthError::Malformed(format!("scheme {scheme:?}")));
         }
@@ -188,8 +190,14 @@ impl OAuthParams {
                 return Err(OAuthError::DuplicatedParameter(name));
             }
             match name.as_str() {
-                "realm" | "oauth_consumer_key" | "oauth_token" | "oauth_signature_method"
-                | "oauth_signature" | "oauth_timestamp" | "oauth_nonce" | "oauth_version" => {}
+                "realm"
+                | "oauth_consumer_key"
+                | "oauth_token"
+                | "oauth_signature_method"
+                | "oauth_signature"
+                | "oauth_timestamp"
+                | "oauth_nonce"
+                | "oauth_version" => {}
                 _ => return Err(OAuthError::UnsupportedParameter(name)),
             }
             seen.push((name, value));
@@ -197,8 +205,7 @@ impl OAuthParams {
         let take = |name: &'static str| -> Option<String> {
             seen.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
         };
-        let required =
-            |name: &'static str| take(name).ok_or(OAuthError::MissingParameter(name));
+        let required = |name: &'static str| take(name).ok_or(OAuthError::MissingParameter(name));
         let params = OAuthParams {
             realm: take("realm"),
             consumer_key: required("oauth_consumer_key")?,
@@ -219,9 +226,10 @@ impl OAuthParams {
                 return Err(OAuthError::UnsupportedVersion(v.clone()));
             }
         }
-        if params.timestamp.is_empty() || !params.timestamp.bytes().all(|b| b.is_ascii_digit())
-        {
-            return Err(OAuthError::Malformed("oauth_timestamp is not a number".into()));
+        if params.timestamp.is_empty() || !params.timestamp.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(OAuthError::Malformed(
+                "oauth_timestamp is not a number".into(),
+            ));
         }
         for (name, value) in [
             ("oauth_consumer_key", &params.consumer_key),
@@ -447,7 +455,14 @@ mod tests {
             OAuthParams::parse(plaintext),
             Err(OAuthError::UnsupportedSignatureMethod("PLAINTEXT".into()))
         );
-        for junk in ["", "OAuth", "OAuth ,,,", "OAuth a", "OAuth a=\"%zz\"", "OAuth é=\"\""] {
+        for junk in [
+            "",
+            "OAuth",
+            "OAuth ,,,",
+            "OAuth a",
+            "OAuth a=\"%zz\"",
+            "OAuth é=\"\"",
+        ] {
             assert!(OAuthParams::parse(junk).is_err(), "{junk:?}");
         }
     }

@@ -66,6 +66,7 @@ pub async fn handle(service: &IntuneService, request: Request) -> Response {
         }
         (&Method::GET, ["users"]) => Ok(list_users(service)),
         (&Method::GET, ["users", id, "licenseDetails"]) => license_details(service, id),
+        (&Method::GET, ["users", id, "managedDevices"]) => user_devices(service, id),
         (&Method::POST, ["users", id, "assignLicense"]) => assign_license(service, &request, id),
         (&Method::PATCH, ["users", id, "authentication", "requirements"]) => set_mfa(service, &request, id),
         (&Method::GET, ["auditLogs", "signIns"]) => Ok(sign_ins(service)),
@@ -101,6 +102,15 @@ fn list_devices(service: &IntuneService) -> Response {
     let state = service.lock();
     let value: Vec<Value> = state.devices.iter().filter(|d| d.admin_visible && d.state != ManagementState::Enrolling).map(device_json).collect();
     Response::json(StatusCode::OK, &json!({"value": value}))
+}
+
+/// `users/{id}/managedDevices`: every device record of the user, including those only the
+/// Company Portal website shows (what the user sees when signing in to the portal).
+fn user_devices(service: &IntuneService, id: &str) -> Result<Response, Response> {
+    let user = find_user(service, id)?;
+    let state = service.lock();
+    let value: Vec<Value> = state.devices.iter().filter(|d| d.upn.eq_ignore_ascii_case(&user.upn) && d.state != ManagementState::Enrolling).map(device_json).collect();
+    Ok(Response::json(StatusCode::OK, &json!({"value": value})))
 }
 
 fn delete_device(service: &IntuneService, id: &str) -> Result<Response, Response> {

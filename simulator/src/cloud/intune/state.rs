@@ -61,16 +61,16 @@ impl ApnsCertificate {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IosRestriction {
     /// The whole platform is blocked.
-    #[serde(default)]
+    #[serde(default, alias = "platform_blocked")]
     pub platform_blocked: bool,
     /// Personally owned devices are blocked.
-    #[serde(default)]
+    #[serde(default, alias = "personal_device_enrollment_blocked")]
     pub personal_device_enrollment_blocked: bool,
     /// Lowest allowed OS version (major.minor.rev), Company Portal enrollment only.
-    #[serde(default)]
+    #[serde(default, alias = "os_minimum_version")]
     pub os_minimum_version: Option<String>,
     /// Highest allowed OS version.
-    #[serde(default)]
+    #[serde(default, alias = "os_maximum_version")]
     pub os_maximum_version: Option<String>,
 }
 
@@ -220,6 +220,7 @@ pub enum SessionProgress {
     /// Failed with a service error code.
     Failed {
         /// The code (`AccountNotOnboarded`...).
+        #[serde(rename = "errorCode")]
         error_code: String,
     },
 }

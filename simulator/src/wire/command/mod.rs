@@ -144,7 +144,9 @@ impl CommandEnvelope {
                 what: WHAT,
                 key: "Command.RequestType".to_owned(),
                 expected: PlistType::String,
-                found: command.get("RequestType").map_or(PlistType::Other, PlistType::of),
+                found: command
+                    .get("RequestType")
+                    .map_or(PlistType::Other, PlistType::of),
             })?
             .ok_or_else(|| WireError::MissingKey {
                 what: WHAT,

@@ -41,7 +41,10 @@ pub struct ErrorChainItem {
     #[serde(rename = "LocalizedDescription")]
     pub localized_description: String,
     /// `USEnglishDescription`.
-    #[serde(rename = "USEnglishDescription", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "USEnglishDescription",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub us_english_description: Option<String>,
 }
 
@@ -138,7 +141,11 @@ impl CommandReport {
 
     /// `Status: Acknowledged` for `command_uuid`; add response keys with the `with_*` methods.
     pub fn acknowledged(udid: impl Into<String>, command_uuid: impl Into<String>) -> CommandReport {
-        Self::bare(udid.into(), CommandStatus::Acknowledged, Some(command_uuid.into()))
+        Self::bare(
+            udid.into(),
+            CommandStatus::Acknowledged,
+            Some(command_uuid.into()),
+        )
     }
 
     /// `Status: Error` with its `ErrorChain` (outermost error first).
@@ -154,7 +161,11 @@ impl CommandReport {
 
     /// `Status: NotNow`.
     pub fn not_now(udid: impl Into<String>, command_uuid: impl Into<String>) -> CommandReport {
-        Self::bare(udid.into(), CommandStatus::NotNow, Some(command_uuid.into()))
+        Self::bare(
+            udid.into(),
+            CommandStatus::NotNow,
+            Some(command_uuid.into()),
+        )
     }
 
     /// `Status: CommandFormatError`.
@@ -194,7 +205,10 @@ impl CommandReport {
     }
 
     /// Sets `CertificateList`.
-    pub fn with_certificate_list(mut self, certificates: Vec<CertificateListItem>) -> CommandReport {
+    pub fn with_certificate_list(
+        mut self,
+        certificates: Vec<CertificateListItem>,
+    ) -> CommandReport {
         self.certificate_list = Some(certificates);
         self
     }

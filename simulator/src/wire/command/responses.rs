@@ -23,13 +23,19 @@ pub struct ProfileListItem {
     #[serde(rename = "PayloadDisplayName", skip_serializing_if = "Option::is_none")]
     pub payload_display_name: Option<String>,
     /// `PayloadOrganization`.
-    #[serde(rename = "PayloadOrganization", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PayloadOrganization",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payload_organization: Option<String>,
     /// `PayloadDescription`.
     #[serde(rename = "PayloadDescription", skip_serializing_if = "Option::is_none")]
     pub payload_description: Option<String>,
     /// `PayloadRemovalDisallowed`.
-    #[serde(rename = "PayloadRemovalDisallowed", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PayloadRemovalDisallowed",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payload_removal_disallowed: Option<bool>,
     /// `HasRemovalPasscode`.
     #[serde(rename = "HasRemovalPasscode", skip_serializing_if = "Option::is_none")]
@@ -70,7 +76,10 @@ pub struct PayloadSummary {
     #[serde(rename = "PayloadDescription", skip_serializing_if = "Option::is_none")]
     pub payload_description: Option<String>,
     /// `PayloadOrganization`.
-    #[serde(rename = "PayloadOrganization", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PayloadOrganization",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payload_organization: Option<String>,
 }
 
@@ -112,7 +121,10 @@ impl ProfileListItem {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityInfo {
     /// `HardwareEncryptionCaps`: 1 block, 2 file, 3 both.
-    #[serde(rename = "HardwareEncryptionCaps", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HardwareEncryptionCaps",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hardware_encryption_caps: Option<i64>,
     /// `PasscodePresent`.
     #[serde(rename = "PasscodePresent", skip_serializing_if = "Option::is_none")]
@@ -144,7 +156,10 @@ pub struct ManagementStatus {
     #[serde(rename = "EnrolledViaDEP", skip_serializing_if = "Option::is_none")]
     pub enrolled_via_dep: Option<bool>,
     /// `UserApprovedEnrollment`: macOS only.
-    #[serde(rename = "UserApprovedEnrollment", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "UserApprovedEnrollment",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_approved_enrollment: Option<bool>,
     /// `IsUserEnrollment` (iOS 13+).
     #[serde(rename = "IsUserEnrollment", skip_serializing_if = "Option::is_none")]

@@ -131,12 +131,12 @@ impl DepErrorCode {
     pub fn to_body(&self, shape: DepErrorBodyShape) -> Vec<u8> {
         match shape {
             DepErrorBodyShape::Bare => self.as_str().as_bytes().to_vec(),
-            DepErrorBodyShape::JsonString => {
-                serde_json::Value::String(self.as_str().to_owned()).to_string().into_bytes()
-            }
-            DepErrorBodyShape::JsonObject => {
-                serde_json::json!({ "code": self.as_str() }).to_string().into_bytes()
-            }
+            DepErrorBodyShape::JsonString => serde_json::Value::String(self.as_str().to_owned())
+                .to_string()
+                .into_bytes(),
+            DepErrorBodyShape::JsonObject => serde_json::json!({ "code": self.as_str() })
+                .to_string()
+                .into_bytes(),
         }
     }
 
@@ -156,8 +156,8 @@ impl DepErrorCode {
         }
         let token = match text.as_bytes()[0] {
             b'{' => {
-                let object: serde_json::Map<String, serde_json::Value> =
-                    serde_json::from_str(text).map_err(|err| WireError::Json {
+                let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
+                    .map_err(|err| WireError::Json {
                         what: WHAT,
                         detail: err.to_string(),
                     })?;
@@ -176,7 +176,9 @@ impl DepErrorCode {
         if is_token(&token) {
             Ok(DepErrorCode::parse(&token))
         } else {
-            Err(invalid("no error token (expected upper-case letters, digits and `_`)"))
+            Err(invalid(
+                "no error token (expected upper-case letters, digits and `_`)",
+            ))
         }
     }
 }

@@ -64,7 +64,9 @@ pub fn validate_profile(profile: &DepProfile) -> Result<(), DepErrorCode> {
 pub fn parse_define_body(body: &[u8]) -> Result<DepProfile, DepErrorCode> {
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|_| DepErrorCode::MalformedRequestBody)?;
-    let object = value.as_object().ok_or(DepErrorCode::MalformedRequestBody)?;
+    let object = value
+        .as_object()
+        .ok_or(DepErrorCode::MalformedRequestBody)?;
     if object.get("profile_name").is_none_or(|v| v.is_null()) {
         return Err(DepErrorCode::ConfigNameRequired);
     }

@@ -23,10 +23,16 @@ pub struct RootCertificatePayload {
     #[serde(rename = "PayloadDescription", skip_serializing_if = "Option::is_none")]
     pub payload_description: Option<String>,
     /// `PayloadOrganization`.
-    #[serde(rename = "PayloadOrganization", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PayloadOrganization",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payload_organization: Option<String>,
     /// `PayloadCertificateFileName`.
-    #[serde(rename = "PayloadCertificateFileName", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PayloadCertificateFileName",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payload_certificate_file_name: Option<String>,
     /// `PayloadContent`: the certificate, DER.
     #[serde(rename = "PayloadContent")]
@@ -75,10 +81,16 @@ pub struct Pkcs12Payload {
     #[serde(rename = "PayloadDescription", skip_serializing_if = "Option::is_none")]
     pub payload_description: Option<String>,
     /// `PayloadOrganization`.
-    #[serde(rename = "PayloadOrganization", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PayloadOrganization",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payload_organization: Option<String>,
     /// `PayloadCertificateFileName`.
-    #[serde(rename = "PayloadCertificateFileName", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PayloadCertificateFileName",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payload_certificate_file_name: Option<String>,
     /// `PayloadContent`: the PKCS#12 (PFX) bytes.
     #[serde(rename = "PayloadContent")]

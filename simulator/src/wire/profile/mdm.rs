@@ -25,7 +25,10 @@ pub struct MdmPayload {
     #[serde(rename = "PayloadDescription", skip_serializing_if = "Option::is_none")]
     pub payload_description: Option<String>,
     /// `PayloadOrganization`.
-    #[serde(rename = "PayloadOrganization", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PayloadOrganization",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payload_organization: Option<String>,
     /// `IdentityCertificateUUID`: the `PayloadUUID` of the SCEP, ACME or PKCS#12 payload that
     /// gives the device its identity.
@@ -44,7 +47,10 @@ pub struct MdmPayload {
     #[serde(rename = "AccessRights", skip_serializing_if = "Option::is_none")]
     pub access_rights: Option<i64>,
     /// `CheckOutWhenRemoved`: send CheckOut when the profile is removed.
-    #[serde(rename = "CheckOutWhenRemoved", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "CheckOutWhenRemoved",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub check_out_when_removed: Option<bool>,
     /// `SignMessage`: add the `Mdm-Signature` header to every request.
     #[serde(rename = "SignMessage", skip_serializing_if = "Option::is_none")]

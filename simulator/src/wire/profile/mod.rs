@@ -44,13 +44,19 @@ pub struct ConfigurationProfile {
     #[serde(rename = "PayloadDisplayName", skip_serializing_if = "Option::is_none")]
     pub payload_display_name: Option<String>,
     /// `PayloadOrganization`.
-    #[serde(rename = "PayloadOrganization", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PayloadOrganization",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payload_organization: Option<String>,
     /// `PayloadDescription`.
     #[serde(rename = "PayloadDescription", skip_serializing_if = "Option::is_none")]
     pub payload_description: Option<String>,
     /// `PayloadRemovalDisallowed` (honoured on supervised devices).
-    #[serde(rename = "PayloadRemovalDisallowed", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PayloadRemovalDisallowed",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payload_removal_disallowed: Option<bool>,
     /// `PayloadContent`: the payloads.
     #[serde(rename = "PayloadContent")]
@@ -92,9 +98,8 @@ impl ConfigurationProfile {
         let dict = parse_dict(WHAT, bytes)?;
         let value = Value::Dictionary(dict);
         check_structure(WHAT, SchemaKind::Profile, &value)?;
-        if let Some(Value::Array(items)) = value
-            .as_dictionary()
-            .and_then(|d| d.get("PayloadContent"))
+        if let Some(Value::Array(items)) =
+            value.as_dictionary().and_then(|d| d.get("PayloadContent"))
         {
             for (i, item) in items.iter().enumerate() {
                 Payload::from_value(&format!("PayloadContent[{i}]"), item)?;

@@ -23,7 +23,10 @@ pub struct ScepPayload {
     #[serde(rename = "PayloadDescription", skip_serializing_if = "Option::is_none")]
     pub payload_description: Option<String>,
     /// `PayloadOrganization`.
-    #[serde(rename = "PayloadOrganization", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PayloadOrganization",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payload_organization: Option<String>,
     /// `PayloadContent`: the SCEP request settings.
     #[serde(rename = "PayloadContent")]

@@ -97,7 +97,12 @@ fn check_payload(path: &str, dict: &Dictionary, checker: &mut Checker<'_>) {
 }
 
 /// Reads the string under `tag`, reporting it missing or mistyped.
-fn read_tag<'v>(dict: &'v Dictionary, tag: &str, path: &str, checker: &mut Checker<'_>) -> Option<&'v str> {
+fn read_tag<'v>(
+    dict: &'v Dictionary,
+    tag: &str,
+    path: &str,
+    checker: &mut Checker<'_>,
+) -> Option<&'v str> {
     match dict.get(tag) {
         None => {
             checker.push(join(path, tag), Problem::MissingKey);
@@ -192,4 +197,3 @@ fn check_report(dict: &Dictionary, checker: &mut Checker<'_>) {
         );
     }
 }
-

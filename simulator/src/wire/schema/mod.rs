@@ -21,9 +21,7 @@ use std::sync::OnceLock;
 use plist::Value;
 
 pub use kinds::SchemaKind;
-pub use model::{
-    version_at_least, KeySpec, PlistType, Presence, SchemaDoc, SchemaFile, Target,
-};
+pub use model::{version_at_least, KeySpec, PlistType, Presence, SchemaDoc, SchemaFile, Target};
 pub use violation::{Problem, SchemaViolation};
 
 use check::{Checker, Mode};

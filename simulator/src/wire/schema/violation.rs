@@ -65,7 +65,9 @@ impl SchemaViolation {
     pub fn is_structural(&self) -> bool {
         matches!(
             self.problem,
-            Problem::WrongType { .. } | Problem::ValueNotAllowed { .. } | Problem::UnknownType { .. }
+            Problem::WrongType { .. }
+                | Problem::ValueNotAllowed { .. }
+                | Problem::UnknownType { .. }
         )
     }
 

@@ -1,0 +1,9 @@
+//! Scenarios: the model, TOML loading with precise errors, and the in-code builder.
+
+mod builder;
+mod load;
+mod model;
+
+pub use builder::*;
+pub use load::{load_dir, ScenarioError};
+pub use model::*;

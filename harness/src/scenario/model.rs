@@ -1,0 +1,476 @@
+//! The scenario model: a world, an action, what should happen, and the documented fix.
+//!
+//! The same types are the TOML file format (`scenarios/*.toml`, unknown keys rejected) and the
+//! in-code builder's output, so a scenario written in Rust and one loaded from a file are the
+//! same thing. Faults are typed settings of the world — a device limit, an expired push
+//! certificate, a foreign management profile — never a named failure: what fails, and how,
+//! comes out of the parties following the protocol against this state.
+
+use serde::{Deserialize, Serialize};
+
+pub use enrollsim_simulator::cloud::entra::Cloud;
+pub use enrollsim_simulator::cloud::intune::state::{IosRestriction, MdmAuthority};
+pub use enrollsim_simulator::device::messages::UserMessage;
+pub use enrollsim_simulator::device::CloudSetting;
+pub use enrollsim_simulator::recorder::Screen;
+
+/// A scenario: the world, what the user does, what should happen, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Stable id (the file name without `.toml`).
+    pub id: String,
+    /// One line saying what goes wrong.
+    pub title: String,
+    /// The article section (anchor) the failure belongs to; `None` for a happy path.
+    #[serde(default)]
+    pub section: Option<String>,
+    /// The cause id (DESIGN.md catalog); `None` for a happy path.
+    #[serde(default)]
+    pub cause: Option<String>,
+    /// The world before the user acts.
+    #[serde(default)]
+    pub world: WorldSpec,
+    /// What the user does.
+    pub action: Action,
+    /// What should happen.
+    pub expect: Expectation,
+    /// The article's resolution, as actions.
+    #[serde(default)]
+    pub resolution: Vec<ResolutionStep>,
+    /// How the user enrolls again after the resolution (defaults to `action`).
+    #[serde(default)]
+    pub reenroll: Option<Action>,
+}
+
+/// The state of the world before the user acts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorldSpec {
+    /// Seed of every identifier the world makes up.
+    pub seed: u64,
+    /// Virtual start time (RFC 3339).
+    pub start: String,
+    /// The tenant.
+    pub tenant: TenantSpec,
+    /// Directory users.
+    pub users: Vec<UserSpec>,
+    /// The device.
+    pub device: DeviceSetup,
+    /// What happened before (replayed through the real flows at start).
+    pub history: Vec<HistoryStep>,
+}
+
+impl Default for WorldSpec {
+    fn default() -> Self {
+        WorldSpec {
+            seed: 1,
+            start: "2026-11-26T09:00:00Z".into(),
+            tenant: TenantSpec::default(),
+            users: Vec::new(),
+            device: DeviceSetup::default(),
+            history: Vec::new(),
+        }
+    }
+}
+
+/// The Intune/Entra tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TenantSpec {
+    /// Display name.
+    pub name: String,
+    /// Verified domain.
+    pub domain: String,
+    /// MDM authority.
+    pub mdm_authority: MdmAuthority,
+    /// The Apple MDM push certificate.
+    pub apns: ApnsSpec,
+    /// The Default device type restriction's iOS settings.
+    pub default_restriction: IosRestriction,
+    /// The Default device limit.
+    pub default_device_limit: u32,
+    /// Further device type restrictions.
+    pub platform_restrictions: Vec<PlatformRestrictionSpec>,
+    /// Further device limit restrictions.
+    pub limit_restrictions: Vec<LimitRestrictionSpec>,
+    /// Serial numbers registered as corporate identifiers.
+    pub corporate_identifiers: Vec<String>,
+    /// Oldest Company Portal the service accepts (Intune's default when absent).
+    pub min_company_portal_version: Option<String>,
+    /// Entra's per-user device registration quota.
+    pub device_registration_quota: u32,
+}
+
+impl Default for TenantSpec {
+    fn default() -> Self {
+        TenantSpec {
+            name: "Contoso".into(),
+            domain: "contoso.example".into(),
+            mdm_authority: MdmAuthority::Intune,
+            apns: ApnsSpec::default(),
+            default_restriction: IosRestriction::default(),
+            default_device_limit: 15,
+            platform_restrictions: Vec::new(),
+            limit_restrictions: Vec::new(),
+            corporate_identifiers: Vec::new(),
+            min_company_portal_version: None,
+            device_registration_quota: 50,
+        }
+    }
+}
+
+/// The Apple MDM push certificate, with dates relative to the world's start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApnsSpec {
+    /// Whether one was uploaded at all.
+    pub uploaded: bool,
+    /// The Apple ID it was created with.
+    pub apple_id: String,
+    /// Its topic (derived from the seed when absent).
+    pub topic: Option<String>,
+    /// Days before the start it was issued.
+    pub issued_days_ago: i64,
+    /// Days after the start it expires (negative: already expired).
+    pub expires_in_days: i64,
+    /// Apple revoked it in the Push Certificates Portal (it still looks valid to Intune).
+    pub revoked_by_apple: bool,
+}
+
+impl Default for ApnsSpec {
+    fn default() -> Self {
+        ApnsSpec {
+            uploaded: true,
+            apple_id: "mdm-admin@contoso.example".into(),
+            topic: None,
+            issued_days_ago: 30,
+            expires_in_days: 335,
+            revoked_by_apple: false,
+        }
+    }
+}
+
+/// A device type restriction beyond the Default one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformRestrictionSpec {
+    /// Display name.
+    pub name: String,
+    /// Priority (1 is the highest).
+    pub priority: u32,
+    /// Assigned groups.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// iOS settings.
+    #[serde(default)]
+    pub ios: IosRestriction,
+}
+
+/// A device limit restriction beyond the Default one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitRestrictionSpec {
+    /// Display name.
+    pub name: String,
+    /// Priority (1 is the highest).
+    pub priority: u32,
+    /// Assigned groups.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// The limit (1–15).
+    pub limit: u32,
+}
+
+/// A licence: a SKU with its default plans, or a SKU with explicit enabled plans.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LicenseSpec {
+    /// A SKU part number with its default plans (`"EMS"`).
+    Sku(String),
+    /// A SKU with the enabled service plans spelled out.
+    WithPlans {
+        /// SKU part number.
+        sku: String,
+        /// Enabled service plans.
+        service_plans: Vec<String>,
+    },
+}
+
+/// A directory user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserSpec {
+    /// UPN.
+    pub upn: String,
+    /// Password.
+    #[serde(default = "default_password")]
+    pub password: String,
+    /// Licences (Intune-bearing `EMS` when absent; `[]` for none).
+    #[serde(default = "default_licenses")]
+    pub licenses: Vec<LicenseSpec>,
+    /// Group ids.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// MFA is required to sign in.
+    #[serde(default)]
+    pub mfa_required: bool,
+    /// The user's cloud.
+    #[serde(default)]
+    pub cloud: Cloud,
+    /// Devices already enrolled for this user, listed in the admin center.
+    #[serde(default)]
+    pub enrolled_devices: u32,
+    /// Device records only the Company Portal website shows (they count toward the limit).
+    #[serde(default)]
+    pub portal_only_devices: u32,
+}
+
+fn default_password() -> String {
+    "Passw0rd!".into()
+}
+
+fn default_licenses() -> Vec<LicenseSpec> {
+    vec![LicenseSpec::Sku("EMS".into())]
+}
+
+/// The device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeviceSetup {
+    /// Serial number (derived from the seed when absent).
+    pub serial: Option<String>,
+    /// UDID (derived from the seed when absent).
+    pub udid: Option<String>,
+    /// Product name.
+    pub product: String,
+    /// OS version.
+    pub os_version: String,
+    /// Build.
+    pub build: String,
+    /// Device name.
+    pub name: String,
+    /// Locale.
+    pub locale: String,
+    /// The Company Portal app.
+    pub company_portal: CompanyPortalSpec,
+    /// Configuration profiles installed before the run.
+    pub profiles: Vec<ProfileSpec>,
+    /// A sign-in session Safari keeps, for this UPN.
+    pub safari_session: Option<String>,
+    /// Hosts the device's network cannot reach.
+    pub blocked_hosts: Vec<String>,
+    /// An unspecified fault of the configuration store that only a restore clears.
+    pub configuration_store_damaged: bool,
+    /// The device's serial is registered as a corporate identifier.
+    pub corporate_identifier: bool,
+}
+
+impl Default for DeviceSetup {
+    fn default() -> Self {
+        DeviceSetup {
+            serial: None,
+            udid: None,
+            product: "iPhone15,2".into(),
+            os_version: "17.5".into(),
+            build: "21F79".into(),
+            name: "iPhone".into(),
+            locale: "en-US".into(),
+            company_portal: CompanyPortalSpec::default(),
+            profiles: Vec::new(),
+            safari_session: None,
+            blocked_hosts: Vec::new(),
+            configuration_store_damaged: false,
+            corporate_identifier: false,
+        }
+    }
+}
+
+/// The Company Portal app on the device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CompanyPortalSpec {
+    /// Whether it is installed.
+    pub installed: bool,
+    /// Its version (the App Store's current one when absent).
+    pub version: Option<String>,
+    /// Its install is damaged.
+    pub damaged: bool,
+    /// Its Cloud setting.
+    pub cloud: CloudSetting,
+}
+
+impl Default for CompanyPortalSpec {
+    fn default() -> Self {
+        CompanyPortalSpec { installed: true, version: None, damaged: false, cloud: CloudSetting::Automatic }
+    }
+}
+
+/// A profile installed on the device before the run (for example another MDM's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSpec {
+    /// PayloadIdentifier.
+    pub identifier: String,
+    /// PayloadDisplayName.
+    #[serde(default)]
+    pub display_name: String,
+    /// PayloadOrganization.
+    #[serde(default)]
+    pub organization: String,
+    /// Its MDM payload, if it is a management profile.
+    #[serde(default)]
+    pub mdm: Option<MdmPayloadSpec>,
+}
+
+/// The MDM payload of a pre-installed profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MdmPayloadSpec {
+    /// Topic.
+    pub topic: String,
+    /// ServerURL.
+    pub server_url: String,
+    /// CheckInURL (ServerURL when absent).
+    #[serde(default)]
+    pub check_in_url: Option<String>,
+}
+
+/// How a user enrolls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EnrollVia {
+    /// The Company Portal app (BYOD).
+    CompanyPortal,
+    /// The Company Portal website in Safari (BYOD).
+    Safari,
+    /// Automated Device Enrollment (Setup Assistant).
+    Ade,
+}
+
+/// What the user does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// How.
+    pub enroll: EnrollVia,
+    /// Who (UPN).
+    pub user: String,
+}
+
+/// Something that happened before the run, replayed through the real flows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, tag = "do", rename_all = "kebab-case")]
+pub enum HistoryStep {
+    /// The device was enrolled by `user`.
+    Enroll {
+        /// How.
+        via: EnrollVia,
+        /// Who.
+        user: String,
+    },
+    /// The admin renewed the push certificate (same topic).
+    RenewApnsCertificate,
+    /// The admin replaced the push certificate (new topic).
+    ReplaceApnsCertificate,
+    /// Time passed.
+    AdvanceDays {
+        /// How many days.
+        days: i64,
+    },
+}
+
+/// The outcome kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutcomeKind {
+    /// Enrolled.
+    Enrolled,
+    /// An error was shown.
+    Failed,
+    /// A screen hung.
+    Stuck,
+    /// Not managed, without error.
+    NotManaged,
+}
+
+/// What should happen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    /// The outcome.
+    pub outcome: OutcomeKind,
+    /// Where the user sees it.
+    #[serde(default)]
+    pub screen: Option<Screen>,
+    /// Which message.
+    #[serde(default)]
+    pub message: Option<UserMessage>,
+    /// A fragment the shown text must contain.
+    #[serde(default)]
+    pub text_contains: Option<String>,
+}
+
+/// One step of the documented fix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, tag = "do", rename_all = "kebab-case")]
+pub enum ResolutionStep {
+    /// Admin: assign a licence.
+    AssignLicense {
+        /// UPN.
+        user: String,
+        /// SKU part number.
+        sku: String,
+    },
+    /// Admin: allow personally owned iOS devices in the restriction that applies to `user`.
+    AllowPersonallyOwnedDevices {
+        /// UPN whose effective restriction is changed.
+        user: String,
+    },
+    /// Admin: allow the iOS/iPadOS platform in the restriction that applies to `user`.
+    AllowIosPlatform {
+        /// UPN.
+        user: String,
+    },
+    /// Admin: set the device limit of the restriction that applies to `user`.
+    SetDeviceLimit {
+        /// UPN.
+        user: String,
+        /// New limit (1–15).
+        limit: u32,
+    },
+    /// Admin: delete `user`'s devices that are not this one (the stale ones), oldest first.
+    DeleteStaleDevices {
+        /// UPN.
+        user: String,
+        /// How many (all when absent).
+        #[serde(default)]
+        count: Option<u32>,
+    },
+    /// Admin: renew the push certificate in Apple's portal and upload it (same topic).
+    RenewApnsCertificate,
+    /// Admin: create a new push certificate and upload it (new topic).
+    ReplaceApnsCertificate,
+    /// Admin: create and upload a push certificate where there was none.
+    UploadApnsCertificate,
+    /// Admin: turn off per-user MFA for `user`.
+    DisableMfa {
+        /// UPN.
+        user: String,
+    },
+    /// Device: remove every management profile.
+    RemoveManagementProfile,
+    /// Device: delete the Company Portal and install it from the App Store.
+    ReinstallCompanyPortal,
+    /// Device: clear Safari's history and website data.
+    ClearSafariCookies,
+    /// Device: restore in recovery mode and set up as new, then install the Company Portal.
+    RestoreAsNew,
+    /// Device: set the Company Portal's Cloud setting.
+    SetCompanyPortalCloud {
+        /// The value.
+        cloud: CloudSetting,
+    },
+    /// Device: join another network.
+    UseOtherNetwork,
+}

@@ -1,0 +1,131 @@
+//! The DEP server token: the four OAuth secrets Apple Business Manager hands the admin.
+//!
+//! Apple's "Authenticating with the Automated Device Enrollment program" and "Examining server
+//! tokens" (developer.apple.com/documentation/devicemanagement) describe it: the admin
+//! downloads an S/MIME-encrypted `.p7m` from the MDM server's page in Apple Business Manager;
+//! decrypted, it is a MIME text whose body wraps, between `-----BEGIN MESSAGE-----` and
+//! `-----END MESSAGE-----`, a JSON object with `consumer_key`, `consumer_secret`,
+//! `access_token`, `access_secret` and `access_token_expiry`.
+//!
+//! `wire::dep` has no model for this object (it is not a DEP API body), so it lives here.
+//! enrollsim does not encrypt the `.p7m`: [`ServerToken::to_token_file`] writes the decrypted
+//! text, and [`ServerToken::from_token_file`] reads either that text or the bare JSON.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::oauth::Credentials;
+use crate::wire::dep::{format_time, parse_time};
+
+/// A DEP server token (the decrypted content of the `.p7m`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerToken {
+    /// `consumer_key` (`CK_…`).
+    pub consumer_key: String,
+    /// `consumer_secret` (`CS_…`).
+    pub consumer_secret: String,
+    /// `access_token` (`AT_O…`).
+    pub access_token: String,
+    /// `access_secret` (`AS_…`).
+    pub access_secret: String,
+    /// `access_token_expiry`, RFC 3339 (Apple's tokens are valid for a year).
+    pub access_token_expiry: String,
+}
+
+/// Why a token file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenFileError {
+    /// The text holds no JSON object with the four secrets.
+    #[error("not a DEP server token: {0}")]
+    NotAToken(String),
+}
+
+impl ServerToken {
+    /// The signing credentials.
+    pub fn credentials(&self) -> Credentials<'_> {
+        Credentials {
+            consumer_key: &self.consumer_key,
+            consumer_secret: &self.consumer_secret,
+            access_token: &self.access_token,
+            access_secret: &self.access_secret,
+        }
+    }
+
+    /// `access_token_expiry` as a time, when it parses.
+    pub fn expiry(&self) -> Option<OffsetDateTime> {
+        parse_time(&self.access_token_expiry)
+    }
+
+    /// The token JSON.
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// The decrypted `.p7m` text: a MIME part whose body is the JSON between
+    /// `-----BEGIN MESSAGE-----` and `-----END MESSAGE-----`.
+    pub fn to_token_file(&self) -> String {
+        format!(
+            "Content-Type: text/plain;charset=UTF8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n\
+             -----BEGIN MESSAGE-----\r\n{}\r\n-----END MESSAGE-----\r\n",
+            String::from_utf8_lossy(&self.to_json())
+        )
+    }
+
+    /// Reads a token from the decrypted `.p7m` text or from the bare JSON.
+    pub fn from_token_file(text: &str) -> Result<ServerToken, TokenFileError> {
+        const BEGIN: &str = "-----BEGIN MESSAGE-----";
+        const END: &str = "-----END MESSAGE-----";
+        let body = match (text.find(BEGIN), text.find(END)) {
+            (Some(start), Some(end)) if start + BEGIN.len() <= end => {
+                text.get(start + BEGIN.len()..end).unwrap_or(text)
+            }
+            _ => text,
+        };
+        let body = body.trim();
+        serde_json::from_str(body).map_err(|e| TokenFileError::NotAToken(e.to_string()))
+    }
+
+    /// A token with the given secrets, expiring at `expiry`.
+    pub fn new(
+        consumer_key: String,
+        consumer_secret: String,
+        access_token: String,
+        access_secret: String,
+        expiry: OffsetDateTime,
+    ) -> ServerToken {
+        ServerToken {
+            consumer_key,
+            consumer_secret,
+            access_token,
+            access_secret,
+            access_token_expiry: format_time(expiry),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn token_file_round_trips() {
+        let t = ServerToken::new(
+            "CK_a".into(),
+            "CS_b".into(),
+            "AT_Oc".into(),
+            "AS_d".into(),
+            datetime!(2027-11-26 10:00 UTC),
+        );
+        assert_eq!(
+            ServerToken::from_token_file(&t.to_token_file()),
+            Ok(t.clone())
+        );
+        let json = String::from_utf8(t.to_json()).unwrap_or_default();
+        assert_eq!(ServerToken::from_token_file(&json), Ok(t.clone()));
+        assert_eq!(t.expiry(), Some(datetime!(2027-11-26 10:00 UTC)));
+        assert!(
+            ServerToken::from_token_file("-----END MESSAGE----- -----BEGIN MESSAGE-----").is_err()
+        );
+    }
+}

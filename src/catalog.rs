@@ -1,0 +1,28 @@
+//! The built-in scenario catalog: one scenario per failure of Microsoft's iOS/iPadOS
+//! enrollment troubleshooting article, plus the happy paths, embedded at build time.
+
+use std::path::Path;
+
+use enrollsim_harness::scenario::{load_dir, Scenario, ScenarioError};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
+
+/// Every built-in scenario, sorted by id.
+pub fn builtin() -> Result<Vec<Scenario>, ScenarioError> {
+    let mut all = BUILTIN_SCENARIOS
+        .iter()
+        .map(|(name, text)| Scenario::from_toml_str(text, Path::new("scenarios").join(name)))
+        .collect::<Result<Vec<_>, _>>()?;
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(all)
+}
+
+/// The built-in scenario with `id`.
+pub fn find(id: &str) -> Result<Option<Scenario>, ScenarioError> {
+    Ok(builtin()?.into_iter().find(|s| s.id == id))
+}
+
+/// Every scenario in a directory (`*.toml`), sorted by id.
+pub fn load(dir: impl AsRef<Path>) -> Result<Vec<Scenario>, ScenarioError> {
+    Ok(load_dir(dir)?.into_iter().map(|(_, s)| s).collect())
+}
