@@ -1,1 +1,217 @@
-fn main() {}
+//! The `enrollsim` command line: list and replay scenarios, diagnose evidence.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use enrollsim::{catalog, run_scenario, RunReport, Scenario};
+
+#[derive(Parser)]
+#[command(name = "enrollsim", version, about = "Reproduce, diagnose and fix Intune iOS/iPadOS enrollment failures in a simulated tenant and device")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the scenarios: id, title, article section.
+    List {
+        /// Read scenarios from this directory instead of the built-in catalog.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Replay scenarios: reproduce, diagnose blind, fix, re-enroll.
+    Run {
+        /// Scenario ids or paths to .toml files.
+        scenarios: Vec<String>,
+        /// Replay the whole catalog.
+        #[arg(long)]
+        all: bool,
+        /// Read scenarios from this directory instead of the built-in catalog.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Write the evidence bundle of each run to DIR/<id>/.
+        #[arg(long)]
+        bundle: Option<PathBuf>,
+    },
+    /// Diagnose evidence: a bundle directory, or a message (with an optional log).
+    Diagnose {
+        /// An evidence bundle directory (see docs/evidence-bundle.md).
+        #[arg(long, conflicts_with = "message")]
+        bundle: Option<PathBuf>,
+        /// The message the user saw.
+        #[arg(long)]
+        message: Option<String>,
+        /// The message's language (en, it...).
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// A device console log or Company Portal log to add.
+        #[arg(long)]
+        log: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn scenarios(dir: &Option<PathBuf>) -> Result<Vec<Scenario>> {
+    Ok(match dir {
+        Some(d) => catalog::load(d)?,
+        None => catalog::builtin()?,
+    })
+}
+
+fn resolve(name: &str, dir: &Option<PathBuf>) -> Result<Scenario> {
+    let path = PathBuf::from(name);
+    if name.ends_with(".toml") || path.is_file() {
+        return Ok(Scenario::load(&path)?);
+    }
+    scenarios(dir)?
+        .into_iter()
+        .find(|s| s.id == name)
+        .with_context(|| format!("no scenario with id {name:?} (try `enrollsim list`)"))
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+fn print_report(r: &RunReport, detailed: bool) {
+    if detailed {
+        println!("scenario  {} — {}", r.id, r.title);
+        println!("\n-- the user's attempt --\n{}", r.timeline.render());
+        if let Some(m) = &r.message {
+            println!("the user saw: {m}");
+        }
+        println!("outcome: {}", serde_json::to_string(&r.outcome).unwrap_or_default());
+        if let Some(d) = &r.diagnosis {
+            println!("\n-- diagnosis (from the evidence bundle alone) --\n{}", d.render_text());
+        }
+        if r.fix_outcome.is_some() {
+            println!("\n-- resolution and second attempt --\n{}", r.fix_timeline.render());
+        }
+        println!("reproduced: {}   diagnosed: {}/{}   fixed: {}", yes_no(r.reproduced), r.diagnosed_section.as_deref().unwrap_or("-"), r.diagnosed_cause.as_deref().unwrap_or("-"), yes_no(r.fixed));
+        if let Some(e) = &r.fix_error {
+            println!("resolution error: {e}");
+        }
+    }
+}
+
+fn row_json(r: &RunReport) -> serde_json::Value {
+    serde_json::json!({
+        "id": r.id,
+        "section": r.section,
+        "cause_expected": r.cause_expected,
+        "reproduced": r.reproduced,
+        "message": r.message,
+        "diagnosed_section": r.diagnosed_section,
+        "diagnosed_cause": r.diagnosed_cause,
+        "fixed": r.fixed,
+    })
+}
+
+async fn run(names: Vec<String>, all: bool, dir: Option<PathBuf>, json: bool, bundle: Option<PathBuf>) -> Result<ExitCode> {
+    let list = if all {
+        scenarios(&dir)?
+    } else {
+        if names.is_empty() {
+            bail!("name a scenario (see `enrollsim list`) or pass --all");
+        }
+        names.iter().map(|n| resolve(n, &dir)).collect::<Result<Vec<_>>>()?
+    };
+    let detailed = !json && list.len() == 1;
+    let mut reports = Vec::new();
+    for s in &list {
+        let r = run_scenario(s).await.with_context(|| format!("scenario {}", s.id))?;
+        if let Some(dir) = &bundle {
+            let out = dir.join(&r.id);
+            r.evidence.write_dir(&out).with_context(|| format!("writing the bundle to {}", out.display()))?;
+        }
+        print_report(&r, detailed);
+        reports.push(r);
+    }
+    let ok = reports.iter().all(RunReport::holds);
+    if json {
+        let rows: Vec<_> = reports.iter().map(row_json).collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else if !detailed {
+        println!("{:<42} {:<11} {:<10} {:<32} {:<5}  {}", "id", "reproduced", "diagnosed", "cause", "fixed", "the user saw");
+        for r in &reports {
+            let diagnosed_ok = r.section.is_none() || (r.diagnosed_section == r.section && r.diagnosed_cause == r.cause_expected);
+            let seen: String = r.message.clone().unwrap_or_else(|| format!("({})", outcome_word(&r.outcome))).chars().take(70).collect();
+            println!("{:<42} {:<11} {:<10} {:<32} {:<5}  {}", r.id, yes_no(r.reproduced), if r.section.is_none() { "-" } else { yes_no(diagnosed_ok) }, r.diagnosed_cause.as_deref().unwrap_or("-"), yes_no(r.fixed), seen);
+        }
+        println!("\n{} passed, {} failed", reports.iter().filter(|r| r.holds()).count(), reports.iter().filter(|r| !r.holds()).count());
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn outcome_word(o: &enrollsim::Outcome) -> &'static str {
+    match o {
+        enrollsim::Outcome::Enrolled { .. } => "enrolled",
+        enrollsim::Outcome::Failed { .. } => "failed",
+        enrollsim::Outcome::Stuck { .. } => "stuck",
+        enrollsim::Outcome::NotManaged { .. } => "not managed",
+    }
+}
+
+fn diagnose_cmd(bundle: Option<PathBuf>, message: Option<String>, lang: String, log: Option<PathBuf>, json: bool) -> Result<ExitCode> {
+    let mut evidence = match (&bundle, &message) {
+        (Some(dir), _) => {
+            let read = enrollsim::EvidenceBundle::read_dir(dir)?;
+            for p in &read.problems {
+                eprintln!("warning: {p}");
+            }
+            read.bundle
+        }
+        (None, Some(m)) => enrollsim::EvidenceBundle::from_message(m.clone(), lang.clone()),
+        (None, None) => bail!("give --bundle DIR or --message TEXT"),
+    };
+    if let Some(log) = log {
+        let bytes = std::fs::read(&log).with_context(|| format!("reading {}", log.display()))?;
+        let text = String::from_utf8(bytes).with_context(|| format!("{} is not a UTF-8 text log", log.display()))?;
+        if text.lines().any(|l| l.starts_with("20") && l.contains(" [")) {
+            evidence.company_portal_log = Some(text);
+        } else {
+            evidence.device_log = Some(text);
+        }
+    }
+    let diagnosis = enrollsim::diagnose(&evidence);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&diagnosis)?);
+    } else {
+        print!("{}", diagnosis.render_text());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::List { dir } => scenarios(&dir).map(|list| {
+            for s in list {
+                println!("{:<42} {:<60} {}", s.id, s.title.chars().take(60).collect::<String>(), s.section.as_deref().unwrap_or("(happy path)"));
+            }
+            ExitCode::SUCCESS
+        }),
+        Command::Run { scenarios, all, dir, json, bundle } => run(scenarios, all, dir, json, bundle).await,
+        Command::Diagnose { bundle, message, lang, log, json } => diagnose_cmd(bundle, message, lang, log, json),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

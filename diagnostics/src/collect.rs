@@ -62,15 +62,13 @@ fn facts_for(cause: Cause) -> &'static [&'static str] {
     }
 }
 
-/// The bundle already answers this.
-fn known(ctx: &Context<'_>, id: &str) -> bool {
+/// The bundle already answers this (`recognized`: the message matched the catalog).
+fn known(ctx: &Context<'_>, recognized: bool, id: &str) -> bool {
     let b = ctx.bundle;
     let device = b.device();
     let tenant = ctx.tenant.is_some();
     match id {
-        "exact-message" => {
-            !b.message().trim().is_empty() && !crate::message::recognize(b.message()).is_empty()
-        }
+        "exact-message" => recognized,
         "where-shown" => ctx.location.is_some(),
         "platform" => device.is_some_and(|d| d.platform.is_some() && d.os_version.is_some()),
         "mdm-authority" => ctx.tenant.is_some_and(|t| t.mdm_authority.is_some()),
@@ -97,6 +95,7 @@ fn known(ctx: &Context<'_>, id: &str) -> bool {
 /// What to collect next; empty when a cause is named with confidence.
 pub(crate) fn collect(
     ctx: &Context<'_>,
+    recognized: bool,
     decided: bool,
     confidence: Confidence,
     candidates: &[Candidate],
@@ -137,7 +136,7 @@ pub(crate) fn collect(
     }
     let mut out: Vec<CollectItem> = Vec::new();
     for id in ids {
-        if !known(ctx, id) && !out.iter().any(|c| c.id == id) {
+        if !known(ctx, recognized, id) && !out.iter().any(|c| c.id == id) {
             out.push(CollectItem {
                 id: id.to_string(),
                 text: text(id).to_string(),

@@ -265,7 +265,13 @@ impl Scorer<'_> {
         };
         let evidence = self.evidence(section, &shown);
         let resolution = cause.map(|c| c.resolution(section)).unwrap_or_default();
-        let collect = collect(self.ctx, cause.is_some(), confidence, &candidates);
+        let collect = collect(
+            self.ctx,
+            !self.matches.is_empty(),
+            cause.is_some(),
+            confidence,
+            &candidates,
+        );
         Diagnosis {
             section,
             cause,

@@ -44,6 +44,21 @@ pub struct DepApi {
     rng: SeededRng,
 }
 
+/// An error answer before it becomes a [`Response`].
+struct Failure {
+    status: u16,
+    body: String,
+}
+
+impl From<DepErrorCode> for Failure {
+    fn from(code: DepErrorCode) -> Failure {
+        Failure {
+            status: code.typical_status(),
+            body: code.as_str().to_string(),
+        }
+    }
+}
+
 /// An error answer: the status and the bare body.
 fn error(status: u16, body: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
@@ -132,7 +147,7 @@ impl DepApi {
         }
         match self.call(request, &server) {
             Ok(body) => ok_json(body),
-            Err(response) => response,
+            Err(failure) => error(failure.status, &failure.body),
         }
     }
 
@@ -170,12 +185,12 @@ impl DepApi {
     }
 
     /// Every authenticated endpoint: the JSON answer, or the error response.
-    fn call(&self, request: &Request, server: &str) -> Result<Vec<u8>, Response> {
+    fn call(&self, request: &Request, server: &str) -> Result<Vec<u8>, Failure> {
         let now = self.clock.now();
         let method = &request.method;
         let body = &request.body;
         let mut state = lock(&self.state);
-        let err = |c: DepErrorCode| code_error(&c);
+        let err = Failure::from;
         match (request.path.as_str(), method) {
             ("/account", &Method::GET) => state.account(server).map(|a| a.to_json()).map_err(err),
             ("/server/devices", &Method::POST) => {
@@ -224,8 +239,11 @@ impl DepApi {
                     .map(|r| r.to_json())
                     .map_err(|c| match c {
                         // "Assign a Profile": 404 when the profile cannot be found.
-                        DepErrorCode::NotFound => error(404, c.as_str()),
-                        other => code_error(&other),
+                        DepErrorCode::NotFound => Failure {
+                            status: 404,
+                            body: c.as_str().to_string(),
+                        },
+                        other => Failure::from(other),
                     })
             }
             ("/profile/devices", &Method::DELETE) => {
@@ -235,7 +253,10 @@ impl DepApi {
                     .map(|r| r.to_json())
                     .map_err(err)
             }
-            _ => Err(error(405, "METHOD_NOT_ALLOWED")),
+            _ => Err(Failure {
+                status: 405,
+                body: "METHOD_NOT_ALLOWED".to_string(),
+            }),
         }
     }
 }

@@ -155,7 +155,7 @@ impl AppleAdeState {
         if serials.is_empty() {
             return Err(DepErrorCode::DeviceIdRequired);
         }
-        if !self.profiles.get(uuid).is_some_and(|p| p.server == server) {
+        if self.profiles.get(uuid).is_none_or(|p| p.server != server) {
             return Err(DepErrorCode::NotFound);
         }
         let devices = self.assign_serials(server, uuid, serials, now);
