@@ -16,10 +16,15 @@ fn main() {
     for f in &files {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let abs = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
-        let _ = writeln!(out, "    ({name:?}, include_str!({:?})),", abs.display().to_string());
+        let _ = writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            abs.display().to_string()
+        );
         println!("cargo:rerun-if-changed={}", f.display());
     }
     out.push_str("];\n");
-    let target = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("builtin_scenarios.rs");
+    let target = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into()))
+        .join("builtin_scenarios.rs");
     let _ = std::fs::write(target, out);
 }

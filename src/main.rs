@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use enrollsim::{catalog, run_scenario, RunReport, Scenario};
 
 #[derive(Parser)]
-#[command(name = "enrollsim", version, about = "Reproduce, diagnose and fix Intune iOS/iPadOS enrollment failures in a simulated tenant and device")]
+#[command(
+    name = "enrollsim",
+    version,
+    about = "Reproduce, diagnose and fix Intune iOS/iPadOS enrollment failures in a simulated tenant and device"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -92,14 +96,29 @@ fn print_report(r: &RunReport, detailed: bool) {
         if let Some(m) = &r.message {
             println!("the user saw: {m}");
         }
-        println!("outcome: {}", serde_json::to_string(&r.outcome).unwrap_or_default());
+        println!(
+            "outcome: {}",
+            serde_json::to_string(&r.outcome).unwrap_or_default()
+        );
         if let Some(d) = &r.diagnosis {
-            println!("\n-- diagnosis (from the evidence bundle alone) --\n{}", d.render_text());
+            println!(
+                "\n-- diagnosis (from the evidence bundle alone) --\n{}",
+                d.render_text()
+            );
         }
         if r.fix_outcome.is_some() {
-            println!("\n-- resolution and second attempt --\n{}", r.fix_timeline.render());
+            println!(
+                "\n-- resolution and second attempt --\n{}",
+                r.fix_timeline.render()
+            );
         }
-        println!("reproduced: {}   diagnosed: {}/{}   fixed: {}", yes_no(r.reproduced), r.diagnosed_section.as_deref().unwrap_or("-"), r.diagnosed_cause.as_deref().unwrap_or("-"), yes_no(r.fixed));
+        println!(
+            "reproduced: {}   diagnosed: {}/{}   fixed: {}",
+            yes_no(r.reproduced),
+            r.diagnosed_section.as_deref().unwrap_or("-"),
+            r.diagnosed_cause.as_deref().unwrap_or("-"),
+            yes_no(r.fixed)
+        );
         if let Some(e) = &r.fix_error {
             println!("resolution error: {e}");
         }
@@ -119,22 +138,35 @@ fn row_json(r: &RunReport) -> serde_json::Value {
     })
 }
 
-async fn run(names: Vec<String>, all: bool, dir: Option<PathBuf>, json: bool, bundle: Option<PathBuf>) -> Result<ExitCode> {
+async fn run(
+    names: Vec<String>,
+    all: bool,
+    dir: Option<PathBuf>,
+    json: bool,
+    bundle: Option<PathBuf>,
+) -> Result<ExitCode> {
     let list = if all {
         scenarios(&dir)?
     } else {
         if names.is_empty() {
             bail!("name a scenario (see `enrollsim list`) or pass --all");
         }
-        names.iter().map(|n| resolve(n, &dir)).collect::<Result<Vec<_>>>()?
+        names
+            .iter()
+            .map(|n| resolve(n, &dir))
+            .collect::<Result<Vec<_>>>()?
     };
     let detailed = !json && list.len() == 1;
     let mut reports = Vec::new();
     for s in &list {
-        let r = run_scenario(s).await.with_context(|| format!("scenario {}", s.id))?;
+        let r = run_scenario(s)
+            .await
+            .with_context(|| format!("scenario {}", s.id))?;
         if let Some(dir) = &bundle {
             let out = dir.join(&r.id);
-            r.evidence.write_dir(&out).with_context(|| format!("writing the bundle to {}", out.display()))?;
+            r.evidence
+                .write_dir(&out)
+                .with_context(|| format!("writing the bundle to {}", out.display()))?;
         }
         print_report(&r, detailed);
         reports.push(r);
@@ -144,15 +176,45 @@ async fn run(names: Vec<String>, all: bool, dir: Option<PathBuf>, json: bool, bu
         let rows: Vec<_> = reports.iter().map(row_json).collect();
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else if !detailed {
-        println!("{:<42} {:<11} {:<10} {:<32} {:<5}  {}", "id", "reproduced", "diagnosed", "cause", "fixed", "the user saw");
+        println!(
+            "{:<42} {:<11} {:<10} {:<32} {:<5}  the user saw",
+            "id", "reproduced", "diagnosed", "cause", "fixed"
+        );
         for r in &reports {
-            let diagnosed_ok = r.section.is_none() || (r.diagnosed_section == r.section && r.diagnosed_cause == r.cause_expected);
-            let seen: String = r.message.clone().unwrap_or_else(|| format!("({})", outcome_word(&r.outcome))).chars().take(70).collect();
-            println!("{:<42} {:<11} {:<10} {:<32} {:<5}  {}", r.id, yes_no(r.reproduced), if r.section.is_none() { "-" } else { yes_no(diagnosed_ok) }, r.diagnosed_cause.as_deref().unwrap_or("-"), yes_no(r.fixed), seen);
+            let diagnosed_ok = r.section.is_none()
+                || (r.diagnosed_section == r.section && r.diagnosed_cause == r.cause_expected);
+            let seen: String = r
+                .message
+                .clone()
+                .unwrap_or_else(|| format!("({})", outcome_word(&r.outcome)))
+                .chars()
+                .take(70)
+                .collect();
+            println!(
+                "{:<42} {:<11} {:<10} {:<32} {:<5}  {}",
+                r.id,
+                yes_no(r.reproduced),
+                if r.section.is_none() {
+                    "-"
+                } else {
+                    yes_no(diagnosed_ok)
+                },
+                r.diagnosed_cause.as_deref().unwrap_or("-"),
+                yes_no(r.fixed),
+                seen
+            );
         }
-        println!("\n{} passed, {} failed", reports.iter().filter(|r| r.holds()).count(), reports.iter().filter(|r| !r.holds()).count());
+        println!(
+            "\n{} passed, {} failed",
+            reports.iter().filter(|r| r.holds()).count(),
+            reports.iter().filter(|r| !r.holds()).count()
+        );
     }
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn outcome_word(o: &enrollsim::Outcome) -> &'static str {
@@ -164,7 +226,13 @@ fn outcome_word(o: &enrollsim::Outcome) -> &'static str {
     }
 }
 
-fn diagnose_cmd(bundle: Option<PathBuf>, message: Option<String>, lang: String, log: Option<PathBuf>, json: bool) -> Result<ExitCode> {
+fn diagnose_cmd(
+    bundle: Option<PathBuf>,
+    message: Option<String>,
+    lang: String,
+    log: Option<PathBuf>,
+    json: bool,
+) -> Result<ExitCode> {
     let mut evidence = match (&bundle, &message) {
         (Some(dir), _) => {
             let read = enrollsim::EvidenceBundle::read_dir(dir)?;
@@ -178,8 +246,12 @@ fn diagnose_cmd(bundle: Option<PathBuf>, message: Option<String>, lang: String, 
     };
     if let Some(log) = log {
         let bytes = std::fs::read(&log).with_context(|| format!("reading {}", log.display()))?;
-        let text = String::from_utf8(bytes).with_context(|| format!("{} is not a UTF-8 text log", log.display()))?;
-        if text.lines().any(|l| l.starts_with("20") && l.contains(" [")) {
+        let text = String::from_utf8(bytes)
+            .with_context(|| format!("{} is not a UTF-8 text log", log.display()))?;
+        if text
+            .lines()
+            .any(|l| l.starts_with("20") && l.contains(" ["))
+        {
             evidence.company_portal_log = Some(text);
         } else {
             evidence.device_log = Some(text);
@@ -200,12 +272,29 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::List { dir } => scenarios(&dir).map(|list| {
             for s in list {
-                println!("{:<42} {:<60} {}", s.id, s.title.chars().take(60).collect::<String>(), s.section.as_deref().unwrap_or("(happy path)"));
+                println!(
+                    "{:<42} {:<60} {}",
+                    s.id,
+                    s.title.chars().take(60).collect::<String>(),
+                    s.section.as_deref().unwrap_or("(happy path)")
+                );
             }
             ExitCode::SUCCESS
         }),
-        Command::Run { scenarios, all, dir, json, bundle } => run(scenarios, all, dir, json, bundle).await,
-        Command::Diagnose { bundle, message, lang, log, json } => diagnose_cmd(bundle, message, lang, log, json),
+        Command::Run {
+            scenarios,
+            all,
+            dir,
+            json,
+            bundle,
+        } => run(scenarios, all, dir, json, bundle).await,
+        Command::Diagnose {
+            bundle,
+            message,
+            lang,
+            log,
+            json,
+        } => diagnose_cmd(bundle, message, lang, log, json),
     };
     match result {
         Ok(code) => code,

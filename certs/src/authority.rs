@@ -33,7 +33,9 @@ pub struct Authority {
 
 impl std::fmt::Debug for Authority {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Authority").field("name", &self.name).finish()
+        f.debug_struct("Authority")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -48,10 +50,12 @@ impl Authority {
         params.not_before = now - Duration::days(3650);
         params.not_after = now + Duration::days(3650);
         params.serial_number = Some(next_serial());
-        let cert = params.self_signed(signing_key).map_err(|source| CertError::Issue {
-            subject: name.to_string(),
-            source,
-        })?;
+        let cert = params
+            .self_signed(signing_key)
+            .map_err(|source| CertError::Issue {
+                subject: name.to_string(),
+                source,
+            })?;
         Ok(Authority {
             name: name.to_string(),
             der: cert.der().clone(),

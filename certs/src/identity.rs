@@ -1,8 +1,8 @@
 //! A certificate with its private key, as a TLS endpoint or a configuration profile needs it.
 
 use p12_keystore::{
-    Certificate as P12Certificate, EncryptionAlgorithm, KeyStore, MacAlgorithm,
-    Pkcs12ImportPolicy, PrivateKey, PrivateKeyChain,
+    Certificate as P12Certificate, EncryptionAlgorithm, KeyStore, MacAlgorithm, Pkcs12ImportPolicy,
+    PrivateKey, PrivateKeyChain,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
@@ -101,7 +101,11 @@ impl Identity {
         let leaf = certs
             .next()
             .ok_or_else(|| CertError::Pkcs12Read("the private key has no certificate".into()))?;
-        Ok(Identity::new(leaf, chain.key().as_der().to_vec(), certs.collect()))
+        Ok(Identity::new(
+            leaf,
+            chain.key().as_der().to_vec(),
+            certs.collect(),
+        ))
     }
 }
 

@@ -23,13 +23,15 @@ pub fn tenant_view(lab: &Lab) -> Value {
     let intune = intune.lock().unwrap_or_else(|p| p.into_inner());
     let directory = lab.world.entra.state();
     let directory = directory.lock().unwrap_or_else(|p| p.into_inner());
-    let apns = intune.apns.as_ref().map(|c| json!({
-        "appleIdentifier": c.apple_id,
-        "topicIdentifier": c.topic,
-        "expirationDateTime": rfc3339(c.expires_at),
-        "lastModifiedDateTime": rfc3339(c.uploaded_at),
-        "certificateUploadStatus": c.status_at(now),
-    }));
+    let apns = intune.apns.as_ref().map(|c| {
+        json!({
+            "appleIdentifier": c.apple_id,
+            "topicIdentifier": c.topic,
+            "expirationDateTime": rfc3339(c.expires_at),
+            "lastModifiedDateTime": rfc3339(c.uploaded_at),
+            "certificateUploadStatus": c.status_at(now),
+        })
+    });
     let mut configurations: Vec<Value> = intune.platform_restrictions.iter().map(|r| json!({
         "@odata.type": "#microsoft.graph.deviceEnrollmentPlatformRestrictionsConfiguration",
         "id": r.id, "displayName": r.name, "priority": r.priority,
@@ -105,7 +107,11 @@ pub fn collect(lab: &Lab, action: &Action, outcome: &Outcome) -> EvidenceBundle 
     let events: Vec<Value> = {
         let intune = lab.world.intune.state();
         let intune = intune.lock().unwrap_or_else(|p| p.into_inner());
-        intune.events.iter().filter_map(|e| serde_json::to_value(e).ok()).collect()
+        intune
+            .events
+            .iter()
+            .filter_map(|e| serde_json::to_value(e).ok())
+            .collect()
     };
     let sign_ins: Vec<Value> = {
         let directory = lab.world.entra.state();
@@ -119,7 +125,13 @@ pub fn collect(lab: &Lab, action: &Action, outcome: &Outcome) -> EvidenceBundle 
             "status": {"errorCode": s.status.error_code, "failureReason": s.status.failure_reason},
         })).collect()
     };
-    let join = |lines: Vec<String>| if lines.is_empty() { None } else { Some(lines.join("\n") + "\n") };
+    let join = |lines: Vec<String>| {
+        if lines.is_empty() {
+            None
+        } else {
+            Some(lines.join("\n") + "\n")
+        }
+    };
     EvidenceBundle {
         manifest: serde_json::from_value(manifest).unwrap_or_default(),
         device_log: join(lab.device.console_log()),

@@ -53,7 +53,10 @@ impl RunReport {
     /// Whether every check holds: reproduced, diagnosed as expected, fixed.
     pub fn holds(&self) -> bool {
         let diagnosed = match (&self.section, &self.cause_expected) {
-            (Some(section), Some(cause)) => self.diagnosed_section.as_deref() == Some(section.as_str()) && self.diagnosed_cause.as_deref() == Some(cause.as_str()),
+            (Some(section), Some(cause)) => {
+                self.diagnosed_section.as_deref() == Some(section.as_str())
+                    && self.diagnosed_cause.as_deref() == Some(cause.as_str())
+            }
             _ => true,
         };
         self.reproduced && diagnosed && self.fixed
@@ -72,13 +75,20 @@ pub fn outcome_matches(expect: &Expectation, outcome: &Outcome) -> bool {
         return false;
     }
     let (screen, message, text) = match outcome {
-        Outcome::Failed { screen, message, text } => (Some(*screen), Some(message), Some(text.as_str())),
+        Outcome::Failed {
+            screen,
+            message,
+            text,
+        } => (Some(*screen), Some(message), Some(text.as_str())),
         Outcome::Stuck { screen, .. } => (Some(*screen), None, None),
         _ => (None, None, None),
     };
     expect.screen.is_none_or(|s| Some(s) == screen)
         && expect.message.as_ref().is_none_or(|m| Some(m) == message)
-        && expect.text_contains.as_deref().is_none_or(|t| text.is_some_and(|x| x.contains(t)))
+        && expect
+            .text_contains
+            .as_deref()
+            .is_none_or(|t| text.is_some_and(|x| x.contains(t)))
 }
 
 /// Runs `scenario` end to end.
@@ -105,10 +115,15 @@ pub async fn run_scenario(scenario: &Scenario) -> Result<RunReport, LabError> {
         }
         let again = scenario.reenroll.as_ref().unwrap_or(&scenario.action);
         let second = lab.enroll(again).await;
-        let fixed = error.is_none() && matches!(&second, Outcome::Enrolled { upn } if upn.eq_ignore_ascii_case(&again.user));
+        let fixed = error.is_none()
+            && matches!(&second, Outcome::Enrolled { upn } if upn.eq_ignore_ascii_case(&again.user));
         (fixed, Some(second), error)
     } else {
-        (matches!(&outcome, Outcome::Enrolled { .. }) && reproduced, None, None)
+        (
+            matches!(&outcome, Outcome::Enrolled { .. }) && reproduced,
+            None,
+            None,
+        )
     };
     let fix_timeline = Timeline::from_entries(&lab.world.recorder.drain());
     lab.world.shutdown().await;
@@ -120,8 +135,12 @@ pub async fn run_scenario(scenario: &Scenario) -> Result<RunReport, LabError> {
         outcome,
         reproduced,
         message,
-        diagnosed_section: diagnosis.as_ref().and_then(|d| d.section.map(|s| s.id().to_string())),
-        diagnosed_cause: diagnosis.as_ref().and_then(|d| d.cause.map(|c| c.id().to_string())),
+        diagnosed_section: diagnosis
+            .as_ref()
+            .and_then(|d| d.section.map(|s| s.id().to_string())),
+        diagnosed_cause: diagnosis
+            .as_ref()
+            .and_then(|d| d.cause.map(|c| c.id().to_string())),
         diagnosis,
         fixed,
         fix_outcome,

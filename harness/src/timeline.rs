@@ -35,7 +35,11 @@ fn summarize_body(content_type: Option<&str>, body: &[u8]) -> String {
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
             for key in ["errorCode", "error", "reason", "code"] {
                 if let Some(s) = v.get(key).and_then(|x| x.as_str()) {
-                    let codes = v.get("error_codes").and_then(|c| c.get(0)).map(|c| format!(" AADSTS{c}")).unwrap_or_default();
+                    let codes = v
+                        .get("error_codes")
+                        .and_then(|c| c.get(0))
+                        .map(|c| format!(" AADSTS{c}"))
+                        .unwrap_or_default();
                     return format!(" {key}={s}{codes}");
                 }
             }
@@ -48,13 +52,26 @@ fn summarize_body(content_type: Option<&str>, body: &[u8]) -> String {
             return format!(" MessageType={t}");
         }
         if let Some(s) = get("Status") {
-            return format!(" Status={s}{}", get("RequestType").map(|r| format!(" RequestType={r}")).unwrap_or_default());
+            return format!(
+                " Status={s}{}",
+                get("RequestType")
+                    .map(|r| format!(" RequestType={r}"))
+                    .unwrap_or_default()
+            );
         }
         if let Some(plist::Value::Dictionary(c)) = d.get("Command") {
-            return format!(" Command={}", c.get("RequestType").and_then(|v| v.as_string()).unwrap_or("?"));
+            return format!(
+                " Command={}",
+                c.get("RequestType")
+                    .and_then(|v| v.as_string())
+                    .unwrap_or("?")
+            );
         }
         if let Some(t) = get("PayloadType") {
-            return format!(" {t} profile {}", get("PayloadIdentifier").unwrap_or_default());
+            return format!(
+                " {t} profile {}",
+                get("PayloadIdentifier").unwrap_or_default()
+            );
         }
     }
     let text = String::from_utf8_lossy(body);
@@ -70,11 +87,17 @@ fn http_line(x: &HttpExchange) -> String {
     let request = summarize_body(x.request_content_type.as_deref(), &x.request_body);
     let path = x.path.split('?').next().unwrap_or(&x.path);
     let answer = match (x.status, &x.failure) {
-        (Some(s), _) => format!("{s}{}", summarize_body(x.response_content_type.as_deref(), &x.response_body)),
+        (Some(s), _) => format!(
+            "{s}{}",
+            summarize_body(x.response_content_type.as_deref(), &x.response_body)
+        ),
         (None, Some(f)) => format!("failed: {f}"),
         (None, None) => "no answer".into(),
     };
-    format!("{} -> {} {} {}{} => {}", x.from, x.host, x.method, path, request, answer)
+    format!(
+        "{} -> {} {} {}{} => {}",
+        x.from, x.host, x.method, path, request, answer
+    )
 }
 
 impl Timeline {
@@ -83,10 +106,18 @@ impl Timeline {
         let lines = entries
             .iter()
             .map(|e| {
-                let at = format!("{:02}:{:02}:{:02}.{:03}", e.at.hour(), e.at.minute(), e.at.second(), e.at.millisecond());
+                let at = format!(
+                    "{:02}:{:02}:{:02}.{:03}",
+                    e.at.hour(),
+                    e.at.minute(),
+                    e.at.second(),
+                    e.at.millisecond()
+                );
                 let (kind, text) = match &e.what {
                     Happening::Http(x) => ("http", http_line(x)),
-                    Happening::UserSaw { screen, text, .. } => ("user", format!("[{}] {}", screen.id(), text)),
+                    Happening::UserSaw { screen, text, .. } => {
+                        ("user", format!("[{}] {}", screen.id(), text))
+                    }
                     Happening::Note { party, text } => ("note", format!("{party}: {text}")),
                 };
                 TimelineLine { at, kind, text }
@@ -97,7 +128,10 @@ impl Timeline {
 
     /// The timeline as text, one line per entry.
     pub fn render(&self) -> String {
-        self.lines.iter().map(|l| format!("{} {:<4} {}\n", l.at, l.kind, l.text)).collect()
+        self.lines
+            .iter()
+            .map(|l| format!("{} {:<4} {}\n", l.at, l.kind, l.text))
+            .collect()
     }
 
     /// The text with UUIDs, long hex tokens, serial-like ids and certificate serials masked.
@@ -124,13 +158,23 @@ pub fn redact(text: &str) -> String {
 fn redact_token(t: &str) -> String {
     let is_hex = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_hexdigit());
     let parts: Vec<&str> = t.split('-').collect();
-    if parts.len() == 5 && [8, 4, 4, 4, 12].iter().zip(&parts).all(|(n, p)| p.len() == *n && is_hex(p)) {
+    if parts.len() == 5
+        && [8, 4, 4, 4, 12]
+            .iter()
+            .zip(&parts)
+            .all(|(n, p)| p.len() == *n && is_hex(p))
+    {
         return "[uuid]".into();
     }
     if t.len() >= 16 && is_hex(t) {
         return "[hex]".into();
     }
-    if t.len() == 12 && t.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) && t.chars().any(|c| c.is_ascii_digit()) && t.chars().any(|c| c.is_ascii_uppercase()) {
+    if t.len() == 12
+        && t.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && t.chars().any(|c| c.is_ascii_digit())
+        && t.chars().any(|c| c.is_ascii_uppercase())
+    {
         return "[serial]".into();
     }
     t.to_string()
@@ -143,6 +187,9 @@ mod tests {
     #[test]
     fn masks_identifiers_but_not_words() {
         let s = "device F2LXK1ABCD12 token 0a1b2c3d4e5f60718293a4b5 id 6f1c2e3a-0000-4000-8000-000000000001 says Hello";
-        assert_eq!(redact(s), "device [serial] token [hex] id [uuid] says Hello");
+        assert_eq!(
+            redact(s),
+            "device [serial] token [hex] id [uuid] says Hello"
+        );
     }
 }

@@ -69,7 +69,9 @@ pub struct World {
 
 impl std::fmt::Debug for World {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("World").field("hosts", &self.hosts.all()).finish_non_exhaustive()
+        f.debug_struct("World")
+            .field("hosts", &self.hosts.all())
+            .finish_non_exhaustive()
     }
 }
 
@@ -91,7 +93,11 @@ async fn start_server(
 
 impl World {
     /// Starts a world whose directory and tenant are `directory` and `tenant`.
-    pub async fn start(options: WorldOptions, directory: EntraState, tenant: IntuneState) -> Result<World, WorldError> {
+    pub async fn start(
+        options: WorldOptions,
+        directory: EntraState,
+        tenant: IntuneState,
+    ) -> Result<World, WorldError> {
         let clock = VirtualClock::starting_at(options.start);
         let rng = SeededRng::new(options.seed);
         let recorder = Recorder::new();
@@ -101,14 +107,31 @@ impl World {
         let anonymous_tls = client_config(&trust, None, HttpVersion::Http1, &clock)?;
 
         let directory = Arc::new(Mutex::new(directory));
-        let entra = EntraService::new(directory.clone(), clock.clone(), rng.fork(), recorder.clone());
+        let entra = EntraService::new(
+            directory.clone(),
+            clock.clone(),
+            rng.fork(),
+            recorder.clone(),
+        );
         let apns = ApnsService::new(clock.clone(), rng.fork(), recorder.clone());
 
         let apns_client = {
-            let (hosts, trust, clock, recorder) = (hosts.clone(), trust.clone(), clock.clone(), recorder.clone());
+            let (hosts, trust, clock, recorder) = (
+                hosts.clone(),
+                trust.clone(),
+                clock.clone(),
+                recorder.clone(),
+            );
             Arc::new(move |identity: &Identity| {
                 let tls = client_config(&trust, Some(identity), HttpVersion::Http2, &clock).ok()?;
-                Some(HttpsClient::new(hosts.clone(), tls, HttpVersion::Http2, recorder.clone(), clock.clone(), "Intune"))
+                Some(HttpsClient::new(
+                    hosts.clone(),
+                    tls,
+                    HttpVersion::Http2,
+                    recorder.clone(),
+                    clock.clone(),
+                    "Intune",
+                ))
             })
         };
         let admin_token = format!("admin.{}", rng.hex(16));
@@ -125,12 +148,63 @@ impl World {
 
         let now = options.start;
         let mut servers = Vec::new();
-        servers.push(start_server(&hosts, &entra::HOSTS, &pki.server_identity(&entra::HOSTS, now)?, ClientAuth::None, &clock, Arc::new(entra.clone())).await?);
-        servers.push(start_server(&hosts, &intune::PUBLIC_HOSTS, &pki.server_identity(&intune::PUBLIC_HOSTS, now)?, ClientAuth::None, &clock, Arc::new(intune.clone())).await?);
-        servers.push(start_server(&hosts, &[intune::MDM_HOST], &pki.server_identity(&[intune::MDM_HOST], now)?, ClientAuth::Optional(vec![pki.intune_device_ca.certificate().clone()]), &clock, Arc::new(intune.clone())).await?);
-        servers.push(start_server(&hosts, &[APNS_HOST], &pki.server_identity(&[APNS_HOST], now)?, ClientAuth::Required(vec![pki.apple_push_ca.certificate().clone()]), &clock, Arc::new(apns.clone())).await?);
+        servers.push(
+            start_server(
+                &hosts,
+                &entra::HOSTS,
+                &pki.server_identity(&entra::HOSTS, now)?,
+                ClientAuth::None,
+                &clock,
+                Arc::new(entra.clone()),
+            )
+            .await?,
+        );
+        servers.push(
+            start_server(
+                &hosts,
+                &intune::PUBLIC_HOSTS,
+                &pki.server_identity(&intune::PUBLIC_HOSTS, now)?,
+                ClientAuth::None,
+                &clock,
+                Arc::new(intune.clone()),
+            )
+            .await?,
+        );
+        servers.push(
+            start_server(
+                &hosts,
+                &[intune::MDM_HOST],
+                &pki.server_identity(&[intune::MDM_HOST], now)?,
+                ClientAuth::Optional(vec![pki.intune_device_ca.certificate().clone()]),
+                &clock,
+                Arc::new(intune.clone()),
+            )
+            .await?,
+        );
+        servers.push(
+            start_server(
+                &hosts,
+                &[APNS_HOST],
+                &pki.server_identity(&[APNS_HOST], now)?,
+                ClientAuth::Required(vec![pki.apple_push_ca.certificate().clone()]),
+                &clock,
+                Arc::new(apns.clone()),
+            )
+            .await?,
+        );
 
-        Ok(World { clock, rng, recorder, pki, hosts, entra, intune, apns, anonymous_tls, servers })
+        Ok(World {
+            clock,
+            rng,
+            recorder,
+            pki,
+            hosts,
+            entra,
+            intune,
+            apns,
+            anonymous_tls,
+            servers,
+        })
     }
 
     /// The root certificate every client of this world must trust.
@@ -153,7 +227,14 @@ impl World {
 
     /// An HTTPS client for the admin (it still needs the admin token as bearer).
     pub fn admin_client(&self) -> HttpsClient {
-        HttpsClient::new(self.hosts.clone(), self.anonymous_tls.clone(), HttpVersion::Http1, self.recorder.clone(), self.clock.clone(), "admin")
+        HttpsClient::new(
+            self.hosts.clone(),
+            self.anonymous_tls.clone(),
+            HttpVersion::Http1,
+            self.recorder.clone(),
+            self.clock.clone(),
+            "admin",
+        )
     }
 
     /// The admin API's bearer token.
@@ -163,9 +244,13 @@ impl World {
 
     /// Apple's Push Certificates Portal: issues a push certificate for `topic`, valid for a year
     /// from now (a renewal keeps the topic; a new certificate has a new one).
-    pub fn apple_push_certificate(&self, topic: &str) -> Result<Identity, enrollsim_certs::CertError> {
+    pub fn apple_push_certificate(
+        &self,
+        topic: &str,
+    ) -> Result<Identity, enrollsim_certs::CertError> {
         let now = self.clock.now();
-        self.pki.push_certificate(topic, now - Duration::minutes(1), now + Duration::days(365))
+        self.pki
+            .push_certificate(topic, now - Duration::minutes(1), now + Duration::days(365))
     }
 
     /// Puts a push certificate for `topic` in Intune, valid from `not_before` to `not_after`,

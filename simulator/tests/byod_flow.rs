@@ -12,7 +12,14 @@ fn user(licensed: bool) -> EntraUser {
         upn: "alex@contoso.example".into(),
         display_name: "Alex".into(),
         password: "pw".into(),
-        licenses: if licensed { vec![License { sku: "EMS".into(), service_plans: vec!["INTUNE_A".into()] }] } else { vec![] },
+        licenses: if licensed {
+            vec![License {
+                sku: "EMS".into(),
+                service_plans: vec!["INTUNE_A".into()],
+            }]
+        } else {
+            vec![]
+        },
         groups: vec![],
         mfa_required: false,
         home_cloud: Cloud::Public,
@@ -42,9 +49,20 @@ async fn world(licensed: bool) -> World {
     let start = datetime!(2026-11-26 09:00 UTC);
     let mut directory = EntraState::new("t1", "contoso.example");
     directory.users.push(user(licensed));
-    let world = World::start(WorldOptions { seed: 7, start }, directory, IntuneState::new("Contoso")).await.unwrap();
+    let world = World::start(
+        WorldOptions { seed: 7, start },
+        directory,
+        IntuneState::new("Contoso"),
+    )
+    .await
+    .unwrap();
     world
-        .install_push_certificate("mdm@contoso.example", "com.apple.mgmt.External.6f1c2e3a-0000-4000-8000-000000000001", start - Duration::days(10), start + Duration::days(355))
+        .install_push_certificate(
+            "mdm@contoso.example",
+            "com.apple.mgmt.External.6f1c2e3a-0000-4000-8000-000000000001",
+            start - Duration::days(10),
+            start + Duration::days(355),
+        )
         .unwrap();
     world
 }
@@ -54,11 +72,23 @@ async fn byod_device_enrolls_through_company_portal() {
     let world = world(true).await;
     let device = world.device(spec());
     let outcome = device
-        .enroll_with_company_portal(&Credentials { upn: "alex@contoso.example".into(), password: "pw".into() })
+        .enroll_with_company_portal(&Credentials {
+            upn: "alex@contoso.example".into(),
+            password: "pw".into(),
+        })
         .await;
-    for line in device.console_log() { println!("{line}"); }
-    for line in device.company_portal_log() { println!("{line}"); }
-    assert_eq!(outcome, Outcome::Enrolled { upn: "alex@contoso.example".into() });
+    for line in device.console_log() {
+        println!("{line}");
+    }
+    for line in device.company_portal_log() {
+        println!("{line}");
+    }
+    assert_eq!(
+        outcome,
+        Outcome::Enrolled {
+            upn: "alex@contoso.example".into()
+        }
+    );
     assert_eq!(world.apns.delivered(), 1);
 }
 
@@ -67,10 +97,15 @@ async fn unlicensed_user_is_refused_by_the_company_portal() {
     let world = world(false).await;
     let device = world.device(spec());
     let outcome = device
-        .enroll_with_company_portal(&Credentials { upn: "alex@contoso.example".into(), password: "pw".into() })
+        .enroll_with_company_portal(&Credentials {
+            upn: "alex@contoso.example".into(),
+            password: "pw".into(),
+        })
         .await;
     match outcome {
-        Outcome::Failed { text, .. } => assert!(text.starts_with("User Name Not Recognized"), "{text}"),
+        Outcome::Failed { text, .. } => {
+            assert!(text.starts_with("User Name Not Recognized"), "{text}")
+        }
         other => panic!("{other:?}"),
     }
 }

@@ -19,13 +19,20 @@ use crate::scenario::{Action, HistoryStep, LicenseSpec, WorldSpec};
 
 fn license(spec: &LicenseSpec) -> License {
     match spec {
-        LicenseSpec::Sku(sku) => License { sku: sku.clone(), service_plans: default_plans(sku) },
-        LicenseSpec::WithPlans { sku, service_plans } => License { sku: sku.clone(), service_plans: service_plans.clone() },
+        LicenseSpec::Sku(sku) => License {
+            sku: sku.clone(),
+            service_plans: default_plans(sku),
+        },
+        LicenseSpec::WithPlans { sku, service_plans } => License {
+            sku: sku.clone(),
+            service_plans: service_plans.clone(),
+        },
     }
 }
 
 pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
-    let start = parse_rfc3339(&spec.start).ok_or_else(|| LabError::Spec(format!("start {:?} is not RFC 3339", spec.start)))?;
+    let start = parse_rfc3339(&spec.start)
+        .ok_or_else(|| LabError::Spec(format!("start {:?} is not RFC 3339", spec.start)))?;
     // Identifiers the spec leaves open come from their own stream of the seed, so adding a
     // user does not change the device's serial.
     let ids = SeededRng::new(spec.seed.wrapping_mul(0x9E37_79B9).wrapping_add(17));
@@ -47,17 +54,37 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
         });
     }
 
-    let serial = spec.device.serial.clone().unwrap_or_else(|| ids.alphanumeric(12));
-    let udid = spec.device.udid.clone().unwrap_or_else(|| format!("00008110-{}", ids.hex(8).to_uppercase()));
+    let serial = spec
+        .device
+        .serial
+        .clone()
+        .unwrap_or_else(|| ids.alphanumeric(12));
+    let udid = spec
+        .device
+        .udid
+        .clone()
+        .unwrap_or_else(|| format!("00008110-{}", ids.hex(8).to_uppercase()));
     let mut intune = IntuneState::new(&tenant.name);
     intune.mdm_authority = tenant.mdm_authority;
     intune.platform_restrictions[0].ios = tenant.default_restriction.clone();
     intune.limit_restrictions[0].limit = tenant.default_device_limit;
     for (i, r) in tenant.platform_restrictions.iter().enumerate() {
-        intune.platform_restrictions.push(PlatformRestriction { id: format!("platform-restriction-{}", i + 1), name: r.name.clone(), priority: r.priority, groups: r.groups.clone(), ios: r.ios.clone() });
+        intune.platform_restrictions.push(PlatformRestriction {
+            id: format!("platform-restriction-{}", i + 1),
+            name: r.name.clone(),
+            priority: r.priority,
+            groups: r.groups.clone(),
+            ios: r.ios.clone(),
+        });
     }
     for (i, r) in tenant.limit_restrictions.iter().enumerate() {
-        intune.limit_restrictions.push(DeviceLimitRestriction { id: format!("limit-restriction-{}", i + 1), name: r.name.clone(), priority: r.priority, groups: r.groups.clone(), limit: r.limit });
+        intune.limit_restrictions.push(DeviceLimitRestriction {
+            id: format!("limit-restriction-{}", i + 1),
+            name: r.name.clone(),
+            priority: r.priority,
+            groups: r.groups.clone(),
+            limit: r.limit,
+        });
     }
     intune.corporate_identifiers = tenant.corporate_identifiers.clone();
     if spec.device.corporate_identifier {
@@ -73,7 +100,11 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
                 id: ids.uuid_lower(),
                 azure_ad_device_id: Some(ids.uuid_lower()),
                 upn: u.upn.clone(),
-                name: format!("{}_iPhone_{}", u.upn.split('@').next().unwrap_or("user"), i + 1),
+                name: format!(
+                    "{}_iPhone_{}",
+                    u.upn.split('@').next().unwrap_or("user"),
+                    i + 1
+                ),
                 serial: ids.alphanumeric(12),
                 udid: format!("00008030-{}", ids.hex(8).to_uppercase()),
                 os_version: "16.7".into(),
@@ -95,13 +126,36 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
         }
     }
 
-    let world = World::start(WorldOptions { seed: spec.seed, start }, directory, intune).await?;
+    let world = World::start(
+        WorldOptions {
+            seed: spec.seed,
+            start,
+        },
+        directory,
+        intune,
+    )
+    .await?;
     if tenant.apns.uploaded {
-        let topic = tenant.apns.topic.clone().unwrap_or_else(|| format!("com.apple.mgmt.External.{}", ids.uuid_lower()));
-        world.install_push_certificate(&tenant.apns.apple_id, &topic, start - Duration::days(tenant.apns.issued_days_ago), start + Duration::days(tenant.apns.expires_in_days))?;
+        let topic = tenant
+            .apns
+            .topic
+            .clone()
+            .unwrap_or_else(|| format!("com.apple.mgmt.External.{}", ids.uuid_lower()));
+        world.install_push_certificate(
+            &tenant.apns.apple_id,
+            &topic,
+            start - Duration::days(tenant.apns.issued_days_ago),
+            start + Duration::days(tenant.apns.expires_in_days),
+        )?;
         if tenant.apns.revoked_by_apple {
             let state = world.intune.state();
-            let serial_hex = state.lock().unwrap_or_else(|p| p.into_inner()).apns.as_ref().and_then(|c| enrollsim_certs::inspect::facts(c.identity.certificate()).ok()).map(|f| f.serial_hex);
+            let serial_hex = state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .apns
+                .as_ref()
+                .and_then(|c| enrollsim_certs::inspect::facts(c.identity.certificate()).ok())
+                .map(|f| f.serial_hex);
             if let Some(s) = serial_hex {
                 world.apns.revoke_certificate(&s);
             }
@@ -112,10 +166,16 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
     let cookie = d.safari_session.as_ref().map(|upn| {
         let user = spec.users.iter().find(|u| u.upn.eq_ignore_ascii_case(upn));
         let host = match user.map(|u| u.cloud) {
-            Some(enrollsim_simulator::cloud::entra::Cloud::Government) => enrollsim_simulator::cloud::entra::GOVERNMENT_LOGIN_HOST,
+            Some(enrollsim_simulator::cloud::entra::Cloud::Government) => {
+                enrollsim_simulator::cloud::entra::GOVERNMENT_LOGIN_HOST
+            }
             _ => enrollsim_simulator::cloud::entra::PUBLIC_LOGIN_HOST,
         };
-        SessionCookie { host: host.into(), upn: upn.clone(), password: user.map(|u| u.password.clone()).unwrap_or_default() }
+        SessionCookie {
+            host: host.into(),
+            upn: upn.clone(),
+            password: user.map(|u| u.password.clone()).unwrap_or_default(),
+        }
     });
     let device_spec = DeviceSpec {
         serial,
@@ -126,21 +186,32 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
         name: d.name.clone(),
         locale: d.locale.clone(),
         imei: None,
-        profiles: d.profiles.iter().map(|p| InstalledProfile {
-            identifier: p.identifier.clone(),
-            uuid: ids.uuid(),
-            display_name: p.display_name.clone(),
-            organization: p.organization.clone(),
-            mdm: p.mdm.as_ref().map(|m| InstalledMdmPayload {
-                topic: m.topic.clone(),
-                server_url: m.server_url.clone(),
-                check_in_url: m.check_in_url.clone().unwrap_or_else(|| m.server_url.clone()),
-                check_out_when_removed: false,
-            }),
-            removable: true,
-        }).collect(),
+        profiles: d
+            .profiles
+            .iter()
+            .map(|p| InstalledProfile {
+                identifier: p.identifier.clone(),
+                uuid: ids.uuid(),
+                display_name: p.display_name.clone(),
+                organization: p.organization.clone(),
+                mdm: p.mdm.as_ref().map(|m| InstalledMdmPayload {
+                    topic: m.topic.clone(),
+                    server_url: m.server_url.clone(),
+                    check_in_url: m
+                        .check_in_url
+                        .clone()
+                        .unwrap_or_else(|| m.server_url.clone()),
+                    check_out_when_removed: false,
+                }),
+                removable: true,
+            })
+            .collect(),
         company_portal: d.company_portal.installed.then(|| CompanyPortalApp {
-            version: d.company_portal.version.clone().unwrap_or_else(|| CompanyPortalApp::default().version),
+            version: d
+                .company_portal
+                .version
+                .clone()
+                .unwrap_or_else(|| CompanyPortalApp::default().version),
             damaged: d.company_portal.damaged,
             cloud: d.company_portal.cloud,
         }),
@@ -149,18 +220,32 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
         configuration_store_damaged: d.configuration_store_damaged,
     };
     let device = world.device(device_spec);
-    let lab = Lab { world, device, users: spec.users.clone() };
+    let lab = Lab {
+        world,
+        device,
+        users: spec.users.clone(),
+    };
 
     for (i, step) in spec.history.iter().enumerate() {
         match step {
             HistoryStep::Enroll { via, user } => {
-                let outcome = lab.enroll(&Action { enroll: *via, user: user.clone() }).await;
+                let outcome = lab
+                    .enroll(&Action {
+                        enroll: *via,
+                        user: user.clone(),
+                    })
+                    .await;
                 if !matches!(outcome, Outcome::Enrolled { .. }) {
-                    return Err(LabError::History { step: i, detail: format!("{outcome:?}") });
+                    return Err(LabError::History {
+                        step: i,
+                        detail: format!("{outcome:?}"),
+                    });
                 }
             }
             HistoryStep::RenewApnsCertificate => lab.admin().renew_apns_certificate().await?,
-            HistoryStep::ReplaceApnsCertificate => lab.admin().upload_new_apns_certificate().await?,
+            HistoryStep::ReplaceApnsCertificate => {
+                lab.admin().upload_new_apns_certificate().await?
+            }
             HistoryStep::AdvanceDays { days } => lab.world.clock.advance(Duration::days(*days)),
         }
     }

@@ -57,7 +57,9 @@ pub struct Lab {
 
 impl std::fmt::Debug for Lab {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lab").field("device", &self.device).finish_non_exhaustive()
+        f.debug_struct("Lab")
+            .field("device", &self.device)
+            .finish_non_exhaustive()
     }
 }
 
@@ -75,7 +77,10 @@ impl Lab {
             .find(|u| u.upn.eq_ignore_ascii_case(upn))
             .map(|u| u.password.clone())
             .unwrap_or_default();
-        Credentials { upn: upn.to_string(), password }
+        Credentials {
+            upn: upn.to_string(),
+            password,
+        }
     }
 
     /// The admin API, over HTTPS.
@@ -98,12 +103,30 @@ impl Lab {
         let admin = self.admin();
         match step {
             ResolutionStep::AssignLicense { user, sku } => admin.assign_license(user, sku).await,
-            ResolutionStep::AllowPersonallyOwnedDevices { user } => admin.patch_user_platform_restriction(user, |r| r.personal_device_enrollment_blocked = false).await,
-            ResolutionStep::AllowIosPlatform { user } => admin.patch_user_platform_restriction(user, |r| r.platform_blocked = false).await,
-            ResolutionStep::SetDeviceLimit { user, limit } => admin.set_user_device_limit(user, *limit).await,
-            ResolutionStep::DeleteStaleDevices { user, count } => admin.delete_stale_devices(user, &self.device.serial(), *count).await,
+            ResolutionStep::AllowPersonallyOwnedDevices { user } => {
+                admin
+                    .patch_user_platform_restriction(user, |r| {
+                        r.personal_device_enrollment_blocked = false
+                    })
+                    .await
+            }
+            ResolutionStep::AllowIosPlatform { user } => {
+                admin
+                    .patch_user_platform_restriction(user, |r| r.platform_blocked = false)
+                    .await
+            }
+            ResolutionStep::SetDeviceLimit { user, limit } => {
+                admin.set_user_device_limit(user, *limit).await
+            }
+            ResolutionStep::DeleteStaleDevices { user, count } => {
+                admin
+                    .delete_stale_devices(user, &self.device.serial(), *count)
+                    .await
+            }
             ResolutionStep::RenewApnsCertificate => admin.renew_apns_certificate().await,
-            ResolutionStep::ReplaceApnsCertificate | ResolutionStep::UploadApnsCertificate => admin.upload_new_apns_certificate().await,
+            ResolutionStep::ReplaceApnsCertificate | ResolutionStep::UploadApnsCertificate => {
+                admin.upload_new_apns_certificate().await
+            }
             ResolutionStep::DisableMfa { user } => admin.disable_mfa(user).await,
             ResolutionStep::RemoveManagementProfile => {
                 self.device.remove_management_profiles().await;

@@ -67,7 +67,10 @@ impl WorldBuilder {
 impl TenantSpec {
     /// A tenant named `name`, otherwise the defaults.
     pub fn new(name: &str) -> Self {
-        TenantSpec { name: name.to_string(), ..TenantSpec::default() }
+        TenantSpec {
+            name: name.to_string(),
+            ..TenantSpec::default()
+        }
     }
     /// Sets the Default device limit (Intune allows 1–15; the default is 15).
     pub fn device_limit(mut self, limit: u32) -> Self {
@@ -112,7 +115,13 @@ impl TenantSpec {
         self
     }
     /// Adds a device limit restriction assigned to `groups`.
-    pub fn limit_restriction(mut self, name: &str, priority: u32, groups: &[&str], limit: u32) -> Self {
+    pub fn limit_restriction(
+        mut self,
+        name: &str,
+        priority: u32,
+        groups: &[&str],
+        limit: u32,
+    ) -> Self {
         self.limit_restrictions.push(LimitRestrictionSpec {
             name: name.into(),
             priority,
@@ -144,7 +153,10 @@ impl UserSpec {
     }
     /// The user holds a licence whose plans do not include Intune (e.g. Exchange Online only).
     pub fn licensed_without_intune(mut self, sku: &str) -> Self {
-        self.licenses = vec![LicenseSpec::WithPlans { sku: sku.into(), service_plans: vec!["EXCHANGE_S_STANDARD".into()] }];
+        self.licenses = vec![LicenseSpec::WithPlans {
+            sku: sku.into(),
+            service_plans: vec!["EXCHANGE_S_STANDARD".into()],
+        }];
         self
     }
     /// The user must pass MFA to sign in.
@@ -238,14 +250,23 @@ impl DeviceSetup {
 impl Action {
     /// Enroll through the Company Portal app as `user`.
     pub fn company_portal(user: &str) -> Self {
-        Action { enroll: EnrollVia::CompanyPortal, user: user.into() }
+        Action {
+            enroll: EnrollVia::CompanyPortal,
+            user: user.into(),
+        }
     }
     /// Enroll through the Company Portal website in Safari as `user`.
     pub fn safari(user: &str) -> Self {
-        Action { enroll: EnrollVia::Safari, user: user.into() }
+        Action {
+            enroll: EnrollVia::Safari,
+            user: user.into(),
+        }
     }
     /// Turn on an ADE device and sign in as `user`.
     pub fn ade(user: &str) -> Self {
-        Action { enroll: EnrollVia::Ade, user: user.into() }
+        Action {
+            enroll: EnrollVia::Ade,
+            user: user.into(),
+        }
     }
 }

@@ -52,7 +52,10 @@ pub enum ScenarioError {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |i| before.len() - i - 1)
+        + 1;
     (line, column)
 }
 
@@ -62,16 +65,26 @@ impl Scenario {
         let file = origin.as_ref().to_path_buf();
         let scenario: Scenario = toml::from_str(text).map_err(|e| {
             let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-            ScenarioError::Parse { file: file.clone(), line, column, message: e.message().to_string() }
+            ScenarioError::Parse {
+                file: file.clone(),
+                line,
+                column,
+                message: e.message().to_string(),
+            }
         })?;
-        scenario.validate().map_err(|message| ScenarioError::Invalid { file, message })?;
+        scenario
+            .validate()
+            .map_err(|message| ScenarioError::Invalid { file, message })?;
         Ok(scenario)
     }
 
     /// Loads a scenario file.
     pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read { file: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            file: path.to_path_buf(),
+            source,
+        })?;
         Scenario::from_toml_str(&text, path)
     }
 
@@ -81,28 +94,56 @@ impl Scenario {
     }
 
     fn validate(&self) -> Result<(), String> {
-        if self.id.is_empty() || !self.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(format!("id {:?} must be non-empty and use only letters, digits, '-' and '_'", self.id));
+        if self.id.is_empty()
+            || !self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(format!(
+                "id {:?} must be non-empty and use only letters, digits, '-' and '_'",
+                self.id
+            ));
         }
-        let known = |upn: &str| self.world.users.iter().any(|u| u.upn.eq_ignore_ascii_case(upn));
+        let known = |upn: &str| {
+            self.world
+                .users
+                .iter()
+                .any(|u| u.upn.eq_ignore_ascii_case(upn))
+        };
         if !known(&self.action.user) {
-            return Err(format!("action.user {:?} is not one of world.users", self.action.user));
+            return Err(format!(
+                "action.user {:?} is not one of world.users",
+                self.action.user
+            ));
         }
         if let Some(r) = &self.reenroll {
             if !known(&r.user) {
-                return Err(format!("reenroll.user {:?} is not one of world.users", r.user));
+                return Err(format!(
+                    "reenroll.user {:?} is not one of world.users",
+                    r.user
+                ));
             }
         }
         for (i, l) in self.world.tenant.limit_restrictions.iter().enumerate() {
             if !(1..=15).contains(&l.limit) {
-                return Err(format!("world.tenant.limit_restrictions[{i}].limit is {}; Intune allows 1 to 15", l.limit));
+                return Err(format!(
+                    "world.tenant.limit_restrictions[{i}].limit is {}; Intune allows 1 to 15",
+                    l.limit
+                ));
             }
         }
         if !(1..=15).contains(&self.world.tenant.default_device_limit) {
-            return Err(format!("world.tenant.default_device_limit is {}; Intune allows 1 to 15", self.world.tenant.default_device_limit));
+            return Err(format!(
+                "world.tenant.default_device_limit is {}; Intune allows 1 to 15",
+                self.world.tenant.default_device_limit
+            ));
         }
         if enrollsim_simulator::clock::parse_rfc3339(&self.world.start).is_none() {
-            return Err(format!("world.start {:?} is not an RFC 3339 time such as 2026-11-26T09:00:00Z", self.world.start));
+            return Err(format!(
+                "world.start {:?} is not an RFC 3339 time such as 2026-11-26T09:00:00Z",
+                self.world.start
+            ));
         }
         Ok(())
     }
@@ -111,7 +152,10 @@ impl Scenario {
 /// Loads every `*.toml` in `dir`, sorted by id; ids must be unique.
 pub fn load_dir(dir: impl AsRef<Path>) -> Result<Vec<(PathBuf, Scenario)>, ScenarioError> {
     let dir = dir.as_ref();
-    let entries = std::fs::read_dir(dir).map_err(|source| ScenarioError::Read { file: dir.to_path_buf(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| ScenarioError::Read {
+        file: dir.to_path_buf(),
+        source,
+    })?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -121,7 +165,11 @@ pub fn load_dir(dir: impl AsRef<Path>) -> Result<Vec<(PathBuf, Scenario)>, Scena
     for p in paths {
         let s = Scenario::load(&p)?;
         if let Some((other, _)) = out.iter().find(|(_, o)| o.id == s.id) {
-            return Err(ScenarioError::DuplicateId { file: p.clone(), id: s.id.clone(), other: other.clone() });
+            return Err(ScenarioError::DuplicateId {
+                file: p.clone(),
+                id: s.id.clone(),
+                other: other.clone(),
+            });
         }
         out.push((p, s));
     }
@@ -136,18 +184,27 @@ mod tests {
     #[test]
     fn unknown_key_names_file_line_and_expected_keys() {
         let text = "id = \"x\"\ntitle = \"t\"\ncolour = 3\n[action]\nenroll = \"company-portal\"\nuser = \"a@b\"\n[expect]\noutcome = \"enrolled\"\n";
-        let err = Scenario::from_toml_str(text, "scenarios/x.toml").unwrap_err().to_string();
-        assert!(err.starts_with("scenarios/x.toml:3:1: unknown field `colour`"), "{err}");
+        let err = Scenario::from_toml_str(text, "scenarios/x.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("scenarios/x.toml:3:1: unknown field `colour`"),
+            "{err}"
+        );
         assert!(err.contains("expected one of"), "{err}");
     }
 
     #[test]
     fn wrong_type_and_unknown_user_are_reported() {
         let text = "id = \"x\"\ntitle = 5\n";
-        let err = Scenario::from_toml_str(text, "s.toml").unwrap_err().to_string();
+        let err = Scenario::from_toml_str(text, "s.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("s.toml:2:9:"), "{err}");
         let text = "id = \"x\"\ntitle = \"t\"\n[action]\nenroll = \"company-portal\"\nuser = \"ghost@b\"\n[expect]\noutcome = \"enrolled\"\n";
-        let err = Scenario::from_toml_str(text, "s.toml").unwrap_err().to_string();
+        let err = Scenario::from_toml_str(text, "s.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("ghost@b"), "{err}");
     }
 }

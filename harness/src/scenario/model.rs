@@ -302,7 +302,12 @@ pub struct CompanyPortalSpec {
 
 impl Default for CompanyPortalSpec {
     fn default() -> Self {
-        CompanyPortalSpec { installed: true, version: None, damaged: false, cloud: CloudSetting::Automatic }
+        CompanyPortalSpec {
+            installed: true,
+            version: None,
+            damaged: false,
+            cloud: CloudSetting::Automatic,
+        }
     }
 }
 

@@ -90,7 +90,11 @@ impl ApnsService {
 
     /// Registers a device for `topic` (what apsd does when the MDM payload is installed):
     /// returns the 32-byte device token and the mailbox pushes arrive in.
-    pub fn register(&self, topic: &str, rng: &SeededRng) -> (Vec<u8>, mpsc::UnboundedReceiver<Push>) {
+    pub fn register(
+        &self,
+        topic: &str,
+        rng: &SeededRng,
+    ) -> (Vec<u8>, mpsc::UnboundedReceiver<Push>) {
         let token = rng.bytes(32);
         let (tx, rx) = mpsc::unbounded_channel();
         self.lock().registrations.insert(

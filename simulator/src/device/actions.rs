@@ -19,11 +19,18 @@ impl Device {
             if let (Some(payload), Some(enrollment)) = (&profile.mdm, &mdm) {
                 if payload.check_out_when_removed && enrollment.payload == *payload {
                     let udid = self.lock().spec.udid.clone();
-                    let message = CheckinMessage::CheckOut(CheckOut { topic: payload.topic.clone(), udid });
+                    let message = CheckinMessage::CheckOut(CheckOut {
+                        topic: payload.topic.clone(),
+                        udid,
+                    });
                     let _ = self.checkin(&enrollment.client, payload, message).await;
                 }
             }
-            self.log(Process::Profiled, Level::Notice, &format!("Removed profile \"{}\"", profile.identifier));
+            self.log(
+                Process::Profiled,
+                Level::Notice,
+                &format!("Removed profile \"{}\"", profile.identifier),
+            );
             removed += 1;
         }
         let mut s = self.lock();
@@ -35,15 +42,32 @@ impl Device {
 
     /// Deletes the Company Portal app and installs the current version from the App Store.
     pub fn reinstall_company_portal(&self) {
-        let cloud = self.lock().spec.company_portal.as_ref().map(|a| a.cloud).unwrap_or_default();
-        self.lock().spec.company_portal = Some(CompanyPortalApp { cloud, ..CompanyPortalApp::default() });
-        self.log(Process::CompanyPortal, Level::Notice, "Company Portal installed from the App Store");
+        let cloud = self
+            .lock()
+            .spec
+            .company_portal
+            .as_ref()
+            .map(|a| a.cloud)
+            .unwrap_or_default();
+        self.lock().spec.company_portal = Some(CompanyPortalApp {
+            cloud,
+            ..CompanyPortalApp::default()
+        });
+        self.log(
+            Process::CompanyPortal,
+            Level::Notice,
+            "Company Portal installed from the App Store",
+        );
     }
 
     /// Settings > Safari > Clear History and Website Data.
     pub fn clear_safari_cookies(&self) {
         self.lock().spec.safari_cookies.clear();
-        self.log(Process::Safari, Level::Notice, "Cleared history and website data");
+        self.log(
+            Process::Safari,
+            Level::Notice,
+            "Cleared history and website data",
+        );
     }
 
     /// Settings > Company Portal > Cloud.
@@ -56,7 +80,11 @@ impl Device {
     /// Joins another network, from which every host is reachable.
     pub fn use_other_network(&self) {
         self.lock().spec.blocked_hosts.clear();
-        self.log(Process::SetupAssistant, Level::Notice, "Joined a different Wi-Fi network");
+        self.log(
+            Process::SetupAssistant,
+            Level::Notice,
+            "Joined a different Wi-Fi network",
+        );
     }
 
     /// Restores the device in recovery mode and sets it up as new: every profile, app, cookie
@@ -71,7 +99,11 @@ impl Device {
         s.mailbox = None;
         s.supervised = false;
         drop(s);
-        self.log(Process::SetupAssistant, Level::Notice, "Device restored and set up as new");
+        self.log(
+            Process::SetupAssistant,
+            Level::Notice,
+            "Device restored and set up as new",
+        );
     }
 
     /// Installs the Company Portal from the App Store if it is missing.

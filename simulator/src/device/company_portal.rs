@@ -68,15 +68,24 @@ impl Device {
                 .json::<Value>()
                 .ok()
                 .and_then(|v| v["access_token"].as_str().map(str::to_string))
-                .ok_or(SignInFailure { code: "invalid_response".into(), text: "The sign-in service sent an unreadable answer.".into() }),
+                .ok_or(SignInFailure {
+                    code: "invalid_response".into(),
+                    text: "The sign-in service sent an unreadable answer.".into(),
+                }),
             Ok(r) => {
                 let v: Value = r.json().unwrap_or(Value::Null);
                 let description = v["error_description"].as_str().unwrap_or("").to_string();
                 let first_line = description.lines().next().unwrap_or("").to_string();
                 let code = first_line.split(':').next().unwrap_or("").to_string();
-                Err(SignInFailure { code, text: first_line })
+                Err(SignInFailure {
+                    code,
+                    text: first_line,
+                })
             }
-            Err(e) => Err(SignInFailure { code: "network".into(), text: e.to_string() }),
+            Err(e) => Err(SignInFailure {
+                code: "network".into(),
+                text: e.to_string(),
+            }),
         }
     }
 
@@ -84,30 +93,78 @@ impl Device {
     pub async fn enroll_with_company_portal(&self, user: &Credentials) -> Outcome {
         let app = self.lock().spec.company_portal.clone();
         let Some(app) = app else {
-            return Outcome::NotManaged { detail: "the Company Portal app is not installed".into() };
+            return Outcome::NotManaged {
+                detail: "the Company Portal app is not installed".into(),
+            };
         };
         let client = self.client("Company Portal");
         let (os_version, product, name) = {
             let s = self.lock();
-            (s.spec.os_version.clone(), s.spec.product.clone(), s.spec.name.clone())
+            (
+                s.spec.os_version.clone(),
+                s.spec.product.clone(),
+                s.spec.name.clone(),
+            )
         };
-        self.log(Process::CompanyPortal, Level::Notice, &format!("Company Portal {} launched", app.version));
-        self.cp_log("INFO", "App", &format!("Company Portal version {} on iOS {os_version} ({product})", app.version));
+        self.log(
+            Process::CompanyPortal,
+            Level::Notice,
+            &format!("Company Portal {} launched", app.version),
+        );
+        self.cp_log(
+            "INFO",
+            "App",
+            &format!(
+                "Company Portal version {} on iOS {os_version} ({product})",
+                app.version
+            ),
+        );
         let cloud = app.cloud.cloud();
-        self.cp_log("INFO", "Authentication", &format!("Cloud setting {:?}; signing in at authority https://{}/organizations", app.cloud, login_host(cloud)));
-        let token = match self.sign_in(&client, cloud, user, (COMPANY_PORTAL_CLIENT_ID, "Microsoft Intune Company Portal", "Mobile Apps and Desktop clients")).await {
+        self.cp_log(
+            "INFO",
+            "Authentication",
+            &format!(
+                "Cloud setting {:?}; signing in at authority https://{}/organizations",
+                app.cloud,
+                login_host(cloud)
+            ),
+        );
+        let token = match self
+            .sign_in(
+                &client,
+                cloud,
+                user,
+                (
+                    COMPANY_PORTAL_CLIENT_ID,
+                    "Microsoft Intune Company Portal",
+                    "Mobile Apps and Desktop clients",
+                ),
+            )
+            .await
+        {
             Ok(t) => t,
             Err(f) => {
-                self.cp_log("ERROR", "Authentication", &format!("Sign-in failed: {}", f.text));
+                self.cp_log(
+                    "ERROR",
+                    "Authentication",
+                    &format!("Sign-in failed: {}", f.text),
+                );
                 return self.show(Screen::SignIn, UserMessage::SignInError(f.text));
             }
         };
-        self.cp_log("INFO", "Authentication", &format!("Signed in as {}", user.upn));
+        self.cp_log(
+            "INFO",
+            "Authentication",
+            &format!("Signed in as {}", user.upn),
+        );
 
         let eligibility = OutgoingRequest::new(Method::POST, ENROLLMENT_HOST, "/enrollment/v1/eligibility")
             .header("authorization", format!("Bearer {token}"))
             .json(&serde_json::json!({"platform": "iOS", "osVersion": os_version, "companyPortalVersion": app.version, "deviceModel": product}));
-        if let Err(outcome) = self.service_step(&client, eligibility, "Eligibility", true).await {
+        if let Err(outcome) = self
+            .service_step(&client, eligibility, "Eligibility", true)
+            .await
+        {
             return outcome;
         }
         self.cp_log("INFO", "Enrollment", "Eligibility check passed");
@@ -115,7 +172,11 @@ impl Device {
         // Workplace join: the transport key lives in the app's keychain; a damaged install
         // cannot read it and sends none.
         let transport_key = if app.damaged {
-            self.cp_log("WARN", "WorkplaceJoin", "Could not read the workplace join key from the keychain (errSecItemNotFound)");
+            self.cp_log(
+                "WARN",
+                "WorkplaceJoin",
+                "Could not read the workplace join key from the keychain (errSecItemNotFound)",
+            );
             String::new()
         } else {
             base64::engine::general_purpose::STANDARD.encode(self.rng.bytes(32))
@@ -124,87 +185,194 @@ impl Device {
             .header("authorization", format!("Bearer {token}"))
             .json(&serde_json::json!({"DeviceDisplayName": name, "OSVersion": os_version, "DeviceType": "iOS", "JoinType": 4, "TransportKey": transport_key}));
         let azure_device_id = match client.send(join).await {
-            Ok(r) if r.status == StatusCode::OK => r.json::<Value>().ok().and_then(|v| v["DeviceId"].as_str().map(str::to_string)),
+            Ok(r) if r.status == StatusCode::OK => r
+                .json::<Value>()
+                .ok()
+                .and_then(|v| v["DeviceId"].as_str().map(str::to_string)),
             Ok(r) => {
                 let v: Value = r.json().unwrap_or(Value::Null);
-                self.cp_log("ERROR", "WorkplaceJoin", &format!("Workplace join failed: HTTP {} {} ({})", r.status.as_u16(), v["subcode"].as_str().unwrap_or(""), v["message"].as_str().unwrap_or("")));
+                self.cp_log(
+                    "ERROR",
+                    "WorkplaceJoin",
+                    &format!(
+                        "Workplace join failed: HTTP {} {} ({})",
+                        r.status.as_u16(),
+                        v["subcode"].as_str().unwrap_or(""),
+                        v["message"].as_str().unwrap_or("")
+                    ),
+                );
                 return self.show(Screen::CompanyPortal, UserMessage::WorkplaceJoinFailed);
             }
             Err(e) => {
-                self.cp_log("ERROR", "WorkplaceJoin", &format!("Workplace join failed: {e}"));
+                self.cp_log(
+                    "ERROR",
+                    "WorkplaceJoin",
+                    &format!("Workplace join failed: {e}"),
+                );
                 return self.show(Screen::CompanyPortal, UserMessage::WorkplaceJoinFailed);
             }
         };
-        self.cp_log("INFO", "WorkplaceJoin", &format!("Device registered with Entra ID as {}", azure_device_id.as_deref().unwrap_or("?")));
+        self.cp_log(
+            "INFO",
+            "WorkplaceJoin",
+            &format!(
+                "Device registered with Entra ID as {}",
+                azure_device_id.as_deref().unwrap_or("?")
+            ),
+        );
 
-        let session = OutgoingRequest::new(Method::POST, ENROLLMENT_HOST, "/enrollment/v1/sessions")
-            .header("authorization", format!("Bearer {token}"))
-            .json(&serde_json::json!({"azureAdDeviceId": azure_device_id}));
+        let session =
+            OutgoingRequest::new(Method::POST, ENROLLMENT_HOST, "/enrollment/v1/sessions")
+                .header("authorization", format!("Bearer {token}"))
+                .json(&serde_json::json!({"azureAdDeviceId": azure_device_id}));
         let session = match self.service_step(&client, session, "Session", false).await {
             Ok(v) => v,
             Err(outcome) => return outcome,
         };
-        let (Some(session_id), Some(profile_url)) = (session["sessionId"].as_str(), session["profileUrl"].as_str()) else {
-            self.cp_log("ERROR", "Enrollment", "The enrollment session answer has no profile link");
+        let (Some(session_id), Some(profile_url)) = (
+            session["sessionId"].as_str(),
+            session["profileUrl"].as_str(),
+        ) else {
+            self.cp_log(
+                "ERROR",
+                "Enrollment",
+                "The enrollment session answer has no profile link",
+            );
             return self.show(Screen::CompanyPortal, UserMessage::CompanyPortalUnavailable);
         };
-        self.cp_log("INFO", "Enrollment", &format!("Enrollment session {session_id} created; opening the management profile in Safari"));
+        self.cp_log(
+            "INFO",
+            "Enrollment",
+            &format!(
+                "Enrollment session {session_id} created; opening the management profile in Safari"
+            ),
+        );
 
         let Some((host, path)) = super::profiled::split_url(profile_url) else {
             return self.show(Screen::CompanyPortal, UserMessage::CompanyPortalUnavailable);
         };
         let safari = self.client("Safari");
-        let download = match safari.send(OutgoingRequest::new(Method::GET, &host, &path)).await {
-            Ok(r) if r.status == StatusCode::OK && r.header("content-type").is_some_and(|c| c.starts_with(APPLE_ASPEN_CONFIG)) => r.body,
+        let download = match safari
+            .send(OutgoingRequest::new(Method::GET, &host, &path))
+            .await
+        {
+            Ok(r)
+                if r.status == StatusCode::OK
+                    && r.header("content-type")
+                        .is_some_and(|c| c.starts_with(APPLE_ASPEN_CONFIG)) =>
+            {
+                r.body
+            }
             Ok(r) => {
-                self.cp_log("ERROR", "Enrollment", &format!("Profile download failed: HTTP {}", r.status.as_u16()));
-                return self.show(Screen::Safari, UserMessage::ServiceCode(format!("HTTP {}", r.status.as_u16())));
+                self.cp_log(
+                    "ERROR",
+                    "Enrollment",
+                    &format!("Profile download failed: HTTP {}", r.status.as_u16()),
+                );
+                return self.show(
+                    Screen::Safari,
+                    UserMessage::ServiceCode(format!("HTTP {}", r.status.as_u16())),
+                );
             }
             Err(e) => {
-                self.cp_log("ERROR", "Enrollment", &format!("Profile download failed: {e}"));
+                self.cp_log(
+                    "ERROR",
+                    "Enrollment",
+                    &format!("Profile download failed: {e}"),
+                );
                 return self.show(Screen::Safari, UserMessage::ProfileServerUnreachable);
             }
         };
-        self.log(Process::Safari, Level::Notice, "Downloaded configuration profile; handing it to Settings");
-        if let Err(message) = self.install_profile(&download, InstallOptions::Interactive).await {
-            self.cp_log("ERROR", "Enrollment", "Management profile installation did not complete");
+        self.log(
+            Process::Safari,
+            Level::Notice,
+            "Downloaded configuration profile; handing it to Settings",
+        );
+        if let Err(message) = self
+            .install_profile(&download, InstallOptions::Interactive)
+            .await
+        {
+            self.cp_log(
+                "ERROR",
+                "Enrollment",
+                "Management profile installation did not complete",
+            );
             return self.show(Screen::Settings, message);
         }
         self.handle_push().await;
 
-        let status = OutgoingRequest::new(Method::GET, ENROLLMENT_HOST, &format!("/enrollment/v1/sessions/{session_id}"))
-            .header("authorization", format!("Bearer {token}"));
+        let status = OutgoingRequest::new(
+            Method::GET,
+            ENROLLMENT_HOST,
+            &format!("/enrollment/v1/sessions/{session_id}"),
+        )
+        .header("authorization", format!("Bearer {token}"));
         let progress = match client.send(status).await {
-            Ok(r) if r.status == StatusCode::OK => r.json::<Value>().unwrap_or(Value::Null)["progress"].clone(),
+            Ok(r) if r.status == StatusCode::OK => {
+                r.json::<Value>().unwrap_or(Value::Null)["progress"].clone()
+            }
             _ => Value::Null,
         };
         match progress["state"].as_str() {
             Some("enrolled") => {
-                self.cp_log("INFO", "Enrollment", "Enrollment complete; the device is managed");
-                Outcome::Enrolled { upn: user.upn.clone() }
+                self.cp_log(
+                    "INFO",
+                    "Enrollment",
+                    "Enrollment complete; the device is managed",
+                );
+                Outcome::Enrolled {
+                    upn: user.upn.clone(),
+                }
             }
             Some("failed") => {
-                let code = progress["errorCode"].as_str().unwrap_or("Unknown").to_string();
-                self.cp_log("ERROR", "Enrollment", &format!("Enrollment failed with error {code}"));
-                self.show(Screen::CompanyPortal, UserMessage::for_company_portal_code(&code))
+                let code = progress["errorCode"]
+                    .as_str()
+                    .unwrap_or("Unknown")
+                    .to_string();
+                self.cp_log(
+                    "ERROR",
+                    "Enrollment",
+                    &format!("Enrollment failed with error {code}"),
+                );
+                self.show(
+                    Screen::CompanyPortal,
+                    UserMessage::for_company_portal_code(&code),
+                )
             }
             other => {
-                self.cp_log("WARN", "Enrollment", &format!("Enrollment not confirmed (state {other:?}); still waiting"));
-                Outcome::Stuck { screen: Screen::CompanyPortal, detail: "waiting for the device to finish enrolling".into() }
+                self.cp_log(
+                    "WARN",
+                    "Enrollment",
+                    &format!("Enrollment not confirmed (state {other:?}); still waiting"),
+                );
+                Outcome::Stuck {
+                    screen: Screen::CompanyPortal,
+                    detail: "waiting for the device to finish enrolling".into(),
+                }
             }
         }
     }
 
     /// Sends a Company Portal service request; on refusal, logs and shows what the app shows.
     /// `knows_codes`: whether the app has screens for this step's codes.
-    async fn service_step(&self, client: &HttpsClient, request: OutgoingRequest, step: &str, knows_codes: bool) -> Result<Value, Outcome> {
+    async fn service_step(
+        &self,
+        client: &HttpsClient,
+        request: OutgoingRequest,
+        step: &str,
+        knows_codes: bool,
+    ) -> Result<Value, Outcome> {
         match client.send(request).await {
             Ok(r) if r.status.is_success() => Ok(r.json().unwrap_or(Value::Null)),
             Ok(r) => {
                 let v: Value = r.json().unwrap_or(Value::Null);
                 let code = v["errorCode"].as_str().unwrap_or("Unknown").to_string();
                 self.cp_log("ERROR", step, &format!("Service refused the request: HTTP {} errorCode={code} correlationId={} message={}", r.status.as_u16(), v["correlationId"].as_str().unwrap_or(""), v["message"].as_str().unwrap_or("")));
-                let message = if knows_codes { UserMessage::for_company_portal_code(&code) } else { UserMessage::CompanyPortalUnavailable };
+                let message = if knows_codes {
+                    UserMessage::for_company_portal_code(&code)
+                } else {
+                    UserMessage::CompanyPortalUnavailable
+                };
                 Err(self.show(Screen::CompanyPortal, message))
             }
             Err(e) => {
@@ -218,44 +386,115 @@ impl Device {
     /// holds a sign-in cookie, which it uses instead.
     pub async fn enroll_with_safari(&self, user: &Credentials) -> Outcome {
         let safari = self.client("Safari");
-        let cookie = self.lock().spec.safari_cookies.iter().find(|c| c.host == entra::PUBLIC_LOGIN_HOST || c.host == entra::GOVERNMENT_LOGIN_HOST).cloned();
+        let cookie = self
+            .lock()
+            .spec
+            .safari_cookies
+            .iter()
+            .find(|c| c.host == entra::PUBLIC_LOGIN_HOST || c.host == entra::GOVERNMENT_LOGIN_HOST)
+            .cloned();
         let (signed_in, cloud) = match &cookie {
             Some(c) => {
-                self.log(Process::Safari, Level::Notice, &format!("Signed in with the saved session for {}", c.upn));
-                let cloud = if c.host == entra::GOVERNMENT_LOGIN_HOST { Cloud::Government } else { Cloud::Public };
-                (Credentials { upn: c.upn.clone(), password: c.password.clone() }, cloud)
+                self.log(
+                    Process::Safari,
+                    Level::Notice,
+                    &format!("Signed in with the saved session for {}", c.upn),
+                );
+                let cloud = if c.host == entra::GOVERNMENT_LOGIN_HOST {
+                    Cloud::Government
+                } else {
+                    Cloud::Public
+                };
+                (
+                    Credentials {
+                        upn: c.upn.clone(),
+                        password: c.password.clone(),
+                    },
+                    cloud,
+                )
             }
             None => (user.clone(), Cloud::Public),
         };
-        let token = match self.sign_in(&safari, cloud, &signed_in, ("0000000a-0000-0000-c000-000000000000", "Intune Company Portal website", "Browser")).await {
+        let token = match self
+            .sign_in(
+                &safari,
+                cloud,
+                &signed_in,
+                (
+                    "0000000a-0000-0000-c000-000000000000",
+                    "Intune Company Portal website",
+                    "Browser",
+                ),
+            )
+            .await
+        {
             Ok(t) => t,
             Err(f) => {
-                self.log(Process::Safari, Level::Error, &format!("Sign-in failed: {} ({})", f.text, f.code));
+                self.log(
+                    Process::Safari,
+                    Level::Error,
+                    &format!("Sign-in failed: {} ({})", f.text, f.code),
+                );
                 return self.show(Screen::SignIn, UserMessage::SignInError(f.text));
             }
         };
-        self.lock().spec.safari_cookies.retain(|c| c.host != login_host(cloud));
-        self.lock().spec.safari_cookies.push(SessionCookie { host: login_host(cloud).into(), upn: signed_in.upn.clone(), password: signed_in.password.clone() });
-        let request = OutgoingRequest::new(Method::GET, PORTAL_HOST, "/enrollment/ios").header("authorization", format!("Bearer {token}"));
+        self.lock()
+            .spec
+            .safari_cookies
+            .retain(|c| c.host != login_host(cloud));
+        self.lock().spec.safari_cookies.push(SessionCookie {
+            host: login_host(cloud).into(),
+            upn: signed_in.upn.clone(),
+            password: signed_in.password.clone(),
+        });
+        let request = OutgoingRequest::new(Method::GET, PORTAL_HOST, "/enrollment/ios")
+            .header("authorization", format!("Bearer {token}"));
         let profile = match safari.send(request).await {
             Ok(r) if r.status == StatusCode::OK => r.body,
             Ok(r) => {
                 let page = String::from_utf8_lossy(&r.body).to_string();
-                let code = page.split("<h1>").nth(1).and_then(|s| s.split("</h1>").next()).unwrap_or("Error").to_string();
-                self.log(Process::Safari, Level::Error, &format!("Company Portal website answered HTTP {}: {code}", r.status.as_u16()));
+                let code = page
+                    .split("<h1>")
+                    .nth(1)
+                    .and_then(|s| s.split("</h1>").next())
+                    .unwrap_or("Error")
+                    .to_string();
+                self.log(
+                    Process::Safari,
+                    Level::Error,
+                    &format!(
+                        "Company Portal website answered HTTP {}: {code}",
+                        r.status.as_u16()
+                    ),
+                );
                 return self.show(Screen::Safari, UserMessage::ServiceCode(code));
             }
             Err(e) => {
-                self.log(Process::Safari, Level::Error, &format!("Cannot open the Company Portal website: {e}"));
-                return self.show(Screen::Safari, UserMessage::ServiceCode("Safari cannot open the page because the server cannot be found.".into()));
+                self.log(
+                    Process::Safari,
+                    Level::Error,
+                    &format!("Cannot open the Company Portal website: {e}"),
+                );
+                return self.show(
+                    Screen::Safari,
+                    UserMessage::ServiceCode(
+                        "Safari cannot open the page because the server cannot be found.".into(),
+                    ),
+                );
             }
         };
-        if let Err(message) = self.install_profile(&profile, InstallOptions::Interactive).await {
+        if let Err(message) = self
+            .install_profile(&profile, InstallOptions::Interactive)
+            .await
+        {
             return self.show(Screen::Settings, message);
         }
         match self.handle_push().await {
             super::mdmclient::SessionEnd::Done { .. } => Outcome::Enrolled { upn: signed_in.upn },
-            other => Outcome::Stuck { screen: Screen::Settings, detail: format!("the device was never contacted by the server ({other:?})") },
+            other => Outcome::Stuck {
+                screen: Screen::Settings,
+                detail: format!("the device was never contacted by the server ({other:?})"),
+            },
         }
     }
 }

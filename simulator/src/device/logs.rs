@@ -62,7 +62,10 @@ impl Process {
             Process::SetupAssistant => ("Setup", 301),
             Process::CloudConfiguration => ("ManagedConfiguration", 171),
             Process::Mobileassetd => ("mobileassetd", 83),
-            Process::AccessibilityUiServer => ("com.apple.accessibility.AccessibilityUIServer(MobileAsset)", 288),
+            Process::AccessibilityUiServer => (
+                "com.apple.accessibility.AccessibilityUIServer(MobileAsset)",
+                288,
+            ),
             Process::Safari => ("MobileSafari", 520),
         }
     }
@@ -70,7 +73,9 @@ impl Process {
 
 /// `Nov 26 10:40:12`.
 pub fn console_time(t: OffsetDateTime) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     format!(
         "{} {:2} {:02}:{:02}:{:02}",
         MONTHS[t.month() as usize - 1],
@@ -82,9 +87,23 @@ pub fn console_time(t: OffsetDateTime) -> String {
 }
 
 /// One console line.
-pub fn console_line(t: OffsetDateTime, device_name: &str, process: Process, level: Level, text: &str) -> String {
+pub fn console_line(
+    t: OffsetDateTime,
+    device_name: &str,
+    process: Process,
+    level: Level,
+    text: &str,
+) -> String {
     let (name, pid) = process.name_and_pid();
-    format!("{} {} {}[{}] <{}>: {}", console_time(t), device_name, name, pid, level.tag(), text)
+    format!(
+        "{} {} {}[{}] <{}>: {}",
+        console_time(t),
+        device_name,
+        name,
+        pid,
+        level.tag(),
+        text
+    )
 }
 
 /// One Company Portal log line.

@@ -41,7 +41,11 @@ impl Device {
         let Some(push) = push else {
             return SessionEnd::NoPush;
         };
-        self.log(Process::Apsd, Level::Notice, &format!("Received push for topic {}", push.topic));
+        self.log(
+            Process::Apsd,
+            Level::Notice,
+            &format!("Received push for topic {}", push.topic),
+        );
         self.command_session().await
     }
 
@@ -68,16 +72,28 @@ impl Device {
             let response = match mdm.client.send(request).await {
                 Ok(r) => r,
                 Err(e) => {
-                    self.log(Process::Mdmclient, Level::Error, &format!("Command request failed: {e}"));
+                    self.log(
+                        Process::Mdmclient,
+                        Level::Error,
+                        &format!("Command request failed: {e}"),
+                    );
                     return SessionEnd::Failed(e.to_string());
                 }
             };
             if response.status != StatusCode::OK {
-                self.log(Process::Mdmclient, Level::Error, &format!("Server answered HTTP {}", response.status.as_u16()));
+                self.log(
+                    Process::Mdmclient,
+                    Level::Error,
+                    &format!("Server answered HTTP {}", response.status.as_u16()),
+                );
                 return SessionEnd::Failed(format!("HTTP {}", response.status.as_u16()));
             }
             if response.body.is_empty() {
-                self.log(Process::Mdmclient, Level::Notice, "Server has no more commands");
+                self.log(
+                    Process::Mdmclient,
+                    Level::Notice,
+                    "Server has no more commands",
+                );
                 return SessionEnd::Done { commands: answered };
             }
             report = match CommandEnvelope::from_xml(&response.body) {
@@ -86,8 +102,13 @@ impl Device {
                     self.answer(&udid, envelope).await
                 }
                 Err(e) => {
-                    self.log(Process::Mdmclient, Level::Error, &format!("Cannot parse command: {e}"));
-                    let uuid = CommandEnvelope::peek_command_uuid(&response.body).unwrap_or_default();
+                    self.log(
+                        Process::Mdmclient,
+                        Level::Error,
+                        &format!("Cannot parse command: {e}"),
+                    );
+                    let uuid =
+                        CommandEnvelope::peek_command_uuid(&response.body).unwrap_or_default();
                     CommandReport::command_format_error(&udid, uuid)
                 }
             };
@@ -98,10 +119,16 @@ impl Device {
     async fn answer(&self, udid: &str, envelope: CommandEnvelope) -> CommandReport {
         let uuid = envelope.command_uuid.clone();
         let request_type = envelope.command.request_type();
-        self.log(Process::Mdmclient, Level::Notice, &format!("Processing {request_type} command {uuid}"));
+        self.log(
+            Process::Mdmclient,
+            Level::Notice,
+            &format!("Processing {request_type} command {uuid}"),
+        );
         let ack = CommandReport::acknowledged(udid, &uuid).with_request_type(request_type);
         match envelope.command {
-            Command::DeviceInformation { queries } => ack.with_query_responses(self.query_responses(&queries)),
+            Command::DeviceInformation { queries } => {
+                ack.with_query_responses(self.query_responses(&queries))
+            }
             Command::SecurityInfo => ack.with_security_info(SecurityInfo {
                 hardware_encryption_caps: Some(3),
                 passcode_present: Some(true),
@@ -133,9 +160,16 @@ impl Device {
                     Ok(()) => ack,
                     Err(message) => {
                         let text = message.text(&self.lock().spec.locale);
-                        CommandReport::error(udid, &uuid, vec![
-                            ErrorChainItem::new(4001, "MCInstallationErrorDomain", text.clone()).with_us_english(message.text("en-US")),
-                        ])
+                        CommandReport::error(
+                            udid,
+                            &uuid,
+                            vec![ErrorChainItem::new(
+                                4001,
+                                "MCInstallationErrorDomain",
+                                text.clone(),
+                            )
+                            .with_us_english(message.text("en-US"))],
+                        )
                         .with_request_type(request_type)
                     }
                 }
@@ -143,12 +177,20 @@ impl Device {
             Command::RemoveProfile { identifier } => {
                 let mut s = self.lock();
                 let before = s.spec.profiles.len();
-                s.spec.profiles.retain(|p| p.identifier != identifier || p.mdm.is_some());
+                s.spec
+                    .profiles
+                    .retain(|p| p.identifier != identifier || p.mdm.is_some());
                 if s.spec.profiles.len() == before {
                     drop(s);
-                    CommandReport::error(udid, &uuid, vec![
-                        ErrorChainItem::new(1001, "MCProfileErrorDomain", format!("The profile “{identifier}” is not installed.")),
-                    ])
+                    CommandReport::error(
+                        udid,
+                        &uuid,
+                        vec![ErrorChainItem::new(
+                            1001,
+                            "MCProfileErrorDomain",
+                            format!("The profile “{identifier}” is not installed."),
+                        )],
+                    )
                     .with_request_type(request_type)
                 } else {
                     ack
@@ -156,7 +198,11 @@ impl Device {
             }
             Command::DeviceConfigured => {
                 self.lock().awaiting_configuration = false;
-                self.log(Process::SetupAssistant, Level::Notice, "Received DeviceConfigured; continuing Setup Assistant");
+                self.log(
+                    Process::SetupAssistant,
+                    Level::Notice,
+                    "Received DeviceConfigured; continuing Setup Assistant",
+                );
                 ack
             }
             Command::CertificateList { .. } => ack.with_certificate_list(Vec::new()),

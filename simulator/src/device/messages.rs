@@ -76,9 +76,10 @@ impl UserMessage {
             "DeviceCapReached" => UserMessage::DeviceCapReached,
             "UserLicenseTypeInvalid" => UserMessage::UserLicenseTypeInvalid,
             "UserNameNotRecognized" => UserMessage::UserNameNotRecognized,
-            "AccountNotOnboarded" | "MdmAuthorityNotDefined" | "DeviceTypeNotSupported" | "OsVersionNotSupported" => {
-                UserMessage::ServiceCode(code.to_string())
-            }
+            "AccountNotOnboarded"
+            | "MdmAuthorityNotDefined"
+            | "DeviceTypeNotSupported"
+            | "OsVersionNotSupported" => UserMessage::ServiceCode(code.to_string()),
             _ => UserMessage::CompanyPortalUnavailable,
         }
     }
@@ -90,8 +91,16 @@ mod tests {
 
     #[test]
     fn italian_devices_get_italian_texts_and_others_english() {
-        assert!(UserMessage::DeviceCapReached.text("it-IT").contains("massimo"));
-        assert_eq!(UserMessage::DeviceCapReached.text("fr-FR"), "Device Cap Reached");
-        assert_eq!(UserMessage::for_company_portal_code("Whatever"), UserMessage::CompanyPortalUnavailable);
+        assert!(UserMessage::DeviceCapReached
+            .text("it-IT")
+            .contains("massimo"));
+        assert_eq!(
+            UserMessage::DeviceCapReached.text("fr-FR"),
+            "Device Cap Reached"
+        );
+        assert_eq!(
+            UserMessage::for_company_portal_code("Whatever"),
+            UserMessage::CompanyPortalUnavailable
+        );
     }
 }

@@ -39,7 +39,10 @@ use crate::recorder::{Entry, Happening, Recorder, Screen};
 use crate::rng::SeededRng;
 use logs::{Level, Process};
 use messages::UserMessage;
-pub use spec::{CloudSetting, CompanyPortalApp, DeviceSpec, InstalledMdmPayload, InstalledProfile, SessionCookie};
+pub use spec::{
+    CloudSetting, CompanyPortalApp, DeviceSpec, InstalledMdmPayload, InstalledProfile,
+    SessionCookie,
+};
 
 /// What the world gives a device: where services are, what to trust, time, randomness.
 #[derive(Clone)]
@@ -129,7 +132,9 @@ pub struct Device {
 
 impl std::fmt::Debug for Device {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Device").field("serial", &self.serial()).finish()
+        f.debug_struct("Device")
+            .field("serial", &self.serial())
+            .finish()
     }
 }
 
@@ -225,14 +230,22 @@ impl Device {
                 text: text.clone(),
             },
         });
-        Outcome::Failed { screen, message, text }
+        Outcome::Failed {
+            screen,
+            message,
+            text,
+        }
     }
 
     /// A client for `actor` on this device's network, without a client identity.
     pub(crate) fn client(&self, actor: &str) -> HttpsClient {
         let (serial, name, reach) = {
             let s = self.lock();
-            (s.spec.serial.clone(), s.spec.name.clone(), s.spec.reachability())
+            (
+                s.spec.serial.clone(),
+                s.spec.name.clone(),
+                s.spec.reachability(),
+            )
         };
         HttpsClient::new(
             self.env.hosts.clone(),
@@ -249,10 +262,19 @@ impl Device {
     pub(crate) fn identity_client(&self, identity: &Identity) -> Result<HttpsClient, String> {
         let (serial, name, reach) = {
             let s = self.lock();
-            (s.spec.serial.clone(), s.spec.name.clone(), s.spec.reachability())
+            (
+                s.spec.serial.clone(),
+                s.spec.name.clone(),
+                s.spec.reachability(),
+            )
         };
-        let tls = client_config(&self.env.trust, Some(identity), HttpVersion::Http1, &self.env.clock)
-            .map_err(|e| e.to_string())?;
+        let tls = client_config(
+            &self.env.trust,
+            Some(identity),
+            HttpVersion::Http1,
+            &self.env.clock,
+        )
+        .map_err(|e| e.to_string())?;
         Ok(HttpsClient::new(
             self.env.hosts.clone(),
             tls,

@@ -56,7 +56,13 @@ fn summary(profile: &ConfigurationProfile) -> InstalledProfile {
 }
 
 impl Device {
-    fn install_failed(&self, domain: &str, code: i64, description: &str, message: UserMessage) -> InstallError {
+    fn install_failed(
+        &self,
+        domain: &str,
+        code: i64,
+        description: &str,
+        message: UserMessage,
+    ) -> InstallError {
         self.log(
             Process::Profiled,
             Level::Error,
@@ -66,15 +72,36 @@ impl Device {
     }
 
     /// Installs `bytes` as a configuration profile.
-    pub async fn install_profile(&self, bytes: &Bytes, options: InstallOptions) -> Result<(), InstallError> {
-        self.log(Process::Profiled, Level::Notice, "Beginning profile installation...");
+    pub async fn install_profile(
+        &self,
+        bytes: &Bytes,
+        options: InstallOptions,
+    ) -> Result<(), InstallError> {
+        self.log(
+            Process::Profiled,
+            Level::Notice,
+            "Beginning profile installation...",
+        );
         let profile = match ConfigurationProfile::from_xml(bytes) {
             Ok(p) => p,
             Err(e) => {
-                return Err(self.install_failed("MCProfileErrorDomain", 1000, &format!("The profile could not be read: {e}"), UserMessage::ProfileInvalid))
+                return Err(self.install_failed(
+                    "MCProfileErrorDomain",
+                    1000,
+                    &format!("The profile could not be read: {e}"),
+                    UserMessage::ProfileInvalid,
+                ))
             }
         };
-        self.log(Process::Profiled, Level::Notice, &format!("Installing profile \"{}\" ({})", profile.payload_display_name.as_deref().unwrap_or(""), profile.payload_identifier));
+        self.log(
+            Process::Profiled,
+            Level::Notice,
+            &format!(
+                "Installing profile \"{}\" ({})",
+                profile.payload_display_name.as_deref().unwrap_or(""),
+                profile.payload_identifier
+            ),
+        );
         if self.lock().spec.configuration_store_damaged {
             self.log(Process::Profiled, Level::Error, "MCKeychainErrorDomain Code: 9002: The configuration store could not be written (errSecInteractionNotAllowed)");
             return Err(self.install_failed("MCInstallationErrorDomain", 4001, "A network error has occurred. Underlying error: Domain: MCKeychainErrorDomain Code: 9002", UserMessage::ProfileNetworkError));
@@ -82,7 +109,12 @@ impl Device {
         let new_mdm = profile.mdm_payload().cloned();
         if let Some(new_mdm) = &new_mdm {
             if options == InstallOptions::FromMdm {
-                return Err(self.install_failed("MCMDMErrorDomain", 12011, "An MDM payload cannot be installed by MDM.", UserMessage::ProfileInvalid));
+                return Err(self.install_failed(
+                    "MCMDMErrorDomain",
+                    12011,
+                    "An MDM payload cannot be installed by MDM.",
+                    UserMessage::ProfileInvalid,
+                ));
             }
             let installed = self.lock().spec.profiles.clone();
             for old in installed.iter() {
@@ -96,14 +128,24 @@ impl Device {
                             "The new MDM payload does not match the old payload. Installed Topic: {}, ServerURL: {}; new Topic: {}, ServerURL: {}",
                             old_mdm.topic, old_mdm.server_url, new_mdm.topic, new_mdm.server_url
                         ));
-                        return Err(self.install_failed("MCMDMErrorDomain", 12009, "The new MDM payload does not match the old payload.", UserMessage::ProfilePayloadMismatch));
+                        return Err(self.install_failed(
+                            "MCMDMErrorDomain",
+                            12009,
+                            "The new MDM payload does not match the old payload.",
+                            UserMessage::ProfilePayloadMismatch,
+                        ));
                     }
                 } else {
                     self.log(Process::Profiled, Level::Error, &format!(
                         "An MDM payload is already installed by profile \"{}\" (ServerURL: {}). Only one MDM payload may be installed.",
                         old.identifier, old_mdm.server_url
                     ));
-                    return Err(self.install_failed("MCInstallationErrorDomain", 4018, "The device is already managed by another MDM server.", UserMessage::ProfileServerUnreachable));
+                    return Err(self.install_failed(
+                        "MCInstallationErrorDomain",
+                        4018,
+                        "The device is already managed by another MDM server.",
+                        UserMessage::ProfileServerUnreachable,
+                    ));
                 }
             }
         }
@@ -113,18 +155,40 @@ impl Device {
         for payload in &profile.payload_content {
             match payload {
                 Payload::RootCertificate(root) => {
-                    self.log(Process::Profiled, Level::Notice, &format!("Installed root certificate payload {}", root.payload_identifier));
+                    self.log(
+                        Process::Profiled,
+                        Level::Notice,
+                        &format!(
+                            "Installed root certificate payload {}",
+                            root.payload_identifier
+                        ),
+                    );
                 }
                 Payload::Pkcs12(p12) => {
-                    match Identity::from_pkcs12(p12.payload_content.as_ref(), p12.password.as_deref().unwrap_or("")) {
+                    match Identity::from_pkcs12(
+                        p12.payload_content.as_ref(),
+                        p12.password.as_deref().unwrap_or(""),
+                    ) {
                         Ok(id) => {
-                            self.log(Process::Profiled, Level::Notice, &format!("Imported identity payload {}", p12.payload_identifier));
-                            if new_mdm.as_ref().is_some_and(|m| m.identity_certificate_uuid == p12.payload_uuid) {
+                            self.log(
+                                Process::Profiled,
+                                Level::Notice,
+                                &format!("Imported identity payload {}", p12.payload_identifier),
+                            );
+                            if new_mdm
+                                .as_ref()
+                                .is_some_and(|m| m.identity_certificate_uuid == p12.payload_uuid)
+                            {
                                 identity = Some(id);
                             }
                         }
                         Err(e) => {
-                            return Err(self.install_failed("MCInstallationErrorDomain", 4014, &format!("The identity could not be imported: {e}"), UserMessage::ProfileInvalid))
+                            return Err(self.install_failed(
+                                "MCInstallationErrorDomain",
+                                4014,
+                                &format!("The identity could not be imported: {e}"),
+                                UserMessage::ProfileInvalid,
+                            ))
                         }
                     }
                 }
@@ -133,7 +197,12 @@ impl Device {
         }
         if let Some(mdm) = &new_mdm {
             let Some(identity) = identity else {
-                return Err(self.install_failed("MCInstallationErrorDomain", 4014, "The MDM payload's identity certificate is missing.", UserMessage::ProfileInvalid));
+                return Err(self.install_failed(
+                    "MCInstallationErrorDomain",
+                    4014,
+                    "The MDM payload's identity certificate is missing.",
+                    UserMessage::ProfileInvalid,
+                ));
             };
             let payload = InstalledMdmPayload {
                 topic: mdm.topic.clone(),
@@ -145,27 +214,61 @@ impl Device {
         }
         let installed = summary(&profile);
         let mut state = self.lock();
-        state.spec.profiles.retain(|p| p.identifier != installed.identifier);
+        state
+            .spec
+            .profiles
+            .retain(|p| p.identifier != installed.identifier);
         state.spec.profiles.push(installed);
         drop(state);
-        self.log(Process::Profiled, Level::Notice, &format!("Profile \"{}\" installed.", profile.payload_identifier));
+        self.log(
+            Process::Profiled,
+            Level::Notice,
+            &format!("Profile \"{}\" installed.", profile.payload_identifier),
+        );
         Ok(())
     }
 
     /// Installs the MDM payload: push registration, `Authenticate`, `TokenUpdate`.
-    async fn enroll_mdm(&self, payload: InstalledMdmPayload, identity: &Identity) -> Result<(), InstallError> {
+    async fn enroll_mdm(
+        &self,
+        payload: InstalledMdmPayload,
+        identity: &Identity,
+    ) -> Result<(), InstallError> {
         let client = self.identity_client(identity).map_err(|e| {
-            self.install_failed("MCInstallationErrorDomain", 4014, &format!("The identity cannot be used for TLS: {e}"), UserMessage::ProfileInvalid)
+            self.install_failed(
+                "MCInstallationErrorDomain",
+                4014,
+                &format!("The identity cannot be used for TLS: {e}"),
+                UserMessage::ProfileInvalid,
+            )
         })?;
         let (udid, serial, os, build, product, imei, awaiting) = {
             let s = self.lock();
-            (s.spec.udid.clone(), s.spec.serial.clone(), s.spec.os_version.clone(), s.spec.build.clone(), s.spec.product.clone(), s.spec.imei.clone(), s.awaiting_configuration)
+            (
+                s.spec.udid.clone(),
+                s.spec.serial.clone(),
+                s.spec.os_version.clone(),
+                s.spec.build.clone(),
+                s.spec.product.clone(),
+                s.spec.imei.clone(),
+                s.awaiting_configuration,
+            )
         };
         let (token, mailbox) = self.env.apns.register(&payload.topic, &self.rng);
-        self.log(Process::Apsd, Level::Notice, &format!("Registered topic {} for push", payload.topic));
-        let mut authenticate = Authenticate::ios(&payload.topic, &udid, &serial, &os, &build, &product);
+        self.log(
+            Process::Apsd,
+            Level::Notice,
+            &format!("Registered topic {} for push", payload.topic),
+        );
+        let mut authenticate =
+            Authenticate::ios(&payload.topic, &udid, &serial, &os, &build, &product);
         authenticate.imei = imei;
-        self.checkin(&client, &payload, CheckinMessage::Authenticate(authenticate)).await?;
+        self.checkin(
+            &client,
+            &payload,
+            CheckinMessage::Authenticate(authenticate),
+        )
+        .await?;
         let push_magic = self.rng.uuid();
         let mut update = TokenUpdate::new(&payload.topic, &udid, token.clone(), &push_magic);
         if awaiting {
@@ -176,9 +279,15 @@ impl Device {
             s.mailbox = Some(mailbox);
             s.push_token = Some(token);
             s.push_magic = Some(push_magic);
-            s.mdm = Some(MdmEnrollment { payload: payload.clone(), client: client.clone() });
+            s.mdm = Some(MdmEnrollment {
+                payload: payload.clone(),
+                client: client.clone(),
+            });
         }
-        if let Err(e) = self.checkin(&client, &payload, CheckinMessage::TokenUpdate(update)).await {
+        if let Err(e) = self
+            .checkin(&client, &payload, CheckinMessage::TokenUpdate(update))
+            .await
+        {
             let mut s = self.lock();
             s.mdm = None;
             s.mailbox = None;
@@ -188,26 +297,64 @@ impl Device {
     }
 
     /// Sends one check-in message; any answer but 200 fails the installation.
-    pub(crate) async fn checkin(&self, client: &crate::net::client::HttpsClient, payload: &InstalledMdmPayload, message: CheckinMessage) -> Result<(), InstallError> {
+    pub(crate) async fn checkin(
+        &self,
+        client: &crate::net::client::HttpsClient,
+        payload: &InstalledMdmPayload,
+        message: CheckinMessage,
+    ) -> Result<(), InstallError> {
         let kind = message.message_type();
         let Some((host, path)) = split_url(&payload.check_in_url) else {
-            return Err(self.install_failed("MCMDMErrorDomain", 12001, "The CheckInURL is not a valid https URL.", UserMessage::ProfileInvalid));
+            return Err(self.install_failed(
+                "MCMDMErrorDomain",
+                12001,
+                "The CheckInURL is not a valid https URL.",
+                UserMessage::ProfileInvalid,
+            ));
         };
         let request = crate::net::client::OutgoingRequest::new(hyper::Method::PUT, &host, &path)
             .header("user-agent", "MDM/1.0")
             .body(MDM_CHECKIN, message.to_xml());
         match client.send(request).await {
             Ok(r) if r.status == hyper::StatusCode::OK => {
-                self.log(Process::Mdmclient, Level::Notice, &format!("{kind} check-in accepted by {host}"));
+                self.log(
+                    Process::Mdmclient,
+                    Level::Notice,
+                    &format!("{kind} check-in accepted by {host}"),
+                );
                 Ok(())
             }
             Ok(r) => {
-                self.log(Process::Mdmclient, Level::Error, &format!("{kind} check-in rejected by {host}: HTTP {}", r.status.as_u16()));
-                Err(self.install_failed("MCHTTPTransactionErrorDomain", 23001, &format!("The MDM server returned status {} to {kind}.", r.status.as_u16()), UserMessage::ProfileServerUnreachable))
+                self.log(
+                    Process::Mdmclient,
+                    Level::Error,
+                    &format!(
+                        "{kind} check-in rejected by {host}: HTTP {}",
+                        r.status.as_u16()
+                    ),
+                );
+                Err(self.install_failed(
+                    "MCHTTPTransactionErrorDomain",
+                    23001,
+                    &format!(
+                        "The MDM server returned status {} to {kind}.",
+                        r.status.as_u16()
+                    ),
+                    UserMessage::ProfileServerUnreachable,
+                ))
             }
             Err(e) => {
-                self.log(Process::Mdmclient, Level::Error, &format!("{kind} check-in failed: {e}"));
-                Err(self.install_failed("NSURLErrorDomain", -1004, &format!("Could not connect to the server: {e}"), UserMessage::ProfileServerUnreachable))
+                self.log(
+                    Process::Mdmclient,
+                    Level::Error,
+                    &format!("{kind} check-in failed: {e}"),
+                );
+                Err(self.install_failed(
+                    "NSURLErrorDomain",
+                    -1004,
+                    &format!("Could not connect to the server: {e}"),
+                    UserMessage::ProfileServerUnreachable,
+                ))
             }
         }
     }

@@ -131,7 +131,11 @@ impl DeviceSpec {
     /// The reachability of the device's network.
     pub fn reachability(&self) -> Reachability {
         Reachability {
-            blocked_hosts: self.blocked_hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
+            blocked_hosts: self
+                .blocked_hosts
+                .iter()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
         }
     }
 }

@@ -219,10 +219,7 @@ impl HttpsClient {
                 .as_ref()
                 .ok()
                 .and_then(|r| r.header("content-type").map(str::to_string)),
-            response_body: result
-                .as_ref()
-                .map(|r| r.body.clone())
-                .unwrap_or_default(),
+            response_body: result.as_ref().map(|r| r.body.clone()).unwrap_or_default(),
             failure: result.as_ref().err().map(|e| e.to_string()),
         };
         self.recorder.record(Entry {
@@ -314,7 +311,9 @@ impl HttpsClient {
     }
 }
 
-async fn collect(response: hyper::Response<hyper::body::Incoming>) -> Result<IncomingResponse, hyper::Error> {
+async fn collect(
+    response: hyper::Response<hyper::body::Incoming>,
+) -> Result<IncomingResponse, hyper::Error> {
     let (parts, body) = response.into_parts();
     let body = body.collect().await?.to_bytes();
     Ok(IncomingResponse {

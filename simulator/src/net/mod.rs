@@ -59,8 +59,13 @@ impl Request {
 
     /// The media type of the body (the `Content-Type` without parameters), lower case.
     pub fn media_type(&self) -> Option<String> {
-        self.header("content-type")
-            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        self.header("content-type").map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
     }
 
     /// A query parameter's value (not percent-decoded beyond `+`/`%20`, which is all the

@@ -117,6 +117,9 @@ impl AppleAdeState {
         if !self.terms_accepted {
             return Err(SessionDenied::TermsNotSigned);
         }
+        // Forget sessions nobody can use any more, so a long run does not accumulate them.
+        self.sessions
+            .retain(|_, s| now - s.issued_at < SESSION_LIFETIME);
         let token = format!("{}O{}", now.unix_timestamp(), rng.hex(24).to_uppercase());
         self.sessions.insert(
             token.clone(),

@@ -200,10 +200,19 @@ impl EntraService {
             Some(user) => Ok(user),
         };
         // The admin sees only sign-ins that reached the tenant's own cloud.
-        let logged_upn = state.user_by_upn(username).filter(|u| u.home_cloud == cloud).map(|u| u.upn.clone());
+        let logged_upn = state
+            .user_by_upn(username)
+            .filter(|u| u.home_cloud == cloud)
+            .map(|u| u.upn.clone());
         let status = match &outcome {
-            Ok(_) => SignInStatus { error_code: 0, failure_reason: None },
-            Err(f) => SignInStatus { error_code: f.code, failure_reason: Some(f.text.clone()) },
+            Ok(_) => SignInStatus {
+                error_code: 0,
+                failure_reason: None,
+            },
+            Err(f) => SignInStatus {
+                error_code: f.code,
+                failure_reason: Some(f.text.clone()),
+            },
         };
         if let Some(upn) = logged_upn {
             state.sign_ins.push(SignInRecord {
@@ -218,7 +227,10 @@ impl EntraService {
         match outcome {
             Err(failure) => {
                 drop(state);
-                self.note(format!("sign-in of {username} failed: AADSTS{}", failure.code));
+                self.note(format!(
+                    "sign-in of {username} failed: AADSTS{}",
+                    failure.code
+                ));
                 self.aadsts_response(&failure, &correlation_id)
             }
             Ok(user) => {
@@ -256,7 +268,12 @@ impl EntraService {
     fn register_device(&self, request: &Request) -> Response {
         let now = self.clock.now();
         let Some(token) = bearer_token(request) else {
-            return registration_error(StatusCode::UNAUTHORIZED, "unauthorized", "error_missing_token", "The request carries no bearer token.");
+            return registration_error(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "error_missing_token",
+                "The request carries no bearer token.",
+            );
         };
         let body: serde_json::Value = match serde_json::from_slice(&request.body) {
             Ok(v) => v,
@@ -271,9 +288,17 @@ impl EntraService {
         };
         let mut state = self.lock();
         let Some(issued) = state.validate_token(&token, now).cloned() else {
-            return registration_error(StatusCode::UNAUTHORIZED, "unauthorized", "error_invalid_token", "The bearer token is invalid or expired.");
+            return registration_error(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "error_invalid_token",
+                "The bearer token is invalid or expired.",
+            );
         };
-        let transport_key = body.get("TransportKey").and_then(|v| v.as_str()).unwrap_or("");
+        let transport_key = body
+            .get("TransportKey")
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
         if transport_key.len() < 16 {
             return registration_error(
                 StatusCode::BAD_REQUEST,
@@ -282,21 +307,35 @@ impl EntraService {
                 "The registration request has no valid transport key.",
             );
         }
-        let owned = state.devices.iter().filter(|d| d.user_id == issued.user_id).count() as u32;
+        let owned = state
+            .devices
+            .iter()
+            .filter(|d| d.user_id == issued.user_id)
+            .count() as u32;
         if owned >= state.device_quota {
             return registration_error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
                 "error_device_quota_exceeded",
-                &format!("The user has registered {owned} devices, the maximum the directory allows."),
+                &format!(
+                    "The user has registered {owned} devices, the maximum the directory allows."
+                ),
             );
         }
         let device_id = self.rng.uuid_lower();
         state.devices.push(RegisteredDevice {
             device_id: device_id.clone(),
             user_id: issued.user_id.clone(),
-            display_name: body.get("DeviceDisplayName").and_then(|v| v.as_str()).unwrap_or("iPhone").to_string(),
-            os_version: body.get("OSVersion").and_then(|v| v.as_str()).unwrap_or("").to_string(),
+            display_name: body
+                .get("DeviceDisplayName")
+                .and_then(|v| v.as_str())
+                .unwrap_or("iPhone")
+                .to_string(),
+            os_version: body
+                .get("OSVersion")
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string(),
             registered_at: now,
         });
         Response::json(
@@ -329,7 +368,9 @@ impl Handler for EntraService {
                 (&Method::POST, REGISTRATION_HOST, ["EnrollmentServer", "device"]) => {
                     self.register_device(&request)
                 }
-                (&Method::POST, h, [_tenant, "oauth2", "v2.0", "token"]) if h != REGISTRATION_HOST => {
+                (&Method::POST, h, [_tenant, "oauth2", "v2.0", "token"])
+                    if h != REGISTRATION_HOST =>
+                {
                     self.token(&request)
                 }
                 (_, h, [_tenant, "oauth2", "v2.0", "token"]) if h != REGISTRATION_HOST => {

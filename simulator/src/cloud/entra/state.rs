@@ -11,10 +11,13 @@ pub const DEFAULT_DEVICE_QUOTA: u32 = 50;
 
 /// Service plans that entitle a user to Intune (the plans inside Intune, EMS and Microsoft 365
 /// licences).
-pub const INTUNE_SERVICE_PLANS: [&str; 4] = ["INTUNE_A", "INTUNE_EDU", "INTUNE_SMBIZ", "INTUNE_O365"];
+pub const INTUNE_SERVICE_PLANS: [&str; 4] =
+    ["INTUNE_A", "INTUNE_EDU", "INTUNE_SMBIZ", "INTUNE_O365"];
 
 /// A national cloud.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Cloud {
     /// The worldwide public cloud.

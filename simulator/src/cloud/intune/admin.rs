@@ -7,18 +7,29 @@
 //! Both `/v1.0/` and `/beta/` prefixes are accepted. Errors use Graph's error shape
 //! (`{"error": {"code", "message", "innerError"}}`) and status codes.
 
+// Handlers return `Result<Response, Response>`: both arms are the HTTP answer and go straight
+// back to hyper, so boxing the error arm would only add an allocation.
+#![allow(clippy::result_large_err)]
+
 use base64::Engine;
 use hyper::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use super::restrictions::{device_limit_for, enrolled_device_count};
-use super::state::{ApnsCertificate, IosRestriction, ManagementState, MdmAuthority, DEVICE_LIMIT_RANGE};
+use super::state::{
+    ApnsCertificate, IosRestriction, ManagementState, MdmAuthority, DEVICE_LIMIT_RANGE,
+};
 use super::IntuneService;
 use crate::clock::rfc3339;
 use crate::cloud::entra::License;
 use crate::net::{Request, Response};
 
-fn graph_error(service: &IntuneService, status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+fn graph_error(
+    service: &IntuneService,
+    status: StatusCode,
+    code: &str,
+    message: impl Into<String>,
+) -> Response {
     Response::json(
         status,
         &json!({"error": {
@@ -35,7 +46,11 @@ fn body_json(service: &IntuneService, request: &Request) -> Result<Value, Respon
             service,
             StatusCode::BAD_REQUEST,
             "BadRequest",
-            format!("The request body is not valid JSON: {e} (line {}, column {}).", e.line(), e.column()),
+            format!(
+                "The request body is not valid JSON: {e} (line {}, column {}).",
+                e.line(),
+                e.column()
+            ),
         )
     })
 }
@@ -43,7 +58,12 @@ fn body_json(service: &IntuneService, request: &Request) -> Result<Value, Respon
 /// Routes `graph.microsoft.com`.
 pub async fn handle(service: &IntuneService, request: Request) -> Response {
     if crate::cloud::entra::bearer_token(&request).as_deref() != Some(service.admin_token()) {
-        return graph_error(service, StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", "Access token is empty or invalid.");
+        return graph_error(
+            service,
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "Access token is empty or invalid.",
+        );
     }
     let path = request.path.trim_matches('/');
     let path = path
@@ -54,12 +74,25 @@ pub async fn handle(service: &IntuneService, request: Request) -> Response {
     let result = match (&request.method, segments.as_slice()) {
         (&Method::GET, ["deviceManagement", "managedDevices"]) => Ok(list_devices(service)),
         (&Method::DELETE, ["deviceManagement", "managedDevices", id]) => delete_device(service, id),
-        (&Method::POST, ["deviceManagement", "managedDevices", id, "retire"]) => retire_device(service, id),
-        (&Method::GET, ["deviceManagement", "deviceEnrollmentConfigurations"]) => Ok(list_configurations(service)),
-        (&Method::PATCH, ["deviceManagement", "deviceEnrollmentConfigurations", id]) => patch_configuration(service, &request, id),
-        (&Method::GET, ["deviceManagement", "applePushNotificationCertificate"]) => Ok(get_apns(service)),
-        (&Method::PATCH, ["deviceManagement", "applePushNotificationCertificate"]) => upload_apns(service, &request),
-        (&Method::GET, ["deviceManagement", "troubleshootingEvents"]) => Ok(Response::json(StatusCode::OK, &json!({"value": service.lock().events}))),
+        (&Method::POST, ["deviceManagement", "managedDevices", id, "retire"]) => {
+            retire_device(service, id)
+        }
+        (&Method::GET, ["deviceManagement", "deviceEnrollmentConfigurations"]) => {
+            Ok(list_configurations(service))
+        }
+        (&Method::PATCH, ["deviceManagement", "deviceEnrollmentConfigurations", id]) => {
+            patch_configuration(service, &request, id)
+        }
+        (&Method::GET, ["deviceManagement", "applePushNotificationCertificate"]) => {
+            Ok(get_apns(service))
+        }
+        (&Method::PATCH, ["deviceManagement", "applePushNotificationCertificate"]) => {
+            upload_apns(service, &request)
+        }
+        (&Method::GET, ["deviceManagement", "troubleshootingEvents"]) => Ok(Response::json(
+            StatusCode::OK,
+            &json!({"value": service.lock().events}),
+        )),
         (&Method::POST, ["organization", _, "setMobileDeviceManagementAuthority"]) => {
             service.lock().mdm_authority = MdmAuthority::Intune;
             Ok(Response::json(StatusCode::OK, &json!({"value": 1})))
@@ -68,11 +101,18 @@ pub async fn handle(service: &IntuneService, request: Request) -> Response {
         (&Method::GET, ["users", id, "licenseDetails"]) => license_details(service, id),
         (&Method::GET, ["users", id, "managedDevices"]) => user_devices(service, id),
         (&Method::POST, ["users", id, "assignLicense"]) => assign_license(service, &request, id),
-        (&Method::PATCH, ["users", id, "authentication", "requirements"]) => set_mfa(service, &request, id),
+        (&Method::PATCH, ["users", id, "authentication", "requirements"]) => {
+            set_mfa(service, &request, id)
+        }
         (&Method::GET, ["auditLogs", "signIns"]) => Ok(sign_ins(service)),
         _ => match super::ade_admin::route(service, &request, &segments).await {
             Some(r) => r,
-            None => Err(graph_error(service, StatusCode::NOT_FOUND, "ResourceNotFound", format!("Resource not found for the segment '{}'.", path))),
+            None => Err(graph_error(
+                service,
+                StatusCode::NOT_FOUND,
+                "ResourceNotFound",
+                format!("Resource not found for the segment '{}'.", path),
+            )),
         },
     };
     match result {
@@ -100,7 +140,12 @@ fn device_json(d: &super::state::ManagedDevice) -> Value {
 
 fn list_devices(service: &IntuneService) -> Response {
     let state = service.lock();
-    let value: Vec<Value> = state.devices.iter().filter(|d| d.admin_visible && d.state != ManagementState::Enrolling).map(device_json).collect();
+    let value: Vec<Value> = state
+        .devices
+        .iter()
+        .filter(|d| d.admin_visible && d.state != ManagementState::Enrolling)
+        .map(device_json)
+        .collect();
     Response::json(StatusCode::OK, &json!({"value": value}))
 }
 
@@ -109,7 +154,12 @@ fn list_devices(service: &IntuneService) -> Response {
 fn user_devices(service: &IntuneService, id: &str) -> Result<Response, Response> {
     let user = find_user(service, id)?;
     let state = service.lock();
-    let value: Vec<Value> = state.devices.iter().filter(|d| d.upn.eq_ignore_ascii_case(&user.upn) && d.state != ManagementState::Enrolling).map(device_json).collect();
+    let value: Vec<Value> = state
+        .devices
+        .iter()
+        .filter(|d| d.upn.eq_ignore_ascii_case(&user.upn) && d.state != ManagementState::Enrolling)
+        .map(device_json)
+        .collect();
     Ok(Response::json(StatusCode::OK, &json!({"value": value})))
 }
 
@@ -121,7 +171,12 @@ fn delete_device(service: &IntuneService, id: &str) -> Result<Response, Response
     state.devices.retain(|d| d.id != id);
     if state.devices.len() == before {
         drop(state);
-        return Err(graph_error(service, StatusCode::NOT_FOUND, "ResourceNotFound", format!("No managed device with id {id}.")));
+        return Err(graph_error(
+            service,
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            format!("No managed device with id {id}."),
+        ));
     }
     drop(state);
     service.note(None, format!("admin deleted managed device {id}"));
@@ -132,7 +187,12 @@ fn retire_device(service: &IntuneService, id: &str) -> Result<Response, Response
     let mut state = service.lock();
     let Some(d) = state.devices.iter_mut().find(|d| d.id == id) else {
         drop(state);
-        return Err(graph_error(service, StatusCode::NOT_FOUND, "ResourceNotFound", format!("No managed device with id {id}.")));
+        return Err(graph_error(
+            service,
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            format!("No managed device with id {id}."),
+        ));
     };
     d.state = ManagementState::RetirePending;
     Ok(Response::empty(StatusCode::NO_CONTENT))
@@ -143,34 +203,58 @@ fn list_configurations(service: &IntuneService) -> Response {
     let mut value: Vec<Value> = state
         .platform_restrictions
         .iter()
-        .map(|r| json!({
-            "@odata.type": "#microsoft.graph.deviceEnrollmentPlatformRestrictionsConfiguration",
-            "id": r.id, "displayName": r.name, "priority": r.priority,
-            "assignedGroupIds": r.groups, "iosRestriction": r.ios,
-        }))
+        .map(|r| {
+            json!({
+                "@odata.type": "#microsoft.graph.deviceEnrollmentPlatformRestrictionsConfiguration",
+                "id": r.id, "displayName": r.name, "priority": r.priority,
+                "assignedGroupIds": r.groups, "iosRestriction": r.ios,
+            })
+        })
         .collect();
-    value.extend(state.limit_restrictions.iter().map(|r| json!({
-        "@odata.type": "#microsoft.graph.deviceEnrollmentLimitConfiguration",
-        "id": r.id, "displayName": r.name, "priority": r.priority,
-        "assignedGroupIds": r.groups, "limit": r.limit,
-    })));
+    value.extend(state.limit_restrictions.iter().map(|r| {
+        json!({
+            "@odata.type": "#microsoft.graph.deviceEnrollmentLimitConfiguration",
+            "id": r.id, "displayName": r.name, "priority": r.priority,
+            "assignedGroupIds": r.groups, "limit": r.limit,
+        })
+    }));
     Response::json(StatusCode::OK, &json!({"value": value}))
 }
 
-fn patch_configuration(service: &IntuneService, request: &Request, id: &str) -> Result<Response, Response> {
+fn patch_configuration(
+    service: &IntuneService,
+    request: &Request,
+    id: &str,
+) -> Result<Response, Response> {
     let body = body_json(service, request)?;
     let mut state = service.lock();
     if let Some(r) = state.limit_restrictions.iter_mut().find(|r| r.id == id) {
         if let Some(limit) = body.get("limit") {
-            let Some(limit) = limit.as_u64().and_then(|l| u32::try_from(l).ok()).filter(|l| DEVICE_LIMIT_RANGE.contains(l)) else {
+            let Some(limit) = limit
+                .as_u64()
+                .and_then(|l| u32::try_from(l).ok())
+                .filter(|l| DEVICE_LIMIT_RANGE.contains(l))
+            else {
                 drop(state);
-                return Err(graph_error(service, StatusCode::BAD_REQUEST, "BadRequest", format!("'limit' must be a whole number from {} to {}; got {limit}.", DEVICE_LIMIT_RANGE.start(), DEVICE_LIMIT_RANGE.end())));
+                return Err(graph_error(
+                    service,
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    format!(
+                        "'limit' must be a whole number from {} to {}; got {limit}.",
+                        DEVICE_LIMIT_RANGE.start(),
+                        DEVICE_LIMIT_RANGE.end()
+                    ),
+                ));
             };
             r.limit = limit;
         }
         let name = r.name.clone();
         drop(state);
-        service.note(None, format!("admin changed device limit restriction '{name}'"));
+        service.note(
+            None,
+            format!("admin changed device limit restriction '{name}'"),
+        );
         return Ok(Response::empty(StatusCode::NO_CONTENT));
     }
     if let Some(r) = state.platform_restrictions.iter_mut().find(|r| r.id == id) {
@@ -179,31 +263,52 @@ fn patch_configuration(service: &IntuneService, request: &Request, id: &str) -> 
                 Ok(ios) => r.ios = ios,
                 Err(e) => {
                     drop(state);
-                    return Err(graph_error(service, StatusCode::BAD_REQUEST, "BadRequest", format!("'iosRestriction': {e}")));
+                    return Err(graph_error(
+                        service,
+                        StatusCode::BAD_REQUEST,
+                        "BadRequest",
+                        format!("'iosRestriction': {e}"),
+                    ));
                 }
             }
         }
         let name = r.name.clone();
         drop(state);
-        service.note(None, format!("admin changed device type restriction '{name}'"));
+        service.note(
+            None,
+            format!("admin changed device type restriction '{name}'"),
+        );
         return Ok(Response::empty(StatusCode::NO_CONTENT));
     }
     drop(state);
-    Err(graph_error(service, StatusCode::NOT_FOUND, "ResourceNotFound", format!("No enrollment configuration with id {id}.")))
+    Err(graph_error(
+        service,
+        StatusCode::NOT_FOUND,
+        "ResourceNotFound",
+        format!("No enrollment configuration with id {id}."),
+    ))
 }
 
 fn get_apns(service: &IntuneService) -> Response {
     let state = service.lock();
     let now = service.clock.now();
     match &state.apns {
-        None => graph_error(service, StatusCode::NOT_FOUND, "ResourceNotFound", "No Apple MDM push certificate has been uploaded."),
-        Some(c) => Response::json(StatusCode::OK, &json!({
-            "appleIdentifier": c.apple_id,
-            "topicIdentifier": c.topic,
-            "expirationDateTime": rfc3339(c.expires_at),
-            "lastModifiedDateTime": rfc3339(c.uploaded_at),
-            "certificateUploadStatus": c.status_at(now),
-        })),
+        None => graph_error(
+            service,
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            "No Apple MDM push certificate has been uploaded.",
+        ),
+        Some(c) => Response::json(
+            StatusCode::OK,
+            &json!({
+                "appleIdentifier": c.apple_id,
+                "topicIdentifier": c.topic,
+                "expirationDateTime": rfc3339(c.expires_at),
+                "lastModifiedDateTime": rfc3339(c.uploaded_at),
+                "certificateUploadStatus": c.status_at(now),
+            }),
+        ),
     }
 }
 
@@ -212,20 +317,42 @@ fn get_apns(service: &IntuneService) -> Response {
 fn upload_apns(service: &IntuneService, request: &Request) -> Result<Response, Response> {
     let body = body_json(service, request)?;
     let bad = |m: String| graph_error(service, StatusCode::BAD_REQUEST, "BadRequest", m);
-    let apple_id = body.get("appleIdentifier").and_then(Value::as_str).ok_or_else(|| bad("'appleIdentifier' is required.".into()))?;
-    let cert_b64 = body.get("certificate").and_then(Value::as_str).ok_or_else(|| bad("'certificate' (base64 DER) is required.".into()))?;
-    let der = base64::engine::general_purpose::STANDARD.decode(cert_b64.trim()).map_err(|e| bad(format!("'certificate' is not base64: {e}")))?;
+    let apple_id = body
+        .get("appleIdentifier")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("'appleIdentifier' is required.".into()))?;
+    let cert_b64 = body
+        .get("certificate")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("'certificate' (base64 DER) is required.".into()))?;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(cert_b64.trim())
+        .map_err(|e| bad(format!("'certificate' is not base64: {e}")))?;
     let der = enrollsim_certs::CertificateDer::from(der);
-    let facts = enrollsim_certs::inspect::facts(&der).map_err(|e| bad(format!("'certificate': {e}")))?;
+    let facts =
+        enrollsim_certs::inspect::facts(&der).map_err(|e| bad(format!("'certificate': {e}")))?;
     let topic = facts.uid.clone().filter(|t| t.starts_with("com.apple.mgmt.")).ok_or_else(|| bad("The certificate is not an Apple MDM push certificate (no com.apple.mgmt. topic in its subject).".into()))?;
-    let identity = enrollsim_certs::Identity::push_identity(der, &service.pki).map_err(|e| bad(e.to_string()))?;
+    let identity = enrollsim_certs::Identity::push_identity(der, &service.pki)
+        .map_err(|e| bad(e.to_string()))?;
     let now = service.clock.now();
     let mut state = service.lock();
     let replaced = state.apns.as_ref().is_some_and(|old| old.topic != topic);
-    state.apns = Some(ApnsCertificate { apple_id: apple_id.to_string(), topic: topic.clone(), identity, expires_at: facts.not_after, uploaded_at: now });
+    state.apns = Some(ApnsCertificate {
+        apple_id: apple_id.to_string(),
+        topic: topic.clone(),
+        identity,
+        expires_at: facts.not_after,
+        uploaded_at: now,
+    });
     state.apns_rejected = None;
     drop(state);
-    service.note(None, format!("admin {} the Apple MDM push certificate (topic {topic})", if replaced { "replaced" } else { "uploaded" }));
+    service.note(
+        None,
+        format!(
+            "admin {} the Apple MDM push certificate (topic {topic})",
+            if replaced { "replaced" } else { "uploaded" }
+        ),
+    );
     Ok(get_apns(service))
 }
 
@@ -250,7 +377,10 @@ fn list_users(service: &IntuneService) -> Response {
     Response::json(StatusCode::OK, &json!({"value": value}))
 }
 
-fn find_user(service: &IntuneService, id: &str) -> Result<crate::cloud::entra::EntraUser, Response> {
+fn find_user(
+    service: &IntuneService,
+    id: &str,
+) -> Result<crate::cloud::entra::EntraUser, Response> {
     service
         .directory()
         .users
@@ -272,24 +402,41 @@ fn license_details(service: &IntuneService, id: &str) -> Result<Response, Respon
 /// `assignLicense`: `{"addLicenses": [{"skuId": "EMS", "servicePlans": [...]}], "removeLicenses": ["SKU"]}`.
 /// Graph identifies SKUs by GUID; the lab accepts the SKU part number in `skuId` and, as an
 /// extension, the enabled plans (defaulting to the SKU's Intune plan for Intune-bearing SKUs).
-fn assign_license(service: &IntuneService, request: &Request, id: &str) -> Result<Response, Response> {
+fn assign_license(
+    service: &IntuneService,
+    request: &Request,
+    id: &str,
+) -> Result<Response, Response> {
     let body = body_json(service, request)?;
     let user = find_user(service, id)?;
     let bad = |m: String| graph_error(service, StatusCode::BAD_REQUEST, "Request_BadRequest", m);
-    let add = body.get("addLicenses").and_then(Value::as_array).ok_or_else(|| bad("'addLicenses' is required (an array).".into()))?;
+    let add = body
+        .get("addLicenses")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("'addLicenses' is required (an array).".into()))?;
     let mut licenses = user.licenses.clone();
     if let Some(remove) = body.get("removeLicenses").and_then(Value::as_array) {
         let remove: Vec<&str> = remove.iter().filter_map(Value::as_str).collect();
         licenses.retain(|l| !remove.contains(&l.sku.as_str()));
     }
     for l in add {
-        let sku = l.get("skuId").and_then(Value::as_str).ok_or_else(|| bad("every added licence needs 'skuId'.".into()))?;
+        let sku = l
+            .get("skuId")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("every added licence needs 'skuId'.".into()))?;
         let plans = match l.get("servicePlans").and_then(Value::as_array) {
-            Some(p) => p.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            Some(p) => p
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
             None => default_plans(sku),
         };
         licenses.retain(|x| x.sku != sku);
-        licenses.push(License { sku: sku.to_string(), service_plans: plans });
+        licenses.push(License {
+            sku: sku.to_string(),
+            service_plans: plans,
+        });
     }
     if let Some(u) = service.directory().user_mut(&user.id) {
         u.licenses = licenses;
@@ -302,7 +449,9 @@ fn assign_license(service: &IntuneService, request: &Request, id: &str) -> Resul
 /// The service plans a SKU enables by default.
 pub fn default_plans(sku: &str) -> Vec<String> {
     match sku {
-        "INTUNE_A" | "EMS" | "EMSPREMIUM" | "SPE_E3" | "SPE_E5" | "M365EDU_A3_FACULTY" => vec!["INTUNE_A".into(), "AAD_PREMIUM".into()],
+        "INTUNE_A" | "EMS" | "EMSPREMIUM" | "SPE_E3" | "SPE_E5" | "M365EDU_A3_FACULTY" => {
+            vec!["INTUNE_A".into(), "AAD_PREMIUM".into()]
+        }
         "INTUNE_EDU" => vec!["INTUNE_EDU".into()],
         "SPB" => vec!["INTUNE_SMBIZ".into(), "INTUNE_A".into()],
         _ => vec!["EXCHANGE_S_STANDARD".into()],
@@ -316,12 +465,26 @@ fn set_mfa(service: &IntuneService, request: &Request, id: &str) -> Result<Respo
     let required = match state {
         Some("disabled") => false,
         Some("enforced") | Some("enabled") => true,
-        _ => return Err(graph_error(service, StatusCode::BAD_REQUEST, "BadRequest", "'perUserMfaState' must be 'disabled', 'enabled' or 'enforced'.")),
+        _ => {
+            return Err(graph_error(
+                service,
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                "'perUserMfaState' must be 'disabled', 'enabled' or 'enforced'.",
+            ))
+        }
     };
     if let Some(u) = service.directory().user_mut(&user.id) {
         u.mfa_required = required;
     }
-    service.note(None, format!("admin set per-user MFA of {} to {}", user.upn, state.unwrap_or_default()));
+    service.note(
+        None,
+        format!(
+            "admin set per-user MFA of {} to {}",
+            user.upn,
+            state.unwrap_or_default()
+        ),
+    );
     Ok(Response::empty(StatusCode::NO_CONTENT))
 }
 

@@ -37,8 +37,19 @@ use crate::cloud::entra::EntraUser;
 use crate::net::{Request, Response};
 use crate::wire::content_type::APPLE_ASPEN_CONFIG as ASPEN_CONFIG;
 
-fn refuse(service: &IntuneService, refusal: Refusal, user: Option<&EntraUser>, os: Option<&str>) -> Response {
-    let correlation_id = service.log_failure(&refusal, user.map(|u| u.id.as_str()), os, "userEnrollment", None);
+fn refuse(
+    service: &IntuneService,
+    refusal: Refusal,
+    user: Option<&EntraUser>,
+    os: Option<&str>,
+) -> Response {
+    let correlation_id = service.log_failure(
+        &refusal,
+        user.map(|u| u.id.as_str()),
+        os,
+        "userEnrollment",
+        None,
+    );
     Response::json(
         refusal.status,
         &json!({
@@ -66,7 +77,10 @@ fn tenant_checks(service: &IntuneService, user: &EntraUser) -> Option<Refusal> {
             status: StatusCode::FORBIDDEN,
             code: "UserNameNotRecognized",
             category: FailureCategory::UserValidation,
-            reason: format!("User {} has no licence and is not known to Intune.", user.upn),
+            reason: format!(
+                "User {} has no licence and is not known to Intune.",
+                user.upn
+            ),
         });
     }
     if !user.has_intune_plan() || state.mdm_authority == MdmAuthority::ConfigurationManager {
@@ -121,18 +135,28 @@ async fn eligibility(service: &IntuneService, request: &Request, user: &EntraUse
     let os = Some(body.os_version.as_str());
     {
         let state = service.lock();
-        if version_cmp(&body.company_portal_version, &state.min_company_portal_version).is_lt() {
+        if version_cmp(
+            &body.company_portal_version,
+            &state.min_company_portal_version,
+        )
+        .is_lt()
+        {
             let reason = format!(
                 "Company Portal {} is older than the oldest supported version {}.",
                 body.company_portal_version, state.min_company_portal_version
             );
             drop(state);
-            return refuse(service, Refusal {
-                status: StatusCode::BAD_REQUEST,
-                code: "UnsupportedClientVersion",
-                category: FailureCategory::BadRequest,
-                reason,
-            }, Some(user), os);
+            return refuse(
+                service,
+                Refusal {
+                    status: StatusCode::BAD_REQUEST,
+                    code: "UnsupportedClientVersion",
+                    category: FailureCategory::BadRequest,
+                    reason,
+                },
+                Some(user),
+                os,
+            );
         }
     }
     if let Some(refusal) = tenant_checks(service, user) {
@@ -143,17 +167,57 @@ async fn eligibility(service: &IntuneService, request: &Request, user: &EntraUse
         let restriction = platform_restriction_for(&state, &user.groups);
         let (visible, _) = enrolled_device_count(&state, &user.upn);
         let limit = device_limit_for(&state, &user.groups);
-        if !body.platform.eq_ignore_ascii_case("iOS") && !body.platform.eq_ignore_ascii_case("iPadOS") {
-            Some(Refusal { status: StatusCode::FORBIDDEN, code: "DeviceTypeNotSupported", category: FailureCategory::DeviceNotSupported, reason: format!("Platform {} is not supported by this endpoint.", body.platform) })
+        if !body.platform.eq_ignore_ascii_case("iOS")
+            && !body.platform.eq_ignore_ascii_case("iPadOS")
+        {
+            Some(Refusal {
+                status: StatusCode::FORBIDDEN,
+                code: "DeviceTypeNotSupported",
+                category: FailureCategory::DeviceNotSupported,
+                reason: format!(
+                    "Platform {} is not supported by this endpoint.",
+                    body.platform
+                ),
+            })
         } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
-            Some(Refusal { status: StatusCode::FORBIDDEN, code: "DeviceTypeNotSupported", category: FailureCategory::EnrollmentRestrictionsEnforced, reason: format!("iOS/iPadOS is blocked by the device type restriction '{}'.", r.name) })
+            Some(Refusal {
+                status: StatusCode::FORBIDDEN,
+                code: "DeviceTypeNotSupported",
+                category: FailureCategory::EnrollmentRestrictionsEnforced,
+                reason: format!(
+                    "iOS/iPadOS is blocked by the device type restriction '{}'.",
+                    r.name
+                ),
+            })
         } else if let Some(r) = restriction.filter(|r| {
-            r.ios.os_minimum_version.as_deref().is_some_and(|min| version_cmp(&body.os_version, min).is_lt())
-                || r.ios.os_maximum_version.as_deref().is_some_and(|max| version_cmp(&body.os_version, max).is_gt())
+            r.ios
+                .os_minimum_version
+                .as_deref()
+                .is_some_and(|min| version_cmp(&body.os_version, min).is_lt())
+                || r.ios
+                    .os_maximum_version
+                    .as_deref()
+                    .is_some_and(|max| version_cmp(&body.os_version, max).is_gt())
         }) {
-            Some(Refusal { status: StatusCode::FORBIDDEN, code: "OsVersionNotSupported", category: FailureCategory::EnrollmentRestrictionsEnforced, reason: format!("iOS {} is outside the versions allowed by the device type restriction '{}'.", body.os_version, r.name) })
+            Some(Refusal {
+                status: StatusCode::FORBIDDEN,
+                code: "OsVersionNotSupported",
+                category: FailureCategory::EnrollmentRestrictionsEnforced,
+                reason: format!(
+                    "iOS {} is outside the versions allowed by the device type restriction '{}'.",
+                    body.os_version, r.name
+                ),
+            })
         } else if visible >= limit {
-            Some(Refusal { status: StatusCode::FORBIDDEN, code: "DeviceCapReached", category: FailureCategory::EnrollmentRestrictionsEnforced, reason: format!("User {} has enrolled {visible} devices; the device limit is {limit}.", user.upn) })
+            Some(Refusal {
+                status: StatusCode::FORBIDDEN,
+                code: "DeviceCapReached",
+                category: FailureCategory::EnrollmentRestrictionsEnforced,
+                reason: format!(
+                    "User {} has enrolled {visible} devices; the device limit is {limit}.",
+                    user.upn
+                ),
+            })
         } else {
             None
         }
@@ -161,7 +225,10 @@ async fn eligibility(service: &IntuneService, request: &Request, user: &EntraUse
     if let Some(refusal) = refusal {
         return refuse(service, refusal, Some(user), os);
     }
-    Response::json(StatusCode::OK, &json!({"eligible": true, "enrollmentMethod": "companyPortal"}))
+    Response::json(
+        StatusCode::OK,
+        &json!({"eligible": true, "enrollmentMethod": "companyPortal"}),
+    )
 }
 
 fn new_session(
@@ -182,7 +249,10 @@ fn new_session(
         progress: SessionProgress::Created,
         udid: None,
     };
-    service.lock().sessions.insert(session.id.clone(), session.clone());
+    service
+        .lock()
+        .sessions
+        .insert(session.id.clone(), session.clone());
     session
 }
 
@@ -201,7 +271,10 @@ async fn create_session(service: &IntuneService, request: &Request, user: &Entra
             reason: format!("User {} has {} enrolled device records (including records shown only in the Company Portal website); the device limit is {}.", user.upn, count.0, count.1),
         }, Some(user), None);
     }
-    let device_id = body.get("azureAdDeviceId").and_then(|v| v.as_str()).map(str::to_string);
+    let device_id = body
+        .get("azureAdDeviceId")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
     let session = new_session(service, user, EnrollmentChannel::CompanyPortal, device_id);
     Response::json(
         StatusCode::CREATED,
@@ -220,10 +293,16 @@ async fn download_profile(service: &IntuneService, token: &str) -> Response {
         .find(|s| s.profile_token == token)
         .cloned();
     let Some(session) = session else {
-        return Response::json(StatusCode::NOT_FOUND, &json!({"errorCode": "NotFound", "message": "No enrollment session has this profile link."}));
+        return Response::json(
+            StatusCode::NOT_FOUND,
+            &json!({"errorCode": "NotFound", "message": "No enrollment session has this profile link."}),
+        );
     };
     if session.progress != SessionProgress::Created {
-        return Response::json(StatusCode::GONE, &json!({"errorCode": "ProfileAlreadyDownloaded", "message": "This profile link was already used."}));
+        return Response::json(
+            StatusCode::GONE,
+            &json!({"errorCode": "ProfileAlreadyDownloaded", "message": "This profile link was already used."}),
+        );
     }
     profile_response(service, &session)
 }
@@ -235,18 +314,29 @@ fn profile_response(service: &IntuneService, session: &EnrollmentSession) -> Res
                 s.identity_serial = Some(identity_serial);
                 s.progress = SessionProgress::ProfileDownloaded;
             }
-            Response::with_body(StatusCode::OK, ASPEN_CONFIG, bytes)
-                .header("content-disposition", "attachment; filename=\"Management Profile.mobileconfig\"")
+            Response::with_body(StatusCode::OK, ASPEN_CONFIG, bytes).header(
+                "content-disposition",
+                "attachment; filename=\"Management Profile.mobileconfig\"",
+            )
         }
-        Err(reason) => Response::json(StatusCode::INTERNAL_SERVER_ERROR, &json!({"errorCode": "InternalError", "message": reason})),
+        Err(reason) => Response::json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &json!({"errorCode": "InternalError", "message": reason}),
+        ),
     }
 }
 
 fn session_status(service: &IntuneService, id: &str, user: &EntraUser) -> Response {
     let state = service.lock();
     match state.sessions.get(id).filter(|s| s.user_id == user.id) {
-        Some(s) => Response::json(StatusCode::OK, &json!({"sessionId": s.id, "progress": s.progress})),
-        None => Response::json(StatusCode::NOT_FOUND, &json!({"errorCode": "NotFound", "message": "No such enrollment session."})),
+        Some(s) => Response::json(
+            StatusCode::OK,
+            &json!({"sessionId": s.id, "progress": s.progress}),
+        ),
+        None => Response::json(
+            StatusCode::NOT_FOUND,
+            &json!({"errorCode": "NotFound", "message": "No such enrollment session."}),
+        ),
     }
 }
 
@@ -261,24 +351,37 @@ fn unauthorized() -> Response {
 /// Routes `enrollment.manage.microsoft.com`.
 pub async fn handle(service: &IntuneService, request: Request) -> Response {
     let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();
-    if let (&Method::GET, ["enrollment", "v1", "profiles", token]) = (&request.method, segments.as_slice()) {
+    if let (&Method::GET, ["enrollment", "v1", "profiles", token]) =
+        (&request.method, segments.as_slice())
+    {
         return download_profile(service, token).await;
     }
     let Some(user) = service.user_for_token(&request) else {
         return unauthorized();
     };
     match (&request.method, segments.as_slice()) {
-        (&Method::POST, ["enrollment", "v1", "eligibility"]) => eligibility(service, &request, &user).await,
-        (&Method::POST, ["enrollment", "v1", "sessions"]) => create_session(service, &request, &user).await,
+        (&Method::POST, ["enrollment", "v1", "eligibility"]) => {
+            eligibility(service, &request, &user).await
+        }
+        (&Method::POST, ["enrollment", "v1", "sessions"]) => {
+            create_session(service, &request, &user).await
+        }
         (&Method::GET, ["enrollment", "v1", "sessions", id]) => session_status(service, id, &user),
-        _ => Response::json(StatusCode::NOT_FOUND, &json!({"errorCode": "NotFound", "message": format!("no endpoint {} {}", request.method, request.path)})),
+        _ => Response::json(
+            StatusCode::NOT_FOUND,
+            &json!({"errorCode": "NotFound", "message": format!("no endpoint {} {}", request.method, request.path)}),
+        ),
     }
 }
 
 /// Routes `portal.manage.microsoft.com`: `GET /enrollment/ios` hands Safari the profile.
 pub async fn handle_portal(service: &IntuneService, request: Request) -> Response {
     if !(request.method == Method::GET && request.path == "/enrollment/ios") {
-        return Response::with_body(StatusCode::NOT_FOUND, "text/html; charset=utf-8", "<html><body><h1>Page not found</h1></body></html>");
+        return Response::with_body(
+            StatusCode::NOT_FOUND,
+            "text/html; charset=utf-8",
+            "<html><body><h1>Page not found</h1></body></html>",
+        );
     }
     let Some(user) = service.user_for_token(&request) else {
         return unauthorized();
@@ -287,23 +390,39 @@ pub async fn handle_portal(service: &IntuneService, request: Request) -> Respons
         let state = service.lock();
         let now = service.clock.now();
         if state.mdm_authority == MdmAuthority::Unknown {
-            Some(("MdmAuthorityNotDefined", "The tenant has no MDM authority set."))
+            Some((
+                "MdmAuthorityNotDefined",
+                "The tenant has no MDM authority set.",
+            ))
         } else if state.apns.as_ref().is_none_or(|c| !c.usable_at(now)) {
-            Some(("NoEnrollmentPolicy", "No valid Apple MDM push certificate is configured."))
+            Some((
+                "NoEnrollmentPolicy",
+                "No valid Apple MDM push certificate is configured.",
+            ))
         } else {
             None
         }
     };
     if let Some((code, reason)) = refusal {
         let correlation = service.log_failure(
-            &Refusal { status: StatusCode::FORBIDDEN, code, category: FailureCategory::AccountValidation, reason: reason.into() },
-            Some(&user.id), None, "userEnrollment", None,
+            &Refusal {
+                status: StatusCode::FORBIDDEN,
+                code,
+                category: FailureCategory::AccountValidation,
+                reason: reason.into(),
+            },
+            Some(&user.id),
+            None,
+            "userEnrollment",
+            None,
         );
         // The website shows the service's error code itself.
         return Response::with_body(
             StatusCode::FORBIDDEN,
             "text/html; charset=utf-8",
-            format!("<html><body><h1>{code}</h1><p>Correlation ID: {correlation}</p></body></html>"),
+            format!(
+                "<html><body><h1>{code}</h1><p>Correlation ID: {correlation}</p></body></html>"
+            ),
         );
     }
     let session = new_session(service, &user, EnrollmentChannel::Web, None);

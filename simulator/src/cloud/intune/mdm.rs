@@ -49,10 +49,14 @@ pub async fn handle(service: &IntuneService, request: Request) -> Response {
     let is_checkin = request.path.ends_with("/checkin");
     let is_command = request.path.ends_with("/command");
     if !is_checkin && !is_command {
-        return Response::text(StatusCode::NOT_FOUND, format!("no MDM endpoint at {}", request.path));
+        return Response::text(
+            StatusCode::NOT_FOUND,
+            format!("no MDM endpoint at {}", request.path),
+        );
     }
     if request.method != Method::PUT {
-        return Response::text(StatusCode::METHOD_NOT_ALLOWED, "MDM endpoints take PUT").header("allow", "PUT");
+        return Response::text(StatusCode::METHOD_NOT_ALLOWED, "MDM endpoints take PUT")
+            .header("allow", "PUT");
     }
     let Some(cert_serial) = peer_serial(&request) else {
         return unauthorized("the request carries no device identity certificate");
@@ -68,12 +72,17 @@ async fn checkin(service: &IntuneService, request: &Request, cert_serial: &str) 
     if request.media_type().as_deref() != Some(MDM_CHECKIN) {
         return Response::text(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("check-in bodies must be {MDM_CHECKIN}, not {}", request.header("content-type").unwrap_or("(none)")),
+            format!(
+                "check-in bodies must be {MDM_CHECKIN}, not {}",
+                request.header("content-type").unwrap_or("(none)")
+            ),
         );
     }
     let message = match CheckinMessage::from_xml(&request.body) {
         Ok(m) => m,
-        Err(e) => return Response::text(StatusCode::BAD_REQUEST, format!("malformed check-in: {e}")),
+        Err(e) => {
+            return Response::text(StatusCode::BAD_REQUEST, format!("malformed check-in: {e}"))
+        }
     };
     match message {
         CheckinMessage::Authenticate(m) => authenticate(service, &m, cert_serial),
@@ -81,11 +90,16 @@ async fn checkin(service: &IntuneService, request: &Request, cert_serial: &str) 
         CheckinMessage::CheckOut(m) => {
             let mut state = service.lock();
             let before = state.devices.len();
-            state.devices.retain(|d| !(d.udid == m.udid && d.identity_serial.as_deref() == Some(cert_serial)));
+            state.devices.retain(|d| {
+                !(d.udid == m.udid && d.identity_serial.as_deref() == Some(cert_serial))
+            });
             let removed = before != state.devices.len();
             drop(state);
             if removed {
-                service.note(None, format!("device {} checked out; its record was removed", m.udid));
+                service.note(
+                    None,
+                    format!("device {} checked out; its record was removed", m.udid),
+                );
                 Response::empty(StatusCode::OK)
             } else {
                 unauthorized("unknown device")
@@ -118,7 +132,10 @@ fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) ->
     let refusal = {
         let state = service.lock();
         let corporate = session.channel == EnrollmentChannel::Ade
-            || state.corporate_identifiers.iter().any(|s| s.eq_ignore_ascii_case(&m.serial_number));
+            || state
+                .corporate_identifiers
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(&m.serial_number));
         let restriction = platform_restriction_for(&state, &user.groups);
         let other_owner = state.devices.iter().find(|d| {
             (d.serial == m.serial_number || d.udid == m.udid)
@@ -128,29 +145,64 @@ fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) ->
         let (_, all) = enrolled_device_count(&state, &user.upn);
         let limit = device_limit_for(&state, &user.groups);
         if !user.has_intune_plan() {
-            Some(Refusal { status: StatusCode::FORBIDDEN, code: "UserLicenseTypeInvalid", category: FailureCategory::UserValidation, reason: format!("User {} has no Intune licence.", user.upn) })
+            Some(Refusal {
+                status: StatusCode::FORBIDDEN,
+                code: "UserLicenseTypeInvalid",
+                category: FailureCategory::UserValidation,
+                reason: format!("User {} has no Intune licence.", user.upn),
+            })
         } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
-            Some(Refusal { status: StatusCode::FORBIDDEN, code: "DeviceTypeNotSupported", category: FailureCategory::EnrollmentRestrictionsEnforced, reason: format!("iOS/iPadOS is blocked by the device type restriction '{}'.", r.name) })
-        } else if let Some(r) = restriction.filter(|r| !corporate && r.ios.personal_device_enrollment_blocked) {
+            Some(Refusal {
+                status: StatusCode::FORBIDDEN,
+                code: "DeviceTypeNotSupported",
+                category: FailureCategory::EnrollmentRestrictionsEnforced,
+                reason: format!(
+                    "iOS/iPadOS is blocked by the device type restriction '{}'.",
+                    r.name
+                ),
+            })
+        } else if let Some(r) =
+            restriction.filter(|r| !corporate && r.ios.personal_device_enrollment_blocked)
+        {
             Some(Refusal { status: StatusCode::FORBIDDEN, code: "PersonalDeviceEnrollmentBlocked", category: FailureCategory::EnrollmentRestrictionsEnforced, reason: format!("Personally owned iOS/iPadOS devices are blocked by the device type restriction '{}'; serial {} is not a corporate identifier.", r.name, m.serial_number) })
         } else if let Some(d) = other_owner {
             Some(Refusal { status: StatusCode::FORBIDDEN, code: "DeviceAlreadyEnrolled", category: FailureCategory::Authorization, reason: format!("Device {} is still enrolled to another user ({}); that enrollment was not removed.", m.serial_number, d.upn) })
         } else if session.channel == EnrollmentChannel::Web && all >= limit {
-            Some(Refusal { status: StatusCode::FORBIDDEN, code: "DeviceCapReached", category: FailureCategory::EnrollmentRestrictionsEnforced, reason: format!("User {} has {all} enrolled devices; the device limit is {limit}.", user.upn) })
+            Some(Refusal {
+                status: StatusCode::FORBIDDEN,
+                code: "DeviceCapReached",
+                category: FailureCategory::EnrollmentRestrictionsEnforced,
+                reason: format!(
+                    "User {} has {all} enrolled devices; the device limit is {limit}.",
+                    user.upn
+                ),
+            })
         } else {
             None
         }
     };
     if let Some(refusal) = refusal {
-        service.log_failure(&refusal, Some(&user.id), Some(&m.os_version), enrollment_type, Some(&m.serial_number));
+        service.log_failure(
+            &refusal,
+            Some(&user.id),
+            Some(&m.os_version),
+            enrollment_type,
+            Some(&m.serial_number),
+        );
         if let Some(s) = service.lock().sessions.get_mut(&session.id) {
-            s.progress = SessionProgress::Failed { error_code: refusal.code.to_string() };
+            s.progress = SessionProgress::Failed {
+                error_code: refusal.code.to_string(),
+            };
         }
         return Response::text(StatusCode::FORBIDDEN, refusal.reason);
     }
     let now = service.clock.now();
     let ownership = if session.channel == EnrollmentChannel::Ade
-        || service.lock().corporate_identifiers.iter().any(|s| s.eq_ignore_ascii_case(&m.serial_number))
+        || service
+            .lock()
+            .corporate_identifiers
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(&m.serial_number))
     {
         Ownership::Company
     } else {
@@ -160,7 +212,11 @@ fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) ->
         id: service.rng.uuid_lower(),
         azure_ad_device_id: session.azure_ad_device_id.clone(),
         upn: user.upn.clone(),
-        name: format!("{}_{}", user.upn.split('@').next().unwrap_or("user"), m.product_name),
+        name: format!(
+            "{}_{}",
+            user.upn.split('@').next().unwrap_or("user"),
+            m.product_name
+        ),
         serial: m.serial_number.clone(),
         udid: m.udid.clone(),
         os_version: m.os_version.clone(),
@@ -181,14 +237,19 @@ fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) ->
     };
     let mut state = service.lock();
     // The same user re-enrolling the same device replaces its old record.
-    state.devices.retain(|d| !(d.udid == m.udid && d.upn.eq_ignore_ascii_case(&user.upn)));
+    state
+        .devices
+        .retain(|d| !(d.udid == m.udid && d.upn.eq_ignore_ascii_case(&user.upn)));
     state.devices.push(record);
     if let Some(s) = state.sessions.get_mut(&session.id) {
         s.progress = SessionProgress::Authenticated;
         s.udid = Some(m.udid.clone());
     }
     drop(state);
-    service.note(Some(&m.serial_number), format!("device {} authenticated for {}", m.serial_number, user.upn));
+    service.note(
+        Some(&m.serial_number),
+        format!("device {} authenticated for {}", m.serial_number, user.upn),
+    );
     Response::empty(StatusCode::OK)
 }
 
@@ -196,12 +257,19 @@ fn welcome_profile(service: &IntuneService) -> Vec<u8> {
     let mut clip = plist::Dictionary::new();
     clip.insert("PayloadType".into(), "com.apple.webClip.managed".into());
     clip.insert("PayloadVersion".into(), 1.into());
-    clip.insert("PayloadIdentifier".into(), "Microsoft.Profiles.WebClip.CompanyPortal".into());
+    clip.insert(
+        "PayloadIdentifier".into(),
+        "Microsoft.Profiles.WebClip.CompanyPortal".into(),
+    );
     clip.insert("PayloadUUID".into(), service.rng.uuid().into());
     clip.insert("Label".into(), "Company Portal".into());
     clip.insert("URL".into(), "https://portal.manage.microsoft.com/".into());
     clip.insert("IsRemovable".into(), true.into());
-    let mut profile = ConfigurationProfile::new("Microsoft.Profiles.WebClip", service.rng.uuid(), vec![Payload::Other(clip)]);
+    let mut profile = ConfigurationProfile::new(
+        "Microsoft.Profiles.WebClip",
+        service.rng.uuid(),
+        vec![Payload::Other(clip)],
+    );
     profile.payload_display_name = Some("Company Portal web clip".into());
     profile.to_xml()
 }
@@ -209,19 +277,35 @@ fn welcome_profile(service: &IntuneService) -> Vec<u8> {
 fn initial_commands(service: &IntuneService, awaiting_configuration: bool) -> Vec<QueuedCommand> {
     let mut commands = vec![
         Command::DeviceInformation {
-            queries: ["UDID", "SerialNumber", "OSVersion", "BuildVersion", "ProductName", "DeviceName", "IsSupervised", "AwaitingConfiguration"]
-                .iter().map(|q| q.to_string()).collect(),
+            queries: [
+                "UDID",
+                "SerialNumber",
+                "OSVersion",
+                "BuildVersion",
+                "ProductName",
+                "DeviceName",
+                "IsSupervised",
+                "AwaitingConfiguration",
+            ]
+            .iter()
+            .map(|q| q.to_string())
+            .collect(),
         },
         Command::SecurityInfo,
         Command::ProfileList { managed_only: None },
-        Command::InstallProfile { payload: plist::Data::new(welcome_profile(service)) },
+        Command::InstallProfile {
+            payload: plist::Data::new(welcome_profile(service)),
+        },
     ];
     if awaiting_configuration {
         commands.push(Command::DeviceConfigured);
     }
     commands
         .into_iter()
-        .map(|command| QueuedCommand { uuid: service.rng.uuid(), command })
+        .map(|command| QueuedCommand {
+            uuid: service.rng.uuid(),
+            command,
+        })
         .collect()
 }
 
@@ -229,7 +313,11 @@ async fn token_update(service: &IntuneService, m: &TokenUpdate, cert_serial: &st
     let token_hex = hex(m.token.as_ref());
     let serial = {
         let mut state = service.lock();
-        let Some(device) = state.devices.iter_mut().find(|d| d.udid == m.udid && d.identity_serial.as_deref() == Some(cert_serial)) else {
+        let Some(device) = state
+            .devices
+            .iter_mut()
+            .find(|d| d.udid == m.udid && d.identity_serial.as_deref() == Some(cert_serial))
+        else {
             return unauthorized("TokenUpdate from a device that has not authenticated");
         };
         let first = device.push_token.is_none();
@@ -243,7 +331,12 @@ async fn token_update(service: &IntuneService, m: &TokenUpdate, cert_serial: &st
         }
         device.serial.clone()
     };
-    let session_id = service.lock().sessions.values().find(|s| s.identity_serial.as_deref() == Some(cert_serial)).map(|s| s.id.clone());
+    let session_id = service
+        .lock()
+        .sessions
+        .values()
+        .find(|s| s.identity_serial.as_deref() == Some(cert_serial))
+        .map(|s| s.id.clone());
     match service.push(&token_hex, &m.push_magic).await {
         Ok(()) => {
             let mut state = service.lock();
@@ -259,14 +352,26 @@ async fn token_update(service: &IntuneService, m: &TokenUpdate, cert_serial: &st
                 status: StatusCode::OK,
                 code: "AccountNotOnboarded",
                 category: FailureCategory::AccountValidation,
-                reason: format!("Apple's push service refused the tenant's MDM push certificate: {failure}"),
+                reason: format!(
+                    "Apple's push service refused the tenant's MDM push certificate: {failure}"
+                ),
             };
-            let user_id = session_id.as_ref().and_then(|id| service.lock().sessions.get(id).map(|s| s.user_id.clone()));
-            service.log_failure(&refusal, user_id.as_deref(), None, "userEnrollment", Some(&serial));
+            let user_id = session_id
+                .as_ref()
+                .and_then(|id| service.lock().sessions.get(id).map(|s| s.user_id.clone()));
+            service.log_failure(
+                &refusal,
+                user_id.as_deref(),
+                None,
+                "userEnrollment",
+                Some(&serial),
+            );
             let mut state = service.lock();
             state.apns_rejected = Some(failure);
             if let Some(s) = session_id.and_then(|id| state.sessions.get_mut(&id)) {
-                s.progress = SessionProgress::Failed { error_code: "AccountNotOnboarded".into() };
+                s.progress = SessionProgress::Failed {
+                    error_code: "AccountNotOnboarded".into(),
+                };
             }
         }
     }
@@ -277,18 +382,35 @@ async fn token_update(service: &IntuneService, m: &TokenUpdate, cert_serial: &st
 fn command(service: &IntuneService, request: &Request, cert_serial: &str) -> Response {
     let report = match CommandReport::from_xml(&request.body) {
         Ok(r) => r,
-        Err(e) => return Response::text(StatusCode::BAD_REQUEST, format!("malformed command result: {e}")),
+        Err(e) => {
+            return Response::text(
+                StatusCode::BAD_REQUEST,
+                format!("malformed command result: {e}"),
+            )
+        }
     };
     let mut state = service.lock();
     let now = service.clock.now();
-    let Some(device) = state.devices.iter_mut().find(|d| d.udid == report.udid && d.identity_serial.as_deref() == Some(cert_serial)) else {
+    let Some(device) = state
+        .devices
+        .iter_mut()
+        .find(|d| d.udid == report.udid && d.identity_serial.as_deref() == Some(cert_serial))
+    else {
         return unauthorized("unknown device");
     };
     device.last_contact = now;
     if report.status != CommandStatus::Idle {
         let answered = report.command_uuid.as_deref();
-        if let Some(pos) = device.queue.iter().position(|c| Some(c.uuid.as_str()) == answered) {
-            let done = device.queue.remove(pos).map(|c| c.command.request_type().to_string()).unwrap_or_default();
+        if let Some(pos) = device
+            .queue
+            .iter()
+            .position(|c| Some(c.uuid.as_str()) == answered)
+        {
+            let done = device
+                .queue
+                .remove(pos)
+                .map(|c| c.command.request_type().to_string())
+                .unwrap_or_default();
             device.results.push((done, format!("{:?}", report.status)));
         }
     }
@@ -297,13 +419,19 @@ fn command(service: &IntuneService, request: &Request, cert_serial: &str) -> Res
     let udid = device.udid.clone();
     if finished {
         device.awaiting_configuration = false;
-        if let Some(s) = state.sessions.values_mut().find(|s| s.udid.as_deref() == Some(&udid) && s.progress == SessionProgress::TokenReceived) {
+        if let Some(s) = state.sessions.values_mut().find(|s| {
+            s.udid.as_deref() == Some(&udid) && s.progress == SessionProgress::TokenReceived
+        }) {
             s.progress = SessionProgress::Enrolled;
         }
     }
     drop(state);
     match next {
-        Some(c) => Response::with_body(StatusCode::OK, XML_PLIST, CommandEnvelope::new(c.uuid, c.command).to_xml()),
+        Some(c) => Response::with_body(
+            StatusCode::OK,
+            XML_PLIST,
+            CommandEnvelope::new(c.uuid, c.command).to_xml(),
+        ),
         None => Response::empty(StatusCode::OK),
     }
 }

@@ -46,6 +46,11 @@ pub const GRAPH_HOST: &str = "graph.microsoft.com";
 /// Hosts served without client certificates.
 pub const PUBLIC_HOSTS: [&str; 3] = [ENROLLMENT_HOST, PORTAL_HOST, GRAPH_HOST];
 
+/// Builds Intune's HTTP/2 client for APNs from the push certificate in force (a renewed or
+/// replaced certificate takes effect on the next push).
+pub type ApnsClientFactory =
+    Arc<dyn Fn(&enrollsim_certs::Identity) -> Option<HttpsClient> + Send + Sync>;
+
 /// The Intune service of a world.
 #[derive(Clone)]
 pub struct IntuneService {
@@ -56,7 +61,7 @@ pub struct IntuneService {
     pub(crate) rng: SeededRng,
     pub(crate) recorder: Recorder,
     /// Builds Intune's APNs client from the current push certificate.
-    pub(crate) apns_client: Arc<dyn Fn(&enrollsim_certs::Identity) -> Option<HttpsClient> + Send + Sync>,
+    pub(crate) apns_client: ApnsClientFactory,
     admin_token: String,
 }
 
@@ -84,7 +89,7 @@ impl IntuneService {
         clock: VirtualClock,
         rng: SeededRng,
         recorder: Recorder,
-        apns_client: Arc<dyn Fn(&enrollsim_certs::Identity) -> Option<HttpsClient> + Send + Sync>,
+        apns_client: ApnsClientFactory,
         admin_token: String,
     ) -> Self {
         IntuneService {
@@ -205,7 +210,10 @@ impl Handler for IntuneService {
                 PORTAL_HOST => enrollment::handle_portal(self, request).await,
                 MDM_HOST => mdm::handle(self, request).await,
                 GRAPH_HOST => admin::handle(self, request).await,
-                other => Response::text(StatusCode::MISDIRECTED_REQUEST, format!("{other} is not served here")),
+                other => Response::text(
+                    StatusCode::MISDIRECTED_REQUEST,
+                    format!("{other} is not served here"),
+                ),
             }
         })
     }

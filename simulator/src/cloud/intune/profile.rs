@@ -29,7 +29,10 @@ pub fn check_in_url() -> String {
 }
 
 /// Builds the profile for `session`; returns its bytes and the identity certificate's serial.
-pub fn build(service: &IntuneService, session: &EnrollmentSession) -> Result<(Vec<u8>, String), String> {
+pub fn build(
+    service: &IntuneService,
+    session: &EnrollmentSession,
+) -> Result<(Vec<u8>, String), String> {
     let (topic, tenant) = {
         let state = service.lock();
         let topic = state
@@ -42,7 +45,11 @@ pub fn build(service: &IntuneService, session: &EnrollmentSession) -> Result<(Ve
     let now = service.clock.now();
     let identity = service
         .pki
-        .device_identity(&session.id, now - Duration::minutes(5), now + Duration::days(365))
+        .device_identity(
+            &session.id,
+            now - Duration::minutes(5),
+            now + Duration::days(365),
+        )
         .map_err(|e| e.to_string())?;
     let serial = inspect::facts(identity.certificate())
         .map_err(|e| e.to_string())?
@@ -57,9 +64,20 @@ pub fn build(service: &IntuneService, session: &EnrollmentSession) -> Result<(Ve
         service.pki.intune_device_ca.certificate().to_vec(),
     );
     root.payload_display_name = Some("Credential Profile for installing root certificate".into());
-    let mut pkcs12 = Pkcs12Payload::new("Microsoft.Profiles.Identity", identity_uuid.clone(), pfx, Some(password));
+    let mut pkcs12 = Pkcs12Payload::new(
+        "Microsoft.Profiles.Identity",
+        identity_uuid.clone(),
+        pfx,
+        Some(password),
+    );
     pkcs12.payload_display_name = Some("Device identity".into());
-    let mut mdm = MdmPayload::new("Microsoft.Profiles.MDM.Payload", service.rng.uuid(), identity_uuid, topic, server_url());
+    let mut mdm = MdmPayload::new(
+        "Microsoft.Profiles.MDM.Payload",
+        service.rng.uuid(),
+        identity_uuid,
+        topic,
+        server_url(),
+    );
     mdm.check_in_url = Some(check_in_url());
     mdm.check_out_when_removed = Some(true);
     mdm.sign_message = Some(false);
@@ -68,10 +86,15 @@ pub fn build(service: &IntuneService, session: &EnrollmentSession) -> Result<(Ve
     let mut profile = ConfigurationProfile::new(
         PROFILE_IDENTIFIER,
         service.rng.uuid(),
-        vec![Payload::RootCertificate(root), Payload::Pkcs12(pkcs12), Payload::Mdm(mdm)],
+        vec![
+            Payload::RootCertificate(root),
+            Payload::Pkcs12(pkcs12),
+            Payload::Mdm(mdm),
+        ],
     );
     profile.payload_display_name = Some("Management Profile".into());
     profile.payload_organization = Some(tenant);
-    profile.payload_description = Some("Install this profile to get access to your company apps".into());
+    profile.payload_description =
+        Some("Install this profile to get access to your company apps".into());
     Ok((profile.to_xml(), serial))
 }

@@ -8,8 +8,7 @@
 //! center does not (the article's note under "Device cap reached").
 
 use super::state::{
-    DeviceLimitRestriction, IntuneState, ManagementState, PlatformRestriction,
-    DEFAULT_DEVICE_LIMIT,
+    DeviceLimitRestriction, IntuneState, ManagementState, PlatformRestriction, DEFAULT_DEVICE_LIMIT,
 };
 
 fn effective<'a, T>(
@@ -113,7 +112,9 @@ mod tests {
         let mut state = IntuneState::new("t");
         state.limit_restrictions.push(limit("a", 5, &["A"], 3));
         state.limit_restrictions.push(limit("b", 2, &["B"], 7));
-        state.limit_restrictions.push(limit("unassigned", 1, &[], 1));
+        state
+            .limit_restrictions
+            .push(limit("unassigned", 1, &[], 1));
         let joe = vec!["A".to_string(), "B".to_string()];
         assert_eq!(device_limit_for(&state, &joe), 7);
         assert_eq!(device_limit_for(&state, &["A".to_string()]), 3);
