@@ -19,6 +19,7 @@ use crate::scenario::{Action, EnrollVia};
 /// The tenant as the admin center and Graph show it, in the bundle's `tenant.json` shape.
 pub fn tenant_view(lab: &Lab) -> Value {
     let now = lab.world.clock.now();
+    let ade = ade_view(lab);
     let intune = lab.world.intune.state();
     let intune = intune.lock().unwrap_or_else(|p| p.into_inner());
     let directory = lab.world.entra.state();
@@ -71,13 +72,14 @@ pub fn tenant_view(lab: &Lab) -> Value {
         "deviceEnrollmentConfigurations": configurations,
         "users": users,
         "managedDevices": devices,
-        "depOnboardingSettings": crate::evidence::ade_view(lab),
+        "depOnboardingSettings": ade,
     })
 }
 
-/// The ADE part of the tenant view (empty until the tenant has enrollment program tokens).
-pub fn ade_view(_lab: &Lab) -> Value {
-    json!([])
+/// The ADE part of the tenant view: Graph's `depOnboardingSettings` with their profiles and
+/// imported devices.
+pub fn ade_view(lab: &Lab) -> Value {
+    lab.world.intune.dep_onboarding_settings()
 }
 
 /// Collects the bundle for `outcome` of `action`.

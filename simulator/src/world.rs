@@ -12,6 +12,8 @@ use time::{Duration, OffsetDateTime};
 
 use crate::clock::VirtualClock;
 use crate::cloud::apns::{ApnsService, APNS_HOST};
+use crate::cloud::apple_ade::state::{AppleAdeState, Organization};
+use crate::cloud::apple_ade::AppleAdeService;
 use crate::cloud::entra::{self, EntraService, EntraState};
 use crate::cloud::intune::{self, IntuneService, IntuneState};
 use crate::device::{Device, DeviceEnv, DeviceSpec};
@@ -63,6 +65,8 @@ pub struct World {
     pub intune: IntuneService,
     /// APNs.
     pub apns: ApnsService,
+    /// Apple's ADE service (DEP API and device activation) and Apple Business Manager's state.
+    pub apple_ade: AppleAdeService,
     anonymous_tls: Arc<rustls::ClientConfig>,
     servers: Vec<ServerHandle>,
 }
@@ -106,6 +110,7 @@ impl World {
         let trust = vec![pki.lab_root.certificate().clone()];
         let anonymous_tls = client_config(&trust, None, HttpVersion::Http1, &clock)?;
 
+        let tenant_name = tenant.tenant_name.clone();
         let directory = Arc::new(Mutex::new(directory));
         let entra = EntraService::new(
             directory.clone(),
@@ -135,6 +140,7 @@ impl World {
             })
         };
         let admin_token = format!("admin.{}", rng.hex(16));
+        let outbound = HttpsClient::new(hosts.clone(), anonymous_tls.clone(), HttpVersion::Http1, recorder.clone(), clock.clone(), "Intune");
         let intune = IntuneService::new(
             Arc::new(Mutex::new(tenant)),
             directory,
@@ -143,7 +149,13 @@ impl World {
             rng.fork(),
             recorder.clone(),
             apns_client,
+            outbound,
             admin_token,
+        );
+        let apple_ade = AppleAdeService::new(
+            AppleAdeState::new(Organization::new(&tenant_name, &rng)).shared(),
+            clock.clone(),
+            rng.fork(),
         );
 
         let now = options.start;
@@ -193,7 +205,20 @@ impl World {
             .await?,
         );
 
+        servers.push(
+            start_server(
+                &hosts,
+                &AppleAdeService::HOSTS,
+                &pki.server_identity(&AppleAdeService::HOSTS, now)?,
+                ClientAuth::None,
+                &clock,
+                Arc::new(apple_ade.clone()),
+            )
+            .await?,
+        );
+
         Ok(World {
+            apple_ade,
             clock,
             rng,
             recorder,

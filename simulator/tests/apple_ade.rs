@@ -752,3 +752,123 @@ async fn expired_or_revoked_token_is_401() {
     let err = lab.client().authenticate().await.expect_err("revoked");
     assert_eq!(err.status(), Some(401));
 }
+
+#[test]
+fn junk_never_panics() {
+    use bytes::Bytes;
+    use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+
+    let clock = VirtualClock::starting_at(datetime!(2026-11-26 10:00 UTC));
+    let rng = SeededRng::new(7);
+    let mut state = AppleAdeState::new(Organization::new("", &rng));
+    let server = state.add_mdm_server("Intune", &rng);
+    let token = state
+        .issue_server_token(&server, &rng, clock.now())
+        .expect("token");
+    let service = AppleAdeService::new(state.shared(), clock.clone(), rng.fork());
+    let session = match service.answer(&Request {
+        method: Method::GET,
+        host: DEP_HOST.to_string(),
+        path: "/session".to_string(),
+        query: None,
+        headers: {
+            let mut h = HeaderMap::new();
+            let dep = DepClient::new(
+                HttpsClient::new(
+                    HostMap::new(),
+                    client_config(&[], None, HttpVersion::Http1, &clock).expect("tls"),
+                    HttpVersion::Http1,
+                    Recorder::new(),
+                    clock.clone(),
+                    "x",
+                ),
+                token,
+                clock.clone(),
+                rng.fork(),
+            );
+            h.insert(
+                "authorization",
+                HeaderValue::from_str(&dep.session_authorization()).expect("header"),
+            );
+            h
+        },
+        body: Bytes::new(),
+        peer: None,
+    }) {
+        r if r.status.as_u16() == 200 => {
+            let v: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
+            v["auth_session_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        }
+        r => panic!("no session: {r:?}"),
+    };
+    let bodies: [&[u8]; 9] = [
+        b"",
+        b"{",
+        b"null",
+        b"\"x\"",
+        b"{\"cursor\": {\"a\": 1}, \"limit\": 99999999999}",
+        b"{\"devices\": [null, 1, \"\"]}",
+        b"{\"profile_uuid\": \"\", \"devices\": []}",
+        b"{\"profile_name\": \"\", \"url\": \"\"}",
+        b"\xff\xfe\x00",
+    ];
+    let methods = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+    ];
+    let paths = [
+        "/session",
+        "/account",
+        "/server/devices",
+        "/devices/sync",
+        "/devices",
+        "/profile",
+        "/profile/devices",
+        "/macProfile",
+        "/../../etc",
+        "",
+    ];
+    let authorizations = [
+        "",
+        "OAuth",
+        "OAuth realm=\"ADM\", oauth_nonce=\"%\"",
+        "OAuth oauth_consumer_key=\"\u{e9}\"",
+        "Bearer x",
+    ];
+    for host in [DEP_HOST, IPROFILES_HOST, "elsewhere.example"] {
+        for method in &methods {
+            for path in paths {
+                for body in bodies {
+                    for (i, auth) in authorizations.iter().enumerate() {
+                        let mut headers = HeaderMap::new();
+                        if let Ok(v) = HeaderValue::from_str(auth) {
+                            headers.insert("authorization", v);
+                        }
+                        if i % 2 == 0 {
+                            if let Ok(v) = HeaderValue::from_str(&session) {
+                                headers.insert(HeaderName::from_static("x-adm-auth-session"), v);
+                            }
+                            headers.insert("user-agent", HeaderValue::from_static("junk"));
+                        }
+                        let response = service.answer(&Request {
+                            method: method.clone(),
+                            host: host.to_string(),
+                            path: path.to_string(),
+                            query: Some("profile_uuid=%zz&&=&a".to_string()),
+                            headers,
+                            body: Bytes::from_static(body),
+                            peer: None,
+                        });
+                        assert!(response.status.as_u16() >= 200, "{method} {host}{path}");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -162,6 +162,10 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
         }
     }
 
+    if let Some(ade) = &tenant.ade {
+        setup_ade(&world, ade, &serial, start, &ids).await?;
+    }
+
     let d = &spec.device;
     let cookie = d.safari_session.as_ref().map(|upn| {
         let user = spec.users.iter().find(|u| u.upn.eq_ignore_ascii_case(upn));
@@ -253,4 +257,71 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
     lab.world.recorder.drain();
     lab.device.forget_shown_messages();
     Ok(lab)
+}
+
+/// Apple Business Manager assigns the device to Intune's MDM server; the admin uploaded the
+/// server token and created the profiles; Intune's automatic sync has run since.
+async fn setup_ade(world: &World, ade: &crate::scenario::AdeSpec, serial: &str, start: time::OffsetDateTime, ids: &SeededRng) -> Result<(), LabError> {
+    use enrollsim_simulator::cloud::apple_ade::state::{lock, AbmDevice};
+    use enrollsim_simulator::cloud::intune::ade::{AdeProfile, EnrollmentProgramToken};
+    let uploaded_at = start - Duration::days(ade.token_uploaded_days_ago);
+    let server_token = {
+        let mut apple = lock(world.apple_ade.state());
+        let server = apple.add_mdm_server("Microsoft Intune", ids);
+        let token = apple
+            .issue_server_token(&server, ids, uploaded_at)
+            .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))?;
+        apple.add_device(AbmDevice::iphone(serial), uploaded_at);
+        if ade.device_assigned {
+            apple
+                .assign_device(serial, Some(&server), uploaded_at)
+                .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))?;
+        }
+        token
+    };
+    let profiles: Vec<AdeProfile> = ade
+        .profiles
+        .iter()
+        .map(|p| AdeProfile {
+            id: ids.uuid_lower(),
+            name: p.name.clone(),
+            created_at: start - Duration::days(p.created_days_ago),
+            modified_at: start - Duration::days(p.modified_days_ago.unwrap_or(p.created_days_ago)),
+            auth: p.authentication,
+            apple_uuid: None,
+            sent_version: None,
+        })
+        .collect();
+    let default_profile = ade
+        .profiles
+        .iter()
+        .zip(&profiles)
+        .find(|(spec, _)| spec.default)
+        .map(|(_, p)| p.id.clone());
+    let token_id = ids.uuid_lower();
+    {
+        let state = world.intune.state();
+        let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+        state.ade_tokens.push(EnrollmentProgramToken {
+            id: token_id.clone(),
+            name: ade.token_name.clone(),
+            apple_id: ade.apple_id.clone(),
+            server_token,
+            uploaded_at,
+            expires_at: uploaded_at + Duration::days(365),
+            last_sync: None,
+            last_sync_triggered: None,
+            cursor: None,
+            profiles,
+            default_profile,
+            devices: Vec::new(),
+        });
+    }
+    // Intune's automatic sync (every 12 hours) has run since the upload.
+    world
+        .intune
+        .sync_ade(&token_id, false)
+        .await
+        .map_err(|e| LabError::Spec(format!("initial ADE sync: {e}")))?;
+    Ok(())
 }

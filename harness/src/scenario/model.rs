@@ -100,6 +100,8 @@ pub struct TenantSpec {
     pub min_company_portal_version: Option<String>,
     /// Entra's per-user device registration quota.
     pub device_registration_quota: u32,
+    /// Automated Device Enrollment: the enrollment program token and its profiles.
+    pub ade: Option<AdeSpec>,
 }
 
 impl Default for TenantSpec {
@@ -116,6 +118,7 @@ impl Default for TenantSpec {
             corporate_identifiers: Vec::new(),
             min_company_portal_version: None,
             device_registration_quota: 50,
+            ade: None,
         }
     }
 }
@@ -147,6 +150,66 @@ impl Default for ApnsSpec {
             issued_days_ago: 30,
             expires_in_days: 335,
             revoked_by_apple: false,
+        }
+    }
+}
+
+/// Automated Device Enrollment in the tenant: Apple Business Manager assigned the device to
+/// Intune's MDM server, the admin uploaded the server token, and Intune has profiles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdeSpec {
+    /// The token's name in Intune.
+    pub token_name: String,
+    /// The Apple ID of the Apple Business Manager account.
+    pub apple_id: String,
+    /// Days before the start the server token was uploaded to Intune.
+    pub token_uploaded_days_ago: i64,
+    /// Whether Apple Business Manager assigned the device's serial to Intune's MDM server.
+    pub device_assigned: bool,
+    /// Enrollment profiles; the first one marked `default` is assigned to new devices.
+    pub profiles: Vec<AdeProfileSpec>,
+}
+
+impl Default for AdeSpec {
+    fn default() -> Self {
+        AdeSpec {
+            token_name: "Contoso ADE".into(),
+            apple_id: "abm-admin@contoso.example".into(),
+            token_uploaded_days_ago: 20,
+            device_assigned: true,
+            profiles: vec![AdeProfileSpec::default()],
+        }
+    }
+}
+
+/// How an ADE enrollment profile authenticates the user.
+pub use enrollsim_simulator::cloud::intune::ade::AdeAuthMethod;
+
+/// An ADE enrollment profile, with times relative to the world's start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdeProfileSpec {
+    /// Display name.
+    pub name: String,
+    /// Days before the start it was created.
+    pub created_days_ago: i64,
+    /// Days before the start it was last modified (its creation when absent).
+    pub modified_days_ago: Option<i64>,
+    /// How the user is authenticated.
+    pub authentication: AdeAuthMethod,
+    /// Whether new devices get this profile.
+    pub default: bool,
+}
+
+impl Default for AdeProfileSpec {
+    fn default() -> Self {
+        AdeProfileSpec {
+            name: "Corporate iPhones".into(),
+            created_days_ago: 10,
+            modified_days_ago: None,
+            authentication: AdeAuthMethod::SetupAssistantModern,
+            default: true,
         }
     }
 }
@@ -478,4 +541,18 @@ pub enum ResolutionStep {
     },
     /// Device: join another network.
     UseOtherNetwork,
+    /// Admin: edit an ADE enrollment profile (any change gives it a new modification time).
+    EditEnrollmentProfile {
+        /// The profile's name.
+        profile: String,
+    },
+    /// Admin: change how an ADE enrollment profile authenticates the user.
+    SetEnrollmentProfileAuthentication {
+        /// The profile's name.
+        profile: String,
+        /// The new method.
+        method: AdeAuthMethod,
+    },
+    /// Admin: "Sync now" on the enrollment program token.
+    SyncAdeToken,
 }

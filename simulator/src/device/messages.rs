@@ -28,6 +28,8 @@ pub enum UserMessage {
     UserLicenseTypeInvalid,
     /// Company Portal: Intune does not know the user.
     UserNameNotRecognized,
+    /// Setup Assistant: the device could not get its configuration from Apple.
+    CloudConfigurationUnavailable,
     /// A bare service error code, as the Company Portal website or the app shows it.
     ServiceCode(String),
     /// The Microsoft sign-in page's error, with its AADSTS text.
@@ -63,6 +65,8 @@ impl UserMessage {
             (UserMessage::UserLicenseTypeInvalid, true) => "Tipo di licenza utente non valido",
             (UserMessage::UserNameNotRecognized, false) => "User Name Not Recognized. This user account is not authorized to use Microsoft Intune. Contact your system administrator if you think you have received this message in error.",
             (UserMessage::UserNameNotRecognized, true) => "Nome utente non riconosciuto. Questo account utente non è autorizzato a usare Microsoft Intune. Se si ritiene di aver ricevuto questo messaggio per errore, contattare l'amministratore di sistema.",
+            (UserMessage::CloudConfigurationUnavailable, false) => "Unable to retrieve configuration. The configuration for your iPhone could not be retrieved. Try again later or use a different network.",
+            (UserMessage::CloudConfigurationUnavailable, true) => "Impossibile recuperare la configurazione. Non è stato possibile recuperare la configurazione di iPhone. Riprova più tardi o usa un'altra rete.",
             (UserMessage::ServiceCode(code), _) => return code.clone(),
             (UserMessage::SignInError(text), _) => return text.clone(),
         };

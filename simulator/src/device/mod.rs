@@ -198,6 +198,11 @@ impl Device {
         self.lock().supervised
     }
 
+    /// Time the user takes for a step (reading a screen, typing a password, tapping Install).
+    pub(crate) fn user_pause(&self, seconds: i64) {
+        self.env.clock.advance(time::Duration::seconds(seconds));
+    }
+
     /// Writes a console line.
     pub(crate) fn log(&self, process: Process, level: Level, text: &str) {
         let at = self.env.clock.tick(3);

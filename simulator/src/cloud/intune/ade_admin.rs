@@ -1,13 +1,75 @@
-//! The admin API's Automated Device Enrollment resources (filled in by the ADE work).
+//! The admin API's Automated Device Enrollment resources, in Graph's shapes:
+//! `deviceManagement/depOnboardingSettings` (tokens), their `enrollmentProfiles`,
+//! `syncWithAppleDeviceEnrollmentProgram` and `importedAppleDeviceIdentities`.
 
+use hyper::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use super::ade::{AdeAuthMethod, SyncError};
 use super::IntuneService;
+use crate::clock::rfc3339;
 use crate::net::{Request, Response};
 
+fn graph_error(service: &IntuneService, status: StatusCode, code: &str, message: String) -> Response {
+    Response::json(status, &json!({"error": {"code": code, "message": message, "innerError": {"request-id": service.rng.uuid_lower(), "date": rfc3339(service.clock.now())}}}))
+}
+
 /// Routes ADE admin requests; `None` when the path is not an ADE resource.
-pub async fn route(
-    _service: &IntuneService,
-    _request: &Request,
-    _segments: &[&str],
-) -> Option<Result<Response, Response>> {
-    None
+pub async fn route(service: &IntuneService, request: &Request, segments: &[&str]) -> Option<Result<Response, Response>> {
+    let not_found = |what: &str| Err(graph_error(service, StatusCode::NOT_FOUND, "ResourceNotFound", format!("No {what} with that id.")));
+    Some(match (&request.method, segments) {
+        (&Method::GET, ["deviceManagement", "depOnboardingSettings"]) => Ok(Response::json(StatusCode::OK, &json!({"value": service.dep_onboarding_settings()}))),
+        (&Method::POST, ["deviceManagement", "depOnboardingSettings", id, "syncWithAppleDeviceEnrollmentProgram"]) => match service.sync_ade(id, true).await {
+            Ok(_) => Ok(Response::empty(StatusCode::NO_CONTENT)),
+            Err(SyncError::UnknownToken(_)) => not_found("enrollment program token"),
+            Err(e @ SyncError::Throttled(_)) => Err(graph_error(service, StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", e.to_string())),
+            Err(e) => Err(graph_error(service, StatusCode::BAD_GATEWAY, "AppleServiceError", e.to_string())),
+        },
+        (&Method::GET, ["deviceManagement", "depOnboardingSettings", id, "enrollmentProfiles"]) => {
+            let all = service.dep_onboarding_settings();
+            match all.as_array().and_then(|a| a.iter().find(|t| t["id"] == *id)) {
+                Some(t) => Ok(Response::json(StatusCode::OK, &json!({"value": t["enrollmentProfiles"]}))),
+                None => not_found("enrollment program token"),
+            }
+        }
+        (&Method::PATCH, ["deviceManagement", "depOnboardingSettings", id, "enrollmentProfiles", pid]) => {
+            let body: Value = match serde_json::from_slice(&request.body) {
+                Ok(v) => v,
+                Err(e) => return Some(Err(graph_error(service, StatusCode::BAD_REQUEST, "BadRequest", format!("The request body is not valid JSON: {e}.")))),
+            };
+            let method = match body.get("authenticationMethod") {
+                None => None,
+                Some(m) => match serde_json::from_value::<AdeAuthMethod>(m.clone()) {
+                    Ok(m) => Some(m),
+                    Err(_) => return Some(Err(graph_error(service, StatusCode::BAD_REQUEST, "BadRequest", format!("'authenticationMethod' must be companyPortal, setupAssistantLegacy or setupAssistantModern; got {m}.")))),
+                },
+            };
+            let now = service.clock.now();
+            let mut state = service.lock();
+            let Some(p) = state.ade_tokens.iter_mut().filter(|t| t.id == *id).flat_map(|t| t.profiles.iter_mut()).find(|p| p.id == *pid) else {
+                drop(state);
+                return Some(not_found("enrollment profile"));
+            };
+            if let Some(name) = body.get("displayName").and_then(Value::as_str) {
+                p.name = name.to_string();
+            }
+            if let Some(m) = method {
+                p.auth = m;
+            }
+            // Any edit, even of the description, gives the profile a new modification time.
+            p.modified_at = now;
+            let name = p.name.clone();
+            drop(state);
+            service.note(None, format!("admin edited enrollment profile '{name}'"));
+            Ok(Response::empty(StatusCode::NO_CONTENT))
+        }
+        (&Method::GET, ["deviceManagement", "depOnboardingSettings", id, "importedAppleDeviceIdentities"]) => {
+            let all = service.dep_onboarding_settings();
+            match all.as_array().and_then(|a| a.iter().find(|t| t["id"] == *id)) {
+                Some(t) => Ok(Response::json(StatusCode::OK, &json!({"value": t["importedAppleDeviceIdentities"]}))),
+                None => not_found("enrollment program token"),
+            }
+        }
+        _ => return None,
+    })
 }

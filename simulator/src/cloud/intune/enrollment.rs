@@ -351,10 +351,14 @@ fn unauthorized() -> Response {
 /// Routes `enrollment.manage.microsoft.com`.
 pub async fn handle(service: &IntuneService, request: Request) -> Response {
     let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();
-    if let (&Method::GET, ["enrollment", "v1", "profiles", token]) =
-        (&request.method, segments.as_slice())
-    {
-        return download_profile(service, token).await;
+    match (&request.method, segments.as_slice()) {
+        (&Method::GET, ["enrollment", "v1", "profiles", token]) => {
+            return download_profile(service, token).await
+        }
+        (&Method::POST, ["enrollment", "v1", "ade", profile_id]) => {
+            return service.ade_enroll(&request, profile_id).await
+        }
+        _ => {}
     }
     let Some(user) = service.user_for_token(&request) else {
         return unauthorized();

@@ -11,6 +11,7 @@
 //! Users, groups and licences live in Entra ID; Intune reads them from the shared directory,
 //! as the real service does.
 
+pub mod ade;
 pub mod ade_admin;
 pub mod admin;
 pub mod enrollment;
@@ -62,6 +63,8 @@ pub struct IntuneService {
     pub(crate) recorder: Recorder,
     /// Builds Intune's APNs client from the current push certificate.
     pub(crate) apns_client: ApnsClientFactory,
+    /// Intune's own HTTPS client for Apple's DEP API and Entra ID.
+    pub(crate) outbound: HttpsClient,
     admin_token: String,
 }
 
@@ -90,6 +93,7 @@ impl IntuneService {
         rng: SeededRng,
         recorder: Recorder,
         apns_client: ApnsClientFactory,
+        outbound: HttpsClient,
         admin_token: String,
     ) -> Self {
         IntuneService {
@@ -100,6 +104,7 @@ impl IntuneService {
             rng,
             recorder,
             apns_client,
+            outbound,
             admin_token,
         }
     }

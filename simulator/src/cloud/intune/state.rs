@@ -330,6 +330,8 @@ pub struct IntuneState {
     pub events: Vec<TroubleshootingEvent>,
     /// Oldest Company Portal version accepted.
     pub min_company_portal_version: String,
+    /// Enrollment program tokens (ADE).
+    pub ade_tokens: Vec<super::ade::EnrollmentProgramToken>,
     /// Whether APNs refused the push certificate the last time Intune pushed (the tenant is
     /// then "not onboarded" until the certificate is renewed).
     pub apns_rejected: Option<String>,
@@ -362,6 +364,7 @@ impl IntuneState {
             events: Vec::new(),
             min_company_portal_version: DEFAULT_MIN_COMPANY_PORTAL_VERSION.into(),
             apns_rejected: None,
+            ade_tokens: Vec::new(),
         }
     }
 
