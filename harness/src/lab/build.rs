@@ -122,6 +122,7 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
                 awaiting_configuration: false,
                 queue: Default::default(),
                 results: Vec::new(),
+                last_push_failure: None,
             });
         }
     }

@@ -74,6 +74,9 @@ pub async fn handle(service: &IntuneService, request: Request) -> Response {
     let result = match (&request.method, segments.as_slice()) {
         (&Method::GET, ["deviceManagement", "managedDevices"]) => Ok(list_devices(service)),
         (&Method::DELETE, ["deviceManagement", "managedDevices", id]) => delete_device(service, id),
+        (&Method::POST, ["deviceManagement", "managedDevices", id, "syncDevice"]) => {
+            sync_device(service, id).await
+        }
         (&Method::POST, ["deviceManagement", "managedDevices", id, "retire"]) => {
             retire_device(service, id)
         }
@@ -135,6 +138,7 @@ fn device_json(d: &super::state::ManagedDevice) -> Value {
         "lastSyncDateTime": rfc3339(d.last_contact),
         "managementState": d.state,
         "azureADDeviceId": d.azure_ad_device_id,
+        "lastPushFailure": d.last_push_failure,
     })
 }
 
@@ -180,6 +184,36 @@ fn delete_device(service: &IntuneService, id: &str) -> Result<Response, Response
     }
     drop(state);
     service.note(None, format!("admin deleted managed device {id}"));
+    Ok(Response::empty(StatusCode::NO_CONTENT))
+}
+
+/// `syncDevice`: Intune wakes the device through APNs so it checks in. Graph accepts the
+/// request (204) whether or not Apple delivers the push; a refused push is recorded as the
+/// device's last push failure, which the device list shows.
+async fn sync_device(service: &IntuneService, id: &str) -> Result<Response, Response> {
+    let target = {
+        let state = service.lock();
+        state
+            .devices
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| (d.push_token.clone(), d.push_magic.clone(), d.serial.clone()))
+    };
+    let Some((token, magic, serial)) = target else {
+        return Err(graph_error(service, StatusCode::NOT_FOUND, "ResourceNotFound", format!("No managed device with id {id}.")));
+    };
+    let (Some(token), Some(magic)) = (token, magic) else {
+        return Err(graph_error(service, StatusCode::CONFLICT, "Conflict", format!("Device {id} has no push token yet.")));
+    };
+    let result = service.push(&token, &magic).await;
+    let mut state = service.lock();
+    if let Some(d) = state.devices.iter_mut().find(|d| d.id == id) {
+        d.last_push_failure = result.as_ref().err().cloned();
+    }
+    drop(state);
+    if let Err(e) = result {
+        service.note(Some(&serial), format!("push to device {serial} failed: {e}"));
+    }
     Ok(Response::empty(StatusCode::NO_CONTENT))
 }
 

@@ -234,6 +234,7 @@ fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) ->
         awaiting_configuration: false,
         queue: Default::default(),
         results: Vec::new(),
+        last_push_failure: None,
     };
     let mut state = service.lock();
     // The same user re-enrolling the same device replaces its old record.

@@ -180,6 +180,8 @@ pub struct ManagedDevice {
     pub queue: VecDeque<QueuedCommand>,
     /// Results received, in order: (request type, status).
     pub results: Vec<(String, String)>,
+    /// Why the last push to the device failed, if it did.
+    pub last_push_failure: Option<String>,
 }
 
 /// A command waiting for a device.
