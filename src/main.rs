@@ -7,6 +7,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use enrollsim::{catalog, run_scenario, RunReport, Scenario};
 
+mod load;
+
 #[derive(Parser)]
 #[command(
     name = "enrollsim",
@@ -43,6 +45,19 @@ enum Command {
         #[arg(long)]
         bundle: Option<PathBuf>,
     },
+    /// Load mode: enroll many devices concurrently in one world and report throughput and
+    /// latency percentiles (wall clock; a benchmark, not a test).
+    Load {
+        /// How many devices (one user each).
+        #[arg(long, default_value_t = 1000)]
+        devices: usize,
+        /// How many enrollments run at once.
+        #[arg(long, default_value_t = 256)]
+        concurrency: usize,
+        /// World seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// Diagnose evidence: a bundle directory, or a message (with an optional log).
     Diagnose {
         /// An evidence bundle directory (see docs/evidence-bundle.md).
@@ -61,6 +76,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `println!` that ignores a closed pipe (`enrollsim run --all | head` must not panic).
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// `print!` that ignores a closed pipe.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($t)*);
+    }};
 }
 
 fn scenarios(dir: &Option<PathBuf>) -> Result<Vec<Scenario>> {
@@ -91,28 +122,28 @@ fn yes_no(b: bool) -> &'static str {
 
 fn print_report(r: &RunReport, detailed: bool) {
     if detailed {
-        println!("scenario  {} — {}", r.id, r.title);
-        println!("\n-- the user's attempt --\n{}", r.timeline.render());
+        outln!("scenario  {} — {}", r.id, r.title);
+        outln!("\n-- the user's attempt --\n{}", r.timeline.render());
         if let Some(m) = &r.message {
-            println!("the user saw: {m}");
+            outln!("the user saw: {m}");
         }
-        println!(
+        outln!(
             "outcome: {}",
             serde_json::to_string(&r.outcome).unwrap_or_default()
         );
         if let Some(d) = &r.diagnosis {
-            println!(
+            outln!(
                 "\n-- diagnosis (from the evidence bundle alone) --\n{}",
                 d.render_text()
             );
         }
         if r.fix_outcome.is_some() {
-            println!(
+            outln!(
                 "\n-- resolution and second attempt --\n{}",
                 r.fix_timeline.render()
             );
         }
-        println!(
+        outln!(
             "reproduced: {}   diagnosed: {}/{}   fixed: {}",
             yes_no(r.reproduced),
             r.diagnosed_section.as_deref().unwrap_or("-"),
@@ -120,7 +151,7 @@ fn print_report(r: &RunReport, detailed: bool) {
             yes_no(r.fixed)
         );
         if let Some(e) = &r.fix_error {
-            println!("resolution error: {e}");
+            outln!("resolution error: {e}");
         }
     }
 }
@@ -174,9 +205,9 @@ async fn run(
     let ok = reports.iter().all(RunReport::holds);
     if json {
         let rows: Vec<_> = reports.iter().map(row_json).collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
     } else if !detailed {
-        println!(
+        outln!(
             "{:<42} {:<11} {:<10} {:<32} {:<5}  the user saw",
             "id", "reproduced", "diagnosed", "cause", "fixed"
         );
@@ -190,7 +221,7 @@ async fn run(
                 .chars()
                 .take(70)
                 .collect();
-            println!(
+            outln!(
                 "{:<42} {:<11} {:<10} {:<32} {:<5}  {}",
                 r.id,
                 yes_no(r.reproduced),
@@ -204,7 +235,7 @@ async fn run(
                 seen
             );
         }
-        println!(
+        outln!(
             "\n{} passed, {} failed",
             reports.iter().filter(|r| r.holds()).count(),
             reports.iter().filter(|r| !r.holds()).count()
@@ -259,9 +290,9 @@ fn diagnose_cmd(
     }
     let diagnosis = enrollsim::diagnose(&evidence);
     if json {
-        println!("{}", serde_json::to_string_pretty(&diagnosis)?);
+        outln!("{}", serde_json::to_string_pretty(&diagnosis)?);
     } else {
-        print!("{}", diagnosis.render_text());
+        out!("{}", diagnosis.render_text());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -272,7 +303,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::List { dir } => scenarios(&dir).map(|list| {
             for s in list {
-                println!(
+                outln!(
                     "{:<42} {:<60} {}",
                     s.id,
                     s.title.chars().take(60).collect::<String>(),
@@ -281,6 +312,11 @@ async fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }),
+        Command::Load {
+            devices,
+            concurrency,
+            seed,
+        } => load::run(devices, concurrency, seed).await,
         Command::Run {
             scenarios,
             all,
