@@ -5,7 +5,10 @@ use std::path::Path;
 
 use enrollsim_harness::scenario::{load_dir, Scenario, ScenarioError};
 
-include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
+}
+use embedded::BUILTIN_SCENARIOS;
 
 /// Every built-in scenario, sorted by id.
 pub fn builtin() -> Result<Vec<Scenario>, ScenarioError> {

@@ -12,4 +12,5 @@ pub mod evidence;
 pub mod lab;
 pub mod run;
 pub mod scenario;
+pub mod serve;
 pub mod timeline;

@@ -38,6 +38,9 @@ pub enum WorldError {
     Listen(#[from] std::io::Error),
 }
 
+/// Intune's APNs client and the push certificate (DER) it was built for.
+type CachedApnsClient = (Vec<u8>, HttpsClient);
+
 /// The knobs a world starts with.
 #[derive(Debug, Clone)]
 pub struct WorldOptions {
@@ -120,23 +123,23 @@ impl World {
         );
         let apns = ApnsService::new(clock.clone(), rng.fork(), recorder.clone());
 
+        // Intune keeps one APNs client per push certificate: building a TLS configuration parses
+        // the RSA key, which is worth doing once rather than per push.
         let apns_client = {
-            let (hosts, trust, clock, recorder) = (
-                hosts.clone(),
-                trust.clone(),
-                clock.clone(),
-                recorder.clone(),
-            );
+            let (hosts, trust, clock, recorder) = (hosts.clone(), trust.clone(), clock.clone(), recorder.clone());
+            let cache: Arc<Mutex<Option<CachedApnsClient>>> = Arc::default();
             Arc::new(move |identity: &Identity| {
+                let der = identity.certificate().to_vec();
+                let mut cached = cache.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some((key, client)) = cached.as_ref() {
+                    if *key == der {
+                        return Some(client.clone());
+                    }
+                }
                 let tls = client_config(&trust, Some(identity), HttpVersion::Http2, &clock).ok()?;
-                Some(HttpsClient::new(
-                    hosts.clone(),
-                    tls,
-                    HttpVersion::Http2,
-                    recorder.clone(),
-                    clock.clone(),
-                    "Intune",
-                ))
+                let client = HttpsClient::new(hosts.clone(), tls, HttpVersion::Http2, recorder.clone(), clock.clone(), "Intune");
+                *cached = Some((der, client.clone()));
+                Some(client)
             })
         };
         let admin_token = format!("admin.{}", rng.hex(16));

@@ -7,7 +7,7 @@
 //! why MFA makes it fail (the article's "ADE enrollment stuck at user login"). Errors have the
 //! real shape: `error`, `error_description` starting with the AADSTS code, `error_codes`,
 //! `timestamp`, `trace_id`, `correlation_id`, `error_uri` (Microsoft identity platform, "Error
-//! codes": https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+//! codes": <https://learn.microsoft.com/entra/identity-platform/reference-error-codes>).
 
 use std::sync::{Arc, Mutex};
 

@@ -1,0 +1,239 @@
+//! A world served to a client of the test's own: a plain hyper + rustls client that trusts only
+//! the world's CA (PEM) calls the admin API; dropping or shutting down worlds frees their ports
+//! and tasks.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use enrollsim::{Service, UserSpec, World, WorldSpec, ADMIN_API_HOST};
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+
+/// The tests of this file bind and free ports; run them one at a time so one test's fresh
+/// listeners never take a port another test expects to find free.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn spec() -> WorldSpec {
+    World::builder()
+        .user(UserSpec::new("alex@contoso.example"))
+        .build()
+}
+
+/// GET `path` from `service` over HTTPS, trusting only `ca_pem`, sending `service.host` as SNI
+/// and Host. Returns the status and the body.
+async fn get(service: &Service, ca_pem: &str, token: &str, path: &str) -> (u16, Vec<u8>) {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        roots.add(cert.expect("PEM parses")).expect("CA is usable");
+    }
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(service.addr)
+        .await
+        .expect("connects");
+    let name = ServerName::try_from(service.host.clone()).expect("host name");
+    let tls = connector
+        .connect(name, tcp)
+        .await
+        .expect("TLS handshake against the world's CA");
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+        .await
+        .expect("HTTP/1.1 handshake");
+    let driver = tokio::spawn(connection);
+    let request = hyper::Request::get(path)
+        .header("host", &service.host)
+        .header("authorization", format!("Bearer {token}"))
+        .header("accept", "application/json")
+        .body(Empty::<Bytes>::new())
+        .expect("request");
+    let response = sender.send_request(request).await.expect("response");
+    let status = response.status().as_u16();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    drop(sender);
+    let _ = driver.await;
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outside_client_lists_managed_devices_through_the_admin_api() {
+    let _serial = SERIAL.lock().await;
+    let world = World::start_now(&spec()).await.expect("world starts");
+    let graph = world.admin_api().expect("the admin API is served").clone();
+    assert_eq!(graph.host, ADMIN_API_HOST);
+    assert_eq!(
+        graph.base_url(),
+        format!("https://127.0.0.1:{}", graph.port())
+    );
+    assert!(world
+        .ca_certificate_pem()
+        .starts_with("-----BEGIN CERTIFICATE-----\n"));
+    assert!(world.services().len() >= 4, "{:?}", world.services());
+
+    let (status, body) = get(
+        &graph,
+        world.ca_certificate_pem(),
+        world.admin_token(),
+        "/v1.0/deviceManagement/managedDevices",
+    )
+    .await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let json: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+    assert!(json["value"].is_array(), "{json}");
+
+    // Without the token the admin API refuses.
+    let (status, _) = get(
+        &graph,
+        world.ca_certificate_pem(),
+        "wrong",
+        "/v1.0/deviceManagement/managedDevices",
+    )
+    .await;
+    assert_eq!(status, 401);
+
+    // After the device enrolls, the outside client sees it.
+    let alex = enrollsim::Action::company_portal("alex@contoso.example");
+    assert!(matches!(
+        world.enroll(&alex).await,
+        enrollsim::Outcome::Enrolled { .. }
+    ));
+    let (status, body) = get(
+        &graph,
+        world.ca_certificate_pem(),
+        world.admin_token(),
+        "/v1.0/deviceManagement/managedDevices",
+    )
+    .await;
+    assert_eq!(status, 200);
+    let json: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+    let serial = world.device_serial();
+    assert!(
+        json["value"]
+            .as_array()
+            .is_some_and(|v| v.iter().any(|d| d["serialNumber"] == serial.as_str())),
+        "{json}"
+    );
+    world.shutdown().await;
+}
+
+/// Binds every port, retrying each for a short while: a dropped world's accept loops are
+/// aborted, and the runtime drops their listeners asynchronously.
+fn bind_all(ports: &[u16]) {
+    for &port in ports {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match TcpListener::bind(("127.0.0.1", port)) {
+                Ok(listener) => {
+                    drop(listener);
+                    break;
+                }
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(e) => panic!("port {port} is still in use: {e}"),
+            }
+        }
+    }
+}
+
+async fn settle_tasks(baseline: usize) -> usize {
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let alive = metrics.num_alive_tasks();
+        if alive <= baseline || Instant::now() > deadline {
+            return alive;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_fifty_worlds_frees_their_ports_and_tasks() {
+    let _serial = SERIAL.lock().await;
+    let baseline = tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks();
+    let mut ports = Vec::new();
+    for i in 0..50 {
+        let world = World::start(&spec()).await.expect("world starts");
+        ports.extend(world.ports());
+        if i == 0 {
+            // The check below means something: a running world's ports are taken.
+            for port in world.ports() {
+                assert!(
+                    TcpListener::bind(("127.0.0.1", port)).is_err(),
+                    "port {port} of a running world could be bound"
+                );
+            }
+        }
+        if i % 10 == 0 {
+            // Some worlds have served connections when they are dropped.
+            let alex = enrollsim::Action::company_portal("alex@contoso.example");
+            assert!(matches!(
+                world.enroll(&alex).await,
+                enrollsim::Outcome::Enrolled { .. }
+            ));
+        }
+        drop(world);
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    assert!(ports.len() >= 4, "{ports:?}");
+    let alive = settle_tasks(baseline).await;
+    assert!(
+        alive <= baseline,
+        "{alive} tasks alive after dropping the worlds, {baseline} before"
+    );
+    bind_all(&ports);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutting_down_fifty_worlds_frees_their_ports_at_once() {
+    let _serial = SERIAL.lock().await;
+    let mut ports = Vec::new();
+    for _ in 0..50 {
+        let world = World::start(&spec()).await.expect("world starts");
+        let mine = world.ports();
+        world.shutdown().await;
+        // `shutdown` returns once the listeners are closed: the ports are free right away.
+        for &port in &mine {
+            TcpListener::bind(("127.0.0.1", port))
+                .unwrap_or_else(|e| panic!("port {port} still in use after shutdown: {e}"));
+        }
+        ports.extend(mine);
+    }
+    bind_all(&ports);
+}
+
+#[tokio::test]
+async fn a_world_runs_and_drops_on_a_current_thread_runtime() {
+    let _serial = SERIAL.lock().await;
+    let world = World::start(&spec()).await.expect("world starts");
+    let ports = world.ports();
+    let alex = enrollsim::Action::company_portal("alex@contoso.example");
+    assert!(matches!(
+        world.enroll(&alex).await,
+        enrollsim::Outcome::Enrolled { .. }
+    ));
+    drop(world);
+    // Let the runtime drop the aborted accept loops.
+    tokio::task::yield_now().await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    bind_all(&ports);
+}
