@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use enrollsim::{catalog, run_scenario, RunReport, Scenario};
 
 mod load;
+mod training;
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +45,18 @@ enum Command {
         /// Write the evidence bundle of each run to DIR/<id>/.
         #[arg(long)]
         bundle: Option<PathBuf>,
+    },
+    /// A training lab: start a scenario's broken world, let the trainee investigate through the
+    /// admin API and the evidence, fix it, and enroll again.
+    Lab {
+        /// Scenario id or path.
+        scenario: String,
+        /// Where to write the evidence bundle and the CA certificate.
+        #[arg(long, default_value = "enrollsim-lab")]
+        dir: PathBuf,
+        /// Read scenarios from this directory instead of the built-in catalog.
+        #[arg(long = "scenarios")]
+        scenarios_dir: Option<PathBuf>,
     },
     /// Load mode: enroll many devices concurrently in one world and report throughput and
     /// latency percentiles (wall clock; a benchmark, not a test).
@@ -312,6 +325,14 @@ async fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }),
+        Command::Lab {
+            scenario,
+            dir,
+            scenarios_dir,
+        } => match resolve(&scenario, &scenarios_dir) {
+            Ok(s) => training::run(s, dir).await,
+            Err(e) => Err(e),
+        },
         Command::Load {
             devices,
             concurrency,
