@@ -334,8 +334,11 @@ impl HttpsClient {
                     .await
                     .map_err(http_err)?;
                 // The driver ends by itself when the sender is dropped or the server closes.
-                tokio::spawn(conn);
-                let r = sender.send_request(req).await.map_err(http_err)?;
+                let driver = tokio::spawn(conn);
+                let r = match sender.send_request(req).await {
+                    Ok(r) => r,
+                    Err(e) => return Err(http_err(connection_cause(driver, e).await)),
+                };
                 let out = collect(r).await.map_err(http_err)?;
                 self.put_idle(&host, sender);
                 out
@@ -346,13 +349,32 @@ impl HttpsClient {
                         .await
                         .map_err(http_err)?;
                 let driver = tokio::spawn(conn);
-                let r = sender.send_request(req).await.map_err(http_err)?;
+                let r = match sender.send_request(req).await {
+                    Ok(r) => r,
+                    Err(e) => return Err(http_err(connection_cause(driver, e).await)),
+                };
                 let out = collect(r).await.map_err(http_err)?;
                 driver.abort();
                 out
             }
         };
         Ok(response)
+    }
+}
+
+/// When a request fails because its connection died, the request only learns that it was
+/// canceled; the connection task holds the cause (a TLS alert, say). Prefer that, so the same
+/// failure is always reported the same way.
+async fn connection_cause(
+    driver: tokio::task::JoinHandle<Result<(), hyper::Error>>,
+    request_error: hyper::Error,
+) -> hyper::Error {
+    if !(request_error.is_canceled() || request_error.is_closed()) {
+        return request_error;
+    }
+    match tokio::time::timeout(std::time::Duration::from_secs(2), driver).await {
+        Ok(Ok(Err(cause))) => cause,
+        _ => request_error,
     }
 }
 

@@ -101,9 +101,21 @@ async fn serve_connection(
     handler: Arc<dyn Handler>,
 ) {
     // A failed handshake (bad or expired client certificate, unknown CA...) ends here: rustls
-    // has already sent the alert the client will report.
-    let Ok(tls) = acceptor.accept(tcp).await else {
-        return;
+    // has written the alert. The client may already have sent its first request bytes (in TLS
+    // 1.3 it finishes before the server judges its certificate); closing with them unread
+    // would reset the connection and the client could see the reset instead of the alert. So
+    // the server stops writing and reads what is left for a moment first — a lingering close —
+    // and every client reports the same alert.
+    let tls = match acceptor.accept(tcp).into_fallible().await {
+        Ok(tls) => tls,
+        Err((_, mut tcp)) => {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let _ = tcp.shutdown().await;
+            let mut sink = [0u8; 4096];
+            let drain = async { while matches!(tcp.read(&mut sink).await, Ok(n) if n > 0) {} };
+            let _ = tokio::time::timeout(std::time::Duration::from_millis(250), drain).await;
+            return;
+        }
     };
     let (_, session) = tls.get_ref();
     let sni = session.server_name().map(str::to_string);
