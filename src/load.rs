@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 use enrollsim_harness::lab::Lab;
 use enrollsim_harness::scenario::{UserSpec, WorldSpec};
-use enrollsim_simulator::device::{CompanyPortalApp, Credentials, DeviceSpec, Outcome};
+use enrollsim_simulator::device::{Credentials, DeviceSpec, Outcome};
 
 /// `println!` that ignores a closed pipe.
 macro_rules! outln {
@@ -50,22 +50,14 @@ pub async fn run(devices: usize, concurrency: usize, seed: u64) -> Result<ExitCo
         let gate = gate.clone();
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire_owned().await.ok()?;
-            let device = lab.world.device(DeviceSpec {
-                serial: format!("LD{i:010}"),
-                udid: format!("00008110-{i:016X}"),
-                product: "iPhone15,2".into(),
-                os_version: "17.5".into(),
-                build: "21F79".into(),
-                name: "iPhone".into(),
-                locale: "en-US".into(),
-                imei: None,
-                profiles: vec![],
-                company_portal: Some(CompanyPortalApp::default()),
-                safari_cookies: vec![],
-                blocked_hosts: Default::default(),
-                configuration_store_damaged: false,
-            });
-            let user = Credentials { upn: format!("user{i:05}@contoso.example"), password: "Passw0rd!".into() };
+            let device = lab.world.device(DeviceSpec::iphone(
+                &format!("LD{i:010}"),
+                &format!("00008110-{i:016X}"),
+            ));
+            let user = Credentials {
+                upn: format!("user{i:05}@contoso.example"),
+                password: "Passw0rd!".into(),
+            };
             let t = Instant::now();
             let outcome = device.enroll_with_company_portal(&user).await;
             Some((t.elapsed(), matches!(outcome, Outcome::Enrolled { .. })))
@@ -81,13 +73,32 @@ pub async fn run(devices: usize, concurrency: usize, seed: u64) -> Result<ExitCo
     }
     let wall = started.elapsed();
     latencies.sort();
-    outln!("devices       {devices} ({} enrolled, {failed} failed), concurrency {concurrency}", latencies.len());
+    outln!(
+        "devices       {devices} ({} enrolled, {failed} failed), concurrency {concurrency}",
+        latencies.len()
+    );
     outln!("world setup   {:.1} ms", setup.as_secs_f64() * 1e3);
     outln!("wall time     {:.2} s", wall.as_secs_f64());
-    outln!("throughput    {:.0} enrollments/s", latencies.len() as f64 / wall.as_secs_f64());
-    outln!("latency p50   {:.1} ms", percentile(&latencies, 0.50).as_secs_f64() * 1e3);
-    outln!("latency p90   {:.1} ms", percentile(&latencies, 0.90).as_secs_f64() * 1e3);
-    outln!("latency p99   {:.1} ms", percentile(&latencies, 0.99).as_secs_f64() * 1e3);
+    outln!(
+        "throughput    {:.0} enrollments/s",
+        latencies.len() as f64 / wall.as_secs_f64()
+    );
+    outln!(
+        "latency p50   {:.1} ms",
+        percentile(&latencies, 0.50).as_secs_f64() * 1e3
+    );
+    outln!(
+        "latency p90   {:.1} ms",
+        percentile(&latencies, 0.90).as_secs_f64() * 1e3
+    );
+    outln!(
+        "latency p99   {:.1} ms",
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3
+    );
     outln!("apns pushes   {}", lab.world.apns.delivered());
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

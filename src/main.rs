@@ -222,7 +222,11 @@ async fn run(
     } else if !detailed {
         outln!(
             "{:<42} {:<11} {:<10} {:<32} {:<5}  the user saw",
-            "id", "reproduced", "diagnosed", "cause", "fixed"
+            "id",
+            "reproduced",
+            "diagnosed",
+            "cause",
+            "fixed"
         );
         for r in &reports {
             let diagnosed_ok = r.section.is_none()

@@ -36,7 +36,8 @@ pub async fn run(scenario: Scenario, dir: PathBuf) -> Result<ExitCode> {
     let evidence = world.evidence(&scenario.action, &outcome);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let ca = dir.join("ca.pem");
-    std::fs::write(&ca, world.ca_certificate_pem()).with_context(|| format!("writing {}", ca.display()))?;
+    std::fs::write(&ca, world.ca_certificate_pem())
+        .with_context(|| format!("writing {}", ca.display()))?;
     evidence.write_dir(dir.join("evidence"))?;
     println!("Lab: {}", scenario.title);
     println!("\nThe user ({}) tried to enroll:", scenario.action.user);
@@ -59,7 +60,10 @@ pub async fn run(scenario: Scenario, dir: PathBuf) -> Result<ExitCode> {
         );
     }
     println!("\n{HELP}");
-    let again = scenario.reenroll.clone().unwrap_or_else(|| scenario.action.clone());
+    let again = scenario
+        .reenroll
+        .clone()
+        .unwrap_or_else(|| scenario.action.clone());
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     loop {
@@ -76,7 +80,10 @@ pub async fn run(scenario: Scenario, dir: PathBuf) -> Result<ExitCode> {
                 continue;
             }
             ["hint"] => {
-                print!("{}", world.diagnose(&scenario.action, &outcome).render_text());
+                print!(
+                    "{}",
+                    world.diagnose(&scenario.action, &outcome).render_text()
+                );
                 continue;
             }
             ["timeline"] => {
@@ -91,9 +98,16 @@ pub async fn run(scenario: Scenario, dir: PathBuf) -> Result<ExitCode> {
                         world.shutdown().await;
                         return Ok(ExitCode::SUCCESS);
                     }
-                    Outcome::Enrolled { upn } => println!("The device enrolled, but for {upn}, not {}.", again.user),
-                    Outcome::Failed { screen, text, .. } => println!("Still failing on {}: \"{text}\"", screen.id()),
-                    other => println!("Not enrolled: {}", serde_json::to_string(other).unwrap_or_default()),
+                    Outcome::Enrolled { upn } => {
+                        println!("The device enrolled, but for {upn}, not {}.", again.user)
+                    }
+                    Outcome::Failed { screen, text, .. } => {
+                        println!("Still failing on {}: \"{text}\"", screen.id())
+                    }
+                    other => println!(
+                        "Not enrolled: {}",
+                        serde_json::to_string(other).unwrap_or_default()
+                    ),
                 }
                 continue;
             }
@@ -103,9 +117,15 @@ pub async fn run(scenario: Scenario, dir: PathBuf) -> Result<ExitCode> {
             ["device", "restore"] => ResolutionStep::RestoreAsNew,
             ["device", "other-network"] => ResolutionStep::UseOtherNetwork,
             ["device", "cloud", value] => match *value {
-                "automatic" => ResolutionStep::SetCompanyPortalCloud { cloud: CloudSetting::Automatic },
-                "public" => ResolutionStep::SetCompanyPortalCloud { cloud: CloudSetting::Public },
-                "government" => ResolutionStep::SetCompanyPortalCloud { cloud: CloudSetting::Government },
+                "automatic" => ResolutionStep::SetCompanyPortalCloud {
+                    cloud: CloudSetting::Automatic,
+                },
+                "public" => ResolutionStep::SetCompanyPortalCloud {
+                    cloud: CloudSetting::Public,
+                },
+                "government" => ResolutionStep::SetCompanyPortalCloud {
+                    cloud: CloudSetting::Government,
+                },
                 other => {
                     println!("unknown cloud {other:?}: automatic, public or government");
                     continue;

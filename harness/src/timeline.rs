@@ -176,7 +176,11 @@ fn redact_token(t: &str) -> String {
         return "[hex]".into();
     }
     // Abbreviated tokens ("0cb9c5f2…") are still seeded identifiers.
-    if t.len() >= 8 && is_hex(t) && t.chars().any(|c| c.is_ascii_digit()) && t.chars().any(|c| c.is_ascii_alphabetic()) {
+    if t.len() >= 8
+        && is_hex(t)
+        && t.chars().any(|c| c.is_ascii_digit())
+        && t.chars().any(|c| c.is_ascii_alphabetic())
+    {
         return "[hex]".into();
     }
     if t.len() == 12

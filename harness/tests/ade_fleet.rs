@@ -13,7 +13,10 @@ const DEVICES: usize = 200;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_ade_devices_activate_concurrently() {
-    let mut builder = WorldSpec::builder().seed(4242).tenant(TenantSpec { ade: Some(AdeSpec::default()), ..TenantSpec::new("Contoso") });
+    let mut builder = WorldSpec::builder().seed(4242).tenant(TenantSpec {
+        ade: Some(AdeSpec::default()),
+        ..TenantSpec::new("Contoso")
+    });
     for i in 0..DEVICES {
         builder = builder.user(UserSpec::new(&format!("ade{i:03}@contoso.example")));
     }
@@ -23,7 +26,12 @@ async fn two_hundred_ade_devices_activate_concurrently() {
     let serials: Vec<String> = (0..DEVICES).map(|i| format!("ADE{i:09}")).collect();
     {
         let mut apple = lock(lab.world.apple_ade.state());
-        let server = apple.servers().next().expect("Intune's MDM server").uuid.clone();
+        let server = apple
+            .servers()
+            .next()
+            .expect("Intune's MDM server")
+            .uuid
+            .clone();
         let now = lab.world.clock.now();
         for s in &serials {
             apple.add_device(AbmDevice::iphone(s), now);
@@ -35,8 +43,17 @@ async fn two_hundred_ade_devices_activate_concurrently() {
         let state = state.lock().unwrap();
         state.ade_tokens[0].id.clone()
     };
-    let report = lab.world.intune.sync_ade(&token, false).await.expect("sync");
-    assert_eq!(report.imported.len(), DEVICES, "every new serial is imported");
+    let report = lab
+        .world
+        .intune
+        .sync_ade(&token, false)
+        .await
+        .expect("sync");
+    assert_eq!(
+        report.imported.len(),
+        DEVICES,
+        "every new serial is imported"
+    );
 
     let mut tasks = Vec::new();
     for (i, serial) in serials.iter().enumerate() {
@@ -44,22 +61,16 @@ async fn two_hundred_ade_devices_activate_concurrently() {
         let serial = serial.clone();
         tasks.push(tokio::spawn(async move {
             let device = lab.world.device(DeviceSpec {
-                serial: serial.clone(),
-                udid: format!("00008120-{i:016X}"),
-                product: "iPhone15,2".into(),
-                os_version: "17.5".into(),
-                build: "21F79".into(),
-                name: "iPhone".into(),
-                locale: "en-US".into(),
-                imei: None,
-                profiles: vec![],
                 company_portal: None,
-                safari_cookies: vec![],
-                blocked_hosts: Default::default(),
-                configuration_store_damaged: false,
+                ..DeviceSpec::iphone(&serial, &format!("00008120-{i:016X}"))
             });
             let upn = format!("ade{i:03}@contoso.example");
-            let outcome = device.activate(&Credentials { upn: upn.clone(), password: "Passw0rd!".into() }).await;
+            let outcome = device
+                .activate(&Credentials {
+                    upn: upn.clone(),
+                    password: "Passw0rd!".into(),
+                })
+                .await;
             (upn, outcome, device.is_supervised())
         }));
     }
@@ -70,7 +81,11 @@ async fn two_hundred_ade_devices_activate_concurrently() {
     }
     let state = lab.world.intune.state();
     let state = state.lock().unwrap();
-    let ade_devices = state.devices.iter().filter(|d| d.enrollment_type == "appleBulkWithUser").count();
+    let ade_devices = state
+        .devices
+        .iter()
+        .filter(|d| d.enrollment_type == "appleBulkWithUser")
+        .count();
     assert_eq!(ade_devices, DEVICES);
 }
 

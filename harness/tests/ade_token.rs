@@ -13,27 +13,52 @@ use time::Duration;
 async fn a_new_abm_token_breaks_sync_until_it_is_uploaded() {
     let spec = WorldSpec::builder()
         .seed(77)
-        .tenant(TenantSpec { ade: Some(AdeSpec::default()), ..TenantSpec::new("Contoso") })
+        .tenant(TenantSpec {
+            ade: Some(AdeSpec::default()),
+            ..TenantSpec::new("Contoso")
+        })
         .user(UserSpec::new("alex@contoso.example"))
         .build();
     let lab = Lab::start(&spec).await.unwrap();
     let admin = lab.admin();
-    let tokens = admin.call(Method::GET, "/beta/deviceManagement/depOnboardingSettings", None).await.unwrap();
+    let tokens = admin
+        .call(
+            Method::GET,
+            "/beta/deviceManagement/depOnboardingSettings",
+            None,
+        )
+        .await
+        .unwrap();
     let id = tokens["value"][0]["id"].as_str().unwrap().to_string();
-    let sync = format!("/beta/deviceManagement/depOnboardingSettings/{id}/syncWithAppleDeviceEnrollmentProgram");
+    let sync = format!(
+        "/beta/deviceManagement/depOnboardingSettings/{id}/syncWithAppleDeviceEnrollmentProgram"
+    );
 
-    admin.call(Method::POST, &sync, None).await.expect("first manual sync works");
-    let throttled = admin.call(Method::POST, &sync, None).await.unwrap_err().to_string();
+    admin
+        .call(Method::POST, &sync, None)
+        .await
+        .expect("first manual sync works");
+    let throttled = admin
+        .call(Method::POST, &sync, None)
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(throttled.contains("429"), "{throttled}");
 
     // The ABM admin downloads a new server token: the one Intune holds stops working.
     let new_token = {
         let mut apple = lock(lab.world.apple_ade.state());
         let server = apple.servers().next().unwrap().uuid.clone();
-        apple.issue_server_token(&server, &lab.world.rng, lab.world.clock.now()).unwrap()
+        apple
+            .issue_server_token(&server, &lab.world.rng, lab.world.clock.now())
+            .unwrap()
     };
     lab.world.clock.advance(Duration::minutes(16));
-    let broken = admin.call(Method::POST, &sync, None).await.unwrap_err().to_string();
+    let broken = admin
+        .call(Method::POST, &sync, None)
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(broken.contains("502") && broken.contains("401"), "{broken}");
 
     lab.world.clock.advance(Duration::minutes(16));
@@ -41,10 +66,17 @@ async fn a_new_abm_token_breaks_sync_until_it_is_uploaded() {
         .call(Method::POST, &format!("/beta/deviceManagement/depOnboardingSettings/{id}/uploadDepToken"), Some(json!({"appleId": "abm-admin@contoso.example", "depToken": new_token.to_token_file()})))
         .await
         .expect("upload");
-    admin.call(Method::POST, &sync, None).await.expect("sync works with the renewed token");
+    admin
+        .call(Method::POST, &sync, None)
+        .await
+        .expect("sync works with the renewed token");
 
     let bad = admin
-        .call(Method::POST, &format!("/beta/deviceManagement/depOnboardingSettings/{id}/uploadDepToken"), Some(json!({"appleId": "x", "depToken": "not a token"})))
+        .call(
+            Method::POST,
+            &format!("/beta/deviceManagement/depOnboardingSettings/{id}/uploadDepToken"),
+            Some(json!({"appleId": "x", "depToken": "not a token"})),
+        )
         .await
         .unwrap_err()
         .to_string();

@@ -4,7 +4,7 @@
 //! it is enrolled again.
 
 use enrollsim_harness::lab::Lab;
-use enrollsim_harness::scenario::{Action, HistoryStep, EnrollVia, UserSpec, WorldSpec};
+use enrollsim_harness::scenario::{Action, EnrollVia, HistoryStep, UserSpec, WorldSpec};
 use enrollsim_simulator::device::mdmclient::SessionEnd;
 use enrollsim_simulator::device::Outcome;
 use hyper::Method;
@@ -15,20 +15,51 @@ async fn enrolled_lab(seed: u64) -> Lab {
     let spec = WorldSpec::builder()
         .seed(seed)
         .user(UserSpec::new(UPN))
-        .history(HistoryStep::Enroll { via: EnrollVia::CompanyPortal, user: UPN.into() })
+        .history(HistoryStep::Enroll {
+            via: EnrollVia::CompanyPortal,
+            user: UPN.into(),
+        })
         .build();
-    Lab::start(&spec).await.expect("lab starts and the device enrolls")
+    Lab::start(&spec)
+        .await
+        .expect("lab starts and the device enrolls")
 }
 
 async fn push_to_device(lab: &Lab) -> (SessionEnd, Option<String>) {
     let admin = lab.admin();
-    let devices = admin.call(Method::GET, "/v1.0/deviceManagement/managedDevices", None).await.unwrap();
+    let devices = admin
+        .call(Method::GET, "/v1.0/deviceManagement/managedDevices", None)
+        .await
+        .unwrap();
     let serial = lab.device.serial();
-    let id = devices["value"].as_array().unwrap().iter().find(|d| d["serialNumber"] == serial.as_str()).expect("device listed")["id"].as_str().unwrap().to_string();
-    admin.call(Method::POST, &format!("/v1.0/deviceManagement/managedDevices/{id}/syncDevice"), None).await.unwrap();
+    let id = devices["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["serialNumber"] == serial.as_str())
+        .expect("device listed")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    admin
+        .call(
+            Method::POST,
+            &format!("/v1.0/deviceManagement/managedDevices/{id}/syncDevice"),
+            None,
+        )
+        .await
+        .unwrap();
     let end = lab.device.handle_push().await;
-    let devices = admin.call(Method::GET, "/v1.0/deviceManagement/managedDevices", None).await.unwrap();
-    let failure = devices["value"].as_array().unwrap().iter().find(|d| d["id"] == id.as_str()).and_then(|d| d["lastPushFailure"].as_str().map(str::to_string));
+    let devices = admin
+        .call(Method::GET, "/v1.0/deviceManagement/managedDevices", None)
+        .await
+        .unwrap();
+    let failure = devices["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == id.as_str())
+        .and_then(|d| d["lastPushFailure"].as_str().map(str::to_string));
     (end, failure)
 }
 
@@ -36,10 +67,16 @@ async fn push_to_device(lab: &Lab) -> (SessionEnd, Option<String>) {
 async fn renewing_keeps_enrolled_devices_reachable() {
     let lab = enrolled_lab(301).await;
     let (before, _) = push_to_device(&lab).await;
-    assert!(matches!(before, SessionEnd::Done { .. }), "reachable before: {before:?}");
+    assert!(
+        matches!(before, SessionEnd::Done { .. }),
+        "reachable before: {before:?}"
+    );
     lab.admin().renew_apns_certificate().await.unwrap();
     let (after, failure) = push_to_device(&lab).await;
-    assert!(matches!(after, SessionEnd::Done { .. }), "renewed: {after:?} {failure:?}");
+    assert!(
+        matches!(after, SessionEnd::Done { .. }),
+        "renewed: {after:?} {failure:?}"
+    );
     assert_eq!(failure, None);
 }
 
@@ -54,10 +91,16 @@ async fn replacing_strands_enrolled_devices_until_they_reenroll() {
     // Re-enrolling fixes it, but only after the old management profile (old topic) is removed:
     // the new profile's topic differs, which iOS refuses as an update.
     let again = lab.enroll(&Action::company_portal(UPN)).await;
-    assert!(matches!(&again, Outcome::Failed { text, .. } if text.contains("does not match the old payload")), "{again:?}");
+    assert!(
+        matches!(&again, Outcome::Failed { text, .. } if text.contains("does not match the old payload")),
+        "{again:?}"
+    );
     lab.device.remove_management_profiles().await;
     let again = lab.enroll(&Action::company_portal(UPN)).await;
     assert_eq!(again, Outcome::Enrolled { upn: UPN.into() });
     let (end, failure) = push_to_device(&lab).await;
-    assert!(matches!(end, SessionEnd::Done { .. }), "{end:?} {failure:?}");
+    assert!(
+        matches!(end, SessionEnd::Done { .. }),
+        "{end:?} {failure:?}"
+    );
 }

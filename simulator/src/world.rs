@@ -126,7 +126,12 @@ impl World {
         // Intune keeps one APNs client per push certificate: building a TLS configuration parses
         // the RSA key, which is worth doing once rather than per push.
         let apns_client = {
-            let (hosts, trust, clock, recorder) = (hosts.clone(), trust.clone(), clock.clone(), recorder.clone());
+            let (hosts, trust, clock, recorder) = (
+                hosts.clone(),
+                trust.clone(),
+                clock.clone(),
+                recorder.clone(),
+            );
             let cache: Arc<Mutex<Option<CachedApnsClient>>> = Arc::default();
             Arc::new(move |identity: &Identity| {
                 let der = identity.certificate().to_vec();
@@ -137,13 +142,27 @@ impl World {
                     }
                 }
                 let tls = client_config(&trust, Some(identity), HttpVersion::Http2, &clock).ok()?;
-                let client = HttpsClient::new(hosts.clone(), tls, HttpVersion::Http2, recorder.clone(), clock.clone(), "Intune");
+                let client = HttpsClient::new(
+                    hosts.clone(),
+                    tls,
+                    HttpVersion::Http2,
+                    recorder.clone(),
+                    clock.clone(),
+                    "Intune",
+                );
                 *cached = Some((der, client.clone()));
                 Some(client)
             })
         };
         let admin_token = format!("admin.{}", rng.hex(16));
-        let outbound = HttpsClient::new(hosts.clone(), anonymous_tls.clone(), HttpVersion::Http1, recorder.clone(), clock.clone(), "Intune");
+        let outbound = HttpsClient::new(
+            hosts.clone(),
+            anonymous_tls.clone(),
+            HttpVersion::Http1,
+            recorder.clone(),
+            clock.clone(),
+            "Intune",
+        );
         let intune = IntuneService::new(
             Arc::new(Mutex::new(tenant)),
             directory,
@@ -161,64 +180,36 @@ impl World {
             rng.fork(),
         );
 
-        let now = options.start;
-        let mut servers = Vec::new();
-        servers.push(
-            start_server(
-                &hosts,
-                &entra::HOSTS,
-                &pki.server_identity(&entra::HOSTS, now)?,
-                ClientAuth::None,
-                &clock,
-                Arc::new(entra.clone()),
-            )
-            .await?,
-        );
-        servers.push(
-            start_server(
-                &hosts,
+        // One listener per service; the MDM endpoints ask for the device identity, APNs
+        // demands the push certificate.
+        let listeners: [(&[&str], ClientAuth, Arc<dyn Handler>); 5] = [
+            (&entra::HOSTS, ClientAuth::None, Arc::new(entra.clone())),
+            (
                 &intune::PUBLIC_HOSTS,
-                &pki.server_identity(&intune::PUBLIC_HOSTS, now)?,
                 ClientAuth::None,
-                &clock,
                 Arc::new(intune.clone()),
-            )
-            .await?,
-        );
-        servers.push(
-            start_server(
-                &hosts,
+            ),
+            (
                 &[intune::MDM_HOST],
-                &pki.server_identity(&[intune::MDM_HOST], now)?,
                 ClientAuth::Optional(vec![pki.intune_device_ca.certificate().clone()]),
-                &clock,
                 Arc::new(intune.clone()),
-            )
-            .await?,
-        );
-        servers.push(
-            start_server(
-                &hosts,
+            ),
+            (
                 &[APNS_HOST],
-                &pki.server_identity(&[APNS_HOST], now)?,
                 ClientAuth::Required(vec![pki.apple_push_ca.certificate().clone()]),
-                &clock,
                 Arc::new(apns.clone()),
-            )
-            .await?,
-        );
-
-        servers.push(
-            start_server(
-                &hosts,
+            ),
+            (
                 &AppleAdeService::HOSTS,
-                &pki.server_identity(&AppleAdeService::HOSTS, now)?,
                 ClientAuth::None,
-                &clock,
                 Arc::new(apple_ade.clone()),
-            )
-            .await?,
-        );
+            ),
+        ];
+        let mut servers = Vec::with_capacity(listeners.len());
+        for (names, auth, handler) in listeners {
+            let identity = pki.server_identity(names, options.start)?;
+            servers.push(start_server(&hosts, names, &identity, auth, &clock, handler).await?);
+        }
 
         Ok(World {
             apple_ade,

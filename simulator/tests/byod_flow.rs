@@ -2,7 +2,7 @@
 
 use enrollsim_simulator::cloud::entra::{Cloud, EntraState, EntraUser, License};
 use enrollsim_simulator::cloud::intune::IntuneState;
-use enrollsim_simulator::device::{CompanyPortalApp, Credentials, DeviceSpec, Outcome};
+use enrollsim_simulator::device::{Credentials, DeviceSpec, Outcome};
 use enrollsim_simulator::world::{World, WorldOptions};
 use time::{macros::datetime, Duration};
 
@@ -28,21 +28,7 @@ fn user(licensed: bool) -> EntraUser {
 }
 
 fn spec() -> DeviceSpec {
-    DeviceSpec {
-        serial: "F2LXK1ABCD12".into(),
-        udid: "00008110-000A1B2C3D4E5F60".into(),
-        product: "iPhone15,2".into(),
-        os_version: "17.5".into(),
-        build: "21F79".into(),
-        name: "iPhone".into(),
-        locale: "en-US".into(),
-        imei: None,
-        profiles: vec![],
-        company_portal: Some(CompanyPortalApp::default()),
-        safari_cookies: vec![],
-        blocked_hosts: Default::default(),
-        configuration_store_damaged: false,
-    }
+    DeviceSpec::iphone("F2LXK1ABCD12", "00008110-000A1B2C3D4E5F60")
 }
 
 async fn world(licensed: bool) -> World {

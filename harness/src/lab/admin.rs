@@ -221,24 +221,61 @@ impl<'w> AdminApi<'w> {
 
     /// Edits the ADE enrollment profile named `name` (any edit gives it a new modification
     /// time); with `method`, also changes how it authenticates the user.
-    pub async fn edit_enrollment_profile(&self, name: &str, method: Option<enrollsim_simulator::cloud::intune::ade::AdeAuthMethod>) -> Result<(), LabError> {
-        let tokens = self.call(Method::GET, "/beta/deviceManagement/depOnboardingSettings", None).await?;
-        let found = tokens["value"].as_array().into_iter().flatten().find_map(|t| {
-            let p = t["enrollmentProfiles"].as_array()?.iter().find(|p| p["displayName"] == name)?;
-            Some((t["id"].as_str()?.to_string(), p["id"].as_str()?.to_string()))
-        });
-        let (token, profile) = found.ok_or_else(|| LabError::Spec(format!("no ADE enrollment profile named {name:?}")))?;
+    pub async fn edit_enrollment_profile(
+        &self,
+        name: &str,
+        method: Option<enrollsim_simulator::cloud::intune::ade::AdeAuthMethod>,
+    ) -> Result<(), LabError> {
+        let tokens = self
+            .call(
+                Method::GET,
+                "/beta/deviceManagement/depOnboardingSettings",
+                None,
+            )
+            .await?;
+        let found = tokens["value"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(|t| {
+                let p = t["enrollmentProfiles"]
+                    .as_array()?
+                    .iter()
+                    .find(|p| p["displayName"] == name)?;
+                Some((t["id"].as_str()?.to_string(), p["id"].as_str()?.to_string()))
+            });
+        let (token, profile) = found
+            .ok_or_else(|| LabError::Spec(format!("no ADE enrollment profile named {name:?}")))?;
         let mut body = json!({"description": "Edited by the admin"});
         if let Some(m) = method {
             body["authenticationMethod"] = serde_json::to_value(m).unwrap_or(Value::Null);
         }
-        self.call(Method::PATCH, &format!("/beta/deviceManagement/depOnboardingSettings/{token}/enrollmentProfiles/{profile}"), Some(body)).await.map(drop)
+        self.call(
+            Method::PATCH,
+            &format!(
+                "/beta/deviceManagement/depOnboardingSettings/{token}/enrollmentProfiles/{profile}"
+            ),
+            Some(body),
+        )
+        .await
+        .map(drop)
     }
 
     /// Presses "Sync now" on every enrollment program token.
     pub async fn sync_ade_tokens(&self) -> Result<(), LabError> {
-        let tokens = self.call(Method::GET, "/beta/deviceManagement/depOnboardingSettings", None).await?;
-        let ids: Vec<String> = tokens["value"].as_array().into_iter().flatten().filter_map(|t| t["id"].as_str().map(str::to_string)).collect();
+        let tokens = self
+            .call(
+                Method::GET,
+                "/beta/deviceManagement/depOnboardingSettings",
+                None,
+            )
+            .await?;
+        let ids: Vec<String> = tokens["value"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["id"].as_str().map(str::to_string))
+            .collect();
         for id in ids {
             self.call(Method::POST, &format!("/beta/deviceManagement/depOnboardingSettings/{id}/syncWithAppleDeviceEnrollmentProgram"), None).await?;
         }

@@ -262,7 +262,13 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
 
 /// Apple Business Manager assigns the device to Intune's MDM server; the admin uploaded the
 /// server token and created the profiles; Intune's automatic sync has run since.
-async fn setup_ade(world: &World, ade: &crate::scenario::AdeSpec, serial: &str, start: time::OffsetDateTime, ids: &SeededRng) -> Result<(), LabError> {
+async fn setup_ade(
+    world: &World,
+    ade: &crate::scenario::AdeSpec,
+    serial: &str,
+    start: time::OffsetDateTime,
+    ids: &SeededRng,
+) -> Result<(), LabError> {
     use enrollsim_simulator::cloud::apple_ade::state::{lock, AbmDevice};
     use enrollsim_simulator::cloud::intune::ade::{AdeProfile, EnrollmentProgramToken};
     let uploaded_at = start - Duration::days(ade.token_uploaded_days_ago);

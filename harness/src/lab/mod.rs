@@ -153,8 +153,12 @@ impl Lab {
                 self.device.use_other_network();
                 Ok(())
             }
-            ResolutionStep::EditEnrollmentProfile { profile } => admin.edit_enrollment_profile(profile, None).await,
-            ResolutionStep::SetEnrollmentProfileAuthentication { profile, method } => admin.edit_enrollment_profile(profile, Some(*method)).await,
+            ResolutionStep::EditEnrollmentProfile { profile } => {
+                admin.edit_enrollment_profile(profile, None).await
+            }
+            ResolutionStep::SetEnrollmentProfileAuthentication { profile, method } => {
+                admin.edit_enrollment_profile(profile, Some(*method)).await
+            }
             ResolutionStep::SyncAdeToken => admin.sync_ade_tokens().await,
         }
     }

@@ -128,6 +128,26 @@ pub struct DeviceSpec {
 }
 
 impl DeviceSpec {
+    /// An iPhone 14 Pro on iOS 17.5 in English with the current Company Portal, nothing else
+    /// installed, on an open network.
+    pub fn iphone(serial: &str, udid: &str) -> DeviceSpec {
+        DeviceSpec {
+            serial: serial.to_string(),
+            udid: udid.to_string(),
+            product: "iPhone15,2".into(),
+            os_version: "17.5".into(),
+            build: "21F79".into(),
+            name: "iPhone".into(),
+            locale: "en-US".into(),
+            imei: None,
+            profiles: Vec::new(),
+            company_portal: Some(CompanyPortalApp::default()),
+            safari_cookies: Vec::new(),
+            blocked_hosts: BTreeSet::new(),
+            configuration_store_damaged: false,
+        }
+    }
+
     /// The reachability of the device's network.
     pub fn reachability(&self) -> Reachability {
         Reachability {

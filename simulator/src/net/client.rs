@@ -256,7 +256,11 @@ impl HttpsClient {
         }
     }
 
-    fn build(&self, host: &str, request: &OutgoingRequest) -> Result<hyper::Request<Full<Bytes>>, ClientError> {
+    fn build(
+        &self,
+        host: &str,
+        request: &OutgoingRequest,
+    ) -> Result<hyper::Request<Full<Bytes>>, ClientError> {
         let mut builder = hyper::Request::builder()
             .method(request.method.clone())
             .uri(format!("https://{}{}", host, request.path));
@@ -266,10 +270,12 @@ impl HttpsClient {
         for (k, v) in &request.headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
-        builder.body(Full::new(request.body.clone())).map_err(|e| ClientError::Http {
-            host: host.to_string(),
-            message: e.to_string(),
-        })
+        builder
+            .body(Full::new(request.body.clone()))
+            .map_err(|e| ClientError::Http {
+                host: host.to_string(),
+                message: e.to_string(),
+            })
     }
 
     async fn exchange(&self, request: &OutgoingRequest) -> Result<IncomingResponse, ClientError> {

@@ -150,8 +150,13 @@ pub fn enrollment_url(profile_id: &str) -> String {
 
 impl IntuneService {
     fn dep_client(&self, token: &ServerToken) -> DepClient {
-        DepClient::new(self.outbound.clone(), token.clone(), self.clock.clone(), self.rng.clone())
-            .with_user_agent("Microsoft Intune/1.0")
+        DepClient::new(
+            self.outbound.clone(),
+            token.clone(),
+            self.clock.clone(),
+            self.rng.clone(),
+        )
+        .with_user_agent("Microsoft Intune/1.0")
     }
 
     /// Syncs a token with Apple. `manual` is the admin's "Sync now" (throttled).
@@ -159,9 +164,16 @@ impl IntuneService {
         let now = self.clock.now();
         let token = {
             let mut state = self.lock();
-            let token = state.ade_tokens.iter_mut().find(|t| t.id == token_id).ok_or_else(|| SyncError::UnknownToken(token_id.into()))?;
+            let token = state
+                .ade_tokens
+                .iter_mut()
+                .find(|t| t.id == token_id)
+                .ok_or_else(|| SyncError::UnknownToken(token_id.into()))?;
             if manual {
-                if let Some(last) = token.last_sync_triggered.filter(|l| now - *l < MANUAL_SYNC_INTERVAL) {
+                if let Some(last) = token
+                    .last_sync_triggered
+                    .filter(|l| now - *l < MANUAL_SYNC_INTERVAL)
+                {
                     return Err(SyncError::Throttled(crate::clock::rfc3339(last)));
                 }
                 token.last_sync_triggered = Some(now);
@@ -169,7 +181,8 @@ impl IntuneService {
             token.clone()
         };
         let client = self.dep_client(&token.server_token);
-        let apple = |e: crate::cloud::apple_ade::client::DepClientError| SyncError::Apple(e.to_string());
+        let apple =
+            |e: crate::cloud::apple_ade::client::DepClientError| SyncError::Apple(e.to_string());
         let mut report = SyncReport::default();
         // Devices: a full fetch the first time, then deltas from the cursor.
         let mut serials = Vec::new();
@@ -179,7 +192,9 @@ impl IntuneService {
             let page = if full {
                 client.fetch_devices(cursor.as_deref()).await
             } else {
-                client.sync_devices(cursor.as_deref().unwrap_or_default()).await
+                client
+                    .sync_devices(cursor.as_deref().unwrap_or_default())
+                    .await
             }
             .map_err(apple)?;
             serials.extend(page.devices.iter().map(|d| d.serial_number.clone()));
@@ -197,12 +212,21 @@ impl IntuneService {
             t.cursor = cursor;
             for serial in serials {
                 if !t.devices.iter().any(|d| d.serial == serial) {
-                    t.devices.push(ImportedDevice { serial: serial.clone(), profile_id: t.default_profile.clone(), assigned_at_apple: false });
+                    t.devices.push(ImportedDevice {
+                        serial: serial.clone(),
+                        profile_id: t.default_profile.clone(),
+                        assigned_at_apple: false,
+                    });
                     report.imported.push(serial);
                 }
             }
             let uploaded_at = t.uploaded_at;
-            let to_send: Vec<AdeProfile> = t.profiles.iter().filter(|p| p.modified_at > uploaded_at && p.sent_version != Some(p.modified_at)).cloned().collect();
+            let to_send: Vec<AdeProfile> = t
+                .profiles
+                .iter()
+                .filter(|p| p.modified_at > uploaded_at && p.sent_version != Some(p.modified_at))
+                .cloned()
+                .collect();
             (to_send, uploaded_at)
         };
         for p in &to_send {
@@ -219,12 +243,21 @@ impl IntuneService {
             let uuid = client.define_profile(&profile).await.map_err(apple)?;
             report.profiles_sent.push(p.name.clone());
             let mut state = self.lock();
-            if let Some(sp) = state.ade_tokens.iter_mut().find(|t| t.id == token_id).and_then(|t| t.profiles.iter_mut().find(|x| x.id == p.id)) {
+            if let Some(sp) = state
+                .ade_tokens
+                .iter_mut()
+                .find(|t| t.id == token_id)
+                .and_then(|t| t.profiles.iter_mut().find(|x| x.id == p.id))
+            {
                 sp.apple_uuid = Some(uuid);
                 sp.sent_version = Some(p.modified_at);
             }
             if let Some(t) = state.ade_tokens.iter_mut().find(|t| t.id == token_id) {
-                for d in t.devices.iter_mut().filter(|d| d.profile_id.as_deref() == Some(&p.id)) {
+                for d in t
+                    .devices
+                    .iter_mut()
+                    .filter(|d| d.profile_id.as_deref() == Some(&p.id))
+                {
                     d.assigned_at_apple = false;
                 }
             }
@@ -233,14 +266,30 @@ impl IntuneService {
         let assignments: Vec<(String, Vec<String>)> = {
             let state = self.lock();
             let t = state.ade_tokens.iter().find(|t| t.id == token_id);
-            t.map(|t| t.profiles.iter().filter_map(|p| {
-                let uuid = p.apple_uuid.clone()?;
-                let serials: Vec<String> = t.devices.iter().filter(|d| d.profile_id.as_deref() == Some(&p.id) && !d.assigned_at_apple).map(|d| d.serial.clone()).collect();
-                (!serials.is_empty()).then_some((uuid, serials))
-            }).collect()).unwrap_or_default()
+            t.map(|t| {
+                t.profiles
+                    .iter()
+                    .filter_map(|p| {
+                        let uuid = p.apple_uuid.clone()?;
+                        let serials: Vec<String> = t
+                            .devices
+                            .iter()
+                            .filter(|d| {
+                                d.profile_id.as_deref() == Some(&p.id) && !d.assigned_at_apple
+                            })
+                            .map(|d| d.serial.clone())
+                            .collect();
+                        (!serials.is_empty()).then_some((uuid, serials))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
         };
         for (uuid, serials) in assignments {
-            client.assign_profile(&uuid, &serials).await.map_err(apple)?;
+            client
+                .assign_profile(&uuid, &serials)
+                .await
+                .map_err(apple)?;
             let mut state = self.lock();
             if let Some(t) = state.ade_tokens.iter_mut().find(|t| t.id == token_id) {
                 for d in t.devices.iter_mut().filter(|d| serials.contains(&d.serial)) {
@@ -252,7 +301,12 @@ impl IntuneService {
         let mut state = self.lock();
         if let Some(t) = state.ade_tokens.iter_mut().find(|t| t.id == token_id) {
             t.last_sync = Some(self.clock.now());
-            let skipped: Vec<String> = t.profiles.iter().filter(|p| p.modified_at <= uploaded_at && p.apple_uuid.is_none()).map(|p| p.name.clone()).collect();
+            let skipped: Vec<String> = t
+                .profiles
+                .iter()
+                .filter(|p| p.modified_at <= uploaded_at && p.apple_uuid.is_none())
+                .map(|p| p.name.clone())
+                .collect();
             drop(state);
             self.note(None, format!(
                 "ADE sync: {} device(s) imported, profile(s) sent to Apple: [{}], devices assigned: {}{}",
@@ -265,7 +319,11 @@ impl IntuneService {
         Ok(report)
     }
 
-    async fn password_sign_in(&self, upn: &str, password: &str) -> Result<EntraUser, (u32, String)> {
+    async fn password_sign_in(
+        &self,
+        upn: &str,
+        password: &str,
+    ) -> Result<EntraUser, (u32, String)> {
         let body = form::encode(&[
             ("grant_type", "password"),
             ("client_id", crate::cloud::entra::INTUNE_ENROLLMENT_APP_ID),
@@ -275,14 +333,31 @@ impl IntuneService {
             ("app_display_name", "Microsoft Intune Enrollment"),
             ("client_app", "Other clients"),
         ]);
-        let request = OutgoingRequest::new(Method::POST, PUBLIC_LOGIN_HOST, "/organizations/oauth2/v2.0/token")
-            .body("application/x-www-form-urlencoded", body);
+        let request = OutgoingRequest::new(
+            Method::POST,
+            PUBLIC_LOGIN_HOST,
+            "/organizations/oauth2/v2.0/token",
+        )
+        .body("application/x-www-form-urlencoded", body);
         match self.outbound.send(request).await {
-            Ok(r) if r.status == StatusCode::OK => self.directory().user_by_upn(upn).cloned().ok_or((50034, "user vanished".into())),
+            Ok(r) if r.status == StatusCode::OK => self
+                .directory()
+                .user_by_upn(upn)
+                .cloned()
+                .ok_or((50034, "user vanished".into())),
             Ok(r) => {
                 let v: Value = r.json().unwrap_or(Value::Null);
                 let code = v["error_codes"][0].as_u64().unwrap_or(0) as u32;
-                Err((code, v["error_description"].as_str().unwrap_or("").lines().next().unwrap_or("").to_string()))
+                Err((
+                    code,
+                    v["error_description"]
+                        .as_str()
+                        .unwrap_or("")
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                ))
             }
             Err(e) => Err((0, e.to_string())),
         }
@@ -292,7 +367,12 @@ impl IntuneService {
     pub(crate) async fn ade_enroll(&self, request: &Request, profile_id: &str) -> Response {
         let info = match MachineInfo::from_xml(&request.body) {
             Ok(i) => i,
-            Err(e) => return Response::text(StatusCode::BAD_REQUEST, format!("malformed MachineInfo: {e}")),
+            Err(e) => {
+                return Response::text(
+                    StatusCode::BAD_REQUEST,
+                    format!("malformed MachineInfo: {e}"),
+                )
+            }
         };
         let profile = {
             let state = self.lock();
@@ -306,32 +386,84 @@ impl IntuneService {
             return Response::text(StatusCode::NOT_FOUND, "no such enrollment profile");
         };
         if !known {
-            return Response::text(StatusCode::FORBIDDEN, format!("device {} is not assigned to this tenant's enrollment program token", info.serial));
+            return Response::text(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "device {} is not assigned to this tenant's enrollment program token",
+                    info.serial
+                ),
+            );
         }
         let user = match profile.auth {
             AdeAuthMethod::SetupAssistantLegacy => {
-                let basic = request.header("authorization").and_then(|h| h.strip_prefix("Basic ")).and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok()).and_then(|b| String::from_utf8(b).ok());
+                let basic = request
+                    .header("authorization")
+                    .and_then(|h| h.strip_prefix("Basic "))
+                    .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                    .and_then(|b| String::from_utf8(b).ok());
                 let Some((upn, password)) = basic.as_deref().and_then(|s| s.split_once(':')) else {
-                    return Response::text(StatusCode::UNAUTHORIZED, "user authentication required").header("www-authenticate", "Basic realm=\"Microsoft Intune\"");
+                    return Response::text(
+                        StatusCode::UNAUTHORIZED,
+                        "user authentication required",
+                    )
+                    .header("www-authenticate", "Basic realm=\"Microsoft Intune\"");
                 };
                 match self.password_sign_in(upn, password).await {
                     Ok(u) => u,
                     Err((code, text)) => {
-                        let refusal = Refusal { status: StatusCode::UNAUTHORIZED, code: "AuthenticationFailed", category: FailureCategory::Authentication, reason: format!("Setup Assistant sign-in for {upn} failed (AADSTS{code}): {}", text.split_once(": ").map_or(text.as_str(), |(_, rest)| rest)) };
+                        let refusal = Refusal {
+                            status: StatusCode::UNAUTHORIZED,
+                            code: "AuthenticationFailed",
+                            category: FailureCategory::Authentication,
+                            reason: format!(
+                                "Setup Assistant sign-in for {upn} failed (AADSTS{code}): {}",
+                                text.split_once(": ")
+                                    .map_or(text.as_str(), |(_, rest)| rest)
+                            ),
+                        };
                         let user_id = self.directory().user_by_upn(upn).map(|u| u.id.clone());
-                        self.log_failure(&refusal, user_id.as_deref(), info.os_version.as_deref(), "appleBulkWithUser", Some(&info.serial));
-                        return Response::text(StatusCode::UNAUTHORIZED, "user authentication failed").header("www-authenticate", "Basic realm=\"Microsoft Intune\"");
+                        self.log_failure(
+                            &refusal,
+                            user_id.as_deref(),
+                            info.os_version.as_deref(),
+                            "appleBulkWithUser",
+                            Some(&info.serial),
+                        );
+                        return Response::text(
+                            StatusCode::UNAUTHORIZED,
+                            "user authentication failed",
+                        )
+                        .header("www-authenticate", "Basic realm=\"Microsoft Intune\"");
                     }
                 }
             }
-            AdeAuthMethod::SetupAssistantModern | AdeAuthMethod::CompanyPortal => match self.user_for_token(request) {
-                Some(u) => u,
-                None => return Response::text(StatusCode::UNAUTHORIZED, "sign in through the configuration web page first").header("www-authenticate", "Bearer"),
-            },
+            AdeAuthMethod::SetupAssistantModern | AdeAuthMethod::CompanyPortal => {
+                match self.user_for_token(request) {
+                    Some(u) => u,
+                    None => {
+                        return Response::text(
+                            StatusCode::UNAUTHORIZED,
+                            "sign in through the configuration web page first",
+                        )
+                        .header("www-authenticate", "Bearer")
+                    }
+                }
+            }
         };
         if !user.has_intune_plan() {
-            let refusal = Refusal { status: StatusCode::FORBIDDEN, code: "UserLicenseTypeInvalid", category: FailureCategory::UserValidation, reason: format!("User {} has no Intune licence.", user.upn) };
-            self.log_failure(&refusal, Some(&user.id), info.os_version.as_deref(), "appleBulkWithUser", Some(&info.serial));
+            let refusal = Refusal {
+                status: StatusCode::FORBIDDEN,
+                code: "UserLicenseTypeInvalid",
+                category: FailureCategory::UserValidation,
+                reason: format!("User {} has no Intune licence.", user.upn),
+            };
+            self.log_failure(
+                &refusal,
+                Some(&user.id),
+                info.os_version.as_deref(),
+                "appleBulkWithUser",
+                Some(&info.serial),
+            );
             return Response::text(StatusCode::FORBIDDEN, refusal.reason);
         }
         let session = EnrollmentSession {
@@ -346,7 +478,9 @@ impl IntuneService {
             progress: SessionProgress::Created,
             udid: None,
         };
-        self.lock().sessions.insert(session.id.clone(), session.clone());
+        self.lock()
+            .sessions
+            .insert(session.id.clone(), session.clone());
         match super::profile::build(self, &session) {
             Ok((bytes, serial)) => {
                 if let Some(s) = self.lock().sessions.get_mut(&session.id) {

@@ -13,32 +13,83 @@ use super::IntuneService;
 use crate::clock::rfc3339;
 use crate::net::{Request, Response};
 
-fn graph_error(service: &IntuneService, status: StatusCode, code: &str, message: String) -> Response {
-    Response::json(status, &json!({"error": {"code": code, "message": message, "innerError": {"request-id": service.rng.uuid_lower(), "date": rfc3339(service.clock.now())}}}))
+fn graph_error(
+    service: &IntuneService,
+    status: StatusCode,
+    code: &str,
+    message: String,
+) -> Response {
+    Response::json(
+        status,
+        &json!({"error": {"code": code, "message": message, "innerError": {"request-id": service.rng.uuid_lower(), "date": rfc3339(service.clock.now())}}}),
+    )
 }
 
 /// Routes ADE admin requests; `None` when the path is not an ADE resource.
-pub async fn route(service: &IntuneService, request: &Request, segments: &[&str]) -> Option<Result<Response, Response>> {
-    let not_found = |what: &str| Err(graph_error(service, StatusCode::NOT_FOUND, "ResourceNotFound", format!("No {what} with that id.")));
+pub async fn route(
+    service: &IntuneService,
+    request: &Request,
+    segments: &[&str],
+) -> Option<Result<Response, Response>> {
+    let not_found = |what: &str| {
+        Err(graph_error(
+            service,
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            format!("No {what} with that id."),
+        ))
+    };
     Some(match (&request.method, segments) {
-        (&Method::GET, ["deviceManagement", "depOnboardingSettings"]) => Ok(Response::json(StatusCode::OK, &json!({"value": service.dep_onboarding_settings()}))),
-        (&Method::POST, ["deviceManagement", "depOnboardingSettings", id, "syncWithAppleDeviceEnrollmentProgram"]) => match service.sync_ade(id, true).await {
+        (&Method::GET, ["deviceManagement", "depOnboardingSettings"]) => Ok(Response::json(
+            StatusCode::OK,
+            &json!({"value": service.dep_onboarding_settings()}),
+        )),
+        (
+            &Method::POST,
+            ["deviceManagement", "depOnboardingSettings", id, "syncWithAppleDeviceEnrollmentProgram"],
+        ) => match service.sync_ade(id, true).await {
             Ok(_) => Ok(Response::empty(StatusCode::NO_CONTENT)),
             Err(SyncError::UnknownToken(_)) => not_found("enrollment program token"),
-            Err(e @ SyncError::Throttled(_)) => Err(graph_error(service, StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", e.to_string())),
-            Err(e) => Err(graph_error(service, StatusCode::BAD_GATEWAY, "AppleServiceError", e.to_string())),
+            Err(e @ SyncError::Throttled(_)) => Err(graph_error(
+                service,
+                StatusCode::TOO_MANY_REQUESTS,
+                "TooManyRequests",
+                e.to_string(),
+            )),
+            Err(e) => Err(graph_error(
+                service,
+                StatusCode::BAD_GATEWAY,
+                "AppleServiceError",
+                e.to_string(),
+            )),
         },
         (&Method::GET, ["deviceManagement", "depOnboardingSettings", id, "enrollmentProfiles"]) => {
             let all = service.dep_onboarding_settings();
-            match all.as_array().and_then(|a| a.iter().find(|t| t["id"] == *id)) {
-                Some(t) => Ok(Response::json(StatusCode::OK, &json!({"value": t["enrollmentProfiles"]}))),
+            match all
+                .as_array()
+                .and_then(|a| a.iter().find(|t| t["id"] == *id))
+            {
+                Some(t) => Ok(Response::json(
+                    StatusCode::OK,
+                    &json!({"value": t["enrollmentProfiles"]}),
+                )),
                 None => not_found("enrollment program token"),
             }
         }
-        (&Method::PATCH, ["deviceManagement", "depOnboardingSettings", id, "enrollmentProfiles", pid]) => {
+        (
+            &Method::PATCH,
+            ["deviceManagement", "depOnboardingSettings", id, "enrollmentProfiles", pid],
+        ) => {
             let body: Value = match serde_json::from_slice(&request.body) {
                 Ok(v) => v,
-                Err(e) => return Some(Err(graph_error(service, StatusCode::BAD_REQUEST, "BadRequest", format!("The request body is not valid JSON: {e}.")))),
+                Err(e) => {
+                    return Some(Err(graph_error(
+                        service,
+                        StatusCode::BAD_REQUEST,
+                        "BadRequest",
+                        format!("The request body is not valid JSON: {e}."),
+                    )))
+                }
             };
             let method = match body.get("authenticationMethod") {
                 None => None,
@@ -49,7 +100,13 @@ pub async fn route(service: &IntuneService, request: &Request, segments: &[&str]
             };
             let now = service.clock.now();
             let mut state = service.lock();
-            let Some(p) = state.ade_tokens.iter_mut().filter(|t| t.id == *id).flat_map(|t| t.profiles.iter_mut()).find(|p| p.id == *pid) else {
+            let Some(p) = state
+                .ade_tokens
+                .iter_mut()
+                .filter(|t| t.id == *id)
+                .flat_map(|t| t.profiles.iter_mut())
+                .find(|p| p.id == *pid)
+            else {
                 drop(state);
                 return Some(not_found("enrollment profile"));
             };
@@ -66,12 +123,26 @@ pub async fn route(service: &IntuneService, request: &Request, segments: &[&str]
             service.note(None, format!("admin edited enrollment profile '{name}'"));
             Ok(Response::empty(StatusCode::NO_CONTENT))
         }
-        (&Method::POST, ["deviceManagement", "depOnboardingSettings", id, "uploadDepToken"]) => upload_token(service, request, id),
-        (&Method::POST, ["deviceManagement", "depOnboardingSettings", id, "enrollmentProfiles", pid, "updateDeviceProfileAssignment"]) => assign_devices(service, request, id, pid),
-        (&Method::GET, ["deviceManagement", "depOnboardingSettings", id, "importedAppleDeviceIdentities"]) => {
+        (&Method::POST, ["deviceManagement", "depOnboardingSettings", id, "uploadDepToken"]) => {
+            upload_token(service, request, id)
+        }
+        (
+            &Method::POST,
+            ["deviceManagement", "depOnboardingSettings", id, "enrollmentProfiles", pid, "updateDeviceProfileAssignment"],
+        ) => assign_devices(service, request, id, pid),
+        (
+            &Method::GET,
+            ["deviceManagement", "depOnboardingSettings", id, "importedAppleDeviceIdentities"],
+        ) => {
             let all = service.dep_onboarding_settings();
-            match all.as_array().and_then(|a| a.iter().find(|t| t["id"] == *id)) {
-                Some(t) => Ok(Response::json(StatusCode::OK, &json!({"value": t["importedAppleDeviceIdentities"]}))),
+            match all
+                .as_array()
+                .and_then(|a| a.iter().find(|t| t["id"] == *id))
+            {
+                Some(t) => Ok(Response::json(
+                    StatusCode::OK,
+                    &json!({"value": t["importedAppleDeviceIdentities"]}),
+                )),
                 None => not_found("enrollment program token"),
             }
         }
@@ -80,50 +151,114 @@ pub async fn route(service: &IntuneService, request: &Request, segments: &[&str]
 }
 
 fn body(service: &IntuneService, request: &Request) -> Result<Value, Response> {
-    serde_json::from_slice(&request.body).map_err(|e| graph_error(service, StatusCode::BAD_REQUEST, "BadRequest", format!("The request body is not valid JSON: {e}.")))
+    serde_json::from_slice(&request.body).map_err(|e| {
+        graph_error(
+            service,
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            format!("The request body is not valid JSON: {e}."),
+        )
+    })
 }
 
 /// `uploadDepToken` (`{"appleId", "depToken"}`): the admin renews the token with the server
 /// token downloaded from Apple Business Manager (the decrypted `.p7m` text).
-fn upload_token(service: &IntuneService, request: &Request, id: &str) -> Result<Response, Response> {
+fn upload_token(
+    service: &IntuneService,
+    request: &Request,
+    id: &str,
+) -> Result<Response, Response> {
     let body = body(service, request)?;
-    let bad = |m: &str| graph_error(service, StatusCode::BAD_REQUEST, "BadRequest", m.to_string());
-    let apple_id = body.get("appleId").and_then(Value::as_str).ok_or_else(|| bad("'appleId' is required."))?;
-    let text = body.get("depToken").and_then(Value::as_str).ok_or_else(|| bad("'depToken' (the server token file's text) is required."))?;
-    let token = crate::cloud::apple_ade::token::ServerToken::from_token_file(text).map_err(|e| bad(&format!("'depToken': {e}")))?;
+    let bad = |m: &str| {
+        graph_error(
+            service,
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            m.to_string(),
+        )
+    };
+    let apple_id = body
+        .get("appleId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("'appleId' is required."))?;
+    let text = body
+        .get("depToken")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("'depToken' (the server token file's text) is required."))?;
+    let token = crate::cloud::apple_ade::token::ServerToken::from_token_file(text)
+        .map_err(|e| bad(&format!("'depToken': {e}")))?;
     let now = service.clock.now();
     let mut state = service.lock();
     let Some(t) = state.ade_tokens.iter_mut().find(|t| t.id == id) else {
         drop(state);
-        return Err(graph_error(service, StatusCode::NOT_FOUND, "ResourceNotFound", "No enrollment program token with that id.".into()));
+        return Err(graph_error(
+            service,
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            "No enrollment program token with that id.".into(),
+        ));
     };
     t.server_token = token;
     t.apple_id = apple_id.to_string();
     t.uploaded_at = now;
     t.expires_at = now + time::Duration::days(365);
     drop(state);
-    service.note(None, "admin uploaded a new server token for the enrollment program token".into());
+    service.note(
+        None,
+        "admin uploaded a new server token for the enrollment program token".into(),
+    );
     Ok(Response::empty(StatusCode::NO_CONTENT))
 }
 
 /// `updateDeviceProfileAssignment` (`{"deviceIds": [serial...]}`): assigns devices to a
 /// profile; Apple learns of it at the next sync.
-fn assign_devices(service: &IntuneService, request: &Request, id: &str, pid: &str) -> Result<Response, Response> {
+fn assign_devices(
+    service: &IntuneService,
+    request: &Request,
+    id: &str,
+    pid: &str,
+) -> Result<Response, Response> {
     let body = body(service, request)?;
     let Some(serials) = body.get("deviceIds").and_then(Value::as_array) else {
-        return Err(graph_error(service, StatusCode::BAD_REQUEST, "BadRequest", "'deviceIds' (an array of serial numbers) is required.".into()));
+        return Err(graph_error(
+            service,
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "'deviceIds' (an array of serial numbers) is required.".into(),
+        ));
     };
-    let serials: Vec<String> = serials.iter().filter_map(Value::as_str).map(str::to_string).collect();
+    let serials: Vec<String> = serials
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
     let mut state = service.lock();
-    let Some(t) = state.ade_tokens.iter_mut().find(|t| t.id == id && t.profiles.iter().any(|p| p.id == pid)) else {
+    let Some(t) = state
+        .ade_tokens
+        .iter_mut()
+        .find(|t| t.id == id && t.profiles.iter().any(|p| p.id == pid))
+    else {
         drop(state);
-        return Err(graph_error(service, StatusCode::NOT_FOUND, "ResourceNotFound", "No such token or enrollment profile.".into()));
+        return Err(graph_error(
+            service,
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            "No such token or enrollment profile.".into(),
+        ));
     };
-    let unknown: Vec<&String> = serials.iter().filter(|s| !t.devices.iter().any(|d| &d.serial == *s)).collect();
+    let unknown: Vec<&String> = serials
+        .iter()
+        .filter(|s| !t.devices.iter().any(|d| &d.serial == *s))
+        .collect();
     if !unknown.is_empty() {
         let m = format!("These serial numbers are not imported from Apple: {unknown:?}.");
         drop(state);
-        return Err(graph_error(service, StatusCode::BAD_REQUEST, "BadRequest", m));
+        return Err(graph_error(
+            service,
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            m,
+        ));
     }
     for d in t.devices.iter_mut().filter(|d| serials.contains(&d.serial)) {
         d.profile_id = Some(pid.to_string());

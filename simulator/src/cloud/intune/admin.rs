@@ -200,10 +200,20 @@ async fn sync_device(service: &IntuneService, id: &str) -> Result<Response, Resp
             .map(|d| (d.push_token.clone(), d.push_magic.clone(), d.serial.clone()))
     };
     let Some((token, magic, serial)) = target else {
-        return Err(graph_error(service, StatusCode::NOT_FOUND, "ResourceNotFound", format!("No managed device with id {id}.")));
+        return Err(graph_error(
+            service,
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            format!("No managed device with id {id}."),
+        ));
     };
     let (Some(token), Some(magic)) = (token, magic) else {
-        return Err(graph_error(service, StatusCode::CONFLICT, "Conflict", format!("Device {id} has no push token yet.")));
+        return Err(graph_error(
+            service,
+            StatusCode::CONFLICT,
+            "Conflict",
+            format!("Device {id} has no push token yet."),
+        ));
     };
     let result = service.push(&token, &magic).await;
     let mut state = service.lock();
@@ -212,7 +222,10 @@ async fn sync_device(service: &IntuneService, id: &str) -> Result<Response, Resp
     }
     drop(state);
     if let Err(e) = result {
-        service.note(Some(&serial), format!("push to device {serial} failed: {e}"));
+        service.note(
+            Some(&serial),
+            format!("push to device {serial} failed: {e}"),
+        );
     }
     Ok(Response::empty(StatusCode::NO_CONTENT))
 }
