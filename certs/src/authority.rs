@@ -104,6 +104,11 @@ fn dn(parts: &[(DnType, &str)]) -> DistinguishedName {
     name
 }
 
+/// Numbers each PKI, so that two worlds' authorities never share a name: they share keys
+/// (see [`crate::keys`]), and with the same name too a certificate of one world would verify
+/// in another.
+static PKI_NUMBER: AtomicU64 = AtomicU64::new(1);
+
 /// The three authorities of one simulated world.
 #[derive(Debug)]
 pub struct LabPki {
@@ -118,15 +123,20 @@ pub struct LabPki {
 impl LabPki {
     /// Creates the world's authorities, valid around `now`.
     pub fn new(now: OffsetDateTime) -> Result<Self, CertError> {
+        let n = PKI_NUMBER.fetch_add(1, Ordering::Relaxed);
         Ok(LabPki {
-            lab_root: Authority::new_root("enrollsim Lab Root CA", KeyRole::LabRoot, now)?,
+            lab_root: Authority::new_root(
+                &format!("enrollsim Lab Root CA {n}"),
+                KeyRole::LabRoot,
+                now,
+            )?,
             apple_push_ca: Authority::new_root(
-                "enrollsim Apple Application Integration CA",
+                &format!("enrollsim Apple Application Integration CA {n}"),
                 KeyRole::ApplePushCa,
                 now,
             )?,
             intune_device_ca: Authority::new_root(
-                "enrollsim Intune MDM Device CA",
+                &format!("enrollsim Intune MDM Device CA {n}"),
                 KeyRole::IntuneDeviceCa,
                 now,
             )?,

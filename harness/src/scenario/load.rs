@@ -30,10 +30,14 @@ pub enum ScenarioError {
         message: String,
     },
     /// The file parsed but says something impossible.
-    #[error("{file}: {message}")]
+    #[error("{file}:{line}:{column}: {message}")]
     Invalid {
         /// The file.
         file: PathBuf,
+        /// 1-based line of the offending key (1 when it cannot be located).
+        line: usize,
+        /// 1-based column.
+        column: usize,
         /// What is wrong.
         message: String,
     },
@@ -72,9 +76,15 @@ impl Scenario {
                 message: e.message().to_string(),
             }
         })?;
-        scenario
-            .validate()
-            .map_err(|message| ScenarioError::Invalid { file, message })?;
+        scenario.validate().map_err(|(message, key, value)| {
+            let (line, column) = locate(text, key, &value);
+            ScenarioError::Invalid {
+                file,
+                line,
+                column,
+                message,
+            }
+        })?;
         Ok(scenario)
     }
 
@@ -93,17 +103,21 @@ impl Scenario {
         toml::to_string(self).unwrap_or_default()
     }
 
-    fn validate(&self) -> Result<(), String> {
-        if self.id.is_empty()
-            || !self
-                .id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(format!(
+    /// Checks what the TOML types cannot say; an error carries the message and the key and
+    /// value to point at.
+    fn validate(&self) -> Result<(), (String, &'static str, String)> {
+        let valid_id = |id: &str| {
+            !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        };
+        if !valid_id(&self.id) {
+            let m = format!(
                 "id {:?} must be non-empty and use only letters, digits, '-' and '_'",
                 self.id
-            ));
+            );
+            return Err((m, "id", self.id.clone()));
         }
         let known = |upn: &str| {
             self.world
@@ -111,42 +125,52 @@ impl Scenario {
                 .iter()
                 .any(|u| u.upn.eq_ignore_ascii_case(upn))
         };
-        if !known(&self.action.user) {
-            return Err(format!(
-                "action.user {:?} is not one of world.users",
-                self.action.user
-            ));
-        }
-        if let Some(r) = &self.reenroll {
-            if !known(&r.user) {
-                return Err(format!(
-                    "reenroll.user {:?} is not one of world.users",
-                    r.user
-                ));
+        for (what, action) in [
+            ("action", Some(&self.action)),
+            ("reenroll", self.reenroll.as_ref()),
+        ] {
+            if let Some(a) = action.filter(|a| !known(&a.user)) {
+                let m = format!("{what}.user {:?} is not one of world.users", a.user);
+                return Err((m, "user", a.user.clone()));
             }
         }
         for (i, l) in self.world.tenant.limit_restrictions.iter().enumerate() {
             if !(1..=15).contains(&l.limit) {
-                return Err(format!(
+                let m = format!(
                     "world.tenant.limit_restrictions[{i}].limit is {}; Intune allows 1 to 15",
                     l.limit
-                ));
+                );
+                return Err((m, "limit", l.limit.to_string()));
             }
         }
-        if !(1..=15).contains(&self.world.tenant.default_device_limit) {
-            return Err(format!(
-                "world.tenant.default_device_limit is {}; Intune allows 1 to 15",
-                self.world.tenant.default_device_limit
-            ));
+        let limit = self.world.tenant.default_device_limit;
+        if !(1..=15).contains(&limit) {
+            let m = format!("world.tenant.default_device_limit is {limit}; Intune allows 1 to 15");
+            return Err((m, "default_device_limit", limit.to_string()));
         }
         if enrollsim_simulator::clock::parse_rfc3339(&self.world.start).is_none() {
-            return Err(format!(
+            let m = format!(
                 "world.start {:?} is not an RFC 3339 time such as 2026-11-26T09:00:00Z",
                 self.world.start
-            ));
+            );
+            return Err((m, "start", self.world.start.clone()));
         }
         Ok(())
     }
+}
+
+/// The line and column of the first `key = ...value...` in `text` (1:1 when absent).
+fn locate(text: &str, key: &str, value: &str) -> (usize, usize) {
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let Some(rest) = trimmed.strip_prefix(key) else {
+            continue;
+        };
+        if rest.trim_start().starts_with('=') && rest.contains(value) {
+            return (i + 1, line.len() - trimmed.len() + 1);
+        }
+    }
+    (1, 1)
 }
 
 /// Loads every `*.toml` in `dir`, sorted by id; ids must be unique.

@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::StatusCode;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -25,6 +25,9 @@ use super::{Handler, PeerIdentity, Request, Response};
 
 /// The largest request body any simulated service reads (1 MiB); larger bodies get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// How much of an oversized body is read and thrown away before answering 413 anyway.
+const DRAIN_LIMIT_BYTES: usize = 64 * 1024 * 1024;
 
 /// A running server. Dropping it stops the server and frees its port.
 #[derive(Debug)]
@@ -147,22 +150,39 @@ async fn read_request(
     sni: Option<String>,
     peer: Option<PeerIdentity>,
 ) -> Result<Request, Response> {
-    let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return Err(Response::text(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("request body exceeds {MAX_BODY_BYTES} bytes"),
-            ))
+    let (parts, mut body) = req.into_parts();
+    // The body is read to its end even past the limit (up to a hard cap), and only then
+    // refused: answering 413 and closing while the client is still sending would reset the
+    // connection, and the client would see a broken pipe instead of the 413.
+    let mut kept = bytes::BytesMut::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(frame) => {
+                if let Ok(data) = frame.into_data() {
+                    total += data.len();
+                    if total <= MAX_BODY_BYTES {
+                        kept.extend_from_slice(&data);
+                    } else if total > DRAIN_LIMIT_BYTES {
+                        break;
+                    }
+                }
+            }
+            Err(e) => {
+                return Err(Response::text(
+                    StatusCode::BAD_REQUEST,
+                    format!("cannot read request body: {e}"),
+                ))
+            }
         }
-        Err(e) => {
-            return Err(Response::text(
-                StatusCode::BAD_REQUEST,
-                format!("cannot read request body: {e}"),
-            ))
-        }
-    };
+    }
+    if total > MAX_BODY_BYTES {
+        return Err(Response::text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body exceeds {MAX_BODY_BYTES} bytes"),
+        ));
+    }
+    let body = kept.freeze();
     let host = sni
         .or_else(|| parts.uri.host().map(str::to_string))
         .or_else(|| {

@@ -1,0 +1,174 @@
+//! One world enrolls a fleet: 500 devices of 500 users, concurrently, through the Company
+//! Portal flow.
+//!
+//! Each device is a tokio task on a multi-thread runtime sharing one Entra ID, one Intune, one
+//! APNs and one clock. The test proves correctness under concurrency, not speed (nothing here
+//! is timed): every device ends `Outcome::Enrolled` for its own user; Intune's admin API lists
+//! exactly 500 managed devices, each with the serial number and user it enrolled with; every
+//! device holds exactly one management profile; Entra registered 500 devices; APNs delivered
+//! exactly one push per device; and the devices' exchanges interleave in the recorder (they ran
+//! side by side, not one after another). Intune's device limit is per user (1–15), so the fleet has one user per device.
+
+use std::collections::BTreeMap;
+
+use enrollsim::Outcome;
+use enrollsim_harness::lab::Lab;
+use enrollsim_harness::scenario::{UserSpec, WorldSpec};
+use enrollsim_simulator::device::{Credentials, DeviceSpec};
+
+const FLEET: usize = 500;
+
+fn upn(i: usize) -> String {
+    format!("user{i:04}@contoso.example")
+}
+
+fn device_spec(i: usize) -> DeviceSpec {
+    // Twelve-character serials, as Apple's are; distinct UDIDs.
+    let mut spec = DeviceSpec::iphone(
+        &format!("FLT{i:09}"),
+        &format!("00008110-{:016X}", 0xF1EE_7000_0000u64 + i as u64),
+    );
+    spec.name = format!("iPhone {i}");
+    if i % 2 == 1 {
+        spec.product = "iPhone14,5".into();
+    }
+    if i % 3 == 0 {
+        spec.locale = "it-IT".into();
+    }
+    spec
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_devices_enroll_concurrently_in_one_world() {
+    let mut builder = WorldSpec::builder().seed(500);
+    for i in 0..FLEET {
+        builder = builder.user(UserSpec::new(&upn(i)));
+    }
+    let spec = builder.build();
+    let lab = Lab::start(&spec).await.expect("world starts");
+
+    let mut tasks = Vec::with_capacity(FLEET);
+    for i in 0..FLEET {
+        let device = lab.world.device(device_spec(i));
+        let credentials = lab.credentials(&upn(i));
+        assert!(
+            !credentials.password.is_empty(),
+            "no password for {}",
+            upn(i)
+        );
+        tasks.push(tokio::spawn(async move {
+            let outcome = device
+                .enroll_with_company_portal(&Credentials {
+                    upn: credentials.upn.clone(),
+                    password: credentials.password,
+                })
+                .await;
+            (i, device, outcome)
+        }));
+    }
+
+    let mut wrong = Vec::new();
+    let mut devices = Vec::with_capacity(FLEET);
+    for task in tasks {
+        let (i, device, outcome) = task.await.expect("enrollment task panicked");
+        if outcome != (Outcome::Enrolled { upn: upn(i) }) {
+            wrong.push(format!("device {i}: {outcome:?}"));
+        }
+        devices.push((i, device));
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {FLEET} devices did not enroll for their user; first ones:\n{}",
+        wrong.len(),
+        wrong
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+
+    // The enrollments really ran side by side: in the recorded order, the devices' exchanges
+    // interleave. Had they run one after another (a lock held across a request, say), each
+    // device's entries would form one block, with FLEET - 1 changes of device in all.
+    let order: Vec<String> = lab
+        .world
+        .recorder
+        .entries()
+        .into_iter()
+        .filter_map(|e| e.device)
+        .collect();
+    let switches = order.windows(2).filter(|w| w[0] != w[1]).count();
+    assert!(
+        switches > 2 * FLEET,
+        "the enrollments did not interleave ({switches} changes of device in {} entries)",
+        order.len()
+    );
+
+    // Each device holds exactly one management profile, pointing at the tenant's topic.
+    let topic = {
+        let state = lab.world.intune.state();
+        let state = state.lock().unwrap();
+        state.apns.as_ref().expect("push certificate").topic.clone()
+    };
+    for (i, device) in &devices {
+        let mdm: Vec<_> = device
+            .spec()
+            .profiles
+            .iter()
+            .filter_map(|p| p.mdm.clone())
+            .collect();
+        assert_eq!(mdm.len(), 1, "device {i}: {} MDM payloads", mdm.len());
+        assert_eq!(mdm[0].topic, topic, "device {i}: wrong topic");
+    }
+
+    // Intune's admin view, over its HTTPS API: 500 managed devices, each for the right user.
+    let list = lab
+        .admin()
+        .call(
+            hyper::Method::GET,
+            "/v1.0/deviceManagement/managedDevices",
+            None,
+        )
+        .await
+        .expect("admin API lists devices");
+    let listed = list["value"].as_array().expect("a value array");
+    assert_eq!(listed.len(), FLEET, "managed devices listed by Intune");
+    let by_serial: BTreeMap<&str, (&str, &str)> = listed
+        .iter()
+        .map(|d| {
+            (
+                d["serialNumber"].as_str().unwrap_or(""),
+                (
+                    d["userPrincipalName"].as_str().unwrap_or(""),
+                    d["managementState"].as_str().unwrap_or(""),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_serial.len(),
+        FLEET,
+        "serial numbers listed are not distinct"
+    );
+    for i in 0..FLEET {
+        let serial = device_spec(i).serial;
+        let (who, state) = by_serial
+            .get(serial.as_str())
+            .unwrap_or_else(|| panic!("device {i} ({serial}) is not listed"));
+        assert_eq!(*who, upn(i), "device {i} is listed for the wrong user");
+        assert_eq!(*state, "managed", "device {i} is {state}");
+    }
+
+    // Entra registered each device once, for its user.
+    let registered = {
+        let dir = lab.world.entra.state();
+        let dir = dir.lock().unwrap();
+        dir.devices.len()
+    };
+    assert_eq!(registered, FLEET, "devices registered with Entra ID");
+
+    // APNs delivered exactly one push per device.
+    assert_eq!(lab.world.apns.delivered(), FLEET as u64, "pushes delivered");
+    lab.world.shutdown().await;
+}
