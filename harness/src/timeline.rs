@@ -155,7 +155,12 @@ pub fn redact(text: &str) -> String {
             Some((i, c)) if !(c.is_ascii_alphanumeric() || c == '-') => (&word[..i], &word[i..]),
             _ => (word, ""),
         };
-        out.push_str(&redact_token(token));
+        // An abbreviated token ("0cb9c5f2…") is masked whatever its digits.
+        if sep.starts_with('…') && token.len() >= 8 && token.chars().all(|c| c.is_ascii_hexdigit()) {
+            out.push_str("[hex]");
+        } else {
+            out.push_str(&redact_token(token));
+        }
         out.push_str(sep);
     }
     out
