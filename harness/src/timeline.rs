@@ -156,7 +156,8 @@ pub fn redact(text: &str) -> String {
             _ => (word, ""),
         };
         // An abbreviated token ("0cb9c5f2…") is masked whatever its digits.
-        if sep.starts_with('…') && token.len() >= 8 && token.chars().all(|c| c.is_ascii_hexdigit()) {
+        if sep.starts_with('…') && token.len() >= 8 && token.chars().all(|c| c.is_ascii_hexdigit())
+        {
             out.push_str("[hex]");
         } else {
             out.push_str(&redact_token(token));

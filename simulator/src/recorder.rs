@@ -119,6 +119,30 @@ impl Recorder {
             .push(entry);
     }
 
+    /// Reserves the next place in the timeline for something that starts now and completes
+    /// later (an HTTP exchange), so that what happens during it — a service calling another —
+    /// comes after it, as it did. [`Recorder::fill`] puts the finished entry in its place.
+    pub fn reserve(&self, at: OffsetDateTime, device: Option<String>) -> usize {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.push(Entry {
+            at,
+            device,
+            what: Happening::Note {
+                party: String::new(),
+                text: String::new(),
+            },
+        });
+        entries.len() - 1
+    }
+
+    /// Completes a reserved place (ignored if the recorder was drained meanwhile).
+    pub fn fill(&self, index: usize, what: Happening) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(e) = entries.get_mut(index) {
+            e.what = what;
+        }
+    }
+
     /// A copy of every entry so far.
     pub fn entries(&self) -> Vec<Entry> {
         self.entries

@@ -185,15 +185,38 @@ impl<'w> AdminApi<'w> {
             .to_string();
         let apple_id = current["appleIdentifier"]
             .as_str()
-            .unwrap_or("mdm-admin@contoso.example")
-            .to_string();
+            .map(str::to_string)
+            .unwrap_or_else(|| self.default_apple_id());
         self.upload(&apple_id, &topic).await
     }
 
-    /// Creates a brand-new push certificate (a new topic) and uploads it.
+    /// Creates a brand-new push certificate (a new topic) and uploads it, with the Apple ID
+    /// of the current certificate (or the tenant's `mdm-admin@` address when there is none).
     pub async fn upload_new_apns_certificate(&self) -> Result<(), LabError> {
         let topic = format!("com.apple.mgmt.External.{}", self.world.rng.uuid_lower());
-        self.upload("mdm-admin@contoso.example", &topic).await
+        let apple_id = match self
+            .call(
+                Method::GET,
+                "/v1.0/deviceManagement/applePushNotificationCertificate",
+                None,
+            )
+            .await
+        {
+            Ok(current) => current["appleIdentifier"].as_str().map(str::to_string),
+            Err(_) => None,
+        };
+        let apple_id = apple_id.unwrap_or_else(|| self.default_apple_id());
+        self.upload(&apple_id, &topic).await
+    }
+
+    fn default_apple_id(&self) -> String {
+        let directory = self.world.entra.state();
+        let domain = directory
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .domain
+            .clone();
+        format!("mdm-admin@{domain}")
     }
 
     async fn upload(&self, apple_id: &str, topic: &str) -> Result<(), LabError> {

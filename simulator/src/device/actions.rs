@@ -15,6 +15,12 @@ impl Device {
             (s.spec.profiles.clone(), s.mdm.clone())
         };
         let mut removed = 0;
+        let managed = profiles.iter().filter(|p| p.mdm.is_some()).count();
+        if managed > 0 {
+            self.note(&format!(
+                "the user removed {managed} management profile(s) in Settings"
+            ));
+        }
         for profile in profiles.iter().filter(|p| p.mdm.is_some()) {
             if let (Some(payload), Some(enrollment)) = (&profile.mdm, &mdm) {
                 if payload.check_out_when_removed && enrollment.payload == *payload {
@@ -58,6 +64,7 @@ impl Device {
             Level::Notice,
             "Company Portal installed from the App Store",
         );
+        self.note("the Company Portal was installed from the App Store");
     }
 
     /// Settings > Safari > Clear History and Website Data.
@@ -68,6 +75,7 @@ impl Device {
             Level::Notice,
             "Cleared history and website data",
         );
+        self.note("the user cleared Safari's history and website data");
     }
 
     /// Settings > Company Portal > Cloud.
@@ -75,6 +83,9 @@ impl Device {
         if let Some(app) = self.lock().spec.company_portal.as_mut() {
             app.cloud = cloud;
         }
+        self.note(&format!(
+            "the user set the Company Portal's Cloud setting to {cloud:?}"
+        ));
     }
 
     /// Joins another network, from which every host is reachable.
@@ -85,6 +96,7 @@ impl Device {
             Level::Notice,
             "Joined a different Wi-Fi network",
         );
+        self.note("the device joined another network");
     }
 
     /// Restores the device in recovery mode and sets it up as new: every profile, app, cookie
@@ -104,6 +116,7 @@ impl Device {
             Level::Notice,
             "Device restored and set up as new",
         );
+        self.note("the device was restored in recovery mode and set up as new");
     }
 
     /// Installs the Company Portal from the App Store if it is missing.

@@ -120,6 +120,8 @@ impl Device {
             ),
         );
         let cloud = app.cloud.cloud();
+        // The user reads the welcome screen and types their user name and password.
+        self.user_pause(25);
         self.cp_log(
             "INFO",
             "Authentication",
@@ -288,6 +290,8 @@ impl Device {
             Level::Notice,
             "Downloaded configuration profile; handing it to Settings",
         );
+        // The user opens Settings, reviews the profile and taps Install.
+        self.user_pause(15);
         if let Err(message) = self
             .install_profile(&download, InstallOptions::Interactive)
             .await
@@ -415,6 +419,8 @@ impl Device {
             }
             None => (user.clone(), Cloud::Public),
         };
+        // The user types their user name and password on the website.
+        self.user_pause(20);
         let token = match self
             .sign_in(
                 &safari,
@@ -483,6 +489,7 @@ impl Device {
                 );
             }
         };
+        self.user_pause(15);
         if let Err(message) = self
             .install_profile(&profile, InstallOptions::Interactive)
             .await

@@ -211,6 +211,22 @@ impl Device {
         state.console.push(line);
     }
 
+    /// Records what a person did to the device in the world's timeline.
+    pub(crate) fn note(&self, text: &str) {
+        let (serial, name) = {
+            let s = self.lock();
+            (s.spec.serial.clone(), s.spec.name.clone())
+        };
+        self.env.recorder.record(Entry {
+            at: self.env.clock.tick(1000),
+            device: Some(serial.clone()),
+            what: Happening::Note {
+                party: format!("{name} {serial}"),
+                text: text.to_string(),
+            },
+        });
+    }
+
     /// Writes a Company Portal log line.
     pub(crate) fn cp_log(&self, level: &str, component: &str, text: &str) {
         let at = self.env.clock.tick(2);

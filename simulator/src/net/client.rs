@@ -26,7 +26,7 @@ use tokio_rustls::TlsConnector;
 use super::tls::HttpVersion;
 use super::HostMap;
 use crate::clock::VirtualClock;
-use crate::recorder::{Entry, Happening, HttpExchange, Recorder};
+use crate::recorder::{Happening, HttpExchange, Recorder};
 
 /// The hosts a device's current network cannot reach.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -208,6 +208,10 @@ impl HttpsClient {
 
     /// Sends `request` and records the exchange.
     pub async fn send(&self, request: OutgoingRequest) -> Result<IncomingResponse, ClientError> {
+        // The exchange takes its place in the timeline when it starts.
+        let slot = self
+            .recorder
+            .reserve(self.clock.tick(40), self.device.clone());
         let result = self.exchange(&request).await;
         let content_type = |headers: &[(String, String)]| {
             headers
@@ -230,11 +234,7 @@ impl HttpsClient {
             response_body: result.as_ref().map(|r| r.body.clone()).unwrap_or_default(),
             failure: result.as_ref().err().map(|e| e.to_string()),
         };
-        self.recorder.record(Entry {
-            at: self.clock.tick(40),
-            device: self.device.clone(),
-            what: Happening::Http(exchange),
-        });
+        self.recorder.fill(slot, Happening::Http(exchange));
         result
     }
 
