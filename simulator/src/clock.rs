@@ -13,9 +13,16 @@ use rustls::pki_types::UnixTime;
 use time::{Duration, OffsetDateTime};
 
 /// A shared, manually advanced clock with millisecond resolution.
+///
+/// A world has one clock, which the services read. Each device gets a [`VirtualClock::child`]:
+/// its own view of time, which it moves by its own steps (a user reading a screen for 25
+/// seconds) and which pushes the world's clock forward to it. A thousand devices whose users
+/// wait at the same moment thus move the world by one wait, not a thousand: the world's time is
+/// the latest of its parties' times, not the sum of their waits.
 #[derive(Clone, Debug)]
 pub struct VirtualClock {
     millis: Arc<AtomicI64>,
+    parent: Option<Arc<AtomicI64>>,
 }
 
 impl VirtualClock {
@@ -24,6 +31,31 @@ impl VirtualClock {
         let millis = (start.unix_timestamp_nanos() / 1_000_000) as i64;
         VirtualClock {
             millis: Arc::new(AtomicI64::new(millis)),
+            parent: None,
+        }
+    }
+
+    /// A party's own clock, starting at this clock's time; moving it moves this clock forward
+    /// to it (never back).
+    pub fn child(&self) -> VirtualClock {
+        VirtualClock {
+            millis: Arc::new(AtomicI64::new(self.millis.load(Ordering::SeqCst))),
+            parent: Some(self.millis.clone()),
+        }
+    }
+
+    /// Brings a child clock up to its world's time (a party starting something new — an
+    /// enrollment, an action — starts no earlier than the world's now).
+    pub fn catch_up(&self) {
+        if let Some(parent) = &self.parent {
+            self.millis
+                .fetch_max(parent.load(Ordering::SeqCst), Ordering::SeqCst);
+        }
+    }
+
+    fn publish(&self) {
+        if let Some(parent) = &self.parent {
+            parent.fetch_max(self.millis.load(Ordering::SeqCst), Ordering::SeqCst);
         }
     }
 
@@ -38,12 +70,14 @@ impl VirtualClock {
     pub fn advance(&self, by: Duration) {
         let ms = by.whole_milliseconds().max(0) as i64;
         self.millis.fetch_add(ms, Ordering::SeqCst);
+        self.publish();
     }
 
     /// Moves the clock forward by `ms` milliseconds and returns the new time: the cost of one
     /// step of a protocol, so that consecutive log lines get distinct times.
     pub fn tick(&self, ms: i64) -> OffsetDateTime {
         self.millis.fetch_add(ms.max(0), Ordering::SeqCst);
+        self.publish();
         self.now()
     }
 }
@@ -80,6 +114,19 @@ pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn children_wait_in_parallel_and_push_the_world_forward() {
+        let world = VirtualClock::starting_at(datetime!(2026-11-26 10:00 UTC));
+        let (a, b) = (world.child(), world.child());
+        a.advance(Duration::seconds(25));
+        b.advance(Duration::seconds(25));
+        assert_eq!(world.now(), datetime!(2026-11-26 10:00:25 UTC));
+        world.advance(Duration::minutes(1));
+        a.catch_up();
+        assert_eq!(a.now(), datetime!(2026-11-26 10:01:25 UTC));
+        assert_eq!(b.now(), datetime!(2026-11-26 10:00:25 UTC));
+    }
 
     #[test]
     fn advances_and_never_goes_back() {

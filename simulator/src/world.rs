@@ -237,7 +237,8 @@ impl World {
             hosts: self.hosts.clone(),
             trust: vec![self.trust_anchor()],
             anonymous_tls: self.anonymous_tls.clone(),
-            clock: self.clock.clone(),
+            // Each device keeps its own time, which pushes the world's forward.
+            clock: self.clock.child(),
             recorder: self.recorder.clone(),
             apns: self.apns.clone(),
         };

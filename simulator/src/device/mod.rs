@@ -199,8 +199,16 @@ impl Device {
     }
 
     /// Time the user takes for a step (reading a screen, typing a password, tapping Install).
+    ///
+    /// It moves the device's own clock (see [`VirtualClock::child`]), so the users of a fleet
+    /// wait in parallel.
     pub(crate) fn user_pause(&self, seconds: i64) {
         self.env.clock.advance(time::Duration::seconds(seconds));
+    }
+
+    /// Starts something new at the world's current time at the earliest.
+    pub(crate) fn begin(&self) {
+        self.env.clock.catch_up();
     }
 
     /// Writes a console line.
