@@ -43,17 +43,22 @@ pub async fn run(devices: usize, concurrency: usize, seed: u64) -> Result<ExitCo
     let lab = Arc::new(Lab::start(&builder.build()).await?);
     let setup = setup.elapsed();
     let gate = Arc::new(tokio::sync::Semaphore::new(concurrency));
+    // Every device is switched on at the same virtual moment; the gate only limits how many
+    // the process drives at once.
+    let fleet: Vec<_> = (0..devices)
+        .map(|i| {
+            lab.world.device(DeviceSpec::iphone(
+                &format!("LD{i:010}"),
+                &format!("00008110-{i:016X}"),
+            ))
+        })
+        .collect();
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(devices);
-    for i in 0..devices {
-        let lab = lab.clone();
+    for (i, device) in fleet.into_iter().enumerate() {
         let gate = gate.clone();
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire_owned().await.ok()?;
-            let device = lab.world.device(DeviceSpec::iphone(
-                &format!("LD{i:010}"),
-                &format!("00008110-{i:016X}"),
-            ));
             let user = Credentials {
                 upn: format!("user{i:05}@contoso.example"),
                 password: "Passw0rd!".into(),

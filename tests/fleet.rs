@@ -46,6 +46,7 @@ async fn five_hundred_devices_enroll_concurrently_in_one_world() {
     }
     let spec = builder.build();
     let lab = Lab::start(&spec).await.expect("world starts");
+    let switched_on = lab.world.clock.now();
 
     let mut tasks = Vec::with_capacity(FLEET);
     for i in 0..FLEET {
@@ -68,6 +69,7 @@ async fn five_hundred_devices_enroll_concurrently_in_one_world() {
     }
 
     let mut wrong = Vec::new();
+
     let mut devices = Vec::with_capacity(FLEET);
     for task in tasks {
         let (i, device, outcome) = task.await.expect("enrollment task panicked");
@@ -76,6 +78,13 @@ async fn five_hundred_devices_enroll_concurrently_in_one_world() {
         }
         devices.push((i, device));
     }
+    // The users wait in parallel: 500 enrollments that each take about a virtual minute take
+    // minutes of world time, not hours (tokens would expire if the waits added up).
+    let elapsed = lab.world.clock.now() - switched_on;
+    assert!(
+        elapsed < time::Duration::minutes(15),
+        "the world's clock moved {elapsed} for 500 parallel enrollments"
+    );
     assert!(
         wrong.is_empty(),
         "{} of {FLEET} devices did not enroll for their user; first ones:\n{}",

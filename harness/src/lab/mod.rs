@@ -91,6 +91,8 @@ impl Lab {
     /// The user acts: enrolls the device.
     pub async fn enroll(&self, action: &Action) -> Outcome {
         let credentials = self.credentials(&action.user);
+        // One story: the user acts after everything that happened before.
+        self.device.sync_clock();
         match action.enroll {
             EnrollVia::CompanyPortal => self.device.enroll_with_company_portal(&credentials).await,
             EnrollVia::Safari => self.device.enroll_with_safari(&credentials).await,
@@ -101,6 +103,7 @@ impl Lab {
     /// Carries out one resolution step, through the admin API or on the device.
     pub async fn apply(&self, step: &ResolutionStep) -> Result<(), LabError> {
         let admin = self.admin();
+        self.device.sync_clock();
         match step {
             ResolutionStep::AssignLicense { user, sku } => admin.assign_license(user, sku).await,
             ResolutionStep::AllowPersonallyOwnedDevices { user } => {

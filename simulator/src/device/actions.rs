@@ -10,7 +10,6 @@ impl Device {
     /// management profile. A profile whose MDM payload asks for it sends `CheckOut` first, so
     /// the server can release the device record.
     pub async fn remove_management_profiles(&self) -> usize {
-        self.begin();
         let (profiles, mdm) = {
             let s = self.lock();
             (s.spec.profiles.clone(), s.mdm.clone())
@@ -49,7 +48,6 @@ impl Device {
 
     /// Deletes the Company Portal app and installs the current version from the App Store.
     pub fn reinstall_company_portal(&self) {
-        self.begin();
         let cloud = self
             .lock()
             .spec
@@ -71,7 +69,6 @@ impl Device {
 
     /// Settings > Safari > Clear History and Website Data.
     pub fn clear_safari_cookies(&self) {
-        self.begin();
         self.lock().spec.safari_cookies.clear();
         self.log(
             Process::Safari,
@@ -83,7 +80,6 @@ impl Device {
 
     /// Settings > Company Portal > Cloud.
     pub fn set_company_portal_cloud(&self, cloud: CloudSetting) {
-        self.begin();
         if let Some(app) = self.lock().spec.company_portal.as_mut() {
             app.cloud = cloud;
         }
@@ -94,7 +90,6 @@ impl Device {
 
     /// Joins another network, from which every host is reachable.
     pub fn use_other_network(&self) {
-        self.begin();
         self.lock().spec.blocked_hosts.clear();
         self.log(
             Process::SetupAssistant,
@@ -107,7 +102,6 @@ impl Device {
     /// Restores the device in recovery mode and sets it up as new: every profile, app, cookie
     /// and the damaged configuration store are gone; the Company Portal must be installed again.
     pub fn restore_as_new(&self) {
-        self.begin();
         let mut s = self.lock();
         s.spec.profiles.clear();
         s.spec.company_portal = None;

@@ -91,7 +91,6 @@ impl Device {
 
     /// Enrolls through the Company Portal app, signed in as `user`.
     pub async fn enroll_with_company_portal(&self, user: &Credentials) -> Outcome {
-        self.begin();
         let app = self.lock().spec.company_portal.clone();
         let Some(app) = app else {
             return Outcome::NotManaged {
@@ -390,7 +389,6 @@ impl Device {
     /// Enrolls through the Company Portal website in Safari, as `user` — unless Safari already
     /// holds a sign-in cookie, which it uses instead.
     pub async fn enroll_with_safari(&self, user: &Credentials) -> Outcome {
-        self.begin();
         let safari = self.client("Safari");
         let cookie = self
             .lock()

@@ -34,7 +34,6 @@ pub enum SessionEnd {
 impl Device {
     /// Runs one command session if a push is waiting in the device's mailbox.
     pub async fn handle_push(&self) -> SessionEnd {
-        self.begin();
         let push = {
             let mut s = self.lock();
             s.mailbox.as_mut().and_then(|m| m.try_recv().ok())

@@ -206,8 +206,10 @@ impl Device {
         self.env.clock.advance(time::Duration::seconds(seconds));
     }
 
-    /// Starts something new at the world's current time at the earliest.
-    pub(crate) fn begin(&self) {
+    /// Brings the device's clock up to the world's: its next step happens after everything
+    /// the world has done so far. A harness replaying one story calls this before each step;
+    /// a fleet's devices, which act at the same time, do not.
+    pub fn sync_clock(&self) {
         self.env.clock.catch_up();
     }
 

@@ -61,7 +61,6 @@ impl Device {
     /// Turns the (erased) device on and goes through Setup Assistant, signing in as `user`
     /// when the enrollment asks for it.
     pub async fn activate(&self, user: &Credentials) -> Outcome {
-        self.begin();
         self.erase_for_activation();
         let (serial, udid, product, build, os, locale) = {
             let s = self.lock();
