@@ -73,6 +73,13 @@ impl VirtualClock {
         self.publish();
     }
 
+    /// Moves the clock forward to `t` (nothing happens if `t` is not later than now).
+    pub fn advance_to(&self, t: OffsetDateTime) {
+        let ms = (t.unix_timestamp_nanos() / 1_000_000) as i64;
+        self.millis.fetch_max(ms, Ordering::SeqCst);
+        self.publish();
+    }
+
     /// Moves the clock forward by `ms` milliseconds and returns the new time: the cost of one
     /// step of a protocol, so that consecutive log lines get distinct times.
     pub fn tick(&self, ms: i64) -> OffsetDateTime {

@@ -127,10 +127,16 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
         }
     }
 
+    // With ADE, the world begins before the scenario's start so that the token upload and the
+    // profiles can be replayed at their own times through the admin API.
+    let world_start = tenant
+        .ade
+        .as_ref()
+        .map_or(start, |ade| ade_history_start(ade, start).min(start));
     let world = World::start(
         WorldOptions {
             seed: spec.seed,
-            start,
+            start: world_start,
         },
         directory,
         intune,
@@ -260,8 +266,28 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
     Ok(lab)
 }
 
-/// Apple Business Manager assigns the device to Intune's MDM server; the admin uploaded the
-/// server token and created the profiles; Intune's automatic sync has run since.
+/// The moment the ADE history begins: one minute before the earliest of the token upload and
+/// the profiles' creation.
+fn ade_history_start(
+    ade: &crate::scenario::AdeSpec,
+    start: time::OffsetDateTime,
+) -> time::OffsetDateTime {
+    let token = start - Duration::days(ade.token_uploaded_days_ago);
+    let first_profile = ade
+        .profiles
+        .iter()
+        .map(|p| start - Duration::days(p.created_days_ago))
+        .min();
+    first_profile.map_or(token, |p| p.min(token)) - Duration::minutes(1)
+}
+
+/// What happened in the tenant's ADE history, replayed at its time through the admin API:
+/// Apple Business Manager assigns the device to Intune's MDM server and hands out the server
+/// token; the admin adds the enrollment program token in Intune and uploads it; the admin
+/// creates (and later edits) the enrollment profiles; a profile created before the last token
+/// upload is the article's "ADE enrollment doesn't start" — the token was first uploaded
+/// earlier, the profile created, then the token uploaded again. Intune's automatic sync runs at
+/// the scenario's start.
 async fn setup_ade(
     world: &World,
     ade: &crate::scenario::AdeSpec,
@@ -270,65 +296,94 @@ async fn setup_ade(
     ids: &SeededRng,
 ) -> Result<(), LabError> {
     use enrollsim_simulator::cloud::apple_ade::state::{lock, AbmDevice};
-    use enrollsim_simulator::cloud::intune::ade::{AdeProfile, EnrollmentProgramToken};
-    let uploaded_at = start - Duration::days(ade.token_uploaded_days_ago);
-    let server_token = {
+    use hyper::Method;
+    use serde_json::json;
+
+    enum Step<'a> {
+        UploadToken,
+        CreateProfile(&'a crate::scenario::AdeProfileSpec),
+        EditProfile(&'a crate::scenario::AdeProfileSpec),
+    }
+    let token_at = start - Duration::days(ade.token_uploaded_days_ago);
+    let first = ade_history_start(ade, start) + Duration::minutes(1);
+    let mut steps: Vec<(time::OffsetDateTime, u8, Step<'_>)> = Vec::new();
+    if first < token_at {
+        // The token existed before; it was uploaded again later.
+        steps.push((first, 0, Step::UploadToken));
+    }
+    steps.push((token_at, 0, Step::UploadToken));
+    for p in &ade.profiles {
+        let created = start - Duration::days(p.created_days_ago);
+        steps.push((created, 1, Step::CreateProfile(p)));
+        if let Some(m) = p.modified_days_ago.filter(|m| *m != p.created_days_ago) {
+            steps.push((start - Duration::days(m), 2, Step::EditProfile(p)));
+        }
+    }
+    steps.sort_by_key(|(t, order, _)| (*t, *order));
+
+    let server = {
         let mut apple = lock(world.apple_ade.state());
         let server = apple.add_mdm_server("Microsoft Intune", ids);
-        let token = apple
-            .issue_server_token(&server, ids, uploaded_at)
-            .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))?;
-        apple.add_device(AbmDevice::iphone(serial), uploaded_at);
+        apple.add_device(AbmDevice::iphone(serial), first);
         if ade.device_assigned {
             apple
-                .assign_device(serial, Some(&server), uploaded_at)
+                .assign_device(serial, Some(&server), first)
                 .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))?;
         }
-        token
+        server
     };
-    let profiles: Vec<AdeProfile> = ade
-        .profiles
-        .iter()
-        .map(|p| AdeProfile {
-            id: ids.uuid_lower(),
-            name: p.name.clone(),
-            created_at: start - Duration::days(p.created_days_ago),
-            modified_at: start - Duration::days(p.modified_days_ago.unwrap_or(p.created_days_ago)),
-            auth: p.authentication,
-            apple_uuid: None,
-            sent_version: None,
-        })
-        .collect();
-    let default_profile = ade
-        .profiles
-        .iter()
-        .zip(&profiles)
-        .find(|(spec, _)| spec.default)
-        .map(|(_, p)| p.id.clone());
-    let token_id = ids.uuid_lower();
-    {
-        let state = world.intune.state();
-        let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
-        state.ade_tokens.push(EnrollmentProgramToken {
-            id: token_id.clone(),
-            name: ade.token_name.clone(),
-            apple_id: ade.apple_id.clone(),
-            server_token,
-            uploaded_at,
-            expires_at: uploaded_at + Duration::days(365),
-            last_sync: None,
-            last_sync_triggered: None,
-            cursor: None,
-            profiles,
-            default_profile,
-            devices: Vec::new(),
-        });
+    let admin = super::AdminApi::new(world);
+    let base = "/beta/deviceManagement/depOnboardingSettings";
+    let created = admin
+        .call(
+            Method::POST,
+            base,
+            Some(json!({"tokenName": ade.token_name, "appleIdentifier": ade.apple_id})),
+        )
+        .await?;
+    let token_id = created["id"].as_str().unwrap_or_default().to_string();
+    let mut profile_ids = std::collections::HashMap::new();
+    for (at, _, step) in steps {
+        world.clock.advance_to(at);
+        match step {
+            Step::UploadToken => {
+                // The admin downloads the server token from Apple Business Manager and uploads it.
+                let token = lock(world.apple_ade.state())
+                    .issue_server_token(&server, ids, at)
+                    .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))?;
+                admin
+                    .call(
+                        Method::POST,
+                        &format!("{base}/{token_id}/uploadDepToken"),
+                        Some(json!({"appleId": ade.apple_id, "depToken": token.to_token_file()})),
+                    )
+                    .await?;
+            }
+            Step::CreateProfile(p) => {
+                let created = admin.call(Method::POST, &format!("{base}/{token_id}/enrollmentProfiles"), Some(json!({"displayName": p.name, "authenticationMethod": p.authentication, "isDefault": p.default}))).await?;
+                profile_ids.insert(
+                    p.name.clone(),
+                    created["id"].as_str().unwrap_or_default().to_string(),
+                );
+            }
+            Step::EditProfile(p) => {
+                let id = profile_ids.get(&p.name).cloned().unwrap_or_default();
+                admin
+                    .call(
+                        Method::PATCH,
+                        &format!("{base}/{token_id}/enrollmentProfiles/{id}"),
+                        Some(json!({"description": "Edited"})),
+                    )
+                    .await?;
+            }
+        }
     }
-    // Intune's automatic sync (every 12 hours) has run since the upload.
+    world.clock.advance_to(start);
+    // Intune's automatic sync (every 12 hours) has run since.
     world
         .intune
         .sync_ade(&token_id, false)
         .await
-        .map_err(|e| LabError::Spec(format!("initial ADE sync: {e}")))?;
+        .map_err(|e| LabError::Spec(format!("automatic ADE sync: {e}")))?;
     Ok(())
 }

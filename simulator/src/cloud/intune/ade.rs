@@ -95,8 +95,8 @@ pub struct EnrollmentProgramToken {
     pub name: String,
     /// The Apple ID of the ABM account.
     pub apple_id: String,
-    /// The server token (decrypted `.p7m`).
-    pub server_token: ServerToken,
+    /// The server token (decrypted `.p7m`), once uploaded.
+    pub server_token: Option<ServerToken>,
     /// When it was uploaded.
     pub uploaded_at: OffsetDateTime,
     /// When it expires.
@@ -180,7 +180,12 @@ impl IntuneService {
             }
             token.clone()
         };
-        let client = self.dep_client(&token.server_token);
+        let Some(server_token) = &token.server_token else {
+            return Err(SyncError::Apple(
+                "no server token has been uploaded for this enrollment program token".into(),
+            ));
+        };
+        let client = self.dep_client(server_token);
         let apple =
             |e: crate::cloud::apple_ade::client::DepClientError| SyncError::Apple(e.to_string());
         let mut report = SyncReport::default();

@@ -40,6 +40,13 @@ pub async fn route(
         ))
     };
     Some(match (&request.method, segments) {
+        (&Method::POST, ["deviceManagement", "depOnboardingSettings"]) => {
+            create_token(service, request)
+        }
+        (
+            &Method::POST,
+            ["deviceManagement", "depOnboardingSettings", id, "enrollmentProfiles"],
+        ) => create_profile(service, request, id),
         (&Method::GET, ["deviceManagement", "depOnboardingSettings"]) => Ok(Response::json(
             StatusCode::OK,
             &json!({"value": service.dep_onboarding_settings()}),
@@ -198,7 +205,7 @@ fn upload_token(
             "No enrollment program token with that id.".into(),
         ));
     };
-    t.server_token = token;
+    t.server_token = Some(token);
     t.apple_id = apple_id.to_string();
     t.uploaded_at = now;
     t.expires_at = now + time::Duration::days(365);
@@ -265,4 +272,97 @@ fn assign_devices(
         d.assigned_at_apple = false;
     }
     Ok(Response::empty(StatusCode::NO_CONTENT))
+}
+
+/// `POST depOnboardingSettings` (`{"tokenName", "appleIdentifier"}`): the admin starts adding an
+/// enrollment program token; the server token follows with `uploadDepToken`.
+fn create_token(service: &IntuneService, request: &Request) -> Result<Response, Response> {
+    let body = body(service, request)?;
+    let name = body
+        .get("tokenName")
+        .and_then(Value::as_str)
+        .unwrap_or("Enrollment program token")
+        .to_string();
+    let apple_id = body
+        .get("appleIdentifier")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let now = service.clock.now();
+    let id = service.rng.uuid_lower();
+    service
+        .lock()
+        .ade_tokens
+        .push(super::ade::EnrollmentProgramToken {
+            id: id.clone(),
+            name: name.clone(),
+            apple_id: apple_id.clone(),
+            server_token: None,
+            uploaded_at: now,
+            expires_at: now,
+            last_sync: None,
+            last_sync_triggered: None,
+            cursor: None,
+            profiles: Vec::new(),
+            default_profile: None,
+            devices: Vec::new(),
+        });
+    Ok(Response::json(
+        StatusCode::CREATED,
+        &json!({"id": id, "tokenName": name, "appleIdentifier": apple_id}),
+    ))
+}
+
+/// `POST depOnboardingSettings/{id}/enrollmentProfiles`
+/// (`{"displayName", "authenticationMethod", "isDefault"}`): a new ADE enrollment profile.
+fn create_profile(
+    service: &IntuneService,
+    request: &Request,
+    id: &str,
+) -> Result<Response, Response> {
+    let body = body(service, request)?;
+    let bad = |m: String| graph_error(service, StatusCode::BAD_REQUEST, "BadRequest", m);
+    let name = body
+        .get("displayName")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("'displayName' is required.".into()))?
+        .to_string();
+    let auth = match body.get("authenticationMethod") {
+        None => AdeAuthMethod::default(),
+        Some(m) => serde_json::from_value(m.clone()).map_err(|_| bad(format!("'authenticationMethod' must be companyPortal, setupAssistantLegacy or setupAssistantModern; got {m}.")))?,
+    };
+    let is_default = body
+        .get("isDefault")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let now = service.clock.now();
+    let profile_id = service.rng.uuid_lower();
+    let mut state = service.lock();
+    let Some(t) = state.ade_tokens.iter_mut().find(|t| t.id == id) else {
+        drop(state);
+        return Err(graph_error(
+            service,
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            "No enrollment program token with that id.".into(),
+        ));
+    };
+    t.profiles.push(super::ade::AdeProfile {
+        id: profile_id.clone(),
+        name: name.clone(),
+        created_at: now,
+        modified_at: now,
+        auth,
+        apple_uuid: None,
+        sent_version: None,
+    });
+    if is_default {
+        t.default_profile = Some(profile_id.clone());
+    }
+    drop(state);
+    service.note(None, format!("admin created enrollment profile '{name}'"));
+    Ok(Response::json(
+        StatusCode::CREATED,
+        &json!({"id": profile_id, "displayName": name, "authenticationMethod": auth, "isDefault": is_default}),
+    ))
 }
