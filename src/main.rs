@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use enrollsim::{catalog, run_scenario, RunReport, Scenario};
 
 mod load;
+mod scoring;
 mod training;
 
 #[derive(Parser)]
@@ -57,6 +58,29 @@ enum Command {
         /// Read scenarios from this directory instead of the built-in catalog.
         #[arg(long = "scenarios")]
         scenarios_dir: Option<PathBuf>,
+    },
+    /// Export the failure scenarios' evidence bundles under opaque names, with the ground
+    /// truth, for scoring a diagnostic tool.
+    Export {
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Read scenarios from this directory instead of the built-in catalog.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Score a diagnostic tool's answers against an export's ground truth (`--self` scores
+    /// enrollsim's own diagnosis).
+    Score {
+        /// The export's ground-truth.json.
+        #[arg(long)]
+        truth: PathBuf,
+        /// The tool's answers: a JSON array of {"case", "section", "cause"}.
+        #[arg(long, conflicts_with = "self_")]
+        predictions: Option<PathBuf>,
+        /// Score enrollsim's own diagnosis of the exported bundles.
+        #[arg(long = "self")]
+        self_: bool,
     },
     /// Load mode: enroll many devices concurrently in one world and report throughput and
     /// latency percentiles (wall clock; a benchmark, not a test).
@@ -337,6 +361,21 @@ async fn main() -> ExitCode {
             Ok(s) => training::run(s, dir).await,
             Err(e) => Err(e),
         },
+        Command::Export { out, dir } => match scenarios(&dir) {
+            Ok(list) => scoring::export(list, &out).await,
+            Err(e) => Err(e),
+        },
+        Command::Score {
+            truth,
+            predictions,
+            self_,
+        } => {
+            if predictions.is_none() && !self_ {
+                Err(anyhow::anyhow!("give --predictions FILE or --self"))
+            } else {
+                scoring::score(&truth, predictions.as_deref())
+            }
+        }
         Command::Load {
             devices,
             concurrency,

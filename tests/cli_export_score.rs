@@ -1,0 +1,66 @@
+//! `enrollsim export` writes blind cases with their ground truth, and `enrollsim score` grades
+//! answers against it: enrollsim's own diagnosis scores every case, a wrong answer fails.
+
+use std::process::Command;
+
+fn enrollsim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_enrollsim"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn export_then_score() {
+    let dir = std::env::temp_dir().join(format!("enrollsim-export-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = enrollsim(&["export", "--out", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let truth_path = dir.join("ground-truth.json");
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&truth_path).unwrap()).unwrap();
+    let cases = truth.as_array().unwrap();
+    assert!(cases.len() >= 18);
+    for c in cases {
+        let case = c["case"].as_str().unwrap();
+        assert!(case.starts_with("case-"), "opaque names only: {case}");
+        assert!(dir.join(case).join("bundle.json").is_file());
+    }
+
+    let own = enrollsim(&["score", "--truth", truth_path.to_str().unwrap(), "--self"]);
+    let text = String::from_utf8_lossy(&own.stdout);
+    assert!(own.status.success(), "{text}");
+    assert!(
+        text.contains(&format!("causes {0}/{0}", cases.len())),
+        "{text}"
+    );
+
+    // A tool that answers every case with the first case's truth gets most of them wrong.
+    let first = &cases[0];
+    let wrong: Vec<serde_json::Value> = cases.iter().map(|c| serde_json::json!({"case": c["case"], "section": first["section"], "cause": first["cause"]})).collect();
+    let wrong_path = dir.join("wrong.json");
+    std::fs::write(&wrong_path, serde_json::to_string(&wrong).unwrap()).unwrap();
+    let graded = enrollsim(&[
+        "score",
+        "--truth",
+        truth_path.to_str().unwrap(),
+        "--predictions",
+        wrong_path.to_str().unwrap(),
+    ]);
+    assert_eq!(graded.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&graded.stdout).contains("got "));
+
+    let bad = enrollsim(&[
+        "score",
+        "--truth",
+        dir.join("missing.json").to_str().unwrap(),
+        "--self",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("missing.json"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
