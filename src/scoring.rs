@@ -41,7 +41,7 @@ pub async fn export(scenarios: Vec<Scenario>, out: &Path) -> Result<ExitCode> {
     // Cases are shuffled (with a fixed seed, so exports are reproducible): their order must not
     // follow the catalog's ids either.
     let mut failures: Vec<&Scenario> = scenarios.iter().filter(|s| s.section.is_some()).collect();
-    let rng = enrollsim_simulator::rng::SeededRng::new(0x5C0_4E);
+    let rng = enrollsim_simulator::rng::SeededRng::new(0x5C04E);
     for i in (1..failures.len()).rev() {
         let j = rng.below(i as u64 + 1) as usize;
         failures.swap(i, j);
