@@ -72,7 +72,8 @@ pub async fn handle(service: &IntuneService, request: Request) -> Response {
         .unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
     let result = match (&request.method, segments.as_slice()) {
-        (&Method::GET, ["deviceManagement", "managedDevices"]) => Ok(list_devices(service)),
+        (&Method::GET, ["deviceManagement", "managedDevices"]) => list_devices(service, &request),
+        (&Method::GET, ["deviceManagement", "managedDevices", id]) => get_device(service, id),
         (&Method::DELETE, ["deviceManagement", "managedDevices", id]) => delete_device(service, id),
         (&Method::POST, ["deviceManagement", "managedDevices", id, "syncDevice"]) => {
             sync_device(service, id).await
@@ -142,15 +143,79 @@ fn device_json(d: &super::state::ManagedDevice) -> Value {
     })
 }
 
-fn list_devices(service: &IntuneService) -> Response {
+/// A `$filter` of the form Graph clients send most: `field eq 'value'` clauses joined by `and`.
+fn parse_filter(filter: &str) -> Result<Vec<(String, String)>, String> {
+    filter
+        .split(" and ")
+        .map(|clause| {
+            let (field, value) = clause
+                .trim()
+                .split_once(" eq ")
+                .ok_or_else(|| format!("unsupported $filter clause {clause:?}: only `field eq 'value'` (joined by `and`) is supported"))?;
+            let value = value.trim();
+            let value = value
+                .strip_prefix('\'')
+                .and_then(|v| v.strip_suffix('\''))
+                .unwrap_or(value);
+            Ok((field.trim().to_string(), value.to_string()))
+        })
+        .collect()
+}
+
+fn list_devices(service: &IntuneService, request: &Request) -> Result<Response, Response> {
+    let filter = request
+        .query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .find_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            let k = crate::cloud::form::percent_decode(k);
+            (k == "$filter").then(|| crate::cloud::form::percent_decode(v))
+        });
+    let clauses = match filter.as_deref().map(parse_filter).transpose() {
+        Ok(c) => c.unwrap_or_default(),
+        Err(m) => {
+            return Err(graph_error(
+                service,
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                m,
+            ))
+        }
+    };
     let state = service.lock();
     let value: Vec<Value> = state
         .devices
         .iter()
         .filter(|d| d.admin_visible && d.state != ManagementState::Enrolling)
         .map(device_json)
+        .filter(|d| {
+            clauses.iter().all(|(field, value)| {
+                d.get(field).is_some_and(|v| match v {
+                    Value::String(s) => s.eq_ignore_ascii_case(value),
+                    other => other.to_string() == *value,
+                })
+            })
+        })
         .collect();
-    Response::json(StatusCode::OK, &json!({"value": value}))
+    Ok(Response::json(StatusCode::OK, &json!({"value": value})))
+}
+
+fn get_device(service: &IntuneService, id: &str) -> Result<Response, Response> {
+    let state = service.lock();
+    match state.devices.iter().find(|d| d.id == id && d.admin_visible) {
+        Some(d) => Ok(Response::json(StatusCode::OK, &device_json(d))),
+        None => {
+            drop(state);
+            Err(graph_error(
+                service,
+                StatusCode::NOT_FOUND,
+                "ResourceNotFound",
+                format!("No managed device with id {id}."),
+            ))
+        }
+    }
 }
 
 /// `users/{id}/managedDevices`: every device record of the user, including those only the
@@ -545,4 +610,26 @@ fn sign_ins(service: &IntuneService) -> Response {
         "status": {"errorCode": s.status.error_code, "failureReason": s.status.failure_reason},
     })).collect();
     Response::json(StatusCode::OK, &json!({"value": value}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_filter;
+
+    #[test]
+    fn filters_parse_as_graph_clients_send_them() {
+        assert_eq!(
+            parse_filter(
+                "userPrincipalName eq 'alex@contoso.example' and operatingSystem eq 'iOS'"
+            )
+            .unwrap(),
+            vec![
+                ("userPrincipalName".into(), "alex@contoso.example".into()),
+                ("operatingSystem".into(), "iOS".into())
+            ]
+        );
+        assert!(parse_filter("startswith(deviceName,'A')")
+            .unwrap_err()
+            .contains("unsupported"));
+    }
 }
