@@ -194,7 +194,9 @@ fn list_devices(service: &IntuneService, request: &Request) -> Result<Response, 
             clauses.iter().all(|(field, value)| {
                 d.get(field).is_some_and(|v| match v {
                     Value::String(s) => s.eq_ignore_ascii_case(value),
-                    other => other.to_string() == *value,
+                    Value::Bool(b) => value.parse::<bool>().is_ok_and(|v| v == *b),
+                    Value::Number(n) => value.parse::<f64>().ok() == n.as_f64(),
+                    _ => false,
                 })
             })
         })
