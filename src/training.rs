@@ -23,6 +23,7 @@ const HELP: &str = "commands:
   device restore                 restore in recovery mode, set up as new, install the Company Portal
   device cloud <automatic|public|government>   the Company Portal's Cloud setting
   device other-network           join another Wi-Fi network
+  wait HOURS                     let time pass (Intune's 12-hourly ADE sync runs when due)
   timeline                       what happened since the last look
   hint                           the blind diagnosis of the collected evidence
   help | quit";
@@ -111,6 +112,13 @@ pub async fn run(scenario: Scenario, dir: PathBuf) -> Result<ExitCode> {
                 }
                 continue;
             }
+            ["wait", hours] => match hours.parse::<i64>() {
+                Ok(hours) if hours > 0 => ResolutionStep::WaitHours { hours },
+                _ => {
+                    println!("wait takes a whole number of hours");
+                    continue;
+                }
+            },
             ["device", "remove-profile"] => ResolutionStep::RemoveManagementProfile,
             ["device", "reinstall-portal"] => ResolutionStep::ReinstallCompanyPortal,
             ["device", "clear-cookies"] => ResolutionStep::ClearSafariCookies,

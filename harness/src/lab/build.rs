@@ -257,7 +257,11 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
             HistoryStep::ReplaceApnsCertificate => {
                 lab.admin().upload_new_apns_certificate().await?
             }
-            HistoryStep::AdvanceDays { days } => lab.world.clock.advance(Duration::days(*days)),
+            HistoryStep::AdvanceDays { days } => {
+                lab.world.clock.advance(Duration::days(*days));
+                // Intune's timer: tokens due for their delta sync sync now.
+                lab.world.intune.run_due_syncs().await;
+            }
         }
     }
     // What happened before the run is the world's past, not the run's timeline.

@@ -163,6 +163,11 @@ impl Lab {
                 admin.edit_enrollment_profile(profile, Some(*method)).await
             }
             ResolutionStep::SyncAdeToken => admin.sync_ade_tokens().await,
+            ResolutionStep::WaitHours { hours } => {
+                self.world.clock.advance(time::Duration::hours(*hours));
+                self.world.intune.run_due_syncs().await;
+                Ok(())
+            }
         }
     }
 }

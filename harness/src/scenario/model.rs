@@ -555,4 +555,9 @@ pub enum ResolutionStep {
     },
     /// Admin: "Sync now" on the enrollment program token.
     SyncAdeToken,
+    /// Anyone: wait; Intune's automatic delta sync (every 12 hours) runs when it is due.
+    WaitHours {
+        /// How long.
+        hours: i64,
+    },
 }
