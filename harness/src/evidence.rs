@@ -115,18 +115,7 @@ pub fn collect(lab: &Lab, action: &Action, outcome: &Outcome) -> EvidenceBundle 
             .filter_map(|e| serde_json::to_value(e).ok())
             .collect()
     };
-    let sign_ins: Vec<Value> = {
-        let directory = lab.world.entra.state();
-        let directory = directory.lock().unwrap_or_else(|p| p.into_inner());
-        directory.sign_ins.iter().map(|s| json!({
-            "createdDateTime": rfc3339(s.at),
-            "userPrincipalName": s.upn,
-            "appDisplayName": s.app_display_name,
-            "clientAppUsed": s.client_app_used,
-            "correlationId": s.correlation_id,
-            "status": {"errorCode": s.status.error_code, "failureReason": s.status.failure_reason},
-        })).collect()
-    };
+    let sign_ins = enrollsim_simulator::cloud::intune::admin::sign_in_log(&lab.world.intune);
     let join = |lines: Vec<String>| {
         if lines.is_empty() {
             None

@@ -71,17 +71,7 @@ pub async fn route(
             )),
         },
         (&Method::GET, ["deviceManagement", "depOnboardingSettings", id, "enrollmentProfiles"]) => {
-            let all = service.dep_onboarding_settings();
-            match all
-                .as_array()
-                .and_then(|a| a.iter().find(|t| t["id"] == *id))
-            {
-                Some(t) => Ok(Response::json(
-                    StatusCode::OK,
-                    &json!({"value": t["enrollmentProfiles"]}),
-                )),
-                None => not_found("enrollment program token"),
-            }
+            token_part(service, id, "enrollmentProfiles")
         }
         (
             &Method::PATCH,
@@ -140,19 +130,7 @@ pub async fn route(
         (
             &Method::GET,
             ["deviceManagement", "depOnboardingSettings", id, "importedAppleDeviceIdentities"],
-        ) => {
-            let all = service.dep_onboarding_settings();
-            match all
-                .as_array()
-                .and_then(|a| a.iter().find(|t| t["id"] == *id))
-            {
-                Some(t) => Ok(Response::json(
-                    StatusCode::OK,
-                    &json!({"value": t["importedAppleDeviceIdentities"]}),
-                )),
-                None => not_found("enrollment program token"),
-            }
-        }
+        ) => token_part(service, id, "importedAppleDeviceIdentities"),
         _ => return None,
     })
 }
@@ -365,4 +343,22 @@ fn create_profile(
         StatusCode::CREATED,
         &json!({"id": profile_id, "displayName": name, "authenticationMethod": auth, "isDefault": is_default}),
     ))
+}
+
+/// One collection of a token (`enrollmentProfiles`, `importedAppleDeviceIdentities`) as a
+/// Graph list.
+fn token_part(service: &IntuneService, id: &str, part: &str) -> Result<Response, Response> {
+    let all = service.dep_onboarding_settings();
+    match all
+        .as_array()
+        .and_then(|a| a.iter().find(|t| t["id"] == id))
+    {
+        Some(t) => Ok(Response::json(StatusCode::OK, &json!({"value": t[part]}))),
+        None => Err(graph_error(
+            service,
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            "No enrollment program token with that id.".into(),
+        )),
+    }
 }

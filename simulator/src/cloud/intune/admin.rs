@@ -602,16 +602,20 @@ fn set_mfa(service: &IntuneService, request: &Request, id: &str) -> Result<Respo
     Ok(Response::empty(StatusCode::NO_CONTENT))
 }
 
-fn sign_ins(service: &IntuneService) -> Response {
-    let value: Vec<Value> = service.directory().sign_ins.iter().map(|s| json!({
+/// The tenant's sign-in log as Graph's `signIn` resources (`auditLogs/signIns`).
+pub fn sign_in_log(service: &IntuneService) -> Vec<Value> {
+    service.directory().sign_ins.iter().map(|s| json!({
         "createdDateTime": rfc3339(s.at),
         "userPrincipalName": s.upn,
         "appDisplayName": s.app_display_name,
         "clientAppUsed": s.client_app_used,
         "correlationId": s.correlation_id,
         "status": {"errorCode": s.status.error_code, "failureReason": s.status.failure_reason},
-    })).collect();
-    Response::json(StatusCode::OK, &json!({"value": value}))
+    })).collect()
+}
+
+fn sign_ins(service: &IntuneService) -> Response {
+    Response::json(StatusCode::OK, &json!({"value": sign_in_log(service)}))
 }
 
 #[cfg(test)]
