@@ -29,6 +29,9 @@ enum Command {
         /// Read scenarios from this directory instead of the built-in catalog.
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Print JSON: an array of {"id", "title", "section", "cause"}.
+        #[arg(long)]
+        json: bool,
     },
     /// Replay scenarios: reproduce, diagnose blind, fix, re-enroll.
     Run {
@@ -43,6 +46,10 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Print each run's whole report as JSON (outcome, timelines, diagnosis, verdicts)
+        /// instead of rows.
+        #[arg(long, conflicts_with = "json")]
+        report: bool,
         /// Write the evidence bundle of each run to DIR/<id>/.
         #[arg(long)]
         bundle: Option<PathBuf>,
@@ -206,13 +213,26 @@ fn row_json(r: &RunReport) -> serde_json::Value {
     })
 }
 
+/// How `run` prints its results.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Output {
+    /// A timeline for one scenario, a table for several.
+    Text,
+    /// JSON rows (`id`, `section`, `cause_expected`, `reproduced`, `message`,
+    /// `diagnosed_section`, `diagnosed_cause`, `fixed`).
+    Rows,
+    /// JSON: every run's whole report.
+    Report,
+}
+
 async fn run(
     names: Vec<String>,
     all: bool,
     dir: Option<PathBuf>,
-    json: bool,
+    output: Output,
     bundle: Option<PathBuf>,
 ) -> Result<ExitCode> {
+    let json = output == Output::Rows;
     let list = if all {
         scenarios(&dir)?
     } else {
@@ -224,7 +244,7 @@ async fn run(
             .map(|n| resolve(n, &dir))
             .collect::<Result<Vec<_>>>()?
     };
-    let detailed = !json && list.len() == 1;
+    let detailed = output == Output::Text && list.len() == 1;
     let mut reports = Vec::new();
     for s in &list {
         let r = run_scenario(s)
@@ -240,7 +260,9 @@ async fn run(
         reports.push(r);
     }
     let ok = reports.iter().all(RunReport::holds);
-    if json {
+    if output == Output::Report {
+        outln!("{}", serde_json::to_string_pretty(&reports)?);
+    } else if json {
         let rows: Vec<_> = reports.iter().map(row_json).collect();
         outln!("{}", serde_json::to_string_pretty(&rows)?);
     } else if !detailed {
@@ -342,7 +364,15 @@ fn diagnose_cmd(
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::List { dir } => scenarios(&dir).map(|list| {
+        Command::List { dir, json: true } => scenarios(&dir).map(|list| {
+            let rows: Vec<_> = list
+                .iter()
+                .map(|s| serde_json::json!({"id": s.id, "title": s.title, "section": s.section, "cause": s.cause}))
+                .collect();
+            outln!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+            ExitCode::SUCCESS
+        }),
+        Command::List { dir, json: false } => scenarios(&dir).map(|list| {
             for s in list {
                 outln!(
                     "{:<42} {:<60} {}",
@@ -386,8 +416,9 @@ async fn main() -> ExitCode {
             all,
             dir,
             json,
+            report,
             bundle,
-        } => run(scenarios, all, dir, json, bundle).await,
+        } => run(scenarios, all, dir, if report { Output::Report } else if json { Output::Rows } else { Output::Text }, bundle).await,
         Command::Diagnose {
             bundle,
             message,
