@@ -154,10 +154,17 @@ type Http1Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 /// Idle HTTP/1.1 connections by host, shared by a client and its clones.
 type Pool = Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<Http1Sender>>>>;
 
+type Http2Sender = hyper::client::conn::http2::SendRequest<Full<Bytes>>;
+
+/// One multiplexed HTTP/2 connection per host (Apple asks providers to keep their APNs
+/// connections open rather than connect per notification).
+type Http2Pool = Arc<std::sync::Mutex<std::collections::HashMap<String, Http2Sender>>>;
+
 /// A party's HTTPS client.
 #[derive(Clone)]
 pub struct HttpsClient {
     pool: Pool,
+    h2: Http2Pool,
     hosts: HostMap,
     tls: Arc<ClientConfig>,
     version: HttpVersion,
@@ -188,6 +195,7 @@ impl HttpsClient {
     ) -> Self {
         HttpsClient {
             pool: Pool::default(),
+            h2: Http2Pool::default(),
             hosts,
             tls,
             version,
@@ -296,6 +304,22 @@ impl HttpsClient {
                 message,
             }
         };
+        if self.version == HttpVersion::Http2 {
+            let open = {
+                let pool = self.h2.lock().unwrap_or_else(|p| p.into_inner());
+                pool.get(&host).filter(|s| !s.is_closed()).cloned()
+            };
+            if let Some(mut sender) = open {
+                if sender.ready().await.is_ok() {
+                    match sender.send_request(self.build(&host, request)?).await {
+                        Ok(r) => return collect(r).await.map_err(http_err),
+                        // The connection went away between requests: open a new one.
+                        Err(e) if e.is_canceled() || e.is_closed() => {}
+                        Err(e) => return Err(http_err(e)),
+                    }
+                }
+            }
+        }
         if self.version == HttpVersion::Http1 {
             // Reuse an idle connection when the server kept it open; a connection the server
             // closed in between fails before anything was sent, so a fresh one is tried.
@@ -359,9 +383,13 @@ impl HttpsClient {
                     Ok(r) => r,
                     Err(e) => return Err(http_err(connection_cause(driver, e).await)),
                 };
-                let out = collect(r).await.map_err(http_err)?;
-                driver.abort();
-                out
+                // Keep the connection for the next request; the driver ends when the last
+                // sender is dropped or the server goes away.
+                self.h2
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(host.clone(), sender);
+                collect(r).await.map_err(http_err)?
             }
         };
         Ok(response)
