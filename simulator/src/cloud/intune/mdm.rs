@@ -129,13 +129,16 @@ fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) ->
         EnrollmentChannel::Ade => "appleBulkWithUser",
         _ => "userEnrollment",
     };
+    // Intune's ownership rule for iOS: corporate when enrolled through ADE or registered by
+    // serial number as a corporate identifier; personal otherwise.
+    let corporate = session.channel == EnrollmentChannel::Ade
+        || service
+            .lock()
+            .corporate_identifiers
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(&m.serial_number));
     let refusal = {
         let state = service.lock();
-        let corporate = session.channel == EnrollmentChannel::Ade
-            || state
-                .corporate_identifiers
-                .iter()
-                .any(|s| s.eq_ignore_ascii_case(&m.serial_number));
         let restriction = platform_restriction_for(&state, &user.groups);
         let other_owner = state.devices.iter().find(|d| {
             (d.serial == m.serial_number || d.udid == m.udid)
@@ -197,13 +200,7 @@ fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) ->
         return Response::text(StatusCode::FORBIDDEN, refusal.reason);
     }
     let now = service.clock.now();
-    let ownership = if session.channel == EnrollmentChannel::Ade
-        || service
-            .lock()
-            .corporate_identifiers
-            .iter()
-            .any(|s| s.eq_ignore_ascii_case(&m.serial_number))
-    {
+    let ownership = if corporate {
         Ownership::Company
     } else {
         Ownership::Personal
