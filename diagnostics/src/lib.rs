@@ -44,9 +44,10 @@ mod version;
 pub use bundle::{
     ApnsCertificateView, BundleError, BundleProblem, DepOnboardingSettingView, DeviceFacts,
     DeviceLimitConfiguration, EnrollmentConfiguration, EnrollmentEvent, EnrollmentProfileView,
-    EnrollmentType, EvidenceBundle, FailureCategory, FileMap, ImportedDeviceView, IosRestriction,
-    LicenseView, Location, ManagedDeviceView, Manifest, Part, PlatformRestrictionsConfiguration,
-    ProblemKind, ReadBundle, SignInRecord, SignInStatus, TenantView, UserReport, UserView, FORMAT,
+    EnrollmentType, EvidenceBundle, FailureCategory, FileMap, ImportedDeviceIdentityView,
+    ImportedDeviceView, IosRestriction, LicenseView, Location, ManagedDeviceView, Manifest, Part,
+    PlatformRestrictionsConfiguration, ProblemKind, ReadBundle, SignInRecord, SignInStatus,
+    TenantView, UserReport, UserView, FORMAT,
 };
 pub use catalog::{
     user_messages, Cause, Language, MessageKind, ParseIdError, ResolutionStep, Section, UserMessage,

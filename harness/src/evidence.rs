@@ -73,6 +73,10 @@ pub fn tenant_view(lab: &Lab) -> Value {
         "users": users,
         "managedDevices": devices,
         "depOnboardingSettings": ade,
+        "importedDeviceIdentities": intune.corporate_identifiers.iter().map(|serial| json!({
+            "importedDeviceIdentifier": serial,
+            "importedDeviceIdentityType": "serialNumber",
+        })).collect::<Vec<_>>(),
     })
 }
 

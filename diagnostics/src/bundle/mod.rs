@@ -15,8 +15,9 @@ pub use io::{BundleError, BundleProblem, Part, ProblemKind, ReadBundle};
 pub use manifest::{DeviceFacts, EnrollmentType, FileMap, Location, Manifest, UserReport, FORMAT};
 pub use tenant::{
     ApnsCertificateView, DepOnboardingSettingView, DeviceLimitConfiguration,
-    EnrollmentConfiguration, EnrollmentProfileView, ImportedDeviceView, IosRestriction,
-    LicenseView, ManagedDeviceView, PlatformRestrictionsConfiguration, TenantView, UserView,
+    EnrollmentConfiguration, EnrollmentProfileView, ImportedDeviceIdentityView, ImportedDeviceView,
+    IosRestriction, LicenseView, ManagedDeviceView, PlatformRestrictionsConfiguration, TenantView,
+    UserView,
 };
 
 /// One evidence bundle. Build it in code (all fields are public, `Default` gives an empty

@@ -32,6 +32,22 @@ pub struct TenantView {
     /// Apple Automated Device Enrollment tokens with their profiles and devices.
     #[serde(default)]
     pub dep_onboarding_settings: Vec<DepOnboardingSettingView>,
+    /// Corporate device identifiers (Graph `importedDeviceIdentities`): a device whose serial
+    /// number is listed enrolls as corporate-owned.
+    #[serde(default)]
+    pub imported_device_identities: Vec<ImportedDeviceIdentityView>,
+}
+
+/// Graph `importedDeviceIdentity`: a corporate identifier.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedDeviceIdentityView {
+    /// The identifier (a serial number or an IMEI).
+    #[serde(default)]
+    pub imported_device_identifier: String,
+    /// `serialNumber` or `imei`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported_device_identity_type: Option<String>,
 }
 
 /// Graph `applePushNotificationCertificate`.

@@ -126,6 +126,22 @@ fn platform_restriction(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let Some(tenant) = ctx.tenant else { return };
+    let corporate = ctx.serial.as_deref().is_some_and(|serial| {
+        tenant
+            .imported_device_identities
+            .iter()
+            .any(|i| i.imported_device_identifier.eq_ignore_ascii_case(serial))
+    });
+    if corporate {
+        out.push(Finding::against(
+            Cause::PersonalDevicesBlocked,
+            0.7,
+            vec![EvidenceItem::fact(
+                TENANT,
+                "importedDeviceIdentities lists the device's serial number: it enrolls as corporate-owned",
+            )],
+        ));
+    }
     let Some((config, priority, is_default)) = ctx.effective_restriction(ios_restriction) else {
         if !tenant.device_enrollment_configurations.is_empty() {
             out.push(Finding::against(Cause::PersonalDevicesBlocked, 0.4, vec![]));
@@ -149,7 +165,7 @@ fn platform_restriction(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             weight,
             vec![EvidenceItem::fact(TENANT, format!("{which} blocks the iOS/iPadOS platform"))],
         )),
-        IosRestriction { personal_device_enrollment_blocked: true, .. } => out.push(Finding::support(
+        IosRestriction { personal_device_enrollment_blocked: true, .. } if !corporate => out.push(Finding::support(
             Cause::PersonalDevicesBlocked,
             weight,
             vec![EvidenceItem::fact(
@@ -157,6 +173,8 @@ fn platform_restriction(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 format!("{which} blocks personally owned iOS/iPadOS devices, and a BYOD device enrolls as personal"),
             )],
         )),
+        // Blocked for personal devices, but this device is corporate (reported above).
+        IosRestriction { personal_device_enrollment_blocked: true, .. } => {}
         _ => out.push(Finding::against(
             Cause::PersonalDevicesBlocked,
             if ctx.user.is_some() { 0.85 } else { 0.5 },

@@ -67,6 +67,7 @@ pub fn healthy_tenant() -> TenantView {
     TenantView {
         collected_date_time: Some(COLLECTED.into()),
         mdm_authority: Some("intune".into()),
+        imported_device_identities: vec![],
         apple_push_notification_certificate: Some(ApnsCertificateView {
             apple_identifier: Some("mdm-admin@contoso.example".into()),
             topic_identifier: Some(
