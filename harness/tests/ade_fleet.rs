@@ -56,14 +56,21 @@ async fn two_hundred_ade_devices_activate_concurrently() {
     );
 
     let mut tasks = Vec::new();
-    for (i, serial) in serials.iter().enumerate() {
-        let lab = lab.clone();
-        let serial = serial.clone();
-        tasks.push(tokio::spawn(async move {
-            let device = lab.world.device(DeviceSpec {
+    // All 200 are switched on at the same virtual moment (a device created later would start
+    // later, after other users' waits).
+    let switched_on = lab.world.clock.now();
+    let devices: Vec<_> = serials
+        .iter()
+        .enumerate()
+        .map(|(i, serial)| {
+            lab.world.device(DeviceSpec {
                 company_portal: None,
-                ..DeviceSpec::iphone(&serial, &format!("00008120-{i:016X}"))
-            });
+                ..DeviceSpec::iphone(serial, &format!("00008120-{i:016X}"))
+            })
+        })
+        .collect();
+    for (i, device) in devices.into_iter().enumerate() {
+        tasks.push(tokio::spawn(async move {
             let upn = format!("ade{i:03}@contoso.example");
             let outcome = device
                 .activate(&Credentials {
@@ -79,6 +86,12 @@ async fn two_hundred_ade_devices_activate_concurrently() {
         assert_eq!(outcome, Outcome::Enrolled { upn: upn.clone() }, "{upn}");
         assert!(supervised, "{upn}: ADE devices are supervised");
     }
+    // The users wait in parallel: minutes of world time, not hours.
+    let elapsed = lab.world.clock.now() - switched_on;
+    assert!(
+        elapsed < time::Duration::minutes(15),
+        "the world's clock moved {elapsed}"
+    );
     let state = lab.world.intune.state();
     let state = state.lock().unwrap();
     let ade_devices = state
