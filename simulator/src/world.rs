@@ -190,7 +190,7 @@ impl World {
                 Arc::new(intune.clone()),
             ),
             (
-                &[intune::MDM_HOST],
+                &intune::MDM_HOSTS,
                 ClientAuth::Optional(vec![pki.intune_device_ca.certificate().clone()]),
                 Arc::new(intune.clone()),
             ),

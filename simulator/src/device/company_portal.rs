@@ -19,9 +19,11 @@ use super::messages::UserMessage;
 use super::profiled::InstallOptions;
 use super::spec::SessionCookie;
 use super::{Credentials, Device, Outcome};
-use crate::cloud::entra::{self, Cloud, COMPANY_PORTAL_CLIENT_ID, INTUNE_ENROLLMENT_APP_ID};
+use crate::cloud::entra::{
+    self, login_host, Cloud, COMPANY_PORTAL_CLIENT_ID, INTUNE_ENROLLMENT_APP_ID,
+};
 use crate::cloud::form;
-use crate::cloud::intune::{ENROLLMENT_HOST, PORTAL_HOST};
+use crate::cloud::intune::{enrollment_host, PORTAL_HOST};
 use crate::net::client::{HttpsClient, OutgoingRequest};
 use crate::recorder::Screen;
 use crate::wire::content_type::APPLE_ASPEN_CONFIG;
@@ -30,13 +32,6 @@ use crate::wire::content_type::APPLE_ASPEN_CONFIG;
 struct SignInFailure {
     code: String,
     text: String,
-}
-
-fn login_host(cloud: Cloud) -> &'static str {
-    match cloud {
-        Cloud::Public => entra::PUBLIC_LOGIN_HOST,
-        Cloud::Government => entra::GOVERNMENT_LOGIN_HOST,
-    }
 }
 
 impl Device {
@@ -160,7 +155,7 @@ impl Device {
             &format!("Signed in as {}", user.upn),
         );
 
-        let eligibility = OutgoingRequest::new(Method::POST, ENROLLMENT_HOST, "/enrollment/v1/eligibility")
+        let eligibility = OutgoingRequest::new(Method::POST, enrollment_host(cloud), "/enrollment/v1/eligibility")
             .header("authorization", format!("Bearer {token}"))
             .json(&serde_json::json!({"platform": "iOS", "osVersion": os_version, "companyPortalVersion": app.version, "deviceModel": product}));
         if let Err(outcome) = self
@@ -183,7 +178,7 @@ impl Device {
         } else {
             base64::engine::general_purpose::STANDARD.encode(self.rng.bytes(32))
         };
-        let join = OutgoingRequest::new(Method::POST, entra::REGISTRATION_HOST, "/EnrollmentServer/device/?api-version=2.0")
+        let join = OutgoingRequest::new(Method::POST, entra::registration_host(cloud), "/EnrollmentServer/device/?api-version=2.0")
             .header("authorization", format!("Bearer {token}"))
             .json(&serde_json::json!({"DeviceDisplayName": name, "OSVersion": os_version, "DeviceType": "iOS", "JoinType": 4, "TransportKey": transport_key}));
         let azure_device_id = match client.send(join).await {
@@ -223,10 +218,13 @@ impl Device {
             ),
         );
 
-        let session =
-            OutgoingRequest::new(Method::POST, ENROLLMENT_HOST, "/enrollment/v1/sessions")
-                .header("authorization", format!("Bearer {token}"))
-                .json(&serde_json::json!({"azureAdDeviceId": azure_device_id}));
+        let session = OutgoingRequest::new(
+            Method::POST,
+            enrollment_host(cloud),
+            "/enrollment/v1/sessions",
+        )
+        .header("authorization", format!("Bearer {token}"))
+        .json(&serde_json::json!({"azureAdDeviceId": azure_device_id}));
         let session = match self.service_step(&client, session, "Session", false).await {
             Ok(v) => v,
             Err(outcome) => return outcome,
@@ -307,7 +305,7 @@ impl Device {
 
         let status = OutgoingRequest::new(
             Method::GET,
-            ENROLLMENT_HOST,
+            enrollment_host(cloud),
             &format!("/enrollment/v1/sessions/{session_id}"),
         )
         .header("authorization", format!("Bearer {token}"));

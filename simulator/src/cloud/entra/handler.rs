@@ -16,7 +16,7 @@ use serde_json::json;
 use time::Duration;
 
 use super::state::{Cloud, EntraState, IssuedToken, RegisteredDevice, SignInRecord, SignInStatus};
-use super::{GOVERNMENT_LOGIN_HOST, REGISTRATION_HOST};
+use super::{GOVERNMENT_LOGIN_HOST, GOVERNMENT_REGISTRATION_HOST, REGISTRATION_HOST};
 use crate::clock::{rfc3339, VirtualClock};
 use crate::cloud::form;
 use crate::net::{BoxFuture, Handler, Request, Response};
@@ -242,6 +242,7 @@ impl EntraService {
                         client_id: client_id.clone(),
                         expires_at: now + Duration::hours(1),
                         mfa_satisfied: mfa_approved,
+                        cloud,
                     },
                 );
                 drop(state);
@@ -365,15 +366,19 @@ impl Handler for EntraService {
         Box::pin(async move {
             let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();
             match (&request.method, request.host.as_str(), segments.as_slice()) {
-                (&Method::POST, REGISTRATION_HOST, ["EnrollmentServer", "device"]) => {
-                    self.register_device(&request)
-                }
+                (
+                    &Method::POST,
+                    REGISTRATION_HOST | GOVERNMENT_REGISTRATION_HOST,
+                    ["EnrollmentServer", "device"],
+                ) => self.register_device(&request),
                 (&Method::POST, h, [_tenant, "oauth2", "v2.0", "token"])
-                    if h != REGISTRATION_HOST =>
+                    if h != REGISTRATION_HOST && h != GOVERNMENT_REGISTRATION_HOST =>
                 {
                     self.token(&request)
                 }
-                (_, h, [_tenant, "oauth2", "v2.0", "token"]) if h != REGISTRATION_HOST => {
+                (_, h, [_tenant, "oauth2", "v2.0", "token"])
+                    if h != REGISTRATION_HOST && h != GOVERNMENT_REGISTRATION_HOST =>
+                {
                     Response::text(StatusCode::METHOD_NOT_ALLOWED, "use POST")
                 }
                 _ => Response::json(

@@ -21,8 +21,31 @@ pub const PUBLIC_LOGIN_HOST: &str = "login.microsoftonline.com";
 pub const GOVERNMENT_LOGIN_HOST: &str = "login.microsoftonline.us";
 /// Host of device registration (workplace join).
 pub const REGISTRATION_HOST: &str = "enterpriseregistration.windows.net";
+/// Host of device registration in the US Government cloud.
+pub const GOVERNMENT_REGISTRATION_HOST: &str = "enterpriseregistration.microsoftonline.us";
 /// Every host this service answers.
-pub const HOSTS: [&str; 3] = [PUBLIC_LOGIN_HOST, GOVERNMENT_LOGIN_HOST, REGISTRATION_HOST];
+pub const HOSTS: [&str; 4] = [
+    PUBLIC_LOGIN_HOST,
+    GOVERNMENT_LOGIN_HOST,
+    REGISTRATION_HOST,
+    GOVERNMENT_REGISTRATION_HOST,
+];
+
+/// The sign-in host of a cloud.
+pub fn login_host(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Public => PUBLIC_LOGIN_HOST,
+        Cloud::Government => GOVERNMENT_LOGIN_HOST,
+    }
+}
+
+/// The device registration host of a cloud.
+pub fn registration_host(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Public => REGISTRATION_HOST,
+        Cloud::Government => GOVERNMENT_REGISTRATION_HOST,
+    }
+}
 
 /// The application id of "Microsoft Intune Enrollment", the resource an enrollment token is for
 /// (the id Conditional Access policies target).

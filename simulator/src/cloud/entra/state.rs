@@ -97,6 +97,8 @@ pub struct IssuedToken {
     pub expires_at: OffsetDateTime,
     /// Whether the user passed MFA for it.
     pub mfa_satisfied: bool,
+    /// The cloud whose sign-in service issued it; only that cloud's services accept it.
+    pub cloud: Cloud,
 }
 
 /// A device registered (workplace joined) in the directory.

@@ -509,6 +509,7 @@ impl IntuneService {
             identity_serial: None,
             progress: SessionProgress::Created,
             udid: None,
+            cloud: crate::cloud::entra::Cloud::Public,
         };
         self.lock()
             .sessions

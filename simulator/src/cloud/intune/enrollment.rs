@@ -236,6 +236,7 @@ fn new_session(
     user: &EntraUser,
     channel: EnrollmentChannel,
     azure_ad_device_id: Option<String>,
+    cloud: crate::cloud::entra::Cloud,
 ) -> EnrollmentSession {
     let session = EnrollmentSession {
         id: service.rng.uuid_lower(),
@@ -248,6 +249,7 @@ fn new_session(
         identity_serial: None,
         progress: SessionProgress::Created,
         udid: None,
+        cloud,
     };
     service
         .lock()
@@ -275,12 +277,19 @@ async fn create_session(service: &IntuneService, request: &Request, user: &Entra
         .get("azureAdDeviceId")
         .and_then(|v| v.as_str())
         .map(str::to_string);
-    let session = new_session(service, user, EnrollmentChannel::CompanyPortal, device_id);
+    let cloud = super::cloud_of_host(&request.host);
+    let session = new_session(
+        service,
+        user,
+        EnrollmentChannel::CompanyPortal,
+        device_id,
+        cloud,
+    );
     Response::json(
         StatusCode::CREATED,
         &json!({
             "sessionId": session.id,
-            "profileUrl": format!("https://{}/enrollment/v1/profiles/{}", super::ENROLLMENT_HOST, session.profile_token),
+            "profileUrl": format!("https://{}/enrollment/v1/profiles/{}", super::enrollment_host(cloud), session.profile_token),
         }),
     )
 }
@@ -429,6 +438,12 @@ pub async fn handle_portal(service: &IntuneService, request: Request) -> Respons
             ),
         );
     }
-    let session = new_session(service, &user, EnrollmentChannel::Web, None);
+    let session = new_session(
+        service,
+        &user,
+        EnrollmentChannel::Web,
+        None,
+        crate::cloud::entra::Cloud::Public,
+    );
     profile_response(service, &session)
 }

@@ -26,7 +26,7 @@ use hyper::StatusCode;
 
 use crate::clock::{rfc3339, VirtualClock};
 use crate::cloud::apns::APNS_HOST;
-use crate::cloud::entra::{EntraState, EntraUser};
+use crate::cloud::entra::{Cloud, EntraState, EntraUser};
 use crate::net::client::{HttpsClient, OutgoingRequest};
 use crate::net::{BoxFuture, Handler, Request, Response};
 use crate::recorder::{Entry, Happening, Recorder};
@@ -42,10 +42,46 @@ pub const ENROLLMENT_HOST: &str = "enrollment.manage.microsoft.com";
 pub const PORTAL_HOST: &str = "portal.manage.microsoft.com";
 /// The MDM host (check-in and commands).
 pub const MDM_HOST: &str = "i.manage.microsoft.com";
+/// The Company Portal enrollment API in the US Government cloud.
+pub const GOVERNMENT_ENROLLMENT_HOST: &str = "enrollment.manage.microsoft.us";
+/// The MDM host in the US Government cloud.
+pub const GOVERNMENT_MDM_HOST: &str = "i.manage.microsoft.us";
+/// Hosts of the MDM endpoints (mutual TLS), public and government.
+pub const MDM_HOSTS: [&str; 2] = [MDM_HOST, GOVERNMENT_MDM_HOST];
 /// The admin API host.
 pub const GRAPH_HOST: &str = "graph.microsoft.com";
 /// Hosts served without client certificates.
-pub const PUBLIC_HOSTS: [&str; 3] = [ENROLLMENT_HOST, PORTAL_HOST, GRAPH_HOST];
+pub const PUBLIC_HOSTS: [&str; 4] = [
+    ENROLLMENT_HOST,
+    GOVERNMENT_ENROLLMENT_HOST,
+    PORTAL_HOST,
+    GRAPH_HOST,
+];
+
+/// The cloud a host name belongs to (`*.us` hosts are the US Government cloud's).
+pub fn cloud_of_host(host: &str) -> Cloud {
+    if host.ends_with(".us") {
+        Cloud::Government
+    } else {
+        Cloud::Public
+    }
+}
+
+/// The Company Portal enrollment API of a cloud.
+pub fn enrollment_host(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Public => ENROLLMENT_HOST,
+        Cloud::Government => GOVERNMENT_ENROLLMENT_HOST,
+    }
+}
+
+/// The MDM host of a cloud.
+pub fn mdm_host(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Public => MDM_HOST,
+        Cloud::Government => GOVERNMENT_MDM_HOST,
+    }
+}
 
 /// Builds Intune's HTTP/2 client for APNs from the push certificate in force (a renewed or
 /// replaced certificate takes effect on the next push).
@@ -143,6 +179,10 @@ impl IntuneService {
         let token = crate::cloud::entra::bearer_token(request)?;
         let directory = self.directory();
         let issued = directory.validate_token(&token, self.clock.now())?;
+        // A cloud's services accept only tokens its own sign-in service issued.
+        if issued.cloud != cloud_of_host(&request.host) {
+            return None;
+        }
         directory.user(&issued.user_id).cloned()
     }
 
@@ -211,9 +251,11 @@ impl Handler for IntuneService {
     fn handle(&self, request: Request) -> BoxFuture<'_, Response> {
         Box::pin(async move {
             match request.host.as_str() {
-                ENROLLMENT_HOST => enrollment::handle(self, request).await,
+                ENROLLMENT_HOST | GOVERNMENT_ENROLLMENT_HOST => {
+                    enrollment::handle(self, request).await
+                }
                 PORTAL_HOST => enrollment::handle_portal(self, request).await,
-                MDM_HOST => mdm::handle(self, request).await,
+                MDM_HOST | GOVERNMENT_MDM_HOST => mdm::handle(self, request).await,
                 GRAPH_HOST => admin::handle(self, request).await,
                 other => Response::text(
                     StatusCode::MISDIRECTED_REQUEST,

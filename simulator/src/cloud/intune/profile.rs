@@ -11,7 +11,8 @@ use enrollsim_certs::inspect;
 use time::Duration;
 
 use super::state::EnrollmentSession;
-use super::{IntuneService, MDM_HOST};
+use super::{mdm_host, IntuneService};
+use crate::cloud::entra::Cloud;
 use crate::wire::profile::{
     ConfigurationProfile, MdmPayload, Payload, Pkcs12Payload, RootCertificatePayload,
 };
@@ -19,13 +20,13 @@ use crate::wire::profile::{
 /// The identifier of Intune's management profile. A second download replaces an installed
 /// profile with this identifier, so its MDM payload must keep the same topic and URLs.
 pub const PROFILE_IDENTIFIER: &str = "Microsoft.Profiles.MDM";
-/// The command endpoint (`ServerURL`).
-pub fn server_url() -> String {
-    format!("https://{MDM_HOST}/DeviceGatewayProxy/ios/command")
+/// The command endpoint (`ServerURL`) of a cloud.
+pub fn server_url(cloud: Cloud) -> String {
+    format!("https://{}/DeviceGatewayProxy/ios/command", mdm_host(cloud))
 }
-/// The check-in endpoint (`CheckInURL`).
-pub fn check_in_url() -> String {
-    format!("https://{MDM_HOST}/DeviceGatewayProxy/ios/checkin")
+/// The check-in endpoint (`CheckInURL`) of a cloud.
+pub fn check_in_url(cloud: Cloud) -> String {
+    format!("https://{}/DeviceGatewayProxy/ios/checkin", mdm_host(cloud))
 }
 
 /// Builds the profile for `session`; returns its bytes and the identity certificate's serial.
@@ -76,9 +77,9 @@ pub fn build(
         service.rng.uuid(),
         identity_uuid,
         topic,
-        server_url(),
+        server_url(session.cloud),
     );
-    mdm.check_in_url = Some(check_in_url());
+    mdm.check_in_url = Some(check_in_url(session.cloud));
     mdm.check_out_when_removed = Some(true);
     mdm.sign_message = Some(false);
     mdm.server_capabilities = Some(vec!["com.apple.mdm.per-user-connections".into()]);

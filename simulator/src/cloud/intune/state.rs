@@ -250,6 +250,8 @@ pub struct EnrollmentSession {
     pub progress: SessionProgress,
     /// The device's UDID, once it authenticated.
     pub udid: Option<String>,
+    /// The cloud the session was opened in; the profile points the device at its MDM host.
+    pub cloud: crate::cloud::entra::Cloud,
 }
 
 /// Graph's `deviceEnrollmentFailureReason`.
