@@ -145,6 +145,31 @@ fn scenarios(dir: &Option<PathBuf>) -> Result<Vec<Scenario>> {
     })
 }
 
+/// Every scenario of `dir` that loads, and an error line for each file that does not: one
+/// broken file must not keep the others from running.
+fn scenarios_tolerant(dir: &std::path::Path) -> Result<(Vec<Scenario>, Vec<String>)> {
+    let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    let (mut ok, mut errors) = (Vec::<Scenario>::new(), Vec::new());
+    for p in paths {
+        match Scenario::load(&p) {
+            Ok(s) if ok.iter().any(|o| o.id == s.id) => errors.push(format!(
+                "{}: scenario id {:?} is used twice",
+                p.display(),
+                s.id
+            )),
+            Ok(s) => ok.push(s),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    ok.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok((ok, errors))
+}
+
 fn resolve(name: &str, dir: &Option<PathBuf>) -> Result<Scenario> {
     let path = PathBuf::from(name);
     if name.ends_with(".toml") || path.is_file() {
@@ -233,8 +258,19 @@ async fn run(
     bundle: Option<PathBuf>,
 ) -> Result<ExitCode> {
     let json = output == Output::Rows;
+    let mut load_errors = Vec::new();
     let list = if all {
-        scenarios(&dir)?
+        match &dir {
+            Some(d) => {
+                let (list, errors) = scenarios_tolerant(d)?;
+                for e in &errors {
+                    eprintln!("error: {e}");
+                }
+                load_errors = errors;
+                list
+            }
+            None => scenarios(&dir)?,
+        }
     } else {
         if names.is_empty() {
             bail!("name a scenario (see `enrollsim list`) or pass --all");
@@ -259,7 +295,7 @@ async fn run(
         print_report(&r, detailed);
         reports.push(r);
     }
-    let ok = reports.iter().all(RunReport::holds);
+    let ok = load_errors.is_empty() && reports.iter().all(RunReport::holds);
     if output == Output::Report {
         outln!("{}", serde_json::to_string_pretty(&reports)?);
     } else if json {
@@ -301,7 +337,7 @@ async fn run(
         outln!(
             "\n{} passed, {} failed",
             reports.iter().filter(|r| r.holds()).count(),
-            reports.iter().filter(|r| !r.holds()).count()
+            reports.iter().filter(|r| !r.holds()).count() + load_errors.len()
         );
     }
     Ok(if ok {

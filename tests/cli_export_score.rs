@@ -64,3 +64,23 @@ fn export_then_score() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("missing.json"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A broken file in a scenario directory is reported and fails the run, and the other
+/// scenarios still run.
+#[test]
+fn one_broken_scenario_file_does_not_stop_the_others() {
+    let dir = std::env::temp_dir().join(format!("enrollsim-mixed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = include_str!("../scenarios/device-cap-reached.toml");
+    std::fs::write(dir.join("device-cap-reached.toml"), good).unwrap();
+    std::fs::write(dir.join("broken.toml"), "id = \"broken\"\ntitle = 3\n").unwrap();
+    let out = enrollsim(&["run", "--all", "--dir", dir.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows[0]["fixed"], true);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken.toml:2:9"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
