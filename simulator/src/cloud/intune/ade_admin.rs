@@ -176,12 +176,7 @@ fn upload_token(
     let mut state = service.lock();
     let Some(t) = state.ade_tokens.iter_mut().find(|t| t.id == id) else {
         drop(state);
-        return Err(graph_error(
-            service,
-            StatusCode::NOT_FOUND,
-            "ResourceNotFound",
-            "No enrollment program token with that id.".into(),
-        ));
+        return Err(token_not_found(service));
     };
     t.server_token = Some(token);
     t.apple_id = apple_id.to_string();
@@ -318,12 +313,7 @@ fn create_profile(
     let mut state = service.lock();
     let Some(t) = state.ade_tokens.iter_mut().find(|t| t.id == id) else {
         drop(state);
-        return Err(graph_error(
-            service,
-            StatusCode::NOT_FOUND,
-            "ResourceNotFound",
-            "No enrollment program token with that id.".into(),
-        ));
+        return Err(token_not_found(service));
     };
     t.profiles.push(super::ade::AdeProfile {
         id: profile_id.clone(),
@@ -354,11 +344,16 @@ fn token_part(service: &IntuneService, id: &str, part: &str) -> Result<Response,
         .and_then(|a| a.iter().find(|t| t["id"] == id))
     {
         Some(t) => Ok(Response::json(StatusCode::OK, &json!({"value": t[part]}))),
-        None => Err(graph_error(
-            service,
-            StatusCode::NOT_FOUND,
-            "ResourceNotFound",
-            "No enrollment program token with that id.".into(),
-        )),
+        None => Err(token_not_found(service)),
     }
+}
+
+/// Graph's 404 for an unknown enrollment program token.
+fn token_not_found(service: &IntuneService) -> Response {
+    graph_error(
+        service,
+        StatusCode::NOT_FOUND,
+        "ResourceNotFound",
+        "No enrollment program token with that id.".into(),
+    )
 }

@@ -180,15 +180,7 @@ async fn eligibility(service: &IntuneService, request: &Request, user: &EntraUse
                 ),
             })
         } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
-            Some(Refusal {
-                status: StatusCode::FORBIDDEN,
-                code: "DeviceTypeNotSupported",
-                category: FailureCategory::EnrollmentRestrictionsEnforced,
-                reason: format!(
-                    "iOS/iPadOS is blocked by the device type restriction '{}'.",
-                    r.name
-                ),
-            })
+            Some(Refusal::platform_blocked(r))
         } else if let Some(r) = restriction.filter(|r| {
             r.ios
                 .os_minimum_version

@@ -155,15 +155,7 @@ fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) ->
                 reason: format!("User {} has no Intune licence.", user.upn),
             })
         } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
-            Some(Refusal {
-                status: StatusCode::FORBIDDEN,
-                code: "DeviceTypeNotSupported",
-                category: FailureCategory::EnrollmentRestrictionsEnforced,
-                reason: format!(
-                    "iOS/iPadOS is blocked by the device type restriction '{}'.",
-                    r.name
-                ),
-            })
+            Some(Refusal::platform_blocked(r))
         } else if let Some(r) =
             restriction.filter(|r| !corporate && r.ios.personal_device_enrollment_blocked)
         {

@@ -118,6 +118,22 @@ pub(crate) struct Refusal {
     pub reason: String,
 }
 
+impl Refusal {
+    /// The iOS/iPadOS platform is blocked by `restriction` (checked at eligibility and, for
+    /// enrollments that skip it, at Authenticate).
+    pub(crate) fn platform_blocked(restriction: &state::PlatformRestriction) -> Refusal {
+        Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "DeviceTypeNotSupported",
+            category: FailureCategory::EnrollmentRestrictionsEnforced,
+            reason: format!(
+                "iOS/iPadOS is blocked by the device type restriction '{}'.",
+                restriction.name
+            ),
+        }
+    }
+}
+
 impl IntuneService {
     /// The service over `state`, reading users from `directory`.
     #[allow(clippy::too_many_arguments)]
