@@ -10,8 +10,8 @@ use std::process::ExitCode;
 
 use enrollsim::scenario::OutcomeKind;
 use enrollsim::{
-    run_scenario, snapshot, Action, Expectation, ResolutionStep, Scenario, Screen, TenantSpec,
-    UserMessage, UserSpec, World,
+    run_scenario, snapshot, Action, Cause, Expectation, ResolutionStep, Scenario, Screen, Section,
+    TenantSpec, UserMessage, UserSpec, World,
 };
 
 #[tokio::main]
@@ -19,8 +19,8 @@ async fn main() -> Result<ExitCode, enrollsim::LabError> {
     let scenario = Scenario {
         id: "push-certificate-expired-20-days-ago".into(),
         title: "The push certificate expired 20 days ago and was not renewed".into(),
-        section: Some("accountnotonboarded".into()),
-        cause: Some("apns-certificate-needs-renewal".into()),
+        section: Some(Section::AccountNotOnboarded),
+        cause: Some(Cause::ApnsCertificateNeedsRenewal),
         world: World::builder()
             .seed(2024)
             .tenant(TenantSpec::new("Contoso").apns_expired_days_ago(20))

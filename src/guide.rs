@@ -216,7 +216,7 @@
 //! let scenario = enrollsim::catalog::find("user-license-type-invalid").unwrap().unwrap();
 //! let report = enrollsim::run_scenario(&scenario).await.unwrap();
 //! assert!(report.reproduced && report.fixed);
-//! assert_eq!(report.diagnosed_cause.as_deref(), Some("user-not-licensed"));
+//! assert_eq!(report.diagnosed_cause(), Some(enrollsim::Cause::UserNotLicensed));
 //! assert!(report.holds());
 //! # });
 //! ```

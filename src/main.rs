@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use enrollsim::{catalog, run_scenario, RunReport, Scenario};
+use enrollsim::{catalog, run_scenario, Cause, RunReport, Scenario, Section};
 
 mod load;
 mod scoring;
@@ -215,8 +215,8 @@ fn print_report(r: &RunReport, detailed: bool) {
         outln!(
             "reproduced: {}   diagnosed: {}/{}   fixed: {}",
             yes_no(r.reproduced),
-            r.diagnosed_section.as_deref().unwrap_or("-"),
-            r.diagnosed_cause.as_deref().unwrap_or("-"),
+            r.diagnosed_section().map_or("-", Section::id),
+            r.diagnosed_cause().map_or("-", Cause::id),
             yes_no(r.fixed)
         );
         if let Some(e) = &r.fix_error {
@@ -232,8 +232,8 @@ fn row_json(r: &RunReport) -> serde_json::Value {
         "cause_expected": r.cause_expected,
         "reproduced": r.reproduced,
         "message": r.message,
-        "diagnosed_section": r.diagnosed_section,
-        "diagnosed_cause": r.diagnosed_cause,
+        "diagnosed_section": r.diagnosed_section(),
+        "diagnosed_cause": r.diagnosed_cause(),
         "fixed": r.fixed,
     })
 }
@@ -312,7 +312,7 @@ async fn run(
         );
         for r in &reports {
             let diagnosed_ok = r.section.is_none()
-                || (r.diagnosed_section == r.section && r.diagnosed_cause == r.cause_expected);
+                || (r.diagnosed_section() == r.section && r.diagnosed_cause() == r.cause_expected);
             let seen: String = r
                 .message
                 .clone()
@@ -329,7 +329,7 @@ async fn run(
                 } else {
                     yes_no(diagnosed_ok)
                 },
-                r.diagnosed_cause.as_deref().unwrap_or("-"),
+                r.diagnosed_cause().map_or("-", Cause::id),
                 yes_no(r.fixed),
                 seen
             );
@@ -414,7 +414,7 @@ async fn main() -> ExitCode {
                     "{:<42} {:<60} {}",
                     s.id,
                     s.title.chars().take(60).collect::<String>(),
-                    s.section.as_deref().unwrap_or("(happy path)")
+                    s.section.map_or("(happy path)", Section::id)
                 );
             }
             ExitCode::SUCCESS

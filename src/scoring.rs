@@ -55,8 +55,8 @@ pub async fn export(scenarios: Vec<Scenario>, out: &Path) -> Result<ExitCode> {
         report.evidence.write_dir(out.join(&case))?;
         truth.push(Answer {
             case,
-            section: s.section.clone(),
-            cause: s.cause.clone(),
+            section: s.section.map(|x| x.id().to_string()),
+            cause: s.cause.map(|x| x.id().to_string()),
         });
     }
     let path = out.join("ground-truth.json");

@@ -35,7 +35,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::{Diagnosis, Outcome, RunReport, Timeline};
+use crate::{Cause, Diagnosis, Outcome, RunReport, Section, Timeline};
 
 /// Masks UUIDs, runs of 16 or more hex digits, 12-character serial numbers and loopback ports
 /// in `text` (see the [module](self) documentation).
@@ -128,8 +128,8 @@ pub fn report(report: &RunReport) -> String {
     let _ = writeln!(
         out,
         "expected: {} / {}",
-        report.section.as_deref().unwrap_or("-"),
-        report.cause_expected.as_deref().unwrap_or("-")
+        report.section.map_or("-", Section::id),
+        report.cause_expected.map_or("-", Cause::id)
     );
     let _ = write!(out, "\n-- attempt --\n{}", report.timeline.render());
     let _ = writeln!(out, "outcome: {}", outcome(&report.outcome));
@@ -151,8 +151,8 @@ pub fn report(report: &RunReport) -> String {
         out,
         "\nreproduced: {}   diagnosed: {} / {}   fixed: {}",
         yes_no(report.reproduced),
-        report.diagnosed_section.as_deref().unwrap_or("-"),
-        report.diagnosed_cause.as_deref().unwrap_or("-"),
+        report.diagnosed_section().map_or("-", Section::id),
+        report.diagnosed_cause().map_or("-", Cause::id),
         yes_no(report.fixed)
     );
     redact(&out)

@@ -11,7 +11,7 @@ async fn every_scenario_reproduces_is_diagnosed_and_is_fixed() {
         if !r.holds() {
             failures.push(format!(
                 "{}: reproduced={} outcome={:?} diagnosed={:?}/{:?} expected={:?}/{:?} fixed={} fix={:?} err={:?}\n{}",
-                r.id, r.reproduced, r.outcome, r.diagnosed_section, r.diagnosed_cause, r.section, r.cause_expected, r.fixed, r.fix_outcome, r.fix_error, r.timeline.render()
+                r.id, r.reproduced, r.outcome, r.diagnosed_section(), r.diagnosed_cause(), r.section, r.cause_expected, r.fixed, r.fix_outcome, r.fix_error, r.timeline.render()
             ));
         }
     }

@@ -341,8 +341,8 @@ fn every_catalog_bundle_read_back_from_disk_gives_the_scenarios_cause() {
         let out = enrollsim(&["diagnose", "--bundle", &tmp.arg(&s.id), "--json"]);
         let d: Value = serde_json::from_str(&stdout(&out)).unwrap_or(Value::Null);
         if !out.status.success()
-            || d["section"].as_str() != Some(section)
-            || d["cause"].as_str() != Some(cause)
+            || d["section"].as_str() != Some(section.id())
+            || d["cause"].as_str() != Some(cause.id())
         {
             failures.push(format!(
                 "{}: expected {section}/{cause}, got {}/{} (exit {:?}) {}",

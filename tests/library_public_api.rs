@@ -146,8 +146,8 @@ fn scenario(
     Scenario {
         id: id.into(),
         title: id.into(),
-        section: Some(expected.0.id().into()),
-        cause: Some(expected.1.id().into()),
+        section: Some(expected.0),
+        cause: Some(expected.1),
         world,
         action,
         expect: Expectation {

@@ -12,8 +12,8 @@ fn device_cap(seed: u64) -> Scenario {
     Scenario {
         id: "device-cap-in-code".into(),
         title: "Alex has 3 devices; the tenant allows 3".into(),
-        section: Some("device-cap-reached".into()),
-        cause: Some("device-limit-reached".into()),
+        section: Some(enrollsim::Section::DeviceCapReached),
+        cause: Some(enrollsim::Cause::DeviceLimitReached),
         world: World::builder()
             .seed(seed)
             .tenant(TenantSpec::new("Contoso").device_limit(3))

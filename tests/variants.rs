@@ -14,7 +14,7 @@ async fn every_variant_reproduces_is_diagnosed_and_is_fixed() {
         if !r.holds() {
             failures.push(format!(
                 "{}: reproduced={} diagnosed={:?}/{:?} expected={:?}/{:?} fixed={} fix={:?} err={:?}",
-                r.id, r.reproduced, r.diagnosed_section, r.diagnosed_cause, r.section, r.cause_expected, r.fixed, r.fix_outcome, r.fix_error
+                r.id, r.reproduced, r.diagnosed_section(), r.diagnosed_cause(), r.section, r.cause_expected, r.fixed, r.fix_outcome, r.fix_error
             ));
         }
     }

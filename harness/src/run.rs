@@ -2,9 +2,9 @@
 //! expected, collect the evidence and diagnose it blind, carry out the documented fix, enroll
 //! again and check that the device is managed for the right user.
 
-use enrollsim_diagnostics::{diagnose, Diagnosis, EvidenceBundle};
+use enrollsim_diagnostics::{diagnose, Cause, Diagnosis, EvidenceBundle, Section};
 use enrollsim_simulator::device::Outcome;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::evidence;
 use crate::lab::{Lab, LabError};
@@ -12,16 +12,20 @@ use crate::scenario::{Expectation, OutcomeKind, Scenario};
 use crate::timeline::Timeline;
 
 /// Everything a scenario run produced.
-#[derive(Debug, Clone, Serialize)]
+///
+/// As JSON (`run --report`) it also carries `diagnosed_section` and `diagnosed_cause`, the ids
+/// of the diagnosis' section and cause, which [`RunReport::diagnosed_section`] and
+/// [`RunReport::diagnosed_cause`] derive rather than store.
+#[derive(Debug, Clone)]
 pub struct RunReport {
     /// Scenario id.
     pub id: String,
     /// Scenario title.
     pub title: String,
     /// The article section the scenario belongs to.
-    pub section: Option<String>,
+    pub section: Option<Section>,
     /// The cause the scenario sets up.
-    pub cause_expected: Option<String>,
+    pub cause_expected: Option<Cause>,
     /// How the user's attempt ended.
     pub outcome: Outcome,
     /// Whether it ended as expected.
@@ -30,10 +34,6 @@ pub struct RunReport {
     pub message: Option<String>,
     /// The blind diagnosis of the evidence (failure scenarios only).
     pub diagnosis: Option<Diagnosis>,
-    /// `diagnosis.section` as an id.
-    pub diagnosed_section: Option<String>,
-    /// `diagnosis.cause` as an id.
-    pub diagnosed_cause: Option<String>,
     /// Whether the device enrolled after the resolution (`true` for happy paths that enrolled).
     pub fixed: bool,
     /// How the enrollment after the resolution ended.
@@ -44,22 +44,77 @@ pub struct RunReport {
     pub timeline: Timeline,
     /// The timeline of the resolution and the second attempt.
     pub fix_timeline: Timeline,
-    /// The evidence collected after the attempt.
-    #[serde(skip)]
+    /// The evidence collected after the attempt (not part of the JSON form).
     pub evidence: EvidenceBundle,
 }
 
 impl RunReport {
+    /// The section the blind diagnosis settled on, if any.
+    #[must_use]
+    pub fn diagnosed_section(&self) -> Option<Section> {
+        self.diagnosis.as_ref().and_then(|d| d.section)
+    }
+
+    /// The cause the blind diagnosis settled on, if any.
+    #[must_use]
+    pub fn diagnosed_cause(&self) -> Option<Cause> {
+        self.diagnosis.as_ref().and_then(|d| d.cause)
+    }
+
     /// Whether every check holds: reproduced, diagnosed as expected, fixed.
+    #[must_use]
     pub fn holds(&self) -> bool {
-        let diagnosed = match (&self.section, &self.cause_expected) {
+        let diagnosed = match (self.section, self.cause_expected) {
             (Some(section), Some(cause)) => {
-                self.diagnosed_section.as_deref() == Some(section.as_str())
-                    && self.diagnosed_cause.as_deref() == Some(cause.as_str())
+                self.diagnosed_section() == Some(section) && self.diagnosed_cause() == Some(cause)
             }
             _ => true,
         };
         self.reproduced && diagnosed && self.fixed
+    }
+}
+
+/// The JSON form of a [`RunReport`]: its fields in their order, with the diagnosed ids derived
+/// from the diagnosis, so `run --report` keeps the field names and values it always had.
+#[derive(Serialize)]
+struct RunReportJson<'a> {
+    id: &'a str,
+    title: &'a str,
+    section: Option<Section>,
+    cause_expected: Option<Cause>,
+    outcome: &'a Outcome,
+    reproduced: bool,
+    message: Option<&'a str>,
+    diagnosis: Option<&'a Diagnosis>,
+    diagnosed_section: Option<Section>,
+    diagnosed_cause: Option<Cause>,
+    fixed: bool,
+    fix_outcome: Option<&'a Outcome>,
+    fix_error: Option<&'a str>,
+    timeline: &'a Timeline,
+    fix_timeline: &'a Timeline,
+}
+
+impl Serialize for RunReport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        RunReportJson {
+            id: &self.id,
+            title: &self.title,
+            section: self.section,
+            cause_expected: self.cause_expected,
+            outcome: &self.outcome,
+            reproduced: self.reproduced,
+            message: self.message.as_deref(),
+            diagnosis: self.diagnosis.as_ref(),
+            diagnosed_section: self.diagnosed_section(),
+            diagnosed_cause: self.diagnosed_cause(),
+            fixed: self.fixed,
+            fix_outcome: self.fix_outcome.as_ref(),
+            fix_error: self.fix_error.as_deref(),
+            timeline: &self.timeline,
+            fix_timeline: &self.fix_timeline,
+        }
+        .serialize(serializer)
     }
 }
 
@@ -130,17 +185,11 @@ pub async fn run_scenario(scenario: &Scenario) -> Result<RunReport, LabError> {
     Ok(RunReport {
         id: scenario.id.clone(),
         title: scenario.title.clone(),
-        section: scenario.section.clone(),
-        cause_expected: scenario.cause.clone(),
+        section: scenario.section,
+        cause_expected: scenario.cause,
         outcome,
         reproduced,
         message,
-        diagnosed_section: diagnosis
-            .as_ref()
-            .and_then(|d| d.section.map(|s| s.id().to_string())),
-        diagnosed_cause: diagnosis
-            .as_ref()
-            .and_then(|d| d.cause.map(|c| c.id().to_string())),
         diagnosis,
         fixed,
         fix_outcome,

@@ -18,7 +18,6 @@
 use std::net::SocketAddr;
 
 use base64::Engine;
-use enrollsim_simulator::clock::rfc3339;
 use enrollsim_simulator::world::World;
 use time::OffsetDateTime;
 
@@ -111,7 +110,7 @@ impl ServedWorld {
     /// (push certificate dates, history) keep their meaning.
     pub async fn start_now(spec: &WorldSpec) -> Result<ServedWorld, LabError> {
         let mut spec = spec.clone();
-        spec.start = rfc3339(OffsetDateTime::now_utc());
+        spec.start = OffsetDateTime::now_utc().truncate_to_second();
         ServedWorld::start(&spec).await
     }
 

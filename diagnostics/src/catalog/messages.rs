@@ -10,6 +10,7 @@ use crate::bundle::Location;
 
 /// A language the catalog has texts in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Language {
     /// English.
     English,
@@ -31,6 +32,7 @@ impl Language {
 
 /// What kind of text a section's message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MessageKind {
     /// A message the device shows on screen.
     Displayed,

@@ -17,14 +17,52 @@ use thiserror::Error;
 pub use messages::{user_messages, Language, MessageKind, UserMessage};
 pub use resolution::ResolutionStep;
 
-/// An id that is not in the catalog.
+/// An id that is not in the catalog. Its message points to the nearest valid id, or lists them
+/// all when none is close, so that a typo in a scenario file is fixed without opening the docs.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("unknown {kind} id {value:?}")]
+#[error("unknown {kind} id {value:?}; {}", hint(self.nearest, self.valid))]
+#[non_exhaustive]
 pub struct ParseIdError {
     /// `section` or `cause`.
     pub kind: &'static str,
     /// The text that did not parse.
     pub value: String,
+    /// The valid id closest to `value`, when one is close enough to be a likely typo.
+    pub nearest: Option<&'static str>,
+    /// Every valid id of this kind, in catalog order.
+    pub valid: &'static [&'static str],
+}
+
+impl ParseIdError {
+    fn new(kind: &'static str, value: &str, valid: &'static [&'static str]) -> Self {
+        ParseIdError {
+            kind,
+            value: value.to_string(),
+            nearest: nearest(value, valid),
+            valid,
+        }
+    }
+}
+
+/// Below this Jaro-Winkler similarity a valid id is not offered as what was meant: the ids share
+/// long prefixes ("profile-installation-failed-..."), so a looser bound suggests unrelated ones.
+const LIKELY_TYPO: f64 = 0.85;
+
+fn nearest(value: &str, valid: &[&'static str]) -> Option<&'static str> {
+    let wanted = value.trim().to_ascii_lowercase();
+    valid
+        .iter()
+        .map(|id| (strsim::jaro_winkler(&wanted, id), *id))
+        .filter(|(similarity, _)| *similarity >= LIKELY_TYPO)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, id)| id)
+}
+
+fn hint(nearest: Option<&str>, valid: &[&str]) -> String {
+    match nearest {
+        Some(id) => format!("did you mean {id:?}?"),
+        None => format!("expected one of: {}", valid.join(", ")),
+    }
 }
 
 /// Declares an id enum with `ALL`, `id()`, `FromStr`, `Display` and serde as the id string.
@@ -39,6 +77,9 @@ macro_rules! id_enum {
         impl $name {
             /// Every value, in catalog order.
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// Every id, in catalog order (what a file may write).
+            pub const IDS: &'static [&'static str] = &[$($id,)+];
 
             /// The stable id.
             pub fn id(self) -> &'static str {
@@ -56,7 +97,7 @@ macro_rules! id_enum {
                     .iter()
                     .copied()
                     .find(|v| v.id().eq_ignore_ascii_case(wanted))
-                    .ok_or_else(|| ParseIdError { kind: $kind, value: s.to_string() })
+                    .ok_or_else(|| ParseIdError::new($kind, s, $name::IDS))
             }
         }
 
@@ -83,6 +124,7 @@ macro_rules! id_enum {
 
 id_enum!(
     /// A section of the troubleshooting article, identified by its anchor.
+    #[non_exhaustive]
     Section, "section", {
         /// "Profile Installation Failed. A network error has occurred."
         NetworkError => "profile-installation-failed-a-network-error-has-occurred",
@@ -119,6 +161,7 @@ id_enum!(
 
 id_enum!(
     /// A cause of an enrollment failure (our ids; see `DESIGN.md`).
+    #[non_exhaustive]
     Cause, "cause", {
         /// An unspecified iOS/iPadOS problem on the device.
         IosUnspecifiedError => "ios-unspecified-error",
@@ -314,6 +357,31 @@ mod tests {
             " Device-Cap-Reached ".parse::<Section>().unwrap(),
             Section::DeviceCapReached
         );
+    }
+
+    #[test]
+    fn an_unknown_id_names_the_nearest_valid_one() {
+        let err = "device-cap-reachd".parse::<Section>().unwrap_err();
+        assert_eq!(err.nearest, Some("device-cap-reached"));
+        assert_eq!(
+            err.to_string(),
+            "unknown section id \"device-cap-reachd\"; did you mean \"device-cap-reached\"?"
+        );
+        let err = "Device-Limit-Reched".parse::<Cause>().unwrap_err();
+        assert_eq!(err.nearest, Some("device-limit-reached"));
+    }
+
+    #[test]
+    fn an_unknown_id_far_from_every_valid_one_lists_them_all() {
+        let err = "nope".parse::<Cause>().unwrap_err();
+        assert_eq!(err.nearest, None);
+        let message = err.to_string();
+        assert!(message.starts_with("unknown cause id \"nope\"; expected one of: "));
+        for id in Cause::IDS {
+            assert!(message.contains(id), "{id} missing from {message}");
+        }
+        assert_eq!(Cause::IDS.len(), Cause::ALL.len());
+        assert_eq!(Section::IDS.len(), Section::ALL.len());
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //! assert_eq!(world.tenant.default_device_limit, 5);
 //! ```
 
+use time::OffsetDateTime;
+
 use super::model::*;
 
 /// Builds a [`WorldSpec`].
@@ -22,6 +24,7 @@ pub struct WorldBuilder {
 impl WorldSpec {
     /// Starts a builder with defaults: Intune tenant "Contoso" with a valid push certificate,
     /// no users, an iPhone on iOS 17.5 with the current Company Portal.
+    #[must_use]
     pub fn builder() -> WorldBuilder {
         WorldBuilder::default()
     }
@@ -29,36 +32,43 @@ impl WorldSpec {
 
 impl WorldBuilder {
     /// The seed of every identifier.
+    #[must_use]
     pub fn seed(mut self, seed: u64) -> Self {
         self.spec.seed = seed;
         self
     }
-    /// The virtual start time (RFC 3339).
-    pub fn start(mut self, rfc3339: &str) -> Self {
-        self.spec.start = rfc3339.to_string();
+    /// The virtual start time (`time::macros::datetime!(2026-11-26 09:00 UTC)`).
+    #[must_use]
+    pub fn start(mut self, start: OffsetDateTime) -> Self {
+        self.spec.start = start;
         self
     }
     /// The tenant.
+    #[must_use]
     pub fn tenant(mut self, tenant: TenantSpec) -> Self {
         self.spec.tenant = tenant;
         self
     }
     /// Adds a user.
+    #[must_use]
     pub fn user(mut self, user: UserSpec) -> Self {
         self.spec.users.push(user);
         self
     }
     /// The device.
+    #[must_use]
     pub fn device(mut self, device: DeviceSetup) -> Self {
         self.spec.device = device;
         self
     }
     /// Adds something that happened before the run.
+    #[must_use]
     pub fn history(mut self, step: HistoryStep) -> Self {
         self.spec.history.push(step);
         self
     }
     /// The spec.
+    #[must_use]
     pub fn build(self) -> WorldSpec {
         self.spec
     }
@@ -66,6 +76,7 @@ impl WorldBuilder {
 
 impl TenantSpec {
     /// A tenant named `name`, otherwise the defaults.
+    #[must_use]
     pub fn new(name: &str) -> Self {
         TenantSpec {
             name: name.to_string(),
@@ -73,48 +84,57 @@ impl TenantSpec {
         }
     }
     /// Sets the Default device limit (Intune allows 1–15; the default is 15).
+    #[must_use]
     pub fn device_limit(mut self, limit: u32) -> Self {
         self.default_device_limit = limit;
         self
     }
     /// Blocks personally owned iOS/iPadOS devices in the Default device type restriction.
+    #[must_use]
     pub fn block_personally_owned_devices(mut self) -> Self {
         self.default_restriction.personal_device_enrollment_blocked = true;
         self
     }
     /// Blocks the iOS/iPadOS platform in the Default device type restriction.
+    #[must_use]
     pub fn block_ios_platform(mut self) -> Self {
         self.default_restriction.platform_blocked = true;
         self
     }
     /// No Apple MDM push certificate was ever uploaded.
+    #[must_use]
     pub fn without_apns_certificate(mut self) -> Self {
         self.apns.uploaded = false;
         self
     }
     /// The push certificate expired `days` days before the start (past 30 days it is beyond
     /// Apple's renewal grace period).
+    #[must_use]
     pub fn apns_expired_days_ago(mut self, days: i64) -> Self {
         self.apns.issued_days_ago = 365 + days;
         self.apns.expires_in_days = -days;
         self
     }
     /// Apple revoked the push certificate; Intune still shows it as valid.
+    #[must_use]
     pub fn apns_revoked_by_apple(mut self) -> Self {
         self.apns.revoked_by_apple = true;
         self
     }
     /// The oldest Company Portal version the service accepts.
+    #[must_use]
     pub fn min_company_portal_version(mut self, version: &str) -> Self {
         self.min_company_portal_version = Some(version.to_string());
         self
     }
     /// No MDM authority is set.
+    #[must_use]
     pub fn without_mdm_authority(mut self) -> Self {
         self.mdm_authority = MdmAuthority::Unknown;
         self
     }
     /// Adds a device limit restriction assigned to `groups`.
+    #[must_use]
     pub fn limit_restriction(
         mut self,
         name: &str,
@@ -134,6 +154,7 @@ impl TenantSpec {
 
 impl UserSpec {
     /// A user holding an EMS licence (which includes Intune), password `Passw0rd!`.
+    #[must_use]
     pub fn new(upn: &str) -> Self {
         UserSpec {
             upn: upn.into(),
@@ -147,11 +168,13 @@ impl UserSpec {
         }
     }
     /// The user holds no licence at all.
+    #[must_use]
     pub fn unlicensed(mut self) -> Self {
         self.licenses.clear();
         self
     }
     /// The user holds a licence whose plans do not include Intune (e.g. Exchange Online only).
+    #[must_use]
     pub fn licensed_without_intune(mut self, sku: &str) -> Self {
         self.licenses = vec![LicenseSpec::WithPlans {
             sku: sku.into(),
@@ -160,26 +183,31 @@ impl UserSpec {
         self
     }
     /// The user must pass MFA to sign in.
+    #[must_use]
     pub fn mfa_required(mut self) -> Self {
         self.mfa_required = true;
         self
     }
     /// The user's tenant lives in the US Government cloud.
+    #[must_use]
     pub fn government_cloud(mut self) -> Self {
         self.cloud = Cloud::Government;
         self
     }
     /// The user already enrolled `n` devices the admin center lists.
+    #[must_use]
     pub fn enrolled_devices(mut self, n: u32) -> Self {
         self.enrolled_devices = n;
         self
     }
     /// The user has `n` device records only the Company Portal website shows.
+    #[must_use]
     pub fn portal_only_devices(mut self, n: u32) -> Self {
         self.portal_only_devices = n;
         self
     }
     /// Adds the user to a group.
+    #[must_use]
     pub fn group(mut self, group: &str) -> Self {
         self.groups.push(group.into());
         self
@@ -188,35 +216,42 @@ impl UserSpec {
 
 impl DeviceSetup {
     /// An iPhone 14 Pro on iOS 17.5, English, with the current Company Portal.
+    #[must_use]
     pub fn iphone() -> Self {
         DeviceSetup::default()
     }
     /// The device's language ("it-IT").
+    #[must_use]
     pub fn locale(mut self, locale: &str) -> Self {
         self.locale = locale.into();
         self
     }
     /// The serial number.
+    #[must_use]
     pub fn serial(mut self, serial: &str) -> Self {
         self.serial = Some(serial.into());
         self
     }
     /// The installed Company Portal's version.
+    #[must_use]
     pub fn company_portal_version(mut self, version: &str) -> Self {
         self.company_portal.version = Some(version.into());
         self
     }
     /// The Company Portal install is damaged.
+    #[must_use]
     pub fn damaged_company_portal(mut self) -> Self {
         self.company_portal.damaged = true;
         self
     }
     /// The Company Portal's Cloud setting.
+    #[must_use]
     pub fn company_portal_cloud(mut self, cloud: CloudSetting) -> Self {
         self.company_portal.cloud = cloud;
         self
     }
     /// Another MDM's management profile is installed.
+    #[must_use]
     pub fn foreign_mdm_profile(mut self, server_url: &str) -> Self {
         self.profiles.push(ProfileSpec {
             identifier: "com.example.othermdm.enrollment".into(),
@@ -231,16 +266,19 @@ impl DeviceSetup {
         self
     }
     /// Safari keeps a signed-in session for `upn`.
+    #[must_use]
     pub fn safari_session(mut self, upn: &str) -> Self {
         self.safari_session = Some(upn.into());
         self
     }
     /// The device's network cannot reach `host`.
+    #[must_use]
     pub fn block_host(mut self, host: &str) -> Self {
         self.blocked_hosts.push(host.into());
         self
     }
     /// The device has an unspecified configuration-store fault only a restore clears.
+    #[must_use]
     pub fn damaged_configuration_store(mut self) -> Self {
         self.configuration_store_damaged = true;
         self
@@ -249,6 +287,7 @@ impl DeviceSetup {
 
 impl Action {
     /// Enroll through the Company Portal app as `user`.
+    #[must_use]
     pub fn company_portal(user: &str) -> Self {
         Action {
             enroll: EnrollVia::CompanyPortal,
@@ -256,6 +295,7 @@ impl Action {
         }
     }
     /// Enroll through the Company Portal website in Safari as `user`.
+    #[must_use]
     pub fn safari(user: &str) -> Self {
         Action {
             enroll: EnrollVia::Safari,
@@ -263,6 +303,7 @@ impl Action {
         }
     }
     /// Turn on an ADE device and sign in as `user`.
+    #[must_use]
     pub fn ade(user: &str) -> Self {
         Action {
             enroll: EnrollVia::Ade,

@@ -7,6 +7,7 @@ use super::model::Scenario;
 
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ScenarioError {
     /// The file could not be read.
     #[error("{file}: cannot read: {source}")]
@@ -17,7 +18,8 @@ pub enum ScenarioError {
         #[source]
         source: std::io::Error,
     },
-    /// The TOML is malformed, has an unknown key, or a value of the wrong type.
+    /// The TOML is malformed, has an unknown key, a value of the wrong type, an id the catalog
+    /// does not have, or a start time that is not RFC 3339; the position is the value's.
     #[error("{file}:{line}:{column}: {message}")]
     Parse {
         /// The file (or `<string>`).
@@ -65,6 +67,7 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 impl Scenario {
     /// Parses a scenario from TOML text; `origin` names it in errors.
+    #[must_use = "a parsed scenario does nothing until it is run"]
     pub fn from_toml_str(text: &str, origin: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
         let file = origin.as_ref().to_path_buf();
         let scenario: Scenario = toml::from_str(text).map_err(|e| {
@@ -89,6 +92,7 @@ impl Scenario {
     }
 
     /// Loads a scenario file.
+    #[must_use = "a loaded scenario does nothing until it is run"]
     pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
@@ -99,26 +103,37 @@ impl Scenario {
     }
 
     /// The scenario as TOML.
+    #[must_use]
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_default()
     }
 
     /// Checks what the TOML types cannot say; an error carries the message and the key and
     /// value to point at.
-    fn validate(&self) -> Result<(), (String, &'static str, String)> {
-        let valid_id = |id: &str| {
-            !id.is_empty()
-                && id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        };
-        if !valid_id(&self.id) {
-            let m = format!(
-                "id {:?} must be non-empty and use only letters, digits, '-' and '_'",
-                self.id
-            );
-            return Err((m, "id", self.id.clone()));
+    fn validate(&self) -> Result<(), Problem> {
+        self.validate_id()?;
+        self.validate_users()?;
+        self.validate_limits()?;
+        self.validate_catalog_pair()
+    }
+
+    fn validate_id(&self) -> Result<(), Problem> {
+        let valid = !self.id.is_empty()
+            && self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if valid {
+            return Ok(());
         }
+        let m = format!(
+            "id {:?} must be non-empty and use only letters, digits, '-' and '_'",
+            self.id
+        );
+        Err((m, "id", self.id.clone()))
+    }
+
+    fn validate_users(&self) -> Result<(), Problem> {
         let known = |upn: &str| {
             self.world
                 .users
@@ -134,6 +149,10 @@ impl Scenario {
                 return Err((m, "user", a.user.clone()));
             }
         }
+        Ok(())
+    }
+
+    fn validate_limits(&self) -> Result<(), Problem> {
         for (i, l) in self.world.tenant.limit_restrictions.iter().enumerate() {
             if !(1..=15).contains(&l.limit) {
                 let m = format!(
@@ -148,15 +167,50 @@ impl Scenario {
             let m = format!("world.tenant.default_device_limit is {limit}; Intune allows 1 to 15");
             return Err((m, "default_device_limit", limit.to_string()));
         }
-        if enrollsim_simulator::clock::parse_rfc3339(&self.world.start).is_none() {
-            let m = format!(
-                "world.start {:?} is not an RFC 3339 time such as 2026-11-26T09:00:00Z",
-                self.world.start
-            );
-            return Err((m, "start", self.world.start.clone()));
-        }
         Ok(())
     }
+
+    /// A failure scenario names both its section and its cause, and the article lists that
+    /// cause under that section: the run checks the blind diagnosis against exactly this pair.
+    fn validate_catalog_pair(&self) -> Result<(), Problem> {
+        match (self.section, self.cause) {
+            (None, None) => Ok(()),
+            (Some(section), None) => {
+                let m = format!(
+                    "section {:?} is set without a cause; give one of {}",
+                    section.id(),
+                    ids(&section.causes())
+                );
+                Err((m, "section", section.id().to_string()))
+            }
+            (None, Some(cause)) => {
+                let m = format!(
+                    "cause {:?} is set without a section; give one of {}",
+                    cause.id(),
+                    ids(&cause.sections())
+                );
+                Err((m, "cause", cause.id().to_string()))
+            }
+            (Some(section), Some(cause)) if !section.causes().contains(&cause) => {
+                let m = format!(
+                    "the article does not list cause {:?} under section {:?}; it lists {}",
+                    cause.id(),
+                    section.id(),
+                    ids(&section.causes())
+                );
+                Err((m, "cause", cause.id().to_string()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What [`Scenario::validate`] found wrong: the message, and the key and value to point at.
+type Problem = (String, &'static str, String);
+
+fn ids<T: std::fmt::Display>(values: &[T]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+    quoted.join(", ")
 }
 
 /// The line and column of the first `key = ...value...` in `text` (1:1 when absent).
@@ -174,6 +228,7 @@ fn locate(text: &str, key: &str, value: &str) -> (usize, usize) {
 }
 
 /// Loads every `*.toml` in `dir`, sorted by id; ids must be unique.
+#[must_use = "loaded scenarios do nothing until they are run"]
 pub fn load_dir(dir: impl AsRef<Path>) -> Result<Vec<(PathBuf, Scenario)>, ScenarioError> {
     let dir = dir.as_ref();
     let entries = std::fs::read_dir(dir).map_err(|source| ScenarioError::Read {
@@ -204,6 +259,132 @@ pub fn load_dir(dir: impl AsRef<Path>) -> Result<Vec<(PathBuf, Scenario)>, Scena
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::{Cause, Section};
+    use time::macros::datetime;
+
+    /// A valid failure scenario, with `extra` lines inserted after the catalog ids.
+    fn with(section: &str, cause: &str, extra: &str) -> String {
+        format!(
+            "id = \"x\"\ntitle = \"t\"\nsection = \"{section}\"\ncause = \"{cause}\"\n{extra}\n\
+             [[world.users]]\nupn = \"alex@contoso.example\"\n\
+             [action]\nenroll = \"company-portal\"\nuser = \"alex@contoso.example\"\n\
+             [expect]\noutcome = \"failed\"\n"
+        )
+    }
+
+    fn error(text: &str) -> String {
+        Scenario::from_toml_str(text, "scenarios/x.toml")
+            .expect_err("a broken scenario is refused")
+            .to_string()
+    }
+
+    #[test]
+    fn catalog_ids_load_as_typed_values() {
+        let text = with("device-cap-reached", "device-limit-reached", "");
+        let s = Scenario::from_toml_str(&text, "scenarios/x.toml").unwrap();
+        assert_eq!(s.section, Some(Section::DeviceCapReached));
+        assert_eq!(s.cause, Some(Cause::DeviceLimitReached));
+    }
+
+    #[test]
+    fn unknown_section_names_file_line_column_and_the_nearest_id() {
+        let err = error(&with("device-cap-reachd", "device-limit-reached", ""));
+        assert!(
+            err.starts_with("scenarios/x.toml:3:11: unknown section id \"device-cap-reachd\""),
+            "{err}"
+        );
+        assert!(err.contains("did you mean \"device-cap-reached\""), "{err}");
+    }
+
+    #[test]
+    fn unknown_cause_names_file_line_column_and_the_valid_ids() {
+        let err = error(&with("device-cap-reached", "too-many-phones", ""));
+        assert!(
+            err.starts_with("scenarios/x.toml:4:9: unknown cause id \"too-many-phones\""),
+            "{err}"
+        );
+        for id in Cause::IDS {
+            assert!(err.contains(id), "{id} is not listed: {err}");
+        }
+    }
+
+    #[test]
+    fn a_cause_the_section_does_not_list_is_refused() {
+        let err = error(&with("device-cap-reached", "user-not-licensed", ""));
+        assert!(err.starts_with("scenarios/x.toml:4:1: "), "{err}");
+        assert!(err.contains("\"device-limit-reached\""), "{err}");
+        let text = with("device-cap-reached", "device-limit-reached", "")
+            .replace("cause = \"device-limit-reached\"\n", "");
+        let err = error(&text);
+        assert!(err.starts_with("scenarios/x.toml:3:1: "), "{err}");
+        assert!(err.contains("without a cause"), "{err}");
+    }
+
+    #[test]
+    fn bad_start_names_file_line_column_and_a_valid_time() {
+        let text = with(
+            "device-cap-reached",
+            "device-limit-reached",
+            "[world]\nstart = \"26/11/2026 09:00\"",
+        );
+        let err = error(&text);
+        assert!(
+            err.starts_with("scenarios/x.toml:6:9: world.start \"26/11/2026 09:00\""),
+            "{err}"
+        );
+        assert!(err.contains("RFC 3339") && err.contains("2026-11-26T09:00:00Z"));
+        let local = text.replace("\"26/11/2026 09:00\"", "2026-11-26T09:00:00");
+        assert!(error(&local).starts_with("scenarios/x.toml:6:9: world.start"));
+    }
+
+    #[test]
+    fn start_reads_a_string_or_a_toml_date_time() {
+        for written in ["\"2027-01-02T03:04:05Z\"", "2027-01-02T03:04:05Z"] {
+            let text = with(
+                "device-cap-reached",
+                "device-limit-reached",
+                &format!("[world]\nstart = {written}"),
+            );
+            let s = Scenario::from_toml_str(&text, "x.toml").unwrap();
+            assert_eq!(
+                s.world.start,
+                datetime!(2027-01-02 03:04:05 UTC),
+                "{written}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_scenario_survives_a_round_trip_through_toml() {
+        let text = with(
+            "device-cap-reached",
+            "device-limit-reached",
+            "[world]\nstart = \"2027-01-02T03:04:05+01:00\"",
+        );
+        let s = Scenario::from_toml_str(&text, "x.toml").unwrap();
+        let toml = s.to_toml();
+        assert!(toml.contains("section = \"device-cap-reached\""), "{toml}");
+        assert!(
+            toml.contains("start = \"2027-01-02T03:04:05+01:00\""),
+            "{toml}"
+        );
+        assert_eq!(Scenario::from_toml_str(&toml, "again.toml").unwrap(), s);
+    }
+
+    #[test]
+    fn every_catalog_and_variant_file_loads_and_round_trips() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut seen = 0;
+        for dir in ["scenarios", "tests/variants"] {
+            for (path, s) in load_dir(root.join(dir)).unwrap_or_else(|e| panic!("{e}")) {
+                let again =
+                    Scenario::from_toml_str(&s.to_toml(), &path).unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(again, s, "{}", path.display());
+                seen += 1;
+            }
+        }
+        assert!(seen >= 30, "only {seen} scenario files");
+    }
 
     #[test]
     fn unknown_key_names_file_line_and_expected_keys() {

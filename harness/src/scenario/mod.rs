@@ -3,6 +3,7 @@
 mod builder;
 mod load;
 mod model;
+mod rfc3339;
 
 pub use builder::*;
 pub use load::{load_dir, ScenarioError};

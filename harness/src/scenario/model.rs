@@ -7,7 +7,10 @@
 //! comes out of the parties following the protocol against this state.
 
 use serde::{Deserialize, Serialize};
+use time::macros::datetime;
+use time::OffsetDateTime;
 
+pub use enrollsim_diagnostics::{Cause, Section};
 pub use enrollsim_simulator::cloud::entra::Cloud;
 pub use enrollsim_simulator::cloud::intune::state::{IosRestriction, MdmAuthority};
 pub use enrollsim_simulator::device::messages::UserMessage;
@@ -22,12 +25,13 @@ pub struct Scenario {
     pub id: String,
     /// One line saying what goes wrong.
     pub title: String,
-    /// The article section (anchor) the failure belongs to; `None` for a happy path.
+    /// The article section the failure belongs to, written as its anchor id; `None` for a
+    /// happy path. An id the catalog does not have is a load error.
     #[serde(default)]
-    pub section: Option<String>,
-    /// The cause id (DESIGN.md catalog); `None` for a happy path.
+    pub section: Option<Section>,
+    /// The cause (DESIGN.md catalog), written as its id; `None` for a happy path.
     #[serde(default)]
-    pub cause: Option<String>,
+    pub cause: Option<Cause>,
     /// The world before the user acts.
     #[serde(default)]
     pub world: WorldSpec,
@@ -49,8 +53,9 @@ pub struct Scenario {
 pub struct WorldSpec {
     /// Seed of every identifier the world makes up.
     pub seed: u64,
-    /// Virtual start time (RFC 3339).
-    pub start: String,
+    /// Virtual start time, written in RFC 3339 (a string or a TOML offset date-time).
+    #[serde(with = "super::rfc3339")]
+    pub start: OffsetDateTime,
     /// The tenant.
     pub tenant: TenantSpec,
     /// Directory users.
@@ -65,7 +70,7 @@ impl Default for WorldSpec {
     fn default() -> Self {
         WorldSpec {
             seed: 1,
-            start: "2026-11-26T09:00:00Z".into(),
+            start: datetime!(2026-11-26 09:00 UTC),
             tenant: TenantSpec::default(),
             users: Vec::new(),
             device: DeviceSetup::default(),
@@ -407,6 +412,7 @@ pub struct MdmPayloadSpec {
 /// How a user enrolls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum EnrollVia {
     /// The Company Portal app (BYOD).
     CompanyPortal,
@@ -429,6 +435,7 @@ pub struct Action {
 /// Something that happened before the run, replayed through the real flows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, tag = "do", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum HistoryStep {
     /// The device was enrolled by `user`.
     Enroll {
@@ -451,6 +458,7 @@ pub enum HistoryStep {
 /// The outcome kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum OutcomeKind {
     /// Enrolled.
     Enrolled,
@@ -482,6 +490,7 @@ pub struct Expectation {
 /// One step of the documented fix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, tag = "do", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ResolutionStep {
     /// Admin: assign a licence.
     AssignLicense {
