@@ -372,6 +372,14 @@ mod tests {
     }
 
     #[test]
+    fn the_format_doc_lists_every_section_and_cause_id() {
+        let doc = include_str!("../../../docs/scenario-format.md");
+        for id in Section::IDS.iter().chain(Cause::IDS) {
+            assert!(doc.contains(&format!("`{id}`")), "{id} is not in the doc");
+        }
+    }
+
+    #[test]
     fn every_catalog_and_variant_file_loads_and_round_trips() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut seen = 0;
