@@ -199,3 +199,75 @@ pub async fn run_scenario(scenario: &Scenario) -> Result<RunReport, LabError> {
         evidence,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report of a device-cap run whose diagnosis came from the message alone.
+    fn report(expected: (Section, Cause)) -> RunReport {
+        let evidence = EvidenceBundle::from_message("Device Cap Reached", "en");
+        RunReport {
+            id: "x".into(),
+            title: "t".into(),
+            section: Some(expected.0),
+            cause_expected: Some(expected.1),
+            outcome: Outcome::Enrolled { upn: "a@b".into() },
+            reproduced: true,
+            message: None,
+            diagnosis: Some(diagnose(&evidence)),
+            fixed: true,
+            fix_outcome: None,
+            fix_error: None,
+            timeline: Timeline::from_entries(&[]),
+            fix_timeline: Timeline::from_entries(&[]),
+            evidence,
+        }
+    }
+
+    #[test]
+    fn json_keeps_its_field_names_and_writes_ids() {
+        let r = report((Section::DeviceCapReached, Cause::DeviceLimitReached));
+        let json = serde_json::to_value(&r).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        for key in [
+            "id",
+            "title",
+            "section",
+            "cause_expected",
+            "outcome",
+            "reproduced",
+            "message",
+            "diagnosis",
+            "diagnosed_section",
+            "diagnosed_cause",
+            "fixed",
+            "fix_outcome",
+            "fix_error",
+            "timeline",
+            "fix_timeline",
+        ] {
+            assert!(keys.contains(&key), "{key} missing from {keys:?}");
+        }
+        assert!(!keys.contains(&"evidence"));
+        assert_eq!(json["section"], "device-cap-reached");
+        assert_eq!(json["cause_expected"], "device-limit-reached");
+        assert_eq!(json["diagnosed_section"], json["diagnosis"]["section"]);
+        assert_eq!(json["diagnosed_cause"], json["diagnosis"]["cause"]);
+    }
+
+    #[test]
+    fn holds_compares_the_typed_diagnosis_with_the_expected_pair() {
+        let r = report((Section::DeviceCapReached, Cause::DeviceLimitReached));
+        assert_eq!(r.diagnosed_section(), Some(Section::DeviceCapReached));
+        assert_eq!(r.diagnosed_cause(), Some(Cause::DeviceLimitReached));
+        assert!(r.holds());
+        let r = report((Section::DeviceCapReached, Cause::UserNotLicensed));
+        assert!(!r.holds());
+    }
+}
