@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::model::Scenario;
+use super::model::{HistoryStep, ResolutionStep, Scenario};
 
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +113,7 @@ impl Scenario {
     fn validate(&self) -> Result<(), Problem> {
         self.validate_id()?;
         self.validate_users()?;
+        self.validate_step_references()?;
         self.validate_limits()?;
         self.validate_catalog_pair()
     }
@@ -133,20 +134,55 @@ impl Scenario {
         Err((m, "id", self.id.clone()))
     }
 
+    fn knows_user(&self, upn: &str) -> bool {
+        self.world
+            .users
+            .iter()
+            .any(|u| u.upn.eq_ignore_ascii_case(upn))
+    }
+
     fn validate_users(&self) -> Result<(), Problem> {
-        let known = |upn: &str| {
-            self.world
-                .users
-                .iter()
-                .any(|u| u.upn.eq_ignore_ascii_case(upn))
-        };
         for (what, action) in [
             ("action", Some(&self.action)),
             ("reenroll", self.reenroll.as_ref()),
         ] {
-            if let Some(a) = action.filter(|a| !known(&a.user)) {
+            if let Some(a) = action.filter(|a| !self.knows_user(&a.user)) {
                 let m = format!("{what}.user {:?} is not one of world.users", a.user);
                 return Err((m, "user", a.user.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The users and ADE profiles that history and resolution steps name exist in the world,
+    /// so a typo fails at load rather than as a resolution error after the run.
+    fn validate_step_references(&self) -> Result<(), Problem> {
+        let history_users = self.world.history.iter().map(|h| match h {
+            HistoryStep::Enroll { user, .. } => Some(user),
+            HistoryStep::RenewApnsCertificate
+            | HistoryStep::ReplaceApnsCertificate
+            | HistoryStep::AdvanceDays { .. } => None,
+        });
+        let resolution_users = self.resolution.iter().map(|r| step_references(r).0);
+        for (what, users) in [
+            ("world.history", history_users.collect::<Vec<_>>()),
+            ("resolution", resolution_users.collect()),
+        ] {
+            for (i, user) in users.into_iter().enumerate() {
+                if let Some(user) = user.filter(|u| !self.knows_user(u)) {
+                    let m = format!("{what}[{i}].user {user:?} is not one of world.users");
+                    return Err((m, "user", user.clone()));
+                }
+            }
+        }
+        let profiles = self.world.tenant.ade.as_ref().map(|a| &a.profiles[..]);
+        let known = |name: &str| profiles.is_some_and(|p| p.iter().any(|p| p.name == name));
+        for (i, step) in self.resolution.iter().enumerate() {
+            if let Some(profile) = step_references(step).1.filter(|p| !known(p)) {
+                let m = format!(
+                    "resolution[{i}].profile {profile:?} is not one of world.tenant.ade.profiles"
+                );
+                return Err((m, "profile", profile.clone()));
             }
         }
         Ok(())
@@ -202,6 +238,33 @@ impl Scenario {
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// The user and the ADE profile a resolution step names, if any.
+fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) {
+    match step {
+        ResolutionStep::AssignLicense { user, .. }
+        | ResolutionStep::AllowPersonallyOwnedDevices { user }
+        | ResolutionStep::AllowIosPlatform { user }
+        | ResolutionStep::SetDeviceLimit { user, .. }
+        | ResolutionStep::DeleteStaleDevices { user, .. }
+        | ResolutionStep::DisableMfa { user } => (Some(user), None),
+        ResolutionStep::EditEnrollmentProfile { profile }
+        | ResolutionStep::SetEnrollmentProfileAuthentication { profile, .. } => {
+            (None, Some(profile))
+        }
+        ResolutionStep::RenewApnsCertificate
+        | ResolutionStep::ReplaceApnsCertificate
+        | ResolutionStep::UploadApnsCertificate
+        | ResolutionStep::RemoveManagementProfile
+        | ResolutionStep::ReinstallCompanyPortal
+        | ResolutionStep::ClearSafariCookies
+        | ResolutionStep::RestoreAsNew
+        | ResolutionStep::SetCompanyPortalCloud { .. }
+        | ResolutionStep::UseOtherNetwork
+        | ResolutionStep::SyncAdeToken
+        | ResolutionStep::WaitHours { .. } => (None, None),
     }
 }
 
@@ -369,6 +432,31 @@ mod tests {
             "{toml}"
         );
         assert_eq!(Scenario::from_toml_str(&toml, "again.toml").unwrap(), s);
+    }
+
+    #[test]
+    fn steps_must_name_users_and_profiles_of_the_world() {
+        let base = with("device-cap-reached", "device-limit-reached", "");
+        let text =
+            format!("{base}[[resolution]]\ndo = \"disable-mfa\"\nuser = \"alx@contoso.example\"\n");
+        let err = error(&text);
+        assert!(
+            err.starts_with("scenarios/x.toml:15:1: resolution[0].user \"alx@"),
+            "{err}"
+        );
+        let text = base.replace(
+            "[action]",
+            "[[world.history]]\ndo = \"enroll\"\nvia = \"safari\"\nuser = \"sam@contoso.example\"\n[action]",
+        );
+        let err = error(&text);
+        assert!(err.contains("world.history[0].user \"sam@"), "{err}");
+        let text =
+            format!("{base}[[resolution]]\ndo = \"edit-enrollment-profile\"\nprofile = \"Shop\"\n");
+        let err = error(&text);
+        assert!(
+            err.starts_with("scenarios/x.toml:15:1: resolution[0].profile \"Shop\""),
+            "{err}"
+        );
     }
 
     #[test]
