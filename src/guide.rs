@@ -24,15 +24,15 @@
 //!
 //! A [`WorldSpec`](crate::WorldSpec) is the state of everything before the user acts: the
 //! tenant, its users and their licences, the push certificate, the device and what is installed
-//! on it, and what happened before (history). [`World::builder`](crate::World::builder) starts
+//! on it, and what happened before (history). [`WorldSpec::builder`](crate::WorldSpec::builder) starts
 //! from a healthy world — tenant "Contoso" with Intune as MDM authority, a push certificate
 //! valid for another 335 days, a device limit of 15, an English iPhone on iOS 17.5 with the
 //! current Company Portal — and every fault is a typed setting:
 //!
 //! ```
-//! use enrollsim::{DeviceSetup, TenantSpec, UserSpec, World};
+//! use enrollsim::{DeviceSetup, TenantSpec, UserSpec, World, WorldSpec};
 //!
-//! let spec = World::builder()
+//! let spec = WorldSpec::builder()
 //!     .seed(7) // every identifier the world makes up derives from it
 //!     .tenant(TenantSpec::new("Contoso").device_limit(5).apns_expired_days_ago(10))
 //!     .user(UserSpec::new("alex@contoso.example").enrolled_devices(2))
@@ -78,7 +78,7 @@
 //!
 //! ```
 //! use enrollsim::scenario::{AdeAuthMethod, AdeProfileSpec, AdeSpec};
-//! use enrollsim::{TenantSpec, UserSpec, World};
+//! use enrollsim::{TenantSpec, UserSpec, World, WorldSpec};
 //!
 //! let mut tenant = TenantSpec::new("Contoso");
 //! tenant.ade = Some(AdeSpec {
@@ -89,7 +89,7 @@
 //!     }],
 //!     ..AdeSpec::default()
 //! });
-//! let spec = World::builder()
+//! let spec = WorldSpec::builder()
 //!     .tenant(tenant)
 //!     .user(UserSpec::new("alex@contoso.example").mfa_required())
 //!     .build();
@@ -117,10 +117,10 @@
 //! [`Action::ade`]: crate::Action::ade
 //!
 //! ```
-//! use enrollsim::{Action, DeviceSetup, Outcome, Screen, UserMessage, UserSpec, World};
+//! use enrollsim::{Action, DeviceSetup, Outcome, Screen, UserMessage, UserSpec, World, WorldSpec};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! let spec = World::builder()
+//! let spec = WorldSpec::builder()
 //!     .user(UserSpec::new("alex@contoso.example").unlicensed())
 //!     .device(DeviceSetup::iphone().locale("it-IT"))
 //!     .build();
@@ -176,10 +176,10 @@
 //! several; then [`World::enroll`](crate::World::enroll) again:
 //!
 //! ```
-//! use enrollsim::{Action, Outcome, ResolutionStep, TenantSpec, UserSpec, World};
+//! use enrollsim::{Action, Outcome, ResolutionStep, TenantSpec, UserSpec, World, WorldSpec};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! let spec = World::builder()
+//! let spec = WorldSpec::builder()
 //!     .tenant(TenantSpec::new("Contoso").block_personally_owned_devices())
 //!     .user(UserSpec::new("alex@contoso.example"))
 //!     .build();
@@ -254,10 +254,10 @@
 //!   `Authorization: Bearer` [`World::admin_token`](crate::World::admin_token).
 //!
 //! ```
-//! use enrollsim::{UserSpec, World, ADMIN_API_HOST};
+//! use enrollsim::{UserSpec, World, WorldSpec, ADMIN_API_HOST};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! let spec = World::builder().user(UserSpec::new("alex@contoso.example")).build();
+//! let spec = WorldSpec::builder().user(UserSpec::new("alex@contoso.example")).build();
 //! let world = World::start_now(&spec).await.unwrap();
 //! let graph = world.admin_api().unwrap();
 //! assert_eq!(graph.host, ADMIN_API_HOST);

@@ -5,5 +5,5 @@ mod load;
 mod model;
 
 pub use builder::*;
-pub use load::{load_dir, ScenarioError};
+pub use load::{load_dir, load_dir_tolerant, ScenarioError};
 pub use model::*;
