@@ -342,7 +342,7 @@ fn every_catalog_bundle_read_back_from_disk_gives_the_scenarios_cause() {
 
 /// A good bundle to break, written once per test.
 fn written_bundle(tmp: &tempfile::TempDir, id: &str) -> PathBuf {
-    let out = enrollsim(&["run", id, "--bundle", &arg(&tmp, "good")]);
+    let out = enrollsim(&["run", id, "--bundle", &arg(tmp, "good")]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     tmp.path().join("good").join(id)
 }

@@ -151,11 +151,8 @@ async fn session(world: &World, scenario: &Scenario, outcome: &Outcome) -> bool 
                 )
             }
             Some(Input::Timeline) => out!("{}", world.take_timeline().render()),
-            Some(Input::Enroll) => {
-                if enroll_again(world, &again).await {
-                    return true;
-                }
-            }
+            Some(Input::Enroll) if enroll_again(world, &again).await => return true,
+            Some(Input::Enroll) => {}
             Some(Input::Step(step)) => match world.apply(&step).await {
                 Ok(()) => outln!("done"),
                 Err(e) => outln!("failed: {e}"),
