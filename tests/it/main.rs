@@ -11,6 +11,7 @@ mod bad_input;
 mod catalog_replay;
 mod cli_diagnose;
 mod cli_export_score;
+mod cli_flags;
 mod determinism;
 mod diagnosis_snapshots;
 mod fleet;
