@@ -40,23 +40,27 @@ use crate::{Diagnosis, Outcome, RunReport, Timeline};
 /// Masks UUIDs, runs of 16 or more hex digits (and abbreviated ones), 12-character serial
 /// numbers and loopback ports in `text` (see the [module](self) documentation). The same
 /// redaction as [`Timeline::redacted`].
+#[must_use]
 pub fn redact(text: &str) -> String {
     enrollsim_harness::timeline::redact(text)
 }
 
 /// A timeline as text, one line per entry, redacted.
+#[must_use]
 pub fn timeline(timeline: &Timeline) -> String {
     redact(&timeline.render())
 }
 
 /// A diagnosis report as text (section, cause, confidence, evidence, resolution, candidates,
 /// what to collect next), redacted.
+#[must_use]
 pub fn diagnosis(diagnosis: &Diagnosis) -> String {
     redact(&diagnosis.render_text())
 }
 
 /// An outcome on one line, redacted: `enrolled as UPN`, `failed on SCREEN: TEXT`,
 /// `stuck on SCREEN: DETAIL` or `not managed: DETAIL`.
+#[must_use]
 pub fn outcome(outcome: &Outcome) -> String {
     redact(&match outcome {
         Outcome::Enrolled { upn } => format!("enrolled as {upn}"),
@@ -67,6 +71,7 @@ pub fn outcome(outcome: &Outcome) -> String {
 }
 
 /// How reports spell a verdict: `yes` or `no` (the command line's tables spell them the same).
+#[must_use]
 pub fn yes_no(b: bool) -> &'static str {
     if b {
         "yes"
@@ -77,6 +82,7 @@ pub fn yes_no(b: bool) -> &'static str {
 
 /// A whole scenario run as text, redacted: the user's attempt, its outcome, the diagnosis, the
 /// resolution and second attempt, and the verdict.
+#[must_use]
 pub fn report(report: &RunReport) -> String {
     let diagnosis = report.diagnosis.as_ref();
     let mut out = String::new();
@@ -116,6 +122,7 @@ pub fn report(report: &RunReport) -> String {
 
 /// `value` as a JSON value with every string redacted, for `insta::assert_yaml_snapshot!` or
 /// `insta::assert_json_snapshot!`. A value that does not serialize gives `Null`.
+#[must_use]
 pub fn value<T: Serialize + ?Sized>(value: &T) -> serde_json::Value {
     let mut v = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
     redact_strings(&mut v);

@@ -113,6 +113,7 @@ fn http_line(x: &HttpExchange) -> String {
 
 impl Timeline {
     /// Renders recorder entries.
+    #[must_use]
     pub fn from_entries(entries: &[Entry]) -> Timeline {
         let lines = entries
             .iter()
@@ -143,6 +144,7 @@ impl Timeline {
     }
 
     /// The timeline as text, one line per entry.
+    #[must_use]
     pub fn render(&self) -> String {
         self.lines
             .iter()
@@ -151,6 +153,7 @@ impl Timeline {
     }
 
     /// The text with UUIDs, long hex tokens, serial-like ids and certificate serials masked.
+    #[must_use]
     pub fn redacted(&self) -> String {
         redact(&self.render())
     }
@@ -161,6 +164,7 @@ impl Timeline {
 /// digits and shorter hex tokens mixing digits and letters (`[hex]`), abbreviated hex runs of
 /// 6 or more digits cut short with an ellipsis (`4a5efd7b…` → `[hex]…`), 12-character serial
 /// numbers (`[serial]`) and loopback ports (`127.0.0.1:[port]`).
+#[must_use]
 pub fn redact(text: &str) -> String {
     let text = mask_number_after(&mask_tokens(text), "127.0.0.1:", "[port]");
     mask_abbreviated_hex(&text)

@@ -156,6 +156,7 @@ impl Lab {
     }
 
     /// The user acts on the spec's device: enrolls it, after everything that happened before.
+    #[must_use = "the outcome says whether the device enrolled"]
     pub async fn enroll(&self, action: &Action) -> Outcome {
         // One story: the user acts after everything that happened before.
         self.device.sync_clock();
