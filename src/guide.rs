@@ -9,7 +9,8 @@
 //! 5. [Scenarios](#5-scenarios)
 //! 6. [Snapshot tests](#6-snapshot-tests)
 //! 7. [A world for your own client](#7-a-world-for-your-own-client)
-//! 8. [Runtime, cost and cleanup](#8-runtime-cost-and-cleanup)
+//! 8. [Several users and devices in one world](#8-several-users-and-devices-in-one-world)
+//! 9. [Runtime, cost and cleanup](#9-runtime-cost-and-cleanup)
 //!
 //! Add enrollsim and Tokio to the test crate:
 //!
@@ -273,7 +274,38 @@
 //! The repository's `examples/serve_external_client.rs` makes an admin call with a plain
 //! hyper + rustls client.
 //!
-//! ## 8. Runtime, cost and cleanup
+//! ## 8. Several users and devices in one world
+//!
+//! A world holds the spec's device and as many more as a test adds:
+//! [`World::add_device`](crate::World::add_device) switches one on (a
+//! [`DeviceSetup`](crate::DeviceSetup) as for the spec's device) and returns a
+//! [`DeviceHandle`](crate::DeviceHandle). A handle is cheap to clone and `Send`: move it into a
+//! tokio task and [`enroll`](crate::DeviceHandle::enroll) there, and the fleet's users act side
+//! by side, each device on its own clock, so a thousand users waiting a minute each take a minute
+//! of the world's time. [`World::enroll_on`](crate::World::enroll_on) instead lets one device act
+//! after everything that happened before, as [`World::enroll`](crate::World::enroll) does for
+//! the spec's device. A `World` is `Send + Sync`, so it can be shared in an `Arc` as well.
+//!
+//! ```ignore
+//! let world = World::start(&spec).await?;
+//! let mut tasks = Vec::new();
+//! for i in 0..500 {
+//!     let device = world.add_device(&DeviceSetup::iphone())?;
+//!     let user = Action::company_portal(&format!("user{i:04}@contoso.example"));
+//!     tasks.push(tokio::spawn(async move { device.enroll(&user).await }));
+//! }
+//! for task in tasks {
+//!     assert!(matches!(task.await?, Outcome::Enrolled { .. }));
+//! }
+//! assert_eq!(world.apns_pushes_delivered(), 500);
+//! assert_eq!(world.registered_device_count(), 500);
+//! ```
+//!
+//! (The repository's `tests/it/fleet.rs` and `tests/it/ade_fleet.rs` run this with 500 Company
+//! Portal and 200 ADE devices; [`World::admin_get`](crate::World::admin_get) reads what Intune's
+//! admin API lists.)
+//!
+//! ## 9. Runtime, cost and cleanup
 //!
 //! A world runs on the Tokio runtime it is started in (current-thread or multi-thread; the
 //! default `#[tokio::test]` works). Starting one issues a handful of certificates (keys are
