@@ -3,9 +3,32 @@
 
 use std::sync::Arc;
 
-use enrollsim_simulator::device::{Device, Outcome};
+use enrollsim_simulator::device::{Credentials, Device, Outcome};
 
-use crate::scenario::{Action, UserSpec};
+use crate::scenario::{Action, EnrollVia, UserSpec};
+
+/// The credentials of `upn` among `users` (an empty password for a stranger).
+pub(super) fn credentials_among(users: &[UserSpec], upn: &str) -> Credentials {
+    let password = users
+        .iter()
+        .find(|u| u.upn.eq_ignore_ascii_case(upn))
+        .map(|u| u.password.clone())
+        .unwrap_or_default();
+    Credentials {
+        upn: upn.to_string(),
+        password,
+    }
+}
+
+/// `device` runs the enrollment `action` names, as far as it goes.
+pub(super) async fn enroll_device(device: &Device, users: &[UserSpec], action: &Action) -> Outcome {
+    let credentials = credentials_among(users, &action.user);
+    match action.enroll {
+        EnrollVia::CompanyPortal => device.enroll_with_company_portal(&credentials).await,
+        EnrollVia::Safari => device.enroll_with_safari(&credentials).await,
+        EnrollVia::Ade => device.activate(&credentials).await,
+    }
+}
 
 /// One device of a running world.
 ///
@@ -37,7 +60,7 @@ impl DeviceHandle {
     /// time.
     #[must_use = "the outcome says whether the device enrolled"]
     pub async fn enroll(&self, action: &Action) -> Outcome {
-        super::enroll_device(&self.device, &self.users, action).await
+        enroll_device(&self.device, &self.users, action).await
     }
 
     /// Brings the device's clock up to the world's: what it does next happens after

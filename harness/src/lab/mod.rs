@@ -18,10 +18,9 @@ use enrollsim_simulator::world::World;
 
 pub use admin::AdminApi;
 pub use device::DeviceHandle;
+use device::{credentials_among, enroll_device};
 
-use crate::scenario::{
-    Action, AdeSpec, DeviceSetup, EnrollVia, ResolutionStep, UserSpec, WorldSpec,
-};
+use crate::scenario::{Action, AdeSpec, DeviceSetup, ResolutionStep, UserSpec, WorldSpec};
 
 /// Why the lab could not start or act.
 #[derive(Debug, thiserror::Error)]
@@ -79,29 +78,6 @@ impl std::fmt::Debug for Lab {
         f.debug_struct("Lab")
             .field("device", &self.device)
             .finish_non_exhaustive()
-    }
-}
-
-/// The credentials of `upn` among `users` (an empty password for a stranger).
-fn credentials_among(users: &[UserSpec], upn: &str) -> Credentials {
-    let password = users
-        .iter()
-        .find(|u| u.upn.eq_ignore_ascii_case(upn))
-        .map(|u| u.password.clone())
-        .unwrap_or_default();
-    Credentials {
-        upn: upn.to_string(),
-        password,
-    }
-}
-
-/// `device` runs the enrollment `action` names, as far as it goes.
-async fn enroll_device(device: &Device, users: &[UserSpec], action: &Action) -> Outcome {
-    let credentials = credentials_among(users, &action.user);
-    match action.enroll {
-        EnrollVia::CompanyPortal => device.enroll_with_company_portal(&credentials).await,
-        EnrollVia::Safari => device.enroll_with_safari(&credentials).await,
-        EnrollVia::Ade => device.activate(&credentials).await,
     }
 }
 
