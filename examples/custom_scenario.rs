@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use enrollsim::scenario::OutcomeKind;
 use enrollsim::{
     run_scenario, snapshot, Action, Cause, Expectation, ResolutionStep, Scenario, Screen, Section,
-    TenantSpec, UserMessage, UserSpec, World,
+    TenantSpec, UserMessage, UserSpec, WorldSpec,
 };
 
 #[tokio::main]
@@ -21,7 +21,7 @@ async fn main() -> Result<ExitCode, enrollsim::LabError> {
         title: "The push certificate expired 20 days ago and was not renewed".into(),
         section: Some(Section::AccountNotOnboarded),
         cause: Some(Cause::ApnsCertificateNeedsRenewal),
-        world: World::builder()
+        world: WorldSpec::builder()
             .seed(2024)
             .tenant(TenantSpec::new("Contoso").apns_expired_days_ago(20))
             .user(UserSpec::new("alex@contoso.example"))

@@ -10,7 +10,7 @@
 
 use enrollsim::{
     Action, Cause, Outcome, ResolutionStep, Screen, Section, TenantSpec, UserMessage, UserSpec,
-    World,
+    World, WorldSpec,
 };
 
 const SALES_REP: &str = "jo@contoso.example";
@@ -18,7 +18,7 @@ const TEMP: &str = "kim@contoso.example";
 
 /// The tenant as Contoso runs it.
 fn contoso() -> enrollsim::WorldBuilder {
-    World::builder().tenant(TenantSpec::new("Contoso").limit_restriction(
+    WorldSpec::builder().tenant(TenantSpec::new("Contoso").limit_restriction(
         "Sales: 5 devices",
         1,
         &["sales"],

@@ -9,7 +9,7 @@
 use std::error::Error;
 use std::sync::Arc;
 
-use enrollsim::{Action, Outcome, Service, UserSpec, World};
+use enrollsim::{Action, Outcome, Service, UserSpec, World, WorldSpec};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
@@ -52,7 +52,7 @@ async fn get(
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let spec = World::builder()
+    let spec = WorldSpec::builder()
         .user(UserSpec::new("alex@contoso.example"))
         .build();
     // The client judges certificates by the system clock: start the world's clock now.

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use enrollsim_harness::scenario::{load_dir, Scenario, ScenarioError};
+use enrollsim_harness::scenario::{load_dir, load_dir_tolerant, Scenario, ScenarioError};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
@@ -28,4 +28,14 @@ pub fn find(id: &str) -> Result<Option<Scenario>, ScenarioError> {
 /// Every scenario in a directory (`*.toml`), sorted by id.
 pub fn load(dir: impl AsRef<Path>) -> Result<Vec<Scenario>, ScenarioError> {
     Ok(load_dir(dir)?.into_iter().map(|(_, s)| s).collect())
+}
+
+/// Every scenario in a directory (`*.toml`) that loads, sorted by id, and why each other file
+/// did not load: one broken file does not keep the others from running. Fails only when the
+/// directory cannot be read.
+pub fn load_tolerant(
+    dir: impl AsRef<Path>,
+) -> Result<(Vec<Scenario>, Vec<ScenarioError>), ScenarioError> {
+    let (loaded, errors) = load_dir_tolerant(dir)?;
+    Ok((loaded.into_iter().map(|(_, s)| s).collect(), errors))
 }

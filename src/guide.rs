@@ -9,7 +9,8 @@
 //! 5. [Scenarios](#5-scenarios)
 //! 6. [Snapshot tests](#6-snapshot-tests)
 //! 7. [A world for your own client](#7-a-world-for-your-own-client)
-//! 8. [Runtime, cost and cleanup](#8-runtime-cost-and-cleanup)
+//! 8. [Several users and devices in one world](#8-several-users-and-devices-in-one-world)
+//! 9. [Runtime, cost and cleanup](#9-runtime-cost-and-cleanup)
 //!
 //! Add enrollsim and Tokio to the test crate:
 //!
@@ -24,15 +25,15 @@
 //!
 //! A [`WorldSpec`](crate::WorldSpec) is the state of everything before the user acts: the
 //! tenant, its users and their licences, the push certificate, the device and what is installed
-//! on it, and what happened before (history). [`World::builder`](crate::World::builder) starts
+//! on it, and what happened before (history). [`WorldSpec::builder`](crate::WorldSpec::builder) starts
 //! from a healthy world — tenant "Contoso" with Intune as MDM authority, a push certificate
 //! valid for another 335 days, a device limit of 15, an English iPhone on iOS 17.5 with the
 //! current Company Portal — and every fault is a typed setting:
 //!
 //! ```
-//! use enrollsim::{DeviceSetup, TenantSpec, UserSpec, World};
+//! use enrollsim::{DeviceSetup, TenantSpec, UserSpec, World, WorldSpec};
 //!
-//! let spec = World::builder()
+//! let spec = WorldSpec::builder()
 //!     .seed(7) // every identifier the world makes up derives from it
 //!     .tenant(TenantSpec::new("Contoso").device_limit(5).apns_expired_days_ago(10))
 //!     .user(UserSpec::new("alex@contoso.example").enrolled_devices(2))
@@ -78,7 +79,7 @@
 //!
 //! ```
 //! use enrollsim::scenario::{AdeAuthMethod, AdeProfileSpec, AdeSpec};
-//! use enrollsim::{TenantSpec, UserSpec, World};
+//! use enrollsim::{TenantSpec, UserSpec, World, WorldSpec};
 //!
 //! let mut tenant = TenantSpec::new("Contoso");
 //! tenant.ade = Some(AdeSpec {
@@ -89,7 +90,7 @@
 //!     }],
 //!     ..AdeSpec::default()
 //! });
-//! let spec = World::builder()
+//! let spec = WorldSpec::builder()
 //!     .tenant(tenant)
 //!     .user(UserSpec::new("alex@contoso.example").mfa_required())
 //!     .build();
@@ -117,10 +118,10 @@
 //! [`Action::ade`]: crate::Action::ade
 //!
 //! ```
-//! use enrollsim::{Action, DeviceSetup, Outcome, Screen, UserMessage, UserSpec, World};
+//! use enrollsim::{Action, DeviceSetup, Outcome, Screen, UserMessage, UserSpec, World, WorldSpec};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! let spec = World::builder()
+//! let spec = WorldSpec::builder()
 //!     .user(UserSpec::new("alex@contoso.example").unlicensed())
 //!     .device(DeviceSetup::iphone().locale("it-IT"))
 //!     .build();
@@ -176,10 +177,10 @@
 //! several; then [`World::enroll`](crate::World::enroll) again:
 //!
 //! ```
-//! use enrollsim::{Action, Outcome, ResolutionStep, TenantSpec, UserSpec, World};
+//! use enrollsim::{Action, Outcome, ResolutionStep, TenantSpec, UserSpec, World, WorldSpec};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! let spec = World::builder()
+//! let spec = WorldSpec::builder()
 //!     .tenant(TenantSpec::new("Contoso").block_personally_owned_devices())
 //!     .user(UserSpec::new("alex@contoso.example"))
 //!     .build();
@@ -254,10 +255,10 @@
 //!   `Authorization: Bearer` [`World::admin_token`](crate::World::admin_token).
 //!
 //! ```
-//! use enrollsim::{UserSpec, World, ADMIN_API_HOST};
+//! use enrollsim::{UserSpec, World, WorldSpec, ADMIN_API_HOST};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! let spec = World::builder().user(UserSpec::new("alex@contoso.example")).build();
+//! let spec = WorldSpec::builder().user(UserSpec::new("alex@contoso.example")).build();
 //! let world = World::start_now(&spec).await.unwrap();
 //! let graph = world.admin_api().unwrap();
 //! assert_eq!(graph.host, ADMIN_API_HOST);
@@ -273,7 +274,38 @@
 //! The repository's `examples/serve_external_client.rs` makes an admin call with a plain
 //! hyper + rustls client.
 //!
-//! ## 8. Runtime, cost and cleanup
+//! ## 8. Several users and devices in one world
+//!
+//! A world holds the spec's device and as many more as a test adds:
+//! [`World::add_device`](crate::World::add_device) switches one on (a
+//! [`DeviceSetup`](crate::DeviceSetup) as for the spec's device) and returns a
+//! [`DeviceHandle`](crate::DeviceHandle). A handle is cheap to clone and `Send`: move it into a
+//! tokio task and [`enroll`](crate::DeviceHandle::enroll) there, and the fleet's users act side
+//! by side, each device on its own clock, so a thousand users waiting a minute each take a minute
+//! of the world's time. [`World::enroll_on`](crate::World::enroll_on) instead lets one device act
+//! after everything that happened before, as [`World::enroll`](crate::World::enroll) does for
+//! the spec's device. A `World` is `Send + Sync`, so it can be shared in an `Arc` as well.
+//!
+//! ```ignore
+//! let world = World::start(&spec).await?;
+//! let mut tasks = Vec::new();
+//! for i in 0..500 {
+//!     let device = world.add_device(&DeviceSetup::iphone())?;
+//!     let user = Action::company_portal(&format!("user{i:04}@contoso.example"));
+//!     tasks.push(tokio::spawn(async move { device.enroll(&user).await }));
+//! }
+//! for task in tasks {
+//!     assert!(matches!(task.await?, Outcome::Enrolled { .. }));
+//! }
+//! assert_eq!(world.apns_pushes_delivered(), 500);
+//! assert_eq!(world.registered_device_count(), 500);
+//! ```
+//!
+//! (The repository's `tests/it/fleet.rs` and `tests/it/ade_fleet.rs` run this with 500 Company
+//! Portal and 200 ADE devices; [`World::admin_get`](crate::World::admin_get) reads what Intune's
+//! admin API lists.)
+//!
+//! ## 9. Runtime, cost and cleanup
 //!
 //! A world runs on the Tokio runtime it is started in (current-thread or multi-thread; the
 //! default `#[tokio::test]` works). Starting one issues a handful of certificates (keys are

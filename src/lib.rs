@@ -20,7 +20,7 @@
 //! ```
 //! use enrollsim::{
 //!     diagnose, Action, Cause, DeviceSetup, Outcome, ResolutionStep, Screen, Section,
-//!     TenantSpec, UserMessage, UserSpec, World,
+//!     TenantSpec, UserMessage, UserSpec, World, WorldSpec,
 //! };
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -29,7 +29,7 @@
 //! runtime.block_on(async {
 //!     // 1. The world: a tenant whose device limit is 15, a user who has reached it, and a
 //!     //    new iPhone with the Company Portal installed.
-//!     let spec = World::builder()
+//!     let spec = WorldSpec::builder()
 //!         .tenant(TenantSpec::new("Contoso").device_limit(15))
 //!         .user(UserSpec::new("alex@contoso.example").enrolled_devices(15))
 //!         .device(DeviceSetup::iphone())
@@ -80,9 +80,10 @@
 //!
 //! ## What the crate offers
 //!
-//! - **Worlds in code**: [`World::builder`] with the catalog's faults as typed settings of
+//! - **Worlds in code**: [`WorldSpec::builder`] with the catalog's faults as typed settings of
 //!   [`TenantSpec`], [`UserSpec`] and [`DeviceSetup`]; [`World::start`] runs it;
-//!   [`World::enroll`] returns a typed [`Outcome`]; [`World::take_timeline`],
+//!   [`World::enroll`] returns a typed [`Outcome`]; [`World::add_device`] adds more devices, each
+//!   a [`DeviceHandle`] that can act from its own task; [`World::take_timeline`],
 //!   [`World::evidence`] and [`diagnose`](diagnose()) tell what happened and why; [`World::apply`] carries
 //!   out a [`ResolutionStep`].
 //! - **Scenarios** (a world, an action, what should happen, the documented fix) from TOML files
@@ -100,6 +101,7 @@
 //! The [`guide`] walks through each of these with examples, and lists which setting reproduces
 //! which failure of the article.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod catalog;
 pub mod guide;
@@ -116,7 +118,7 @@ pub use world::World;
 pub use enrollsim_diagnostics as diagnostics;
 
 pub use enrollsim_diagnostics::{Cause, Diagnosis, EvidenceBundle, Section};
-pub use enrollsim_harness::lab::{Lab, LabError};
+pub use enrollsim_harness::lab::{DeviceHandle, LabError};
 pub use enrollsim_harness::run::{run_scenario, RunReport};
 pub use enrollsim_harness::scenario::{
     Action, DeviceSetup, Expectation, HistoryStep, ResolutionStep, Scenario, ScenarioError, Screen,
@@ -138,6 +140,7 @@ pub use enrollsim_simulator::device::Outcome;
 /// assert_eq!(diagnosis.section, Some(Section::UserLicenseTypeInvalid));
 /// assert_eq!(diagnosis.cause, Some(Cause::UserNotLicensed));
 /// ```
+#[must_use]
 pub fn diagnose(bundle: &EvidenceBundle) -> Diagnosis {
     enrollsim_diagnostics::diagnose(bundle)
 }

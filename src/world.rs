@@ -1,18 +1,23 @@
-//! [`World`]: a running simulated tenant, its services on loopback and one iOS device.
+//! [`World`]: a running simulated tenant, its services on loopback and its iOS devices.
+//!
+//! The one public world type: it owns the harness's lab and keeps the simulator behind it
+//! private, so what a test can do with a world is exactly the methods here.
 
 use enrollsim_harness::evidence;
-use enrollsim_harness::lab::{Lab, LabError};
-use enrollsim_harness::scenario::{Action, ResolutionStep, WorldBuilder, WorldSpec};
-use enrollsim_harness::serve::{ServedWorld, Service};
+use enrollsim_harness::lab::{DeviceHandle, Lab, LabError};
+use enrollsim_harness::scenario::{Action, DeviceSetup, ResolutionStep, WorldSpec};
+use enrollsim_harness::serve::{certificate_pem, Service, ADMIN_API_HOST};
 use enrollsim_harness::timeline::Timeline;
+use enrollsim_simulator::cloud::intune::state::ManagementState;
+use time::OffsetDateTime;
 
 use crate::{Diagnosis, EvidenceBundle, Outcome};
 
 /// A running world: an Entra ID + Intune tenant, Apple's services and APNs listening on
 /// loopback ports, and the iOS device a user enrolls.
 ///
-/// Start one from a [`WorldSpec`] (built in code with [`World::builder`], or the `world` of a
-/// [`Scenario`](crate::Scenario)); then let the user [`enroll`](World::enroll), read what
+/// Start one from a [`WorldSpec`] (built in code with [`WorldSpec::builder`], or the `world`
+/// of a [`Scenario`](crate::Scenario)); then let the user [`enroll`](World::enroll), read what
 /// happened ([`take_timeline`](World::take_timeline)), collect the admin's
 /// [`evidence`](World::evidence) and [`diagnose`](World::diagnose) it, carry out resolution
 /// steps with [`apply`](World::apply) and enroll again.
@@ -23,41 +28,36 @@ use crate::{Diagnosis, EvidenceBundle, Outcome};
 /// (start such a world with [`start_now`](World::start_now), so that certificates judged by
 /// the system clock are valid).
 ///
+/// Several users and devices share one world: [`add_device`](World::add_device) switches on
+/// another device and returns its [`DeviceHandle`], which is cheap to clone and can act from
+/// its own tokio task (a `World` is `Send + Sync`: share it in an `Arc`). Counts such as
+/// [`apns_pushes_delivered`](World::apns_pushes_delivered) and
+/// [`managed_device_count`](World::managed_device_count) sum a fleet up.
+///
 /// Dropping a `World` stops every service and frees its ports;
 /// [`shutdown`](World::shutdown) does the same and waits until the listeners are closed. A
 /// world must be started, used and dropped inside a Tokio runtime.
-#[derive(Debug)]
 pub struct World {
-    served: ServedWorld,
+    lab: Lab,
+    services: Vec<Service>,
+    ca_pem: String,
+    admin_token: String,
+}
+
+impl std::fmt::Debug for World {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("World")
+            .field("services", &self.services)
+            .finish_non_exhaustive()
+    }
 }
 
 impl World {
-    /// A builder for a [`WorldSpec`], with defaults: an Intune tenant "Contoso" with a valid
-    /// push certificate and a device limit of 15, no users, an English iPhone on iOS 17.5 with
-    /// the current Company Portal. Faults are typed settings of the tenant
-    /// ([`TenantSpec`](crate::TenantSpec)), its users ([`UserSpec`](crate::UserSpec)) and the
-    /// device ([`DeviceSetup`](crate::DeviceSetup)).
-    ///
-    /// ```
-    /// use enrollsim::{TenantSpec, UserSpec, World};
-    ///
-    /// let spec = World::builder()
-    ///     .tenant(TenantSpec::new("Contoso").apns_expired_days_ago(45))
-    ///     .user(UserSpec::new("alex@contoso.example"))
-    ///     .build();
-    /// assert_eq!(spec.users.len(), 1);
-    /// ```
-    pub fn builder() -> WorldBuilder {
-        WorldSpec::builder()
-    }
-
     /// Starts the world `spec` describes: issues its certificates, starts every service on a
     /// loopback port, builds the device and replays the spec's history. Nothing the history
     /// did shows in the timeline.
     pub async fn start(spec: &WorldSpec) -> Result<World, LabError> {
-        ServedWorld::start(spec)
-            .await
-            .map(|served| World { served })
+        Lab::start(spec).await.map(World::serve)
     }
 
     /// Starts the world `spec` describes, like [`World::start`], but with the virtual clock
@@ -69,21 +69,88 @@ impl World {
     /// certificate dates, history) keep their meaning; timelines carry the current date, so
     /// snapshot tests should use [`World::start`].
     pub async fn start_now(spec: &WorldSpec) -> Result<World, LabError> {
-        ServedWorld::start_now(spec)
-            .await
-            .map(|served| World { served })
+        Lab::start_now(spec).await.map(World::serve)
     }
 
-    /// The user acts: enrolls the device through the Company Portal app, the Company Portal
-    /// website or Setup Assistant (ADE), as `action` says, and the flow runs to its end.
+    /// Wraps a running lab with what outside clients need to reach it.
+    fn serve(lab: Lab) -> World {
+        World {
+            services: lab.services(),
+            ca_pem: certificate_pem(&lab.ca_certificate_der()),
+            admin_token: lab.admin_token(),
+            lab,
+        }
+    }
+
+    /// The user acts: enrolls the spec's device through the Company Portal app, the Company
+    /// Portal website or Setup Assistant (ADE), as `action` says, after everything that
+    /// happened before, and the flow runs to its end.
+    #[must_use = "the outcome says whether the device enrolled"]
     pub async fn enroll(&self, action: &Action) -> Outcome {
-        self.lab().enroll(action).await
+        self.lab.enroll(action).await
+    }
+
+    /// The spec's device, as a handle like the ones [`World::add_device`] returns.
+    pub fn device(&self) -> DeviceHandle {
+        self.lab.device_handle()
+    }
+
+    /// Switches on another device in this world, as `setup` describes it (a serial number or
+    /// UDID it leaves open is made up from the seed). In a tenant with ADE whose spec assigns
+    /// its device, Apple Business Manager holds the new device too, assigned to Intune's MDM
+    /// server; Intune imports it at its next sync
+    /// ([`ResolutionStep::SyncAdeToken`](crate::ResolutionStep::SyncAdeToken)).
+    pub fn add_device(&self, setup: &DeviceSetup) -> Result<DeviceHandle, LabError> {
+        self.lab.add_device(setup)
+    }
+
+    /// The user of `device` acts after everything that happened before, as
+    /// [`World::enroll`] does for the spec's device. Devices acting side by side call
+    /// [`DeviceHandle::enroll`] from their own tasks instead.
+    #[must_use = "the outcome says whether the device enrolled"]
+    pub async fn enroll_on(&self, device: &DeviceHandle, action: &Action) -> Outcome {
+        device.sync_clock();
+        device.enroll(action).await
+    }
+
+    /// The world's virtual time.
+    pub fn now(&self) -> OffsetDateTime {
+        self.lab.world.clock.now()
+    }
+
+    /// How many pushes APNs has delivered to devices so far.
+    pub fn apns_pushes_delivered(&self) -> u64 {
+        self.lab.world.apns.delivered()
+    }
+
+    /// How many devices Intune manages now (the users' earlier devices included).
+    pub fn managed_device_count(&self) -> usize {
+        let state = self.lab.world.intune.state();
+        let state = state.lock().unwrap_or_else(|p| p.into_inner());
+        state
+            .devices
+            .iter()
+            .filter(|d| d.state == ManagementState::Managed)
+            .count()
+    }
+
+    /// How many devices are registered in Entra ID (workplace joined).
+    pub fn registered_device_count(&self) -> usize {
+        let directory = self.lab.world.entra.state();
+        let directory = directory.lock().unwrap_or_else(|p| p.into_inner());
+        directory.devices.len()
+    }
+
+    /// A `GET` on the admin API ([`ADMIN_API_HOST`]) over HTTPS, as an admin's tooling sends
+    /// it, e.g. `/v1.0/deviceManagement/managedDevices`; the JSON answer.
+    pub async fn admin_get(&self, path: &str) -> Result<serde_json::Value, LabError> {
+        self.lab.admin_get(path).await
     }
 
     /// Carries out one resolution step the way an admin (through the admin API, over HTTPS) or
     /// a technician (on the device) would.
     pub async fn apply(&self, step: &ResolutionStep) -> Result<(), LabError> {
-        self.lab().apply(step).await
+        self.lab.apply(step).await
     }
 
     /// Carries out resolution steps in order, stopping at the first that fails.
@@ -97,7 +164,7 @@ impl World {
     /// Moves the world's virtual clock `days` days forward: certificates age, the push
     /// certificate may expire, enrollment profiles and tokens grow older.
     pub fn advance_days(&self, days: i64) {
-        self.lab()
+        self.lab
             .world
             .clock
             .advance(time::Duration::days(days.max(0)));
@@ -105,78 +172,80 @@ impl World {
 
     /// Everything that happened since the world started or since the previous call: HTTP
     /// exchanges between the parties, what the user saw, what the services decided.
+    #[must_use = "the timeline is drained: what it held is gone once dropped"]
     pub fn take_timeline(&self) -> Timeline {
-        Timeline::from_entries(&self.lab().world.recorder.drain())
+        Timeline::from_entries(&self.lab.world.recorder.drain())
     }
 
     /// The evidence an admin can collect after `action` ended in `outcome`: what the user saw
     /// and where, the device's console and Company Portal logs, the tenant's admin view, the
     /// enrollment troubleshooting events and the sign-in log. Nothing about a scenario or its
     /// expectation goes in.
+    #[must_use]
     pub fn evidence(&self, action: &Action, outcome: &Outcome) -> EvidenceBundle {
-        evidence::collect(self.lab(), action, outcome)
+        evidence::collect(&self.lab, action, outcome)
     }
 
     /// The blind diagnosis of [`World::evidence`]: the same as
     /// [`diagnose`](crate::diagnose())`(&world.evidence(action, outcome))`.
+    #[must_use]
     pub fn diagnose(&self, action: &Action, outcome: &Outcome) -> Diagnosis {
         crate::diagnose(&self.evidence(action, outcome))
     }
 
-    /// The device's serial number.
+    /// The serial number of the spec's device.
     pub fn device_serial(&self) -> String {
-        self.lab().device.serial()
+        self.lab.device.serial()
     }
 
     /// Every host name of the world and where it listens, sorted by host name. Connect to
     /// [`Service::base_url`] and send [`Service::host`] as TLS SNI and `Host` header.
     pub fn services(&self) -> &[Service] {
-        self.served.services()
+        &self.services
     }
 
     /// The service answering to `host` (case-insensitive), e.g.
     /// [`ADMIN_API_HOST`](crate::ADMIN_API_HOST).
     pub fn service(&self, host: &str) -> Option<&Service> {
-        self.served.service(host)
+        self.services
+            .iter()
+            .find(|s| s.host.eq_ignore_ascii_case(host))
     }
 
     /// The admin API (Microsoft Graph shapes): `GET /v1.0/deviceManagement/managedDevices`,
     /// `GET /v1.0/users/{upn}/managedDevices`, device enrollment configurations, the push
     /// certificate...
     pub fn admin_api(&self) -> Option<&Service> {
-        self.served.admin_api()
+        self.service(ADMIN_API_HOST)
     }
 
     /// The distinct loopback ports the world listens on, ascending.
     pub fn ports(&self) -> Vec<u16> {
-        self.served.ports()
+        let mut ports: Vec<u16> = self.services.iter().map(Service::port).collect();
+        ports.sort_unstable();
+        ports.dedup();
+        ports
     }
 
     /// The lab root certificate, as PEM: every service's certificate chains to it. Trust it
     /// in your client.
     pub fn ca_certificate_pem(&self) -> &str {
-        self.served.ca_certificate_pem()
+        &self.ca_pem
     }
 
     /// The lab root certificate, DER-encoded.
     pub fn ca_certificate_der(&self) -> Vec<u8> {
-        self.served.ca_certificate_der()
+        self.lab.ca_certificate_der()
     }
 
     /// The admin API's bearer token: send `Authorization: Bearer TOKEN`.
     pub fn admin_token(&self) -> &str {
-        self.served.admin_token()
-    }
-
-    /// The lower-level lab: the simulated services' state, the device and the typed admin
-    /// API. Prefer the methods of `World`; this is for what they do not cover.
-    pub fn lab(&self) -> &Lab {
-        self.served.lab()
+        &self.admin_token
     }
 
     /// Stops every service and waits until its listener is closed, so its port is free when
     /// this returns.
     pub async fn shutdown(self) {
-        self.served.shutdown().await;
+        self.lab.world.shutdown().await;
     }
 }

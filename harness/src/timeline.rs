@@ -2,8 +2,9 @@
 //! saw, what the services decided.
 //!
 //! Every time is virtual and every identifier seeded, so the same scenario renders the same
-//! timeline byte for byte; [`Timeline::redacted`] additionally masks UUIDs, hex tokens and
-//! serial numbers for snapshots that should survive a change of seed.
+//! timeline byte for byte; [`Timeline::redacted`] additionally masks UUIDs, hex tokens, serial
+//! numbers and loopback ports (see [`redact`]) for snapshots that should survive a change of
+//! seed.
 
 use enrollsim_simulator::recorder::{Entry, Happening, HttpExchange};
 use serde::Serialize;
@@ -17,6 +18,10 @@ pub struct TimelineLine {
     pub kind: &'static str,
     /// What happened.
     pub text: String,
+    /// The serial number of the device the line concerns (its own requests, what its user
+    /// saw), if any. Not serialized: reports keep their shape; it tells a fleet's devices apart.
+    #[serde(skip)]
+    pub device: Option<String>,
 }
 
 /// A run's timeline.
@@ -108,6 +113,7 @@ fn http_line(x: &HttpExchange) -> String {
 
 impl Timeline {
     /// Renders recorder entries.
+    #[must_use]
     pub fn from_entries(entries: &[Entry]) -> Timeline {
         let lines = entries
             .iter()
@@ -126,13 +132,19 @@ impl Timeline {
                     }
                     Happening::Note { party, text } => ("note", format!("{party}: {text}")),
                 };
-                TimelineLine { at, kind, text }
+                TimelineLine {
+                    at,
+                    kind,
+                    text,
+                    device: e.device.clone(),
+                }
             })
             .collect();
         Timeline { lines }
     }
 
     /// The timeline as text, one line per entry.
+    #[must_use]
     pub fn render(&self) -> String {
         self.lines
             .iter()
@@ -141,27 +153,32 @@ impl Timeline {
     }
 
     /// The text with UUIDs, long hex tokens, serial-like ids and certificate serials masked.
+    #[must_use]
     pub fn redacted(&self) -> String {
         redact(&self.render())
     }
 }
 
-/// Masks UUIDs (`[uuid]`), runs of 16+ hex digits (`[hex]`) and 12-character serial numbers
-/// (`[serial]`) in `text`.
+/// Masks what a change of seed, a loopback port or the process would move in `text`, so that
+/// a snapshot changes only when behaviour does: UUIDs (`[uuid]`), runs of 16 or more hex
+/// digits and shorter hex tokens mixing digits and letters (`[hex]`), abbreviated hex runs of
+/// 6 or more digits cut short with an ellipsis (`4a5efd7b…` → `[hex]…`), 12-character serial
+/// numbers (`[serial]`) and loopback ports (`127.0.0.1:[port]`).
+#[must_use]
 pub fn redact(text: &str) -> String {
+    let text = mask_number_after(&mask_tokens(text), "127.0.0.1:", "[port]");
+    mask_abbreviated_hex(&text)
+}
+
+/// Masks each word (letters, digits and `-`) that is an identifier.
+fn mask_tokens(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_inclusive(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
         let (token, sep) = match word.char_indices().last() {
             Some((i, c)) if !(c.is_ascii_alphanumeric() || c == '-') => (&word[..i], &word[i..]),
             _ => (word, ""),
         };
-        // An abbreviated token ("0cb9c5f2…") is masked whatever its digits.
-        if sep.starts_with('…') && token.len() >= 8 && token.chars().all(|c| c.is_ascii_hexdigit())
-        {
-            out.push_str("[hex]");
-        } else {
-            out.push_str(&redact_token(token));
-        }
+        out.push_str(&redact_token(token));
         out.push_str(sep);
     }
     out
@@ -181,7 +198,7 @@ fn redact_token(t: &str) -> String {
     if t.len() >= 16 && is_hex(t) {
         return "[hex]".into();
     }
-    // Abbreviated tokens ("0cb9c5f2…") are still seeded identifiers.
+    // Shorter tokens mixing digits and letters ("0cb9c5f2") are still seeded identifiers.
     if t.len() >= 8
         && is_hex(t)
         && t.chars().any(|c| c.is_ascii_digit())
@@ -200,6 +217,50 @@ fn redact_token(t: &str) -> String {
     t.to_string()
 }
 
+/// Replaces the run of digits right after each `marker` with `mask`.
+fn mask_number_after(text: &str, marker: &str, mask: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(marker) {
+        let after = &rest[i + marker.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        out.push_str(&rest[..i + marker.len()]);
+        if digits > 0 {
+            out.push_str(mask);
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Masks a run of 6 or more hex digits cut short with an ellipsis (`4a5efd7b…` → `[hex]…`),
+/// unless it is the end of a longer word (`xdeadbeef…`).
+fn mask_abbreviated_hex(text: &str) -> String {
+    let mut pieces = text.split('…').peekable();
+    let mut out = String::with_capacity(text.len());
+    while let Some(piece) = pieces.next() {
+        if pieces.peek().is_none() {
+            out.push_str(piece);
+            break;
+        }
+        let hex = piece
+            .bytes()
+            .rev()
+            .take_while(u8::is_ascii_hexdigit)
+            .count();
+        let before = piece[..piece.len() - hex].chars().next_back();
+        if hex >= 6 && !before.is_some_and(|c| c.is_alphanumeric()) {
+            out.push_str(&piece[..piece.len() - hex]);
+            out.push_str("[hex]");
+        } else {
+            out.push_str(piece);
+        }
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +271,30 @@ mod tests {
         assert_eq!(
             redact(s),
             "device [serial] token [hex] id [uuid] says Hello"
+        );
+    }
+
+    #[test]
+    fn ports_are_masked_only_after_loopback() {
+        assert_eq!(
+            mask_number_after(
+                "a 127.0.0.1:8443/x, b 127.0.0.1:, c 10.0.0.1:80",
+                "127.0.0.1:",
+                "[port]"
+            ),
+            "a 127.0.0.1:[port]/x, b 127.0.0.1:, c 10.0.0.1:80"
+        );
+    }
+
+    #[test]
+    fn abbreviated_hex_is_masked() {
+        assert_eq!(
+            mask_abbreviated_hex("token 4a5efd7b… and café… and xdeadbeef… end…"),
+            "token [hex]… and café… and xdeadbeef… end…"
+        );
+        assert_eq!(
+            redact("serial 0cb9c5f2… and 12345678…"),
+            "serial [hex]… and [hex]…"
         );
     }
 }

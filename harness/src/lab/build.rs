@@ -1,5 +1,12 @@
 //! Building a lab from a world spec: directory, tenant, certificates, device, history.
+//!
+//! Identifiers the spec leaves open are drawn from one seeded stream in a fixed order
+//! (directory, device serial and UDID, the tenant's earlier devices, push topic, ADE, device
+//! profiles), so the same spec always makes the same world.
 
+use std::collections::HashMap;
+
+use enrollsim_simulator::cloud::apple_ade::state::{lock, AbmDevice};
 use enrollsim_simulator::cloud::entra::{EntraState, EntraUser, License};
 use enrollsim_simulator::cloud::intune::admin::default_plans;
 use enrollsim_simulator::cloud::intune::state::{
@@ -11,10 +18,15 @@ use enrollsim_simulator::device::{
 };
 use enrollsim_simulator::rng::SeededRng;
 use enrollsim_simulator::world::{World, WorldOptions};
-use time::Duration;
+use hyper::Method;
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
 
 use super::{Lab, LabError};
-use crate::scenario::{Action, HistoryStep, LicenseSpec, WorldSpec};
+use crate::scenario::{
+    Action, AdeProfileSpec, AdeSpec, DeviceSetup, HistoryStep, LicenseSpec, ProfileSpec,
+    TenantSpec, UserSpec, WorldSpec,
+};
 
 fn license(spec: &LicenseSpec) -> License {
     match spec {
@@ -34,10 +46,33 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
     // Identifiers the spec leaves open come from their own stream of the seed, so adding a
     // user does not change the device's serial.
     let ids = SeededRng::new(spec.seed.wrapping_mul(0x9E37_79B9).wrapping_add(17));
-    let tenant = &spec.tenant;
+    let directory = directory(spec, &ids);
+    let (serial, udid) = device_ids(&spec.device, &ids);
+    let intune = intune_state(spec, &serial, start, &ids);
+    let world = start_world(spec, start, directory, intune).await?;
+    install_push_certificate(&world, &spec.tenant, start, &ids)?;
+    if let Some(ade) = &spec.tenant.ade {
+        setup_ade(&world, ade, &serial, start, &ids).await?;
+    }
+    let device = world.device(device_spec(&spec.device, serial, udid, &spec.users, &ids));
+    let lab = Lab {
+        world,
+        device,
+        users: std::sync::Arc::new(spec.users.clone()),
+        ade: spec.tenant.ade.clone(),
+        ids,
+    };
+    replay_history(&lab, &spec.history).await?;
+    // What happened before the run is the world's past, not the run's timeline.
+    lab.world.recorder.drain();
+    lab.device.forget_shown_messages();
+    Ok(lab)
+}
 
-    let mut directory = EntraState::new(&ids.uuid_lower(), &tenant.domain);
-    directory.device_quota = tenant.device_registration_quota;
+/// Entra ID's directory: the tenant and its users.
+fn directory(spec: &WorldSpec, ids: &SeededRng) -> EntraState {
+    let mut directory = EntraState::new(&ids.uuid_lower(), &spec.tenant.domain);
+    directory.device_quota = spec.tenant.device_registration_quota;
     for u in &spec.users {
         directory.users.push(EntraUser {
             id: ids.uuid_lower(),
@@ -51,19 +86,48 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
             enabled: true,
         });
     }
+    directory
+}
 
-    let serial = spec
-        .device
-        .serial
-        .clone()
-        .unwrap_or_else(|| ids.alphanumeric(12));
-    let udid = spec
-        .device
+/// The device's serial number and UDID: the setup's, or made up from the seed.
+pub(super) fn device_ids(setup: &DeviceSetup, ids: &SeededRng) -> (String, String) {
+    let serial = setup.serial.clone().unwrap_or_else(|| ids.alphanumeric(12));
+    let udid = setup
         .udid
         .clone()
         .unwrap_or_else(|| format!("00008110-{}", ids.hex(8).to_uppercase()));
+    (serial, udid)
+}
+
+/// Intune's state at the start: authority, restrictions, corporate identifiers and the users'
+/// earlier devices.
+fn intune_state(
+    spec: &WorldSpec,
+    serial: &str,
+    start: OffsetDateTime,
+    ids: &SeededRng,
+) -> IntuneState {
+    let tenant = &spec.tenant;
     let mut intune = IntuneState::new(&tenant.name);
     intune.mdm_authority = tenant.mdm_authority;
+    add_restrictions(&mut intune, tenant);
+    intune.corporate_identifiers = tenant.corporate_identifiers.clone();
+    if spec.device.corporate_identifier {
+        intune.corporate_identifiers.push(serial.to_string());
+    }
+    if let Some(v) = &tenant.min_company_portal_version {
+        intune.min_company_portal_version = v.clone();
+    }
+    for u in &spec.users {
+        for i in 0..(u.enrolled_devices + u.portal_only_devices) {
+            intune.devices.push(earlier_device(u, i, start, ids));
+        }
+    }
+    intune
+}
+
+/// The tenant's default restrictions and the ones assigned to groups.
+fn add_restrictions(intune: &mut IntuneState, tenant: &TenantSpec) {
     intune.platform_restrictions[0].ios = tenant.default_restriction.clone();
     intune.limit_restrictions[0].limit = tenant.default_device_limit;
     for (i, r) in tenant.platform_restrictions.iter().enumerate() {
@@ -84,158 +148,207 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
             limit: r.limit,
         });
     }
-    intune.corporate_identifiers = tenant.corporate_identifiers.clone();
-    if spec.device.corporate_identifier {
-        intune.corporate_identifiers.push(serial.clone());
-    }
-    if let Some(v) = &tenant.min_company_portal_version {
-        intune.min_company_portal_version = v.clone();
-    }
-    for u in &spec.users {
-        for i in 0..(u.enrolled_devices + u.portal_only_devices) {
-            let enrolled_at = start - Duration::days(400 - i64::from(i) * 7);
-            intune.devices.push(ManagedDevice {
-                id: ids.uuid_lower(),
-                azure_ad_device_id: Some(ids.uuid_lower()),
-                upn: u.upn.clone(),
-                name: format!(
-                    "{}_iPhone_{}",
-                    u.upn.split('@').next().unwrap_or("user"),
-                    i + 1
-                ),
-                serial: ids.alphanumeric(12),
-                udid: format!("00008030-{}", ids.hex(8).to_uppercase()),
-                os_version: "16.7".into(),
-                model: "iPhone12,1".into(),
-                ownership: Ownership::Personal,
-                enrollment_type: "userEnrollment".into(),
-                state: ManagementState::Managed,
-                enrolled_at,
-                last_contact: enrolled_at + Duration::days(30),
-                admin_visible: i < u.enrolled_devices,
-                topic: None,
-                push_token: None,
-                push_magic: None,
-                identity_serial: None,
-                awaiting_configuration: false,
-                queue: Default::default(),
-                results: Vec::new(),
-                last_push_failure: None,
-            });
-        }
-    }
+}
 
-    // With ADE, the world begins before the scenario's start so that the token upload and the
-    // profiles can be replayed at their own times through the admin API.
-    let world_start = tenant
+/// The `i`-th device `user` enrolled long before the start (hidden from the admin's view when
+/// it is one of the user's portal-only devices).
+fn earlier_device(
+    user: &UserSpec,
+    i: u32,
+    start: OffsetDateTime,
+    ids: &SeededRng,
+) -> ManagedDevice {
+    let enrolled_at = start - Duration::days(400 - i64::from(i) * 7);
+    ManagedDevice {
+        id: ids.uuid_lower(),
+        azure_ad_device_id: Some(ids.uuid_lower()),
+        upn: user.upn.clone(),
+        name: format!(
+            "{}_iPhone_{}",
+            user.upn.split('@').next().unwrap_or("user"),
+            i + 1
+        ),
+        serial: ids.alphanumeric(12),
+        udid: format!("00008030-{}", ids.hex(8).to_uppercase()),
+        os_version: "16.7".into(),
+        model: "iPhone12,1".into(),
+        ownership: Ownership::Personal,
+        enrollment_type: "userEnrollment".into(),
+        state: ManagementState::Managed,
+        enrolled_at,
+        last_contact: enrolled_at + Duration::days(30),
+        admin_visible: i < user.enrolled_devices,
+        topic: None,
+        push_token: None,
+        push_magic: None,
+        identity_serial: None,
+        awaiting_configuration: false,
+        queue: Default::default(),
+        results: Vec::new(),
+        last_push_failure: None,
+    }
+}
+
+/// Starts the services. With ADE, the world begins before the scenario's start so that the
+/// token upload and the profiles can be replayed at their own times through the admin API.
+async fn start_world(
+    spec: &WorldSpec,
+    start: OffsetDateTime,
+    directory: EntraState,
+    intune: IntuneState,
+) -> Result<World, LabError> {
+    let world_start = spec
+        .tenant
         .ade
         .as_ref()
         .map_or(start, |ade| ade_history_start(ade, start).min(start));
-    let world = World::start(
-        WorldOptions {
-            seed: spec.seed,
-            start: world_start,
-        },
-        directory,
-        intune,
-    )
-    .await?;
-    if tenant.apns.uploaded {
-        let topic = tenant
+    let options = WorldOptions {
+        seed: spec.seed,
+        start: world_start,
+    };
+    Ok(World::start(options, directory, intune).await?)
+}
+
+/// The tenant's push certificate, as the spec dates it (and revoked by Apple if it says so).
+fn install_push_certificate(
+    world: &World,
+    tenant: &TenantSpec,
+    start: OffsetDateTime,
+    ids: &SeededRng,
+) -> Result<(), LabError> {
+    if !tenant.apns.uploaded {
+        return Ok(());
+    }
+    let topic = tenant
+        .apns
+        .topic
+        .clone()
+        .unwrap_or_else(|| format!("com.apple.mgmt.External.{}", ids.uuid_lower()));
+    world.install_push_certificate(
+        &tenant.apns.apple_id,
+        &topic,
+        start - Duration::days(tenant.apns.issued_days_ago),
+        start + Duration::days(tenant.apns.expires_in_days),
+    )?;
+    if tenant.apns.revoked_by_apple {
+        let state = world.intune.state();
+        let serial_hex = state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
             .apns
-            .topic
-            .clone()
-            .unwrap_or_else(|| format!("com.apple.mgmt.External.{}", ids.uuid_lower()));
-        world.install_push_certificate(
-            &tenant.apns.apple_id,
-            &topic,
-            start - Duration::days(tenant.apns.issued_days_ago),
-            start + Duration::days(tenant.apns.expires_in_days),
-        )?;
-        if tenant.apns.revoked_by_apple {
-            let state = world.intune.state();
-            let serial_hex = state
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .apns
-                .as_ref()
-                .and_then(|c| enrollsim_certs::inspect::facts(c.identity.certificate()).ok())
-                .map(|f| f.serial_hex);
-            if let Some(s) = serial_hex {
-                world.apns.revoke_certificate(&s);
-            }
+            .as_ref()
+            .and_then(|c| enrollsim_certs::inspect::facts(c.identity.certificate()).ok())
+            .map(|f| f.serial_hex);
+        if let Some(s) = serial_hex {
+            world.apns.revoke_certificate(&s);
         }
     }
+    Ok(())
+}
 
-    if let Some(ade) = &tenant.ade {
-        setup_ade(&world, ade, &serial, start, &ids).await?;
+/// The Safari session the setup keeps, signed in at the user's own cloud.
+fn safari_cookie(setup: &DeviceSetup, users: &[UserSpec]) -> Option<SessionCookie> {
+    use enrollsim_simulator::cloud::entra::{Cloud, GOVERNMENT_LOGIN_HOST, PUBLIC_LOGIN_HOST};
+    let upn = setup.safari_session.as_ref()?;
+    let user = users.iter().find(|u| u.upn.eq_ignore_ascii_case(upn));
+    let host = match user.map(|u| u.cloud) {
+        Some(Cloud::Government) => GOVERNMENT_LOGIN_HOST,
+        _ => PUBLIC_LOGIN_HOST,
+    };
+    Some(SessionCookie {
+        host: host.into(),
+        upn: upn.clone(),
+        password: user.map(|u| u.password.clone()).unwrap_or_default(),
+    })
+}
+
+/// A configuration profile installed before the run.
+fn installed_profile(p: &ProfileSpec, ids: &SeededRng) -> InstalledProfile {
+    InstalledProfile {
+        identifier: p.identifier.clone(),
+        uuid: ids.uuid(),
+        display_name: p.display_name.clone(),
+        organization: p.organization.clone(),
+        mdm: p.mdm.as_ref().map(|m| InstalledMdmPayload {
+            topic: m.topic.clone(),
+            server_url: m.server_url.clone(),
+            check_in_url: m
+                .check_in_url
+                .clone()
+                .unwrap_or_else(|| m.server_url.clone()),
+            check_out_when_removed: false,
+        }),
+        removable: true,
     }
+}
 
-    let d = &spec.device;
-    let cookie = d.safari_session.as_ref().map(|upn| {
-        let user = spec.users.iter().find(|u| u.upn.eq_ignore_ascii_case(upn));
-        let host = match user.map(|u| u.cloud) {
-            Some(enrollsim_simulator::cloud::entra::Cloud::Government) => {
-                enrollsim_simulator::cloud::entra::GOVERNMENT_LOGIN_HOST
-            }
-            _ => enrollsim_simulator::cloud::entra::PUBLIC_LOGIN_HOST,
-        };
-        SessionCookie {
-            host: host.into(),
-            upn: upn.clone(),
-            password: user.map(|u| u.password.clone()).unwrap_or_default(),
-        }
-    });
-    let device_spec = DeviceSpec {
+/// The simulator's description of the device `setup` describes.
+pub(super) fn device_spec(
+    setup: &DeviceSetup,
+    serial: String,
+    udid: String,
+    users: &[UserSpec],
+    ids: &SeededRng,
+) -> DeviceSpec {
+    let cookie = safari_cookie(setup, users);
+    let portal = &setup.company_portal;
+    DeviceSpec {
         serial,
         udid,
-        product: d.product.clone(),
-        os_version: d.os_version.clone(),
-        build: d.build.clone(),
-        name: d.name.clone(),
-        locale: d.locale.clone(),
+        product: setup.product.clone(),
+        os_version: setup.os_version.clone(),
+        build: setup.build.clone(),
+        name: setup.name.clone(),
+        locale: setup.locale.clone(),
         imei: None,
-        profiles: d
+        profiles: setup
             .profiles
             .iter()
-            .map(|p| InstalledProfile {
-                identifier: p.identifier.clone(),
-                uuid: ids.uuid(),
-                display_name: p.display_name.clone(),
-                organization: p.organization.clone(),
-                mdm: p.mdm.as_ref().map(|m| InstalledMdmPayload {
-                    topic: m.topic.clone(),
-                    server_url: m.server_url.clone(),
-                    check_in_url: m
-                        .check_in_url
-                        .clone()
-                        .unwrap_or_else(|| m.server_url.clone()),
-                    check_out_when_removed: false,
-                }),
-                removable: true,
-            })
+            .map(|p| installed_profile(p, ids))
             .collect(),
-        company_portal: d.company_portal.installed.then(|| CompanyPortalApp {
-            version: d
-                .company_portal
+        company_portal: portal.installed.then(|| CompanyPortalApp {
+            version: portal
                 .version
                 .clone()
                 .unwrap_or_else(|| CompanyPortalApp::default().version),
-            damaged: d.company_portal.damaged,
-            cloud: d.company_portal.cloud,
+            damaged: portal.damaged,
+            cloud: portal.cloud,
         }),
         safari_cookies: cookie.into_iter().collect(),
-        blocked_hosts: d.blocked_hosts.iter().cloned().collect(),
-        configuration_store_damaged: d.configuration_store_damaged,
-    };
-    let device = world.device(device_spec);
-    let lab = Lab {
-        world,
-        device,
-        users: spec.users.clone(),
-    };
+        blocked_hosts: setup.blocked_hosts.iter().cloned().collect(),
+        configuration_store_damaged: setup.configuration_store_damaged,
+    }
+}
 
-    for (i, step) in spec.history.iter().enumerate() {
+/// A device added to a running world joins the tenant as the spec's device did: its serial
+/// as a corporate identifier if the setup says so, and in Apple Business Manager, assigned to
+/// Intune's MDM server, when the tenant's ADE assigns its devices.
+pub(super) fn register_added_device(
+    world: &World,
+    ade: Option<&AdeSpec>,
+    setup: &DeviceSetup,
+    serial: &str,
+) -> Result<(), LabError> {
+    if setup.corporate_identifier {
+        let state = world.intune.state();
+        let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+        state.corporate_identifiers.push(serial.to_string());
+    }
+    if !ade.is_some_and(|a| a.device_assigned) {
+        return Ok(());
+    }
+    let now = world.clock.now();
+    let mut apple = lock(world.apple_ade.state());
+    let server = apple.servers().next().map(|s| s.uuid.clone());
+    apple.add_device(AbmDevice::iphone(serial), now);
+    apple
+        .assign_device(serial, server.as_deref(), now)
+        .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))
+}
+
+/// Replays what happened before the scenario's start.
+async fn replay_history(lab: &Lab, history: &[HistoryStep]) -> Result<(), LabError> {
+    for (i, step) in history.iter().enumerate() {
         match step {
             HistoryStep::Enroll { via, user } => {
                 let outcome = lab
@@ -262,18 +375,12 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
             }
         }
     }
-    // What happened before the run is the world's past, not the run's timeline.
-    lab.world.recorder.drain();
-    lab.device.forget_shown_messages();
-    Ok(lab)
+    Ok(())
 }
 
 /// The moment the ADE history begins: one minute before the earliest of the token upload and
 /// the profiles' creation.
-fn ade_history_start(
-    ade: &crate::scenario::AdeSpec,
-    start: time::OffsetDateTime,
-) -> time::OffsetDateTime {
+fn ade_history_start(ade: &AdeSpec, start: OffsetDateTime) -> OffsetDateTime {
     let token = start - Duration::days(ade.token_uploaded_days_ago);
     let first_profile = ade
         .profiles
@@ -281,6 +388,135 @@ fn ade_history_start(
         .map(|p| start - Duration::days(p.created_days_ago))
         .min();
     first_profile.map_or(token, |p| p.min(token)) - Duration::minutes(1)
+}
+
+/// One thing the admin did in the tenant's ADE history.
+enum AdeStep<'a> {
+    UploadToken,
+    CreateProfile(&'a AdeProfileSpec),
+    EditProfile(&'a AdeProfileSpec),
+}
+
+/// The ADE history in the order it happened: token uploads, profiles created and edited.
+fn ade_history(ade: &AdeSpec, start: OffsetDateTime) -> Vec<(OffsetDateTime, AdeStep<'_>)> {
+    let token_at = start - Duration::days(ade.token_uploaded_days_ago);
+    let first = ade_history_start(ade, start) + Duration::minutes(1);
+    // The middle number orders what happened at the same moment: upload, create, edit.
+    let mut steps: Vec<(OffsetDateTime, u8, AdeStep<'_>)> = Vec::new();
+    if first < token_at {
+        // The token existed before; it was uploaded again later.
+        steps.push((first, 0, AdeStep::UploadToken));
+    }
+    steps.push((token_at, 0, AdeStep::UploadToken));
+    for p in &ade.profiles {
+        let created = start - Duration::days(p.created_days_ago);
+        steps.push((created, 1, AdeStep::CreateProfile(p)));
+        if let Some(m) = p.modified_days_ago.filter(|m| *m != p.created_days_ago) {
+            steps.push((start - Duration::days(m), 2, AdeStep::EditProfile(p)));
+        }
+    }
+    steps.sort_by_key(|(t, order, _)| (*t, *order));
+    steps.into_iter().map(|(t, _, step)| (t, step)).collect()
+}
+
+/// Apple Business Manager at the beginning of the history: Intune's MDM server, and the
+/// device (assigned to that server if the spec says so). Returns the server's id.
+fn register_in_abm(
+    world: &World,
+    ade: &AdeSpec,
+    serial: &str,
+    first: OffsetDateTime,
+    ids: &SeededRng,
+) -> Result<String, LabError> {
+    let mut apple = lock(world.apple_ade.state());
+    let server = apple.add_mdm_server("Microsoft Intune", ids);
+    apple.add_device(AbmDevice::iphone(serial), first);
+    if ade.device_assigned {
+        apple
+            .assign_device(serial, Some(&server), first)
+            .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))?;
+    }
+    Ok(server)
+}
+
+/// The admin's hands in the ADE history: the enrollment program token and its profiles,
+/// through the admin API.
+struct AdeAdmin<'w> {
+    world: &'w World,
+    ade: &'w AdeSpec,
+    server: String,
+    token_id: String,
+    profile_ids: HashMap<String, String>,
+}
+
+const DEP_SETTINGS: &str = "/beta/deviceManagement/depOnboardingSettings";
+
+impl<'w> AdeAdmin<'w> {
+    /// The admin adds the enrollment program token in Intune.
+    async fn create_token(
+        world: &'w World,
+        ade: &'w AdeSpec,
+        server: String,
+    ) -> Result<AdeAdmin<'w>, LabError> {
+        let body = json!({"tokenName": ade.token_name, "appleIdentifier": ade.apple_id});
+        let created = super::AdminApi::new(world)
+            .call(Method::POST, DEP_SETTINGS, Some(body))
+            .await?;
+        Ok(AdeAdmin {
+            world,
+            ade,
+            server,
+            token_id: created["id"].as_str().unwrap_or_default().to_string(),
+            profile_ids: HashMap::new(),
+        })
+    }
+
+    async fn replay(
+        &mut self,
+        at: OffsetDateTime,
+        step: AdeStep<'_>,
+        ids: &SeededRng,
+    ) -> Result<(), LabError> {
+        let admin = super::AdminApi::new(self.world);
+        let token = format!("{DEP_SETTINGS}/{}", self.token_id);
+        match step {
+            AdeStep::UploadToken => {
+                // The admin downloads the server token from Apple Business Manager and uploads it.
+                let server_token = lock(self.world.apple_ade.state())
+                    .issue_server_token(&self.server, ids, at)
+                    .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))?;
+                let body =
+                    json!({"appleId": self.ade.apple_id, "depToken": server_token.to_token_file()});
+                admin
+                    .call(Method::POST, &format!("{token}/uploadDepToken"), Some(body))
+                    .await?;
+            }
+            AdeStep::CreateProfile(p) => {
+                let body = json!({"displayName": p.name, "authenticationMethod": p.authentication, "isDefault": p.default});
+                let created = admin
+                    .call(
+                        Method::POST,
+                        &format!("{token}/enrollmentProfiles"),
+                        Some(body),
+                    )
+                    .await?;
+                let id = created["id"].as_str().unwrap_or_default().to_string();
+                self.profile_ids.insert(p.name.clone(), id);
+            }
+            AdeStep::EditProfile(p) => {
+                let id = self.profile_ids.get(&p.name).cloned().unwrap_or_default();
+                let body = json!({"description": "Edited"});
+                admin
+                    .call(
+                        Method::PATCH,
+                        &format!("{token}/enrollmentProfiles/{id}"),
+                        Some(body),
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What happened in the tenant's ADE history, replayed at its time through the admin API:
@@ -292,99 +528,24 @@ fn ade_history_start(
 /// the scenario's start.
 async fn setup_ade(
     world: &World,
-    ade: &crate::scenario::AdeSpec,
+    ade: &AdeSpec,
     serial: &str,
-    start: time::OffsetDateTime,
+    start: OffsetDateTime,
     ids: &SeededRng,
 ) -> Result<(), LabError> {
-    use enrollsim_simulator::cloud::apple_ade::state::{lock, AbmDevice};
-    use hyper::Method;
-    use serde_json::json;
-
-    enum Step<'a> {
-        UploadToken,
-        CreateProfile(&'a crate::scenario::AdeProfileSpec),
-        EditProfile(&'a crate::scenario::AdeProfileSpec),
-    }
-    let token_at = start - Duration::days(ade.token_uploaded_days_ago);
+    let steps = ade_history(ade, start);
     let first = ade_history_start(ade, start) + Duration::minutes(1);
-    let mut steps: Vec<(time::OffsetDateTime, u8, Step<'_>)> = Vec::new();
-    if first < token_at {
-        // The token existed before; it was uploaded again later.
-        steps.push((first, 0, Step::UploadToken));
-    }
-    steps.push((token_at, 0, Step::UploadToken));
-    for p in &ade.profiles {
-        let created = start - Duration::days(p.created_days_ago);
-        steps.push((created, 1, Step::CreateProfile(p)));
-        if let Some(m) = p.modified_days_ago.filter(|m| *m != p.created_days_ago) {
-            steps.push((start - Duration::days(m), 2, Step::EditProfile(p)));
-        }
-    }
-    steps.sort_by_key(|(t, order, _)| (*t, *order));
-
-    let server = {
-        let mut apple = lock(world.apple_ade.state());
-        let server = apple.add_mdm_server("Microsoft Intune", ids);
-        apple.add_device(AbmDevice::iphone(serial), first);
-        if ade.device_assigned {
-            apple
-                .assign_device(serial, Some(&server), first)
-                .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))?;
-        }
-        server
-    };
-    let admin = super::AdminApi::new(world);
-    let base = "/beta/deviceManagement/depOnboardingSettings";
-    let created = admin
-        .call(
-            Method::POST,
-            base,
-            Some(json!({"tokenName": ade.token_name, "appleIdentifier": ade.apple_id})),
-        )
-        .await?;
-    let token_id = created["id"].as_str().unwrap_or_default().to_string();
-    let mut profile_ids = std::collections::HashMap::new();
-    for (at, _, step) in steps {
+    let server = register_in_abm(world, ade, serial, first, ids)?;
+    let mut admin = AdeAdmin::create_token(world, ade, server).await?;
+    for (at, step) in steps {
         world.clock.advance_to(at);
-        match step {
-            Step::UploadToken => {
-                // The admin downloads the server token from Apple Business Manager and uploads it.
-                let token = lock(world.apple_ade.state())
-                    .issue_server_token(&server, ids, at)
-                    .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))?;
-                admin
-                    .call(
-                        Method::POST,
-                        &format!("{base}/{token_id}/uploadDepToken"),
-                        Some(json!({"appleId": ade.apple_id, "depToken": token.to_token_file()})),
-                    )
-                    .await?;
-            }
-            Step::CreateProfile(p) => {
-                let created = admin.call(Method::POST, &format!("{base}/{token_id}/enrollmentProfiles"), Some(json!({"displayName": p.name, "authenticationMethod": p.authentication, "isDefault": p.default}))).await?;
-                profile_ids.insert(
-                    p.name.clone(),
-                    created["id"].as_str().unwrap_or_default().to_string(),
-                );
-            }
-            Step::EditProfile(p) => {
-                let id = profile_ids.get(&p.name).cloned().unwrap_or_default();
-                admin
-                    .call(
-                        Method::PATCH,
-                        &format!("{base}/{token_id}/enrollmentProfiles/{id}"),
-                        Some(json!({"description": "Edited"})),
-                    )
-                    .await?;
-            }
-        }
+        admin.replay(at, step, ids).await?;
     }
     world.clock.advance_to(start);
     // Intune's automatic sync (every 12 hours) has run since.
     world
         .intune
-        .sync_ade(&token_id, false)
+        .sync_ade(&admin.token_id, false)
         .await
         .map_err(|e| LabError::Spec(format!("automatic ADE sync: {e}")))?;
     Ok(())

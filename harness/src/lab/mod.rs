@@ -1,19 +1,30 @@
-//! A running lab: the simulated world built from a [`WorldSpec`], its device, and the hands
-//! that act in it — the user enrolling, the admin calling the admin API over HTTPS, the
-//! technician handling the device.
+//! A running lab: the simulated world built from a [`WorldSpec`], its devices, and the hands
+//! that act in it — the users enrolling, the admin calling the admin API over HTTPS, the
+//! technician handling a device.
+//!
+//! This is the harness's lower level: its fields reach into the simulator for the tests that
+//! speak the wire protocols themselves. The `enrollsim` crate wraps it in its `World`, which
+//! keeps these internals private.
 
 mod admin;
 mod build;
+mod device;
+
+use std::sync::Arc;
 
 use enrollsim_simulator::device::{Credentials, Device, Outcome};
+use enrollsim_simulator::rng::SeededRng;
 use enrollsim_simulator::world::World;
 
 pub use admin::AdminApi;
+pub use device::DeviceHandle;
+use device::{credentials_among, enroll_device};
 
-use crate::scenario::{Action, EnrollVia, ResolutionStep, UserSpec, WorldSpec};
+use crate::scenario::{Action, AdeSpec, DeviceSetup, ResolutionStep, UserSpec, WorldSpec};
 
 /// Why the lab could not start or act.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LabError {
     /// The world did not start.
     #[error("cannot start the world: {0}")]
@@ -50,9 +61,16 @@ pub enum LabError {
 pub struct Lab {
     /// The world.
     pub world: World,
-    /// The device.
+    /// The device of the spec.
     pub device: Device,
-    users: Vec<UserSpec>,
+    /// The users of the spec, shared with every device handle (their passwords).
+    users: Arc<Vec<UserSpec>>,
+    /// The tenant's ADE setup: devices added later join Apple Business Manager as the spec's
+    /// device did.
+    ade: Option<AdeSpec>,
+    /// The stream identifiers the spec leaves open come from; devices added later draw theirs
+    /// from it too, after the spec's.
+    ids: SeededRng,
 }
 
 impl std::fmt::Debug for Lab {
@@ -69,18 +87,19 @@ impl Lab {
         build::start(spec).await
     }
 
+    /// Starts the world `spec` describes with its virtual clock at the current UTC time (whole
+    /// seconds) instead of `spec.start`, so that clients judging certificates by the system
+    /// clock accept the services' certificates on any date. Settings relative to the start
+    /// (push certificate dates, history) keep their meaning.
+    pub async fn start_now(spec: &WorldSpec) -> Result<Lab, LabError> {
+        let mut spec = spec.clone();
+        spec.start = time::OffsetDateTime::now_utc().truncate_to_second();
+        Lab::start(&spec).await
+    }
+
     /// The credentials of a user of the spec.
     pub fn credentials(&self, upn: &str) -> Credentials {
-        let password = self
-            .users
-            .iter()
-            .find(|u| u.upn.eq_ignore_ascii_case(upn))
-            .map(|u| u.password.clone())
-            .unwrap_or_default();
-        Credentials {
-            upn: upn.to_string(),
-            password,
-        }
+        credentials_among(&self.users, upn)
     }
 
     /// The admin API, over HTTPS.
@@ -88,16 +107,36 @@ impl Lab {
         AdminApi::new(&self.world)
     }
 
-    /// The user acts: enrolls the device.
+    /// A `GET` on the admin API over HTTPS; the JSON answer.
+    pub async fn admin_get(&self, path: &str) -> Result<serde_json::Value, LabError> {
+        self.admin().call(hyper::Method::GET, path, None).await
+    }
+
+    /// The spec's device, as a handle.
+    pub fn device_handle(&self) -> DeviceHandle {
+        DeviceHandle::new(self.device.clone(), self.users.clone())
+    }
+
+    /// Adds a device to the running world, switched on now (see [`DeviceHandle`]). A serial
+    /// number or UDID `setup` leaves open is made up from the seed. In a tenant with ADE whose
+    /// spec assigns its device, Apple Business Manager holds the new device too, assigned to
+    /// Intune's MDM server (Intune imports it at its next sync).
+    pub fn add_device(&self, setup: &DeviceSetup) -> Result<DeviceHandle, LabError> {
+        let (serial, udid) = build::device_ids(setup, &self.ids);
+        build::register_added_device(&self.world, self.ade.as_ref(), setup, &serial)?;
+        let spec = build::device_spec(setup, serial, udid, &self.users, &self.ids);
+        Ok(DeviceHandle::new(
+            self.world.device(spec),
+            self.users.clone(),
+        ))
+    }
+
+    /// The user acts on the spec's device: enrolls it, after everything that happened before.
+    #[must_use = "the outcome says whether the device enrolled"]
     pub async fn enroll(&self, action: &Action) -> Outcome {
-        let credentials = self.credentials(&action.user);
         // One story: the user acts after everything that happened before.
         self.device.sync_clock();
-        match action.enroll {
-            EnrollVia::CompanyPortal => self.device.enroll_with_company_portal(&credentials).await,
-            EnrollVia::Safari => self.device.enroll_with_safari(&credentials).await,
-            EnrollVia::Ade => self.device.activate(&credentials).await,
-        }
+        enroll_device(&self.device, &self.users, action).await
     }
 
     /// Carries out one resolution step, through the admin API or on the device.

@@ -293,6 +293,20 @@ fn locate(text: &str, key: &str, value: &str) -> (usize, usize) {
 /// Loads every `*.toml` in `dir`, sorted by id; ids must be unique.
 #[must_use = "loaded scenarios do nothing until they are run"]
 pub fn load_dir(dir: impl AsRef<Path>) -> Result<Vec<(PathBuf, Scenario)>, ScenarioError> {
+    let (loaded, errors) = load_dir_tolerant(dir)?;
+    match errors.into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok(loaded),
+    }
+}
+
+/// Loads every `*.toml` in `dir` that can be loaded, sorted by id, and says why each other file
+/// could not (in file name order), so that one broken file does not keep the others out. A file
+/// reusing an id already loaded is one of the errors. Fails only when `dir` cannot be read.
+#[allow(clippy::type_complexity)]
+pub fn load_dir_tolerant(
+    dir: impl AsRef<Path>,
+) -> Result<(Vec<(PathBuf, Scenario)>, Vec<ScenarioError>), ScenarioError> {
     let dir = dir.as_ref();
     let entries = std::fs::read_dir(dir).map_err(|source| ScenarioError::Read {
         file: dir.to_path_buf(),
@@ -303,20 +317,27 @@ pub fn load_dir(dir: impl AsRef<Path>) -> Result<Vec<(PathBuf, Scenario)>, Scena
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     paths.sort();
-    let mut out: Vec<(PathBuf, Scenario)> = Vec::new();
+    let mut loaded: Vec<(PathBuf, Scenario)> = Vec::new();
+    let mut errors = Vec::new();
     for p in paths {
-        let s = Scenario::load(&p)?;
-        if let Some((other, _)) = out.iter().find(|(_, o)| o.id == s.id) {
-            return Err(ScenarioError::DuplicateId {
+        let s = match Scenario::load(&p) {
+            Ok(s) => s,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        match loaded.iter().find(|(_, o)| o.id == s.id) {
+            Some((other, _)) => errors.push(ScenarioError::DuplicateId {
                 file: p.clone(),
                 id: s.id.clone(),
                 other: other.clone(),
-            });
+            }),
+            None => loaded.push((p, s)),
         }
-        out.push((p, s));
     }
-    out.sort_by(|a, b| a.1.id.cmp(&b.1.id));
-    Ok(out)
+    loaded.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+    Ok((loaded, errors))
 }
 
 #[cfg(test)]

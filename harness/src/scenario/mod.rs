@@ -6,5 +6,5 @@ mod model;
 mod rfc3339;
 
 pub use builder::*;
-pub use load::{load_dir, ScenarioError};
+pub use load::{load_dir, load_dir_tolerant, ScenarioError};
 pub use model::*;

@@ -5,7 +5,7 @@ use enrollsim_harness::scenario::Scenario;
 
 #[test]
 fn the_documented_example_parses() {
-    let doc = include_str!("../../docs/scenario-format.md");
+    let doc = include_str!("../../../docs/scenario-format.md");
     let start = doc.find("```toml\n").expect("a toml block") + "```toml\n".len();
     let end = start + doc[start..].find("```").expect("closed");
     let scenario = Scenario::from_toml_str(&doc[start..end], "docs/scenario-format.md")

@@ -12,8 +12,8 @@ fn enrollsim(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn export_then_score() {
-    let dir = std::env::temp_dir().join(format!("enrollsim-export-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let dir = tmp.path().join("export");
     let out = enrollsim(&["export", "--out", dir.to_str().unwrap()]);
     assert!(
         out.status.success(),
@@ -62,17 +62,15 @@ fn export_then_score() {
     ]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("missing.json"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A broken file in a scenario directory is reported and fails the run, and the other
 /// scenarios still run.
 #[test]
 fn one_broken_scenario_file_does_not_stop_the_others() {
-    let dir = std::env::temp_dir().join(format!("enrollsim-mixed-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let good = include_str!("../scenarios/device-cap-reached.toml");
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let dir = tmp.path();
+    let good = include_str!("../../scenarios/device-cap-reached.toml");
     std::fs::write(dir.join("device-cap-reached.toml"), good).unwrap();
     std::fs::write(dir.join("broken.toml"), "id = \"broken\"\ntitle = 3\n").unwrap();
     let out = enrollsim(&["run", "--all", "--dir", dir.to_str().unwrap(), "--json"]);
@@ -82,5 +80,4 @@ fn one_broken_scenario_file_does_not_stop_the_others() {
     assert_eq!(rows[0]["fixed"], true);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("broken.toml:2:9"), "{stderr}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

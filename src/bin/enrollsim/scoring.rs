@@ -16,14 +16,6 @@ use serde::{Deserialize, Serialize};
 
 use enrollsim::{run_scenario, EvidenceBundle, Scenario};
 
-/// `println!` that ignores a closed pipe.
-macro_rules! outln {
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($t)*);
-    }};
-}
-
 /// One case of the ground truth or of a tool's answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {
@@ -36,7 +28,7 @@ pub struct Answer {
 }
 
 /// Writes the bundles of `scenarios`' failed attempts and the ground truth to `out`.
-pub async fn export(scenarios: Vec<Scenario>, out: &Path) -> Result<ExitCode> {
+pub async fn export(scenarios: Vec<Scenario>, out: &Path, json: bool) -> Result<ExitCode> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     // Cases are shuffled (with a fixed seed, so exports are reproducible): their order must not
     // follow the catalog's ids either.
@@ -62,7 +54,16 @@ pub async fn export(scenarios: Vec<Scenario>, out: &Path) -> Result<ExitCode> {
     let path = out.join("ground-truth.json");
     std::fs::write(&path, serde_json::to_string_pretty(&truth)?)
         .with_context(|| format!("writing {}", path.display()))?;
-    outln!("wrote {} bundles and {}", truth.len(), path.display());
+    if json {
+        let summary = serde_json::json!({
+            "bundles": truth.len(),
+            "ground_truth": path,
+            "cases": truth,
+        });
+        outln!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        outln!("wrote {} bundles and {}", truth.len(), path.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -94,8 +95,43 @@ fn own_answers(truth_path: &Path, truth: &[Answer]) -> Result<Vec<Answer>> {
         .collect()
 }
 
+/// One case of a score: the ground truth, the answer and whether section and cause match.
+#[derive(Serialize)]
+struct Verdict<'a> {
+    case: &'a str,
+    section_ok: bool,
+    cause_ok: bool,
+    expected: &'a Answer,
+    got: Option<&'a Answer>,
+}
+
+impl Verdict<'_> {
+    /// The verdict as a line of the text report.
+    fn line(&self) -> String {
+        let t = self.expected;
+        let answer = match self.got {
+            None => "  (no answer)".to_string(),
+            Some(a) if !(self.section_ok && self.cause_ok) => format!(
+                "  got {} / {}",
+                a.section.as_deref().unwrap_or("-"),
+                a.cause.as_deref().unwrap_or("-")
+            ),
+            _ => String::new(),
+        };
+        format!(
+            "{:<9} section {:<3} cause {:<3} expected {} / {}{}",
+            t.case,
+            if self.section_ok { "ok" } else { "no" },
+            if self.cause_ok { "ok" } else { "no" },
+            t.section.as_deref().unwrap_or("-"),
+            t.cause.as_deref().unwrap_or("-"),
+            answer
+        )
+    }
+}
+
 /// Compares answers with the ground truth; exit 0 only when every case is right.
-pub fn score(truth_path: &Path, predictions: Option<&Path>) -> Result<ExitCode> {
+pub fn score(truth_path: &Path, predictions: Option<&Path>, json: bool) -> Result<ExitCode> {
     let truth = read_answers(truth_path)?;
     let answers = match predictions {
         Some(p) => read_answers(p)?,
@@ -105,37 +141,37 @@ pub fn score(truth_path: &Path, predictions: Option<&Path>) -> Result<ExitCode> 
     if truth.is_empty() {
         bail!("{} holds no cases", truth_path.display());
     }
-    let (mut sections, mut causes) = (0, 0);
-    for t in &truth {
-        let a = answers.get(t.case.as_str());
-        let section_ok = a.is_some_and(|a| a.section == t.section);
-        let cause_ok = a.is_some_and(|a| a.cause == t.cause);
-        sections += usize::from(section_ok);
-        causes += usize::from(cause_ok);
-        outln!(
-            "{:<9} section {:<3} cause {:<3} expected {} / {}{}",
-            t.case,
-            if section_ok { "ok" } else { "no" },
-            if cause_ok { "ok" } else { "no" },
-            t.section.as_deref().unwrap_or("-"),
-            t.cause.as_deref().unwrap_or("-"),
-            match a {
-                None => "  (no answer)".to_string(),
-                Some(a) if !(section_ok && cause_ok) => format!(
-                    "  got {} / {}",
-                    a.section.as_deref().unwrap_or("-"),
-                    a.cause.as_deref().unwrap_or("-")
-                ),
-                _ => String::new(),
+    let verdicts: Vec<Verdict> = truth
+        .iter()
+        .map(|t| {
+            let got = answers.get(t.case.as_str()).copied();
+            Verdict {
+                case: &t.case,
+                section_ok: got.is_some_and(|a| a.section == t.section),
+                cause_ok: got.is_some_and(|a| a.cause == t.cause),
+                expected: t,
+                got,
             }
+        })
+        .collect();
+    let n = truth.len();
+    let sections = verdicts.iter().filter(|v| v.section_ok).count();
+    let causes = verdicts.iter().filter(|v| v.cause_ok).count();
+    if json {
+        let summary = serde_json::json!({
+            "cases": verdicts, "sections": sections, "causes": causes, "total": n,
+        });
+        outln!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        for v in &verdicts {
+            outln!("{}", v.line());
+        }
+        outln!(
+            "\nsections {sections}/{n} ({:.0}%), causes {causes}/{n} ({:.0}%)",
+            100.0 * sections as f64 / n as f64,
+            100.0 * causes as f64 / n as f64
         );
     }
-    let n = truth.len();
-    outln!(
-        "\nsections {sections}/{n} ({:.0}%), causes {causes}/{n} ({:.0}%)",
-        100.0 * sections as f64 / n as f64,
-        100.0 * causes as f64 / n as f64
-    );
     Ok(if sections == n && causes == n {
         ExitCode::SUCCESS
     } else {

@@ -10,7 +10,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
@@ -60,37 +59,14 @@ fn json_of(args: &[&str]) -> Value {
     })
 }
 
-/// A directory under the system temp dir with a unique name, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(label: &str) -> TempDir {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let dir = std::env::temp_dir().join(format!(
-            "enrollsim-cli-{label}-{}-{nanos}-{}",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn arg(&self, rel: &str) -> String {
-        self.0.join(rel).to_string_lossy().into_owned()
-    }
+/// A fresh temporary directory, removed when the test ends.
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary directory")
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// `rel` under `tmp`, as a command-line argument.
+fn arg(tmp: &tempfile::TempDir, rel: &str) -> String {
+    tmp.path().join(rel).to_string_lossy().into_owned()
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -316,12 +292,12 @@ fn run_all_json_has_one_documented_row_per_scenario() {
 
 #[test]
 fn a_written_bundle_diagnoses_to_the_scenarios_cause() {
-    let tmp = TempDir::new("one-bundle");
+    let tmp = temp_dir();
     let id = "device-cap-reached";
-    let out = enrollsim(&["run", id, "--bundle", &tmp.arg("")]);
+    let out = enrollsim(&["run", id, "--bundle", &arg(&tmp, "")]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(tmp.path().join(id).join("bundle.json").is_file());
-    let d = json_of(&["diagnose", "--bundle", &tmp.arg(id), "--json"]);
+    let d = json_of(&["diagnose", "--bundle", &arg(&tmp, id), "--json"]);
     assert_diagnosis_shape(&d);
     assert_eq!(d["section"], "device-cap-reached");
     assert_eq!(d["cause"], "device-limit-reached");
@@ -330,15 +306,15 @@ fn a_written_bundle_diagnoses_to_the_scenarios_cause() {
 
 #[test]
 fn every_catalog_bundle_read_back_from_disk_gives_the_scenarios_cause() {
-    let tmp = TempDir::new("all-bundles");
-    let out = enrollsim(&["run", "--all", "--json", "--bundle", &tmp.arg("")]);
+    let tmp = temp_dir();
+    let out = enrollsim(&["run", "--all", "--json", "--bundle", &arg(&tmp, "")]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let mut failures = Vec::new();
     for s in enrollsim::catalog::builtin().expect("the built-in catalog loads") {
         let (Some(section), Some(cause)) = (&s.section, &s.cause) else {
             continue;
         };
-        let out = enrollsim(&["diagnose", "--bundle", &tmp.arg(&s.id), "--json"]);
+        let out = enrollsim(&["diagnose", "--bundle", &arg(&tmp, &s.id), "--json"]);
         let d: Value = serde_json::from_str(&stdout(&out)).unwrap_or(Value::Null);
         if !out.status.success()
             || d["section"].as_str() != Some(section.id())
@@ -365,8 +341,8 @@ fn every_catalog_bundle_read_back_from_disk_gives_the_scenarios_cause() {
 }
 
 /// A good bundle to break, written once per test.
-fn written_bundle(tmp: &TempDir, id: &str) -> PathBuf {
-    let out = enrollsim(&["run", id, "--bundle", &tmp.arg("good")]);
+fn written_bundle(tmp: &tempfile::TempDir, id: &str) -> PathBuf {
+    let out = enrollsim(&["run", id, "--bundle", &arg(tmp, "good")]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     tmp.path().join("good").join(id)
 }
@@ -409,7 +385,7 @@ fn diagnose_broken(dir: &Path, parts: &[&str]) -> Value {
 
 #[test]
 fn broken_parts_are_named_and_the_diagnosis_goes_on() {
-    let tmp = TempDir::new("broken");
+    let tmp = temp_dir();
     let id = "device-cap-reached";
     let good = written_bundle(&tmp, id);
     let variant = |name: &str| {
@@ -483,7 +459,7 @@ type Breakage<'a> = (&'a str, &'a dyn Fn(&Path));
 
 #[test]
 fn a_bundle_without_a_usable_manifest_is_a_clear_error() {
-    let tmp = TempDir::new("manifest");
+    let tmp = temp_dir();
     let good = written_bundle(&tmp, "device-cap-reached");
     let cases: [Breakage; 4] = [
         ("missing", &|dir| {
@@ -518,7 +494,7 @@ fn a_bundle_without_a_usable_manifest_is_a_clear_error() {
         assert!(stdout(&out).is_empty(), "{name}: {}", stdout(&out));
     }
     // A directory that does not exist at all.
-    let out = enrollsim(&["diagnose", "--bundle", &tmp.arg("no-such-dir"), "--json"]);
+    let out = enrollsim(&["diagnose", "--bundle", &arg(&tmp, "no-such-dir"), "--json"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("bundle.json"), "{}", stderr(&out));
 }

@@ -18,7 +18,7 @@ use rustls::pki_types::{CertificateDer, ServerName};
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn spec() -> WorldSpec {
-    World::builder()
+    WorldSpec::builder()
         .user(UserSpec::new("alex@contoso.example"))
         .build()
 }

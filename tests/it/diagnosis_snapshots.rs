@@ -10,12 +10,13 @@
 //! its own `tests/snapshots/diagnosis_snapshots__<id>__{diagnosis,timeline}.snap` files, which
 //! have to be reviewed and committed (CI runs with `CI=true`, so insta never writes them there).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use enrollsim::{RunReport, Scenario};
 
-/// insta settings shared by every snapshot of this file: the files live in `tests/snapshots/`
-/// and carry the scenario's title as their description.
+/// insta settings shared by every snapshot of this module: the files live in
+/// `tests/snapshots/`, named `diagnosis_snapshots__<id>__<part>.snap`, and carry the scenario's
+/// title as their description.
 ///
 /// No filter: the virtual clock and the seeded RNG make every run render byte for byte the same.
 /// (Two things used to vary from process to process, the size of the push certificate upload in
@@ -23,8 +24,7 @@ use enrollsim::{RunReport, Scenario};
 /// shows JSON keys instead of sizes, and the client reports the connection's own TLS error.)
 /// Should something vary again, mask exactly that with `add_filter` here and say why.
 fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path("snapshots");
+    let mut s = crate::snapshot_settings();
     s.set_omit_expression(true);
     s
 }
@@ -105,8 +105,14 @@ async fn every_failure_scenario_is_diagnosed_and_snapshotted() {
         let mut settings = settings();
         settings.set_description(format!("{id}: {}", s.title));
         settings.bind(|| {
-            insta::assert_snapshot!(format!("{id}__diagnosis"), diagnosis.render_text());
-            insta::assert_snapshot!(format!("{id}__timeline"), timeline_text(&r));
+            insta::assert_snapshot!(
+                format!("diagnosis_snapshots__{id}__diagnosis"),
+                diagnosis.render_text()
+            );
+            insta::assert_snapshot!(
+                format!("diagnosis_snapshots__{id}__timeline"),
+                timeline_text(&r)
+            );
         });
     }
 }
@@ -140,27 +146,6 @@ fn no_snapshot_outlives_its_scenario() {
     }
 }
 
-/// A directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(label: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let dir =
-            std::env::temp_dir().join(format!("enrollsim-{label}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn evidence_bundle_manifest_snapshot() {
     let id = "device-cap-reached";
@@ -168,8 +153,8 @@ async fn evidence_bundle_manifest_snapshot() {
         .expect("the built-in catalog loads")
         .expect("the scenario exists");
     let r = run(&scenario).await;
-    let tmp = TempDir::new("manifest-snapshot");
-    let dir = tmp.0.join(id);
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let dir = tmp.path().join(id);
     r.evidence.write_dir(&dir).expect("the bundle is written");
     let text = std::fs::read_to_string(dir.join("bundle.json")).expect("bundle.json is written");
     let manifest: serde_json::Value = serde_json::from_str(&text).expect("bundle.json is JSON");
@@ -181,6 +166,9 @@ async fn evidence_bundle_manifest_snapshot() {
         assert!(dir.join(name).is_file(), "{part}: {name} was not written");
     }
     settings().bind(|| {
-        insta::assert_json_snapshot!(format!("{id}__bundle_manifest"), manifest);
+        insta::assert_json_snapshot!(
+            format!("diagnosis_snapshots__{id}__bundle_manifest"),
+            manifest
+        );
     });
 }

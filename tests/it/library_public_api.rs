@@ -65,7 +65,7 @@ async fn reproduce_diagnose_fix(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn device_cap_reached() {
-    let spec = World::builder()
+    let spec = WorldSpec::builder()
         .tenant(TenantSpec::new("Contoso").device_limit(15))
         .user(UserSpec::new(ALEX).enrolled_devices(15))
         .build();
@@ -84,7 +84,7 @@ async fn device_cap_reached() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_license_type_invalid() {
-    let spec = World::builder()
+    let spec = WorldSpec::builder()
         .user(UserSpec::new(ALEX).licensed_without_intune("EXCHANGESTANDARD"))
         .build();
     reproduce_diagnose_fix(
@@ -102,7 +102,7 @@ async fn user_license_type_invalid() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn personal_devices_blocked() {
-    let spec = World::builder()
+    let spec = WorldSpec::builder()
         .tenant(TenantSpec::new("Contoso").block_personally_owned_devices())
         .user(UserSpec::new(ALEX))
         .build();
@@ -121,7 +121,7 @@ async fn personal_devices_blocked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrolled_in_other_mdm() {
-    let spec = World::builder()
+    let spec = WorldSpec::builder()
         .user(UserSpec::new(ALEX))
         .device(DeviceSetup::iphone().foreign_mdm_profile("https://mdm.fabrikam.example/mdm"))
         .build();
@@ -165,7 +165,7 @@ fn scenario(
 /// the failure, the diagnosis names the row's section and cause, the row's fix works.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_row_of_the_guides_table_holds() {
-    let one = |user: UserSpec| World::builder().user(user).build();
+    let one = |user: UserSpec| WorldSpec::builder().user(user).build();
     let cp = || Action::company_portal(ALEX);
     let web = || Action::safari(ALEX);
     let rows = vec![
@@ -181,7 +181,7 @@ async fn every_row_of_the_guides_table_holds() {
         ),
         scenario(
             "device-cap-lower-limit",
-            World::builder()
+            WorldSpec::builder()
                 .tenant(TenantSpec::new("Contoso").device_limit(3))
                 .user(UserSpec::new(ALEX).enrolled_devices(3))
                 .build(),
@@ -194,7 +194,7 @@ async fn every_row_of_the_guides_table_holds() {
         ),
         scenario(
             "device-cap-group-limit",
-            World::builder()
+            WorldSpec::builder()
                 .tenant(TenantSpec::new("Contoso").limit_restriction("Sales", 1, &["sales"], 5))
                 .user(UserSpec::new(ALEX).group("sales").enrolled_devices(5))
                 .build(),
@@ -219,7 +219,7 @@ async fn every_row_of_the_guides_table_holds() {
         ),
         scenario(
             "old-company-portal",
-            World::builder()
+            WorldSpec::builder()
                 .user(UserSpec::new(ALEX))
                 .device(DeviceSetup::iphone().company_portal_version("4.19.0"))
                 .build(),
@@ -232,7 +232,7 @@ async fn every_row_of_the_guides_table_holds() {
         ),
         scenario(
             "damaged-company-portal",
-            World::builder()
+            WorldSpec::builder()
                 .user(UserSpec::new(ALEX))
                 .device(DeviceSetup::iphone().damaged_company_portal())
                 .build(),
@@ -272,7 +272,7 @@ async fn every_row_of_the_guides_table_holds() {
         ),
         scenario(
             "personal-blocked",
-            World::builder()
+            WorldSpec::builder()
                 .tenant(TenantSpec::new("Contoso").block_personally_owned_devices())
                 .user(UserSpec::new(ALEX))
                 .build(),
@@ -285,7 +285,7 @@ async fn every_row_of_the_guides_table_holds() {
         ),
         scenario(
             "other-mdm",
-            World::builder()
+            WorldSpec::builder()
                 .user(UserSpec::new(ALEX))
                 .device(
                     DeviceSetup::iphone().foreign_mdm_profile("https://mdm.fabrikam.example/mdm"),
@@ -297,7 +297,7 @@ async fn every_row_of_the_guides_table_holds() {
         ),
         scenario(
             "previous-user",
-            World::builder()
+            WorldSpec::builder()
                 .user(UserSpec::new("sam@contoso.example"))
                 .user(UserSpec::new(ALEX))
                 .history(HistoryStep::Enroll {
@@ -317,7 +317,7 @@ async fn every_row_of_the_guides_table_holds() {
         ),
         scenario(
             "no-push-certificate",
-            World::builder()
+            WorldSpec::builder()
                 .tenant(TenantSpec::new("Contoso").without_apns_certificate())
                 .user(UserSpec::new(ALEX))
                 .build(),
@@ -327,7 +327,7 @@ async fn every_row_of_the_guides_table_holds() {
         ),
         scenario(
             "push-certificate-expired-long-ago",
-            World::builder()
+            WorldSpec::builder()
                 .tenant(TenantSpec::new("Contoso").apns_expired_days_ago(45))
                 .user(UserSpec::new(ALEX))
                 .build(),
@@ -337,7 +337,7 @@ async fn every_row_of_the_guides_table_holds() {
         ),
         scenario(
             "push-certificate-expired-recently",
-            World::builder()
+            WorldSpec::builder()
                 .tenant(TenantSpec::new("Contoso").apns_expired_days_ago(10))
                 .user(UserSpec::new(ALEX))
                 .build(),
@@ -350,7 +350,7 @@ async fn every_row_of_the_guides_table_holds() {
         ),
         scenario(
             "topic-changed",
-            World::builder()
+            WorldSpec::builder()
                 .user(UserSpec::new(ALEX))
                 .history(HistoryStep::Enroll {
                     via: EnrollVia::CompanyPortal,
@@ -364,7 +364,7 @@ async fn every_row_of_the_guides_table_holds() {
         ),
         scenario(
             "configuration-store",
-            World::builder()
+            WorldSpec::builder()
                 .user(UserSpec::new(ALEX))
                 .device(DeviceSetup::iphone().damaged_configuration_store())
                 .build(),
@@ -374,7 +374,7 @@ async fn every_row_of_the_guides_table_holds() {
         ),
         scenario(
             "government-cloud",
-            World::builder()
+            WorldSpec::builder()
                 .user(UserSpec::new(ALEX).government_cloud())
                 .build(),
             cp(),
@@ -411,12 +411,10 @@ async fn scenarios_load_from_strings_and_files() {
         .expect("device-cap-reached is built in")
         .to_toml();
     let parsed = Scenario::from_toml_str(&text, "<string>").expect("round-trips");
-    let dir = std::env::temp_dir().join(format!("enrollsim-public-api-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join("device-cap-reached.toml");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("device-cap-reached.toml");
     std::fs::write(&file, &text).expect("write");
     let loaded = Scenario::load(&file).expect("loads");
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(parsed, loaded);
     let r = run_scenario(&loaded).await.expect("runs");
     assert!(r.holds(), "{}", snapshot::report(&r));
@@ -435,7 +433,7 @@ fn ade_rows() -> Vec<Scenario> {
     let with_ade = |tenant_ade: AdeSpec, user: UserSpec, device: DeviceSetup| {
         let mut tenant = TenantSpec::new("Contoso");
         tenant.ade = Some(tenant_ade);
-        World::builder()
+        WorldSpec::builder()
             .tenant(tenant)
             .user(user)
             .device(device)
@@ -501,7 +499,7 @@ fn ade_rows() -> Vec<Scenario> {
 async fn a_push_certificate_expires_as_the_virtual_clock_advances() {
     let mut tenant = TenantSpec::new("Contoso");
     tenant.apns.expires_in_days = 5;
-    let spec = World::builder()
+    let spec = WorldSpec::builder()
         .tenant(tenant)
         .user(UserSpec::new(ALEX))
         .build();
@@ -550,7 +548,7 @@ async fn worlds_are_shareable_between_tasks() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<World>();
     let world = std::sync::Arc::new(
-        World::start(&World::builder().user(UserSpec::new(ALEX)).build())
+        World::start(&WorldSpec::builder().user(UserSpec::new(ALEX)).build())
             .await
             .expect("world starts"),
     );

@@ -11,10 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use enrollsim::Outcome;
-use enrollsim_harness::lab::Lab;
-use enrollsim_harness::scenario::{UserSpec, WorldSpec};
-use enrollsim_simulator::device::{Credentials, DeviceSpec};
+use enrollsim::{Action, DeviceSetup, Outcome, UserSpec, World, WorldSpec};
 
 const FLEET: usize = 500;
 
@@ -22,20 +19,28 @@ fn upn(i: usize) -> String {
     format!("user{i:04}@contoso.example")
 }
 
-fn device_spec(i: usize) -> DeviceSpec {
+fn device_setup(i: usize) -> DeviceSetup {
     // Twelve-character serials, as Apple's are; distinct UDIDs.
-    let mut spec = DeviceSpec::iphone(
-        &format!("FLT{i:09}"),
-        &format!("00008110-{:016X}", 0xF1EE_7000_0000u64 + i as u64),
-    );
-    spec.name = format!("iPhone {i}");
+    let mut setup = DeviceSetup {
+        serial: Some(format!("FLT{i:09}")),
+        udid: Some(format!("00008110-{:016X}", 0xF1EE_7000_0000u64 + i as u64)),
+        name: format!("iPhone {i}"),
+        ..DeviceSetup::iphone()
+    };
     if i % 2 == 1 {
-        spec.product = "iPhone14,5".into();
+        setup.product = "iPhone14,5".into();
     }
     if i % 3 == 0 {
-        spec.locale = "it-IT".into();
+        setup.locale = "it-IT".into();
     }
-    spec
+    setup
+}
+
+#[test]
+fn a_world_can_be_shared_between_tasks() {
+    fn send_and_sync<T: Send + Sync>() {}
+    send_and_sync::<World>();
+    send_and_sync::<enrollsim::DeviceHandle>();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -45,25 +50,14 @@ async fn five_hundred_devices_enroll_concurrently_in_one_world() {
         builder = builder.user(UserSpec::new(&upn(i)));
     }
     let spec = builder.build();
-    let lab = Lab::start(&spec).await.expect("world starts");
-    let switched_on = lab.world.clock.now();
+    let world = World::start(&spec).await.expect("world starts");
+    let switched_on = world.now();
 
     let mut tasks = Vec::with_capacity(FLEET);
     for i in 0..FLEET {
-        let device = lab.world.device(device_spec(i));
-        let credentials = lab.credentials(&upn(i));
-        assert!(
-            !credentials.password.is_empty(),
-            "no password for {}",
-            upn(i)
-        );
+        let device = world.add_device(&device_setup(i)).expect("device added");
         tasks.push(tokio::spawn(async move {
-            let outcome = device
-                .enroll_with_company_portal(&Credentials {
-                    upn: credentials.upn.clone(),
-                    password: credentials.password,
-                })
-                .await;
+            let outcome = device.enroll(&Action::company_portal(&upn(i))).await;
             (i, device, outcome)
         }));
     }
@@ -80,7 +74,7 @@ async fn five_hundred_devices_enroll_concurrently_in_one_world() {
     }
     // The users wait in parallel: 500 enrollments that each take about a virtual minute take
     // minutes of world time, not hours (tokens would expire if the waits added up).
-    let elapsed = lab.world.clock.now() - switched_on;
+    let elapsed = world.now() - switched_on;
     assert!(
         elapsed < time::Duration::minutes(15),
         "the world's clock moved {elapsed} for 500 parallel enrollments"
@@ -100,12 +94,11 @@ async fn five_hundred_devices_enroll_concurrently_in_one_world() {
     // The enrollments really ran side by side: in the recorded order, the devices' exchanges
     // interleave. Had they run one after another (a lock held across a request, say), each
     // device's entries would form one block, with FLEET - 1 changes of device in all.
-    let order: Vec<String> = lab
-        .world
-        .recorder
-        .entries()
+    let order: Vec<String> = world
+        .take_timeline()
+        .lines
         .into_iter()
-        .filter_map(|e| e.device)
+        .filter_map(|l| l.device)
         .collect();
     let switches = order.windows(2).filter(|w| w[0] != w[1]).count();
     assert!(
@@ -115,30 +108,22 @@ async fn five_hundred_devices_enroll_concurrently_in_one_world() {
     );
 
     // Each device holds exactly one management profile, pointing at the tenant's topic.
-    let topic = {
-        let state = lab.world.intune.state();
-        let state = state.lock().unwrap();
-        state.apns.as_ref().expect("push certificate").topic.clone()
-    };
+    let push_certificate = world
+        .admin_get("/v1.0/deviceManagement/applePushNotificationCertificate")
+        .await
+        .expect("push certificate");
+    let topic = push_certificate["topicIdentifier"]
+        .as_str()
+        .expect("a topic");
     for (i, device) in &devices {
-        let mdm: Vec<_> = device
-            .spec()
-            .profiles
-            .iter()
-            .filter_map(|p| p.mdm.clone())
-            .collect();
-        assert_eq!(mdm.len(), 1, "device {i}: {} MDM payloads", mdm.len());
-        assert_eq!(mdm[0].topic, topic, "device {i}: wrong topic");
+        let topics = device.management_topics();
+        assert_eq!(topics.len(), 1, "device {i}: {} MDM payloads", topics.len());
+        assert_eq!(topics[0], topic, "device {i}: wrong topic");
     }
 
     // Intune's admin view, over its HTTPS API: 500 managed devices, each for the right user.
-    let list = lab
-        .admin()
-        .call(
-            hyper::Method::GET,
-            "/v1.0/deviceManagement/managedDevices",
-            None,
-        )
+    let list = world
+        .admin_get("/v1.0/deviceManagement/managedDevices")
         .await
         .expect("admin API lists devices");
     let listed = list["value"].as_array().expect("a value array");
@@ -161,7 +146,7 @@ async fn five_hundred_devices_enroll_concurrently_in_one_world() {
         "serial numbers listed are not distinct"
     );
     for i in 0..FLEET {
-        let serial = device_spec(i).serial;
+        let serial = device_setup(i).serial.expect("a serial");
         let (who, state) = by_serial
             .get(serial.as_str())
             .unwrap_or_else(|| panic!("device {i} ({serial}) is not listed"));
@@ -170,14 +155,17 @@ async fn five_hundred_devices_enroll_concurrently_in_one_world() {
     }
 
     // Entra registered each device once, for its user.
-    let registered = {
-        let dir = lab.world.entra.state();
-        let dir = dir.lock().unwrap();
-        dir.devices.len()
-    };
-    assert_eq!(registered, FLEET, "devices registered with Entra ID");
+    assert_eq!(
+        world.registered_device_count(),
+        FLEET,
+        "devices registered with Entra ID"
+    );
 
     // APNs delivered exactly one push per device.
-    assert_eq!(lab.world.apns.delivered(), FLEET as u64, "pushes delivered");
-    lab.world.shutdown().await;
+    assert_eq!(
+        world.apns_pushes_delivered(),
+        FLEET as u64,
+        "pushes delivered"
+    );
+    world.shutdown().await;
 }

@@ -5,7 +5,7 @@
 use enrollsim::scenario::OutcomeKind;
 use enrollsim::{
     run_scenario, snapshot, Action, Expectation, ResolutionStep, Scenario, TenantSpec, UserSpec,
-    World,
+    WorldSpec,
 };
 
 fn device_cap(seed: u64) -> Scenario {
@@ -14,7 +14,7 @@ fn device_cap(seed: u64) -> Scenario {
         title: "Alex has 3 devices; the tenant allows 3".into(),
         section: Some(enrollsim::Section::DeviceCapReached),
         cause: Some(enrollsim::Cause::DeviceLimitReached),
-        world: World::builder()
+        world: WorldSpec::builder()
             .seed(seed)
             .tenant(TenantSpec::new("Contoso").device_limit(3))
             .user(UserSpec::new("alex@contoso.example").enrolled_devices(3))
@@ -39,12 +39,21 @@ async fn a_run_built_in_code_matches_its_snapshots() {
     let r = run_scenario(&device_cap(42)).await.expect("runs");
     assert!(r.holds(), "{}", snapshot::report(&r));
     let diagnosis = r.diagnosis.as_ref().expect("a failure is diagnosed");
-    insta::assert_snapshot!("device_cap_in_code__report", snapshot::report(&r));
-    insta::assert_snapshot!(
-        "device_cap_in_code__diagnosis",
-        snapshot::diagnosis(diagnosis)
-    );
-    insta::assert_yaml_snapshot!("device_cap_in_code__outcome", snapshot::value(&r.outcome));
+    // Named `library_snapshots__…`, as when this module was its own test file.
+    crate::snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            "library_snapshots__device_cap_in_code__report",
+            snapshot::report(&r)
+        );
+        insta::assert_snapshot!(
+            "library_snapshots__device_cap_in_code__diagnosis",
+            snapshot::diagnosis(diagnosis)
+        );
+        insta::assert_yaml_snapshot!(
+            "library_snapshots__device_cap_in_code__outcome",
+            snapshot::value(&r.outcome)
+        );
+    });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,160 @@
+//! The command line's grammar: every command, its flags and the checks clap makes before
+//! anything runs. A flag means the same thing in every command: `--dir` is always the folder
+//! scenarios are read from, `--out` always a folder the command writes, `--json` always
+//! "print JSON instead of text".
+
+use std::path::PathBuf;
+
+use clap::builder::RangedU64ValueParser;
+use clap::{ArgGroup, Parser, Subcommand};
+
+/// What `--help` says about exit codes; scripts and CI read them.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  everything held: every scenario reproduced, diagnosed and fixed; a perfect score; every
+     load enrollment enrolled; the lab's device enrolled again
+  1  something did not hold (a scenario, a score, a load enrollment, an unfixed lab)
+  2  the command could not run: bad arguments, unreadable files, a world that did not start";
+
+#[derive(Parser)]
+#[command(
+    name = "enrollsim",
+    version,
+    about = "Reproduce, diagnose and fix Intune iOS/iPadOS enrollment failures in a simulated tenant and device",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// List the scenarios: id, title, article section.
+    #[command(after_help = EXIT_CODES)]
+    List {
+        /// Read scenarios from this directory instead of the built-in catalog.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Print JSON: an array of {"id", "title", "section", "cause"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replay scenarios: reproduce, diagnose blind, fix, re-enroll.
+    #[command(after_help = EXIT_CODES)]
+    Run(RunArgs),
+    /// A training lab: start a scenario's broken world, let the trainee investigate through the
+    /// admin API and the evidence, fix it, and enroll again.
+    #[command(after_help = EXIT_CODES)]
+    Lab {
+        /// Scenario id or path.
+        scenario: String,
+        /// Where to write the evidence bundle and the CA certificate.
+        #[arg(long, default_value = "enrollsim-lab")]
+        out: PathBuf,
+        /// Read scenarios from this directory instead of the built-in catalog.
+        #[arg(long, alias = "scenarios")]
+        dir: Option<PathBuf>,
+    },
+    /// Export the failure scenarios' evidence bundles under opaque names, with the ground
+    /// truth, for scoring a diagnostic tool.
+    #[command(after_help = EXIT_CODES)]
+    Export {
+        /// Where to write the bundles and ground-truth.json.
+        #[arg(long)]
+        out: PathBuf,
+        /// Read scenarios from this directory instead of the built-in catalog.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Print JSON: {"bundles", "ground_truth", "cases"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score a diagnostic tool's answers against an export's ground truth (`--self` scores
+    /// enrollsim's own diagnosis).
+    #[command(
+        after_help = EXIT_CODES,
+        group(ArgGroup::new("answers").required(true).args(["predictions", "self_"]))
+    )]
+    Score {
+        /// The export's ground-truth.json.
+        #[arg(long)]
+        truth: PathBuf,
+        /// The tool's answers: a JSON array of {"case", "section", "cause"}.
+        #[arg(long)]
+        predictions: Option<PathBuf>,
+        /// Score enrollsim's own diagnosis of the exported bundles.
+        #[arg(long = "self")]
+        self_: bool,
+        /// Print JSON: {"cases", "sections", "causes", "total"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Load mode: enroll many devices concurrently in one world and report throughput and
+    /// latency percentiles (wall clock; a benchmark, not a test).
+    #[command(after_help = EXIT_CODES)]
+    Load {
+        /// How many devices (one user each).
+        #[arg(long, default_value_t = 1000, value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+        devices: usize,
+        /// How many enrollments run at once.
+        #[arg(long, default_value_t = 256, value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+        concurrency: usize,
+        /// World seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Diagnose evidence: a bundle directory, or a message (with an optional log).
+    #[command(
+        after_help = EXIT_CODES,
+        group(ArgGroup::new("evidence").required(true).args(["bundle", "message"]))
+    )]
+    Diagnose {
+        /// An evidence bundle directory (see docs/evidence-bundle.md).
+        #[arg(long)]
+        bundle: Option<PathBuf>,
+        /// The message the user saw.
+        #[arg(long)]
+        message: Option<String>,
+        /// The message's language (en, it...).
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// A device console log or Company Portal log to add.
+        #[arg(long)]
+        log: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `enrollsim run`'s arguments.
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// Scenario ids or paths to .toml files.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub scenarios: Vec<String>,
+    /// Replay every scenario (the built-in catalog, or every file of --dir).
+    #[arg(long)]
+    pub all: bool,
+    /// Read scenarios from this directory instead of the built-in catalog.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Print JSON rows instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Print each run's whole report as JSON (outcome, timelines, diagnosis, verdicts)
+    /// instead of rows.
+    #[arg(long, conflicts_with = "json")]
+    pub report: bool,
+    /// Write the evidence bundle of each run to DIR/<id>/.
+    #[arg(long, value_name = "DIR")]
+    pub bundle: Option<PathBuf>,
+    /// Also write a JUnit XML report to FILE: one testcase per scenario, a failure for each
+    /// that does not hold (for CI dashboards).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}

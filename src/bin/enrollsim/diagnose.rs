@@ -1,0 +1,57 @@
+//! `enrollsim diagnose`: the blind diagnosis of a bundle directory, or of a message the user
+//! saw with an optional log.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use enrollsim::EvidenceBundle;
+
+/// Reads the evidence, diagnoses it and prints the report.
+pub fn diagnose(
+    bundle: Option<PathBuf>,
+    message: Option<String>,
+    lang: String,
+    log: Option<PathBuf>,
+    json: bool,
+) -> Result<ExitCode> {
+    let mut evidence = match (bundle, message) {
+        (Some(dir), _) => {
+            let read = EvidenceBundle::read_dir(dir)?;
+            for p in &read.problems {
+                eprintln!("warning: {p}");
+            }
+            read.bundle
+        }
+        (None, Some(m)) => EvidenceBundle::from_message(m, lang),
+        // clap requires one of the two.
+        (None, None) => anyhow::bail!("give --bundle DIR or --message TEXT"),
+    };
+    if let Some(log) = log {
+        add_log(&mut evidence, &log)?;
+    }
+    let diagnosis = enrollsim::diagnose(&evidence);
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&diagnosis)?);
+    } else {
+        out!("{}", diagnosis.render_text());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Adds a log file as the Company Portal's (its lines start with a date and a `[level]`) or
+/// as the device's console log.
+fn add_log(evidence: &mut EvidenceBundle, log: &std::path::Path) -> Result<()> {
+    let bytes = std::fs::read(log).with_context(|| format!("reading {}", log.display()))?;
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("{} is not a UTF-8 text log", log.display()))?;
+    if text
+        .lines()
+        .any(|l| l.starts_with("20") && l.contains(" ["))
+    {
+        evidence.company_portal_log = Some(text);
+    } else {
+        evidence.device_log = Some(text);
+    }
+    Ok(())
+}

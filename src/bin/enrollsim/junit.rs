@@ -1,0 +1,131 @@
+//! `run --junit FILE`: the runs as a JUnit XML report, the format CI dashboards read. One
+//! testsuite, one testcase per scenario, a `<failure>` for each scenario that does not hold
+//! saying which check failed, and a testcase with a `<failure>` for each file that did not
+//! load.
+
+use std::fmt::Write as _;
+
+use enrollsim::{Cause, RunReport, Section};
+
+use crate::run::{diagnosed, diagnosed_as_expected};
+
+/// `text` with the characters XML gives a meaning escaped, and the control characters XML 1.0
+/// cannot carry at all dropped.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Why `r` does not hold, one line per failed check; empty when it holds.
+fn failures(r: &RunReport) -> Vec<String> {
+    let mut why = Vec::new();
+    if !r.reproduced {
+        why.push(format!(
+            "not reproduced: the attempt ended {}",
+            serde_json::to_string(&r.outcome).unwrap_or_default()
+        ));
+    }
+    if !diagnosed_as_expected(r) {
+        let (section, cause) = diagnosed(r);
+        why.push(format!(
+            "diagnosed {} / {}, expected {} / {}",
+            section.unwrap_or("-"),
+            cause.unwrap_or("-"),
+            r.section.map_or("-", Section::id),
+            r.cause_expected.map_or("-", Cause::id)
+        ));
+    }
+    if !r.fixed {
+        why.push(match &r.fix_error {
+            Some(e) => format!("not fixed: {e}"),
+            None => "not fixed: the device did not enroll again for its user".into(),
+        });
+    }
+    if why.is_empty() && !r.holds() {
+        why.push("does not hold".into());
+    }
+    why
+}
+
+fn testcase(out: &mut String, name: &str, failure: Option<(&str, String)>) {
+    let _ = write!(
+        out,
+        "    <testcase classname=\"enrollsim.scenarios\" name=\"{}\"",
+        escape(name)
+    );
+    match failure {
+        None => out.push_str("/>\n"),
+        Some((message, detail)) => {
+            let _ = write!(
+                out,
+                ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                escape(message),
+                escape(&detail)
+            );
+        }
+    }
+}
+
+/// The JUnit XML document for `reports` and the files that did not load (`load_errors`).
+pub fn report(reports: &[RunReport], load_errors: &[String]) -> String {
+    let failed = reports.iter().filter(|r| !r.holds()).count() + load_errors.len();
+    let tests = reports.len() + load_errors.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"enrollsim\" tests=\"{tests}\" failures=\"{failed}\" errors=\"0\">"
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"enrollsim run\" tests=\"{tests}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">"
+    );
+    for r in reports {
+        let why = failures(r);
+        let failure = why.first().map(|first| (first.as_str(), why.join("\n")));
+        testcase(&mut out, &r.id, failure);
+    }
+    for e in load_errors {
+        // The error starts with the file's path: the case is named after it.
+        let file = e.split(':').next().unwrap_or(e);
+        testcase(
+            &mut out,
+            file,
+            Some(("the scenario file did not load", e.clone())),
+        );
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_escaped_and_control_characters_dropped() {
+        assert_eq!(
+            escape("a<b & \"c\" 'd'>\u{1}\n"),
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;\n"
+        );
+    }
+
+    #[test]
+    fn a_file_that_did_not_load_is_a_failed_case() {
+        let xml = report(&[], &["dir/broken.toml:2:9: invalid type".into()]);
+        assert!(xml.contains("tests=\"1\" failures=\"1\""), "{xml}");
+        assert!(xml.contains("name=\"dir/broken.toml\""), "{xml}");
+        assert!(xml.contains("<failure message=\"the scenario file did not load\">dir/broken.toml:2:9: invalid type</failure>"), "{xml}");
+    }
+}

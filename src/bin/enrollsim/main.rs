@@ -1,0 +1,77 @@
+//! The `enrollsim` command line: list and replay scenarios, diagnose evidence, train, export,
+//! score and load. Each command lives in its own module; this file parses the arguments and
+//! turns a result into an exit code (see `args` for the codes).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// `println!` that ignores a closed pipe (`enrollsim run --all | head` must not panic).
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// `print!` that ignores a closed pipe.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+mod args;
+mod diagnose;
+mod junit;
+mod list;
+mod load;
+mod run;
+mod scoring;
+mod training;
+
+use args::{Cli, Command};
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::List { dir, json } => list::list(dir.as_deref(), json),
+        Command::Run(args) => run::run(args).await,
+        Command::Lab { scenario, out, dir } => match list::resolve(&scenario, dir.as_deref()) {
+            Ok(s) => training::run(s, out).await,
+            Err(e) => Err(e),
+        },
+        Command::Export { out, dir, json } => match list::scenarios(dir.as_deref()) {
+            Ok(scenarios) => scoring::export(scenarios, &out, json).await,
+            Err(e) => Err(e),
+        },
+        Command::Score {
+            truth,
+            predictions,
+            self_: _,
+            json,
+        } => scoring::score(&truth, predictions.as_deref(), json),
+        Command::Load {
+            devices,
+            concurrency,
+            seed,
+            json,
+        } => load::run(devices, concurrency, seed, json).await,
+        Command::Diagnose {
+            bundle,
+            message,
+            lang,
+            log,
+            json,
+        } => diagnose::diagnose(bundle, message, lang, log, json),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
