@@ -30,7 +30,8 @@ use super::restrictions::{
     device_limit_for, enrolled_device_count, platform_restriction_for, version_cmp,
 };
 use super::state::{
-    EnrollmentChannel, EnrollmentSession, FailureCategory, MdmAuthority, SessionProgress,
+    EnrollmentChannel, EnrollmentSession, FailureCategory, MdmAuthority, PlatformRestriction,
+    SessionProgress,
 };
 use super::{IntuneService, Refusal};
 use crate::cloud::entra::EntraUser;
@@ -133,94 +134,96 @@ async fn eligibility(service: &IntuneService, request: &Request, user: &EntraUse
         }
     };
     let os = Some(body.os_version.as_str());
-    {
-        let state = service.lock();
-        if version_cmp(
-            &body.company_portal_version,
-            &state.min_company_portal_version,
-        )
-        .is_lt()
-        {
-            let reason = format!(
-                "Company Portal {} is older than the oldest supported version {}.",
-                body.company_portal_version, state.min_company_portal_version
-            );
-            drop(state);
-            return refuse(
-                service,
-                Refusal {
-                    status: StatusCode::BAD_REQUEST,
-                    code: "UnsupportedClientVersion",
-                    category: FailureCategory::BadRequest,
-                    reason,
-                },
-                Some(user),
-                os,
-            );
-        }
+    if let Some(refusal) = client_version_refusal(service, &body) {
+        return refuse(service, refusal, Some(user), os);
     }
     if let Some(refusal) = tenant_checks(service, user) {
         return refuse(service, refusal, Some(user), os);
     }
-    let refusal = {
-        let state = service.lock();
-        let restriction = platform_restriction_for(&state, &user.groups);
-        let (visible, _) = enrolled_device_count(&state, &user.upn);
-        let limit = device_limit_for(&state, &user.groups);
-        if !body.platform.eq_ignore_ascii_case("iOS")
-            && !body.platform.eq_ignore_ascii_case("iPadOS")
-        {
-            Some(Refusal {
-                status: StatusCode::FORBIDDEN,
-                code: "DeviceTypeNotSupported",
-                category: FailureCategory::DeviceNotSupported,
-                reason: format!(
-                    "Platform {} is not supported by this endpoint.",
-                    body.platform
-                ),
-            })
-        } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
-            Some(Refusal::platform_blocked(r))
-        } else if let Some(r) = restriction.filter(|r| {
-            r.ios
-                .os_minimum_version
-                .as_deref()
-                .is_some_and(|min| version_cmp(&body.os_version, min).is_lt())
-                || r.ios
-                    .os_maximum_version
-                    .as_deref()
-                    .is_some_and(|max| version_cmp(&body.os_version, max).is_gt())
-        }) {
-            Some(Refusal {
-                status: StatusCode::FORBIDDEN,
-                code: "OsVersionNotSupported",
-                category: FailureCategory::EnrollmentRestrictionsEnforced,
-                reason: format!(
-                    "iOS {} is outside the versions allowed by the device type restriction '{}'.",
-                    body.os_version, r.name
-                ),
-            })
-        } else if visible >= limit {
-            Some(Refusal {
-                status: StatusCode::FORBIDDEN,
-                code: "DeviceCapReached",
-                category: FailureCategory::EnrollmentRestrictionsEnforced,
-                reason: format!(
-                    "User {} has enrolled {visible} devices; the device limit is {limit}.",
-                    user.upn
-                ),
-            })
-        } else {
-            None
-        }
-    };
-    if let Some(refusal) = refusal {
+    if let Some(refusal) = device_refusal(service, &body, user) {
         return refuse(service, refusal, Some(user), os);
     }
     Response::json(
         StatusCode::OK,
         &json!({"eligible": true, "enrollmentMethod": "companyPortal"}),
     )
+}
+
+/// A Company Portal older than the oldest the service supports.
+fn client_version_refusal(service: &IntuneService, body: &EligibilityRequest) -> Option<Refusal> {
+    let state = service.lock();
+    let min = &state.min_company_portal_version;
+    version_cmp(&body.company_portal_version, min)
+        .is_lt()
+        .then(|| Refusal {
+            status: StatusCode::BAD_REQUEST,
+            code: "UnsupportedClientVersion",
+            category: FailureCategory::BadRequest,
+            reason: format!(
+                "Company Portal {} is older than the oldest supported version {min}.",
+                body.company_portal_version
+            ),
+        })
+}
+
+/// Whether the OS version is outside the restriction's allowed range.
+fn os_version_outside(r: &PlatformRestriction, os_version: &str) -> bool {
+    r.ios
+        .os_minimum_version
+        .as_deref()
+        .is_some_and(|min| version_cmp(os_version, min).is_lt())
+        || r.ios
+            .os_maximum_version
+            .as_deref()
+            .is_some_and(|max| version_cmp(os_version, max).is_gt())
+}
+
+/// What the device and the user's restrictions refuse, in the service's order: platform,
+/// blocked iOS, OS version range, device limit.
+fn device_refusal(
+    service: &IntuneService,
+    body: &EligibilityRequest,
+    user: &EntraUser,
+) -> Option<Refusal> {
+    let state = service.lock();
+    let restriction = platform_restriction_for(&state, &user.groups);
+    let (visible, _) = enrolled_device_count(&state, &user.upn);
+    let limit = device_limit_for(&state, &user.groups);
+    if !body.platform.eq_ignore_ascii_case("iOS") && !body.platform.eq_ignore_ascii_case("iPadOS") {
+        Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "DeviceTypeNotSupported",
+            category: FailureCategory::DeviceNotSupported,
+            reason: format!(
+                "Platform {} is not supported by this endpoint.",
+                body.platform
+            ),
+        })
+    } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
+        Some(Refusal::platform_blocked(r))
+    } else if let Some(r) = restriction.filter(|r| os_version_outside(r, &body.os_version)) {
+        Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "OsVersionNotSupported",
+            category: FailureCategory::EnrollmentRestrictionsEnforced,
+            reason: format!(
+                "iOS {} is outside the versions allowed by the device type restriction '{}'.",
+                body.os_version, r.name
+            ),
+        })
+    } else if visible >= limit {
+        Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "DeviceCapReached",
+            category: FailureCategory::EnrollmentRestrictionsEnforced,
+            reason: format!(
+                "User {} has enrolled {visible} devices; the device limit is {limit}.",
+                user.upn
+            ),
+        })
+    } else {
+        None
+    }
 }
 
 fn new_session(
