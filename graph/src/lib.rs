@@ -14,6 +14,8 @@
 //! - the bundle's tenant view ([`tenant`]), where every optional field may be absent, so that
 //!   a real admin's partial export reads without loss. The admin shapes convert into it.
 
+#![forbid(unsafe_code)]
+
 pub mod dep;
 pub mod device;
 pub mod odata;

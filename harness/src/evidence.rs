@@ -117,6 +117,9 @@ pub fn collect(lab: &Lab, action: &Action, outcome: &Outcome) -> EvidenceBundle 
         Outcome::Stuck { screen, .. } => (String::new(), screen.id()),
         Outcome::NotManaged { .. } | Outcome::Enrolled { .. } => (String::new(), "none"),
     };
+    // The manifest is enrollsim's own format (not a Graph shape); it is written as the documented
+    // JSON and read back through the diagnosis's tolerant `Manifest`, which maps screen ids it does
+    // not know to `other` exactly as a bundle read from disk would.
     let manifest = json!({
         "format": enrollsim_diagnostics::FORMAT,
         "collected_at": now,

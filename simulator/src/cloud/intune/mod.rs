@@ -254,7 +254,7 @@ impl IntuneService {
         )
         .header("apns-topic", apns.topic.clone())
         .header("apns-push-type", "mdm")
-        .json(&serde_json::json!({ "mdm": push_magic }));
+        .json(&crate::wire::apns::MdmPush::new(push_magic));
         match client.send(request).await {
             Ok(r) if r.status == StatusCode::OK => Ok(()),
             Ok(r) => Err(format!(
