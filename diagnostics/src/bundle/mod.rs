@@ -8,7 +8,7 @@
 mod events;
 mod io;
 mod manifest;
-mod tenant;
+pub mod tenant;
 
 pub use events::{EnrollmentEvent, FailureCategory, SignInRecord, SignInStatus};
 pub use io::{BundleError, BundleProblem, Part, ProblemKind, ReadBundle};

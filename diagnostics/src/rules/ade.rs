@@ -168,49 +168,74 @@ fn profile_dates(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 
 /// MFA demanded from a user enrolling with an authentication method that cannot do MFA.
 fn mfa(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let mut sign_in_error = false;
-    for &(i, s) in &ctx.sign_ins {
-        if MFA_CODES.contains(&s.status.error_code) {
-            let reason = s
-                .status
-                .failure_reason
-                .as_deref()
-                .map(|r| crate::text::clip(r, 200))
-                .unwrap_or_default();
-            out.push(Finding::support(
-                Cause::MfaDuringAde,
-                0.6,
-                vec![EvidenceItem::fact(
-                    SIGN_INS,
-                    format!(
-                        "sign-in {} to {} failed with AADSTS{} (MFA required) {reason}",
-                        i + 1,
-                        s.app_display_name.as_deref().unwrap_or("an application"),
-                        s.status.error_code
-                    )
-                    .trim_end()
-                    .to_string(),
-                )],
-            ));
-            sign_in_error = true;
-            break;
-        }
-    }
-    if !sign_in_error {
-        if let Some((source, line)) = ctx.log_lines().find(|(_, l)| {
-            MFA_CODES
-                .iter()
-                .any(|c| contains_word(&l.folded, &format!("aadsts{c}")))
-        }) {
-            out.push(Finding::support(
-                Cause::MfaDuringAde,
-                0.5,
-                vec![quote(source, line)],
-            ));
-            sign_in_error = true;
-        }
-    }
+    let sign_in_error = mfa_sign_in_error(ctx, out) || mfa_log_error(ctx, out);
     let Some(user) = ctx.user else { return };
+    if user.strong_authentication_required {
+        mfa_required_with_method(ctx, out);
+    } else if !sign_in_error {
+        out.push(Finding::against(
+            Cause::MfaDuringAde,
+            0.5,
+            vec![EvidenceItem::fact(
+                TENANT,
+                "the user is not required to pass MFA",
+            )],
+        ));
+    }
+}
+
+/// The first sign-in that failed because MFA was required; whether there was one.
+fn mfa_sign_in_error(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
+    let Some(&(i, s)) = ctx
+        .sign_ins
+        .iter()
+        .find(|(_, s)| MFA_CODES.contains(&s.status.error_code))
+    else {
+        return false;
+    };
+    let reason = s
+        .status
+        .failure_reason
+        .as_deref()
+        .map(|r| crate::text::clip(r, 200))
+        .unwrap_or_default();
+    out.push(Finding::support(
+        Cause::MfaDuringAde,
+        0.6,
+        vec![EvidenceItem::fact(
+            SIGN_INS,
+            format!(
+                "sign-in {} to {} failed with AADSTS{} (MFA required) {reason}",
+                i + 1,
+                s.app_display_name.as_deref().unwrap_or("an application"),
+                s.status.error_code
+            )
+            .trim_end()
+            .to_string(),
+        )],
+    ));
+    true
+}
+
+/// A log line naming an MFA-required AADSTS code; whether there was one.
+fn mfa_log_error(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
+    let Some((source, line)) = ctx.log_lines().find(|(_, l)| {
+        MFA_CODES
+            .iter()
+            .any(|c| contains_word(&l.folded, &format!("aadsts{c}")))
+    }) else {
+        return false;
+    };
+    out.push(Finding::support(
+        Cause::MfaDuringAde,
+        0.5,
+        vec![quote(source, line)],
+    ));
+    true
+}
+
+/// The user must pass MFA: the enrollment profile's method decides whether that can work.
+fn mfa_required_with_method(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let methods: Vec<&str> = ctx
         .ade_profiles()
         .iter()
@@ -219,37 +244,26 @@ fn mfa(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let legacy = methods
         .iter()
         .any(|m| m.eq_ignore_ascii_case("setupAssistantLegacy"));
-    if user.strong_authentication_required {
-        let fact = EvidenceItem::fact(
-            TENANT,
-            "the user must pass MFA to sign in (strongAuthenticationRequired = true)",
-        );
-        if legacy {
-            let method = EvidenceItem::fact(TENANT, "the device's enrollment profile authenticates with setupAssistantLegacy, which cannot do MFA");
-            out.push(Finding::support(
-                Cause::MfaDuringAde,
-                0.7,
-                vec![fact, method],
-            ));
-        } else if methods.is_empty() {
-            out.push(Finding::support(Cause::MfaDuringAde, 0.35, vec![fact]));
-        } else {
-            out.push(Finding::against(
-                Cause::MfaDuringAde,
-                0.6,
-                vec![EvidenceItem::fact(
-                    TENANT,
-                    "the enrollment profile's authentication method supports MFA",
-                )],
-            ));
-        }
-    } else if !sign_in_error {
+    let fact = EvidenceItem::fact(
+        TENANT,
+        "the user must pass MFA to sign in (strongAuthenticationRequired = true)",
+    );
+    if legacy {
+        let method = EvidenceItem::fact(TENANT, "the device's enrollment profile authenticates with setupAssistantLegacy, which cannot do MFA");
+        out.push(Finding::support(
+            Cause::MfaDuringAde,
+            0.7,
+            vec![fact, method],
+        ));
+    } else if methods.is_empty() {
+        out.push(Finding::support(Cause::MfaDuringAde, 0.35, vec![fact]));
+    } else {
         out.push(Finding::against(
             Cause::MfaDuringAde,
-            0.5,
+            0.6,
             vec![EvidenceItem::fact(
                 TENANT,
-                "the user is not required to pass MFA",
+                "the enrollment profile's authentication method supports MFA",
             )],
         ));
     }

@@ -82,97 +82,113 @@ fn certificate(
     };
     let shown = cert.expiration_date_time.as_deref().unwrap_or("?");
     match expired_for {
-        Some(age) if age > GRACE_DAYS * DAY => {
-            let fact = EvidenceItem::fact(
-                TENANT,
-                format!(
-                    "applePushNotificationCertificate.expirationDateTime = {shown} ({} before collection, past the {GRACE_DAYS}-day grace period)",
-                    super::span(age)
-                ),
-            );
-            out.push(Finding::support(
-                Cause::ApnsCertificateInvalid,
-                0.85,
-                vec![fact.clone()],
-            ));
-            out.push(Finding::against(
-                Cause::ApnsCertificateNeedsRenewal,
-                0.5,
-                vec![fact],
-            ));
-        }
-        Some(age) if age > 0 => {
-            let fact = EvidenceItem::fact(
-                TENANT,
-                format!(
-                    "applePushNotificationCertificate.expirationDateTime = {shown} ({} before collection, within the {GRACE_DAYS}-day grace period)",
-                    super::span(age)
-                ),
-            );
-            out.push(Finding::support(
-                Cause::ApnsCertificateNeedsRenewal,
-                STRONG,
-                vec![fact.clone()],
-            ));
-            out.push(Finding::against(
-                Cause::ApnsCertificateInvalid,
-                0.5,
-                vec![fact],
-            ));
-        }
-        Some(age) if !active => {
-            let fact = EvidenceItem::fact(
-                TENANT,
-                format!(
-                    "applePushNotificationCertificate.certificateUploadStatus = {status} (expires {} after collection)",
-                    super::span(age)
-                ),
-            );
-            out.push(Finding::support(
-                Cause::ApnsCertificateInvalid,
-                0.7,
-                vec![fact],
-            ));
-        }
-        Some(age) => {
-            let fact = EvidenceItem::fact(
-                TENANT,
-                format!(
-                    "applePushNotificationCertificate is active and expires {} after collection ({shown})",
-                    super::span(age)
-                ),
-            );
-            out.push(Finding::against(
-                Cause::ApnsCertificateInvalid,
-                0.9,
-                vec![fact.clone()],
-            ));
-            if !rejected {
-                out.push(Finding::against(
-                    Cause::ApnsCertificateNeedsRenewal,
-                    0.9,
-                    vec![fact],
-                ));
-            }
-        }
-        None if !active => {
-            let fact = vec![EvidenceItem::fact(
-                TENANT,
-                format!("applePushNotificationCertificate.certificateUploadStatus = {status}"),
-            )];
-            out.push(Finding::support(
-                Cause::ApnsCertificateInvalid,
-                0.45,
-                fact.clone(),
-            ));
-            out.push(Finding::support(
-                Cause::ApnsCertificateNeedsRenewal,
-                0.35,
-                fact,
-            ));
-        }
+        Some(age) if age > GRACE_DAYS * DAY => past_grace_period(shown, age, out),
+        Some(age) if age > 0 => within_grace_period(shown, age, out),
+        Some(age) if !active => inactive_before_expiry(status, age, out),
+        Some(age) => active_and_valid(shown, age, rejected, out),
+        None if !active => inactive_without_expiry(status, out),
         None => {}
     }
+}
+
+/// Expired longer ago than Apple's grace period: only a new certificate helps.
+fn past_grace_period(shown: &str, age: i64, out: &mut Vec<Finding>) {
+    let fact = EvidenceItem::fact(
+        TENANT,
+        format!(
+            "applePushNotificationCertificate.expirationDateTime = {shown} ({} before collection, past the {GRACE_DAYS}-day grace period)",
+            super::span(age)
+        ),
+    );
+    out.push(Finding::support(
+        Cause::ApnsCertificateInvalid,
+        0.85,
+        vec![fact.clone()],
+    ));
+    out.push(Finding::against(
+        Cause::ApnsCertificateNeedsRenewal,
+        0.5,
+        vec![fact],
+    ));
+}
+
+/// Expired within the grace period: renewing it is the fix.
+fn within_grace_period(shown: &str, age: i64, out: &mut Vec<Finding>) {
+    let fact = EvidenceItem::fact(
+        TENANT,
+        format!(
+            "applePushNotificationCertificate.expirationDateTime = {shown} ({} before collection, within the {GRACE_DAYS}-day grace period)",
+            super::span(age)
+        ),
+    );
+    out.push(Finding::support(
+        Cause::ApnsCertificateNeedsRenewal,
+        STRONG,
+        vec![fact.clone()],
+    ));
+    out.push(Finding::against(
+        Cause::ApnsCertificateInvalid,
+        0.5,
+        vec![fact],
+    ));
+}
+
+/// Not expired, yet the tenant does not show it as active.
+fn inactive_before_expiry(status: &str, age: i64, out: &mut Vec<Finding>) {
+    let fact = EvidenceItem::fact(
+        TENANT,
+        format!(
+            "applePushNotificationCertificate.certificateUploadStatus = {status} (expires {} after collection)",
+            super::span(age)
+        ),
+    );
+    out.push(Finding::support(
+        Cause::ApnsCertificateInvalid,
+        0.7,
+        vec![fact],
+    ));
+}
+
+/// Active and not expired: speaks against both causes (against renewal only if APNs did not
+/// refuse it).
+fn active_and_valid(shown: &str, age: i64, rejected: bool, out: &mut Vec<Finding>) {
+    let fact = EvidenceItem::fact(
+        TENANT,
+        format!(
+            "applePushNotificationCertificate is active and expires {} after collection ({shown})",
+            super::span(age)
+        ),
+    );
+    out.push(Finding::against(
+        Cause::ApnsCertificateInvalid,
+        0.9,
+        vec![fact.clone()],
+    ));
+    if !rejected {
+        out.push(Finding::against(
+            Cause::ApnsCertificateNeedsRenewal,
+            0.9,
+            vec![fact],
+        ));
+    }
+}
+
+/// No readable expiry, and not shown as active: weak support for both causes.
+fn inactive_without_expiry(status: &str, out: &mut Vec<Finding>) {
+    let fact = vec![EvidenceItem::fact(
+        TENANT,
+        format!("applePushNotificationCertificate.certificateUploadStatus = {status}"),
+    )];
+    out.push(Finding::support(
+        Cause::ApnsCertificateInvalid,
+        0.45,
+        fact.clone(),
+    ));
+    out.push(Finding::support(
+        Cause::ApnsCertificateNeedsRenewal,
+        0.35,
+        fact,
+    ));
 }
 
 /// Codes the service returns when the push certificate is missing or unusable, and the device's

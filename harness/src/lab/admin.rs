@@ -2,8 +2,18 @@
 //! would make them.
 
 use base64::Engine;
+use enrollsim_graph::requests::{
+    AddLicense, ApnsCertificateUpload, AssignLicense, AuthenticationRequirements,
+    EnrollmentConfigurationPatch, EnrollmentProfilePatch,
+};
+use enrollsim_graph::{
+    ApnsCertificateView, Collection, DepOnboardingSetting, ManagedDevice, LIMIT_CONFIGURATION_TYPE,
+    PLATFORM_RESTRICTIONS_TYPE,
+};
 use hyper::Method;
-use serde_json::{json, Value};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
 
 use enrollsim_simulator::cloud::intune::restrictions::{
     limit_restriction_for, platform_restriction_for,
@@ -32,12 +42,56 @@ impl<'w> AdminApi<'w> {
         path: &str,
         body: Option<Value>,
     ) -> Result<Value, LabError> {
+        let answer = self.exchange(method, path, body.as_ref()).await?;
+        Ok(if answer.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&answer).unwrap_or(Value::Null)
+        })
+    }
+
+    /// Sends a Graph request with a typed body and reads the answer as `T`.
+    pub async fn request<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<T, LabError> {
+        let answer = self.exchange(method.clone(), path, body).await?;
+        serde_json::from_slice(&answer).map_err(|e| LabError::Admin {
+            method: method.to_string(),
+            path: path.to_string(),
+            status: 200,
+            body: format!(
+                "unexpected answer ({e}): {}",
+                String::from_utf8_lossy(&answer)
+            ),
+        })
+    }
+
+    /// Sends a Graph request with a typed body whose answer carries nothing needed (204).
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<(), LabError> {
+        self.exchange(method, path, body).await.map(drop)
+    }
+
+    /// Sends a Graph request as the admin; the answer's body on success.
+    async fn exchange(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<Vec<u8>, LabError> {
         let mut request = OutgoingRequest::new(method.clone(), GRAPH_HOST, path).header(
             "authorization",
             format!("Bearer {}", self.world.admin_token()),
         );
         if let Some(body) = body {
-            request = request.json(&body);
+            request = request.json(body);
         }
         let fail = |status: u16, body: String| LabError::Admin {
             method: method.to_string(),
@@ -46,17 +100,35 @@ impl<'w> AdminApi<'w> {
             body,
         };
         match self.world.admin_client().send(request).await {
-            Ok(r) if r.status.is_success() => Ok(if r.body.is_empty() {
-                Value::Null
-            } else {
-                r.json().unwrap_or(Value::Null)
-            }),
+            Ok(r) if r.status.is_success() => Ok(r.body.to_vec()),
             Ok(r) => Err(fail(
                 r.status.as_u16(),
                 String::from_utf8_lossy(&r.body).into_owned(),
             )),
             Err(e) => Err(fail(0, e.to_string())),
         }
+    }
+
+    /// The ADE tokens with their profiles, as the admin API lists them.
+    async fn dep_onboarding_settings(&self) -> Result<Vec<DepOnboardingSetting>, LabError> {
+        let tokens: Collection<DepOnboardingSetting> = self
+            .request(
+                Method::GET,
+                "/beta/deviceManagement/depOnboardingSettings",
+                None::<&()>,
+            )
+            .await?;
+        Ok(tokens.value)
+    }
+
+    /// The push certificate in force, if the admin API shows one.
+    async fn apns_certificate(&self) -> Result<ApnsCertificateView, LabError> {
+        self.request(
+            Method::GET,
+            "/v1.0/deviceManagement/applePushNotificationCertificate",
+            None::<&()>,
+        )
+        .await
     }
 
     fn user_groups(&self, upn: &str) -> Vec<String> {
@@ -69,13 +141,19 @@ impl<'w> AdminApi<'w> {
 
     /// Assigns a licence by SKU part number.
     pub async fn assign_license(&self, upn: &str, sku: &str) -> Result<(), LabError> {
-        self.call(
+        let change = AssignLicense {
+            add_licenses: Some(vec![AddLicense {
+                sku_id: Some(sku.to_string()),
+                service_plans: None,
+            }]),
+            remove_licenses: Some(Vec::new()),
+        };
+        self.send(
             Method::POST,
             &format!("/v1.0/users/{upn}/assignLicense"),
-            Some(json!({"addLicenses": [{"skuId": sku}], "removeLicenses": []})),
+            Some(&change),
         )
         .await
-        .map(drop)
     }
 
     /// Changes the device type restriction that applies to `upn` (the admin center shows which
@@ -94,16 +172,17 @@ impl<'w> AdminApi<'w> {
             (r.id.clone(), r.ios.clone())
         };
         change(&mut ios);
-        self.call(
+        let patch = EnrollmentConfigurationPatch {
+            odata_type: Some(PLATFORM_RESTRICTIONS_TYPE.into()),
+            ios_restriction: Some(serde_json::to_value(&ios).unwrap_or(Value::Null)),
+            ..EnrollmentConfigurationPatch::default()
+        };
+        self.send(
             Method::PATCH,
             &format!("/v1.0/deviceManagement/deviceEnrollmentConfigurations/{id}"),
-            Some(json!({
-                "@odata.type": "#microsoft.graph.deviceEnrollmentPlatformRestrictionsConfiguration",
-                "iosRestriction": ios,
-            })),
+            Some(&patch),
         )
         .await
-        .map(drop)
     }
 
     /// Sets the limit of the device limit restriction that applies to `upn`.
@@ -116,16 +195,17 @@ impl<'w> AdminApi<'w> {
                 .map(|r| r.id.clone())
                 .ok_or_else(|| LabError::Spec("no device limit restriction applies".into()))?
         };
-        self.call(
+        let patch = EnrollmentConfigurationPatch {
+            odata_type: Some(LIMIT_CONFIGURATION_TYPE.into()),
+            limit: Some(limit.into()),
+            ..EnrollmentConfigurationPatch::default()
+        };
+        self.send(
             Method::PATCH,
             &format!("/v1.0/deviceManagement/deviceEnrollmentConfigurations/{id}"),
-            Some(json!({
-                "@odata.type": "#microsoft.graph.deviceEnrollmentLimitConfiguration",
-                "limit": limit,
-            })),
+            Some(&patch),
         )
         .await
-        .map(drop)
     }
 
     /// Deletes `upn`'s devices other than `keep_serial`, oldest first (`count` of them, or all).
@@ -137,32 +217,26 @@ impl<'w> AdminApi<'w> {
         keep_serial: &str,
         count: Option<u32>,
     ) -> Result<(), LabError> {
-        let list = self
-            .call(
+        let list: Collection<ManagedDevice> = self
+            .request(
                 Method::GET,
                 &format!("/v1.0/users/{upn}/managedDevices"),
-                None,
+                None::<&()>,
             )
             .await?;
-        let mut devices: Vec<(String, String)> = list["value"]
-            .as_array()
+        let mut devices: Vec<(String, String)> = list
+            .value
             .into_iter()
-            .flatten()
-            .filter(|d| d["serialNumber"].as_str() != Some(keep_serial))
-            .filter_map(|d| {
-                Some((
-                    d["enrolledDateTime"].as_str()?.to_string(),
-                    d["id"].as_str()?.to_string(),
-                ))
-            })
+            .filter(|d| d.serial_number != keep_serial)
+            .map(|d| (d.enrolled_date_time, d.id))
             .collect();
         devices.sort();
         let n = count.map_or(devices.len(), |c| c as usize);
         for (_, id) in devices.into_iter().take(n) {
-            self.call(
+            self.send(
                 Method::DELETE,
                 &format!("/v1.0/deviceManagement/managedDevices/{id}"),
-                None,
+                None::<&()>,
             )
             .await?;
         }
@@ -172,20 +246,12 @@ impl<'w> AdminApi<'w> {
     /// Renews the push certificate: Apple's portal issues a new one for the same topic, which
     /// the admin uploads.
     pub async fn renew_apns_certificate(&self) -> Result<(), LabError> {
-        let current = self
-            .call(
-                Method::GET,
-                "/v1.0/deviceManagement/applePushNotificationCertificate",
-                None,
-            )
-            .await?;
-        let topic = current["topicIdentifier"]
-            .as_str()
-            .ok_or_else(|| LabError::Spec("there is no push certificate to renew".into()))?
-            .to_string();
-        let apple_id = current["appleIdentifier"]
-            .as_str()
-            .map(str::to_string)
+        let current = self.apns_certificate().await?;
+        let topic = current
+            .topic_identifier
+            .ok_or_else(|| LabError::Spec("there is no push certificate to renew".into()))?;
+        let apple_id = current
+            .apple_identifier
             .unwrap_or_else(|| self.default_apple_id());
         self.upload(&apple_id, &topic).await
     }
@@ -194,15 +260,8 @@ impl<'w> AdminApi<'w> {
     /// of the current certificate (or the tenant's `mdm-admin@` address when there is none).
     pub async fn upload_new_apns_certificate(&self) -> Result<(), LabError> {
         let topic = format!("com.apple.mgmt.External.{}", self.world.rng.uuid_lower());
-        let apple_id = match self
-            .call(
-                Method::GET,
-                "/v1.0/deviceManagement/applePushNotificationCertificate",
-                None,
-            )
-            .await
-        {
-            Ok(current) => current["appleIdentifier"].as_str().map(str::to_string),
+        let apple_id = match self.apns_certificate().await {
+            Ok(current) => current.apple_identifier,
             Err(_) => None,
         };
         let apple_id = apple_id.unwrap_or_else(|| self.default_apple_id());
@@ -222,24 +281,29 @@ impl<'w> AdminApi<'w> {
     async fn upload(&self, apple_id: &str, topic: &str) -> Result<(), LabError> {
         let cert = self.world.apple_push_certificate(topic)?;
         let der = base64::engine::general_purpose::STANDARD.encode(cert.certificate().as_ref());
-        self.call(
+        let upload = ApnsCertificateUpload {
+            apple_identifier: Some(apple_id.to_string()),
+            certificate: Some(der),
+        };
+        self.send(
             Method::PATCH,
             "/v1.0/deviceManagement/applePushNotificationCertificate",
-            Some(json!({"appleIdentifier": apple_id, "certificate": der})),
+            Some(&upload),
         )
         .await
-        .map(drop)
     }
 
     /// Turns per-user MFA off.
     pub async fn disable_mfa(&self, upn: &str) -> Result<(), LabError> {
-        self.call(
+        let requirements = AuthenticationRequirements {
+            per_user_mfa_state: Some("disabled".into()),
+        };
+        self.send(
             Method::PATCH,
             &format!("/beta/users/{upn}/authentication/requirements"),
-            Some(json!({"perUserMfaState": "disabled"})),
+            Some(&requirements),
         )
         .await
-        .map(drop)
     }
 
     /// Edits the ADE enrollment profile named `name` (any edit gives it a new modification
@@ -249,58 +313,39 @@ impl<'w> AdminApi<'w> {
         name: &str,
         method: Option<enrollsim_simulator::cloud::intune::ade::AdeAuthMethod>,
     ) -> Result<(), LabError> {
-        let tokens = self
-            .call(
-                Method::GET,
-                "/beta/deviceManagement/depOnboardingSettings",
-                None,
-            )
-            .await?;
-        let found = tokens["value"]
-            .as_array()
+        let found = self
+            .dep_onboarding_settings()
+            .await?
             .into_iter()
-            .flatten()
             .find_map(|t| {
-                let p = t["enrollmentProfiles"]
-                    .as_array()?
-                    .iter()
-                    .find(|p| p["displayName"] == name)?;
-                Some((t["id"].as_str()?.to_string(), p["id"].as_str()?.to_string()))
+                let p = t
+                    .enrollment_profiles
+                    .into_iter()
+                    .find(|p| p.display_name == name)?;
+                Some((t.id, p.id))
             });
         let (token, profile) = found
             .ok_or_else(|| LabError::Spec(format!("no ADE enrollment profile named {name:?}")))?;
-        let mut body = json!({"description": "Edited by the admin"});
-        if let Some(m) = method {
-            body["authenticationMethod"] = serde_json::to_value(m).unwrap_or(Value::Null);
-        }
-        self.call(
+        let patch = EnrollmentProfilePatch {
+            description: Some("Edited by the admin".into()),
+            authentication_method: method.map(|m| m.graph_name().into()),
+            ..EnrollmentProfilePatch::default()
+        };
+        self.send(
             Method::PATCH,
             &format!(
                 "/beta/deviceManagement/depOnboardingSettings/{token}/enrollmentProfiles/{profile}"
             ),
-            Some(body),
+            Some(&patch),
         )
         .await
-        .map(drop)
     }
 
     /// Presses "Sync now" on every enrollment program token.
     pub async fn sync_ade_tokens(&self) -> Result<(), LabError> {
-        let tokens = self
-            .call(
-                Method::GET,
-                "/beta/deviceManagement/depOnboardingSettings",
-                None,
-            )
-            .await?;
-        let ids: Vec<String> = tokens["value"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t["id"].as_str().map(str::to_string))
-            .collect();
-        for id in ids {
-            self.call(Method::POST, &format!("/beta/deviceManagement/depOnboardingSettings/{id}/syncWithAppleDeviceEnrollmentProgram"), None).await?;
+        for token in self.dep_onboarding_settings().await? {
+            let id = token.id;
+            self.send(Method::POST, &format!("/beta/deviceManagement/depOnboardingSettings/{id}/syncWithAppleDeviceEnrollmentProgram"), None::<&()>).await?;
         }
         Ok(())
     }

@@ -24,18 +24,71 @@
 //!   then enforced when the device authenticates.
 
 use hyper::{Method, StatusCode};
-use serde_json::json;
 
 use super::restrictions::{
     device_limit_for, enrolled_device_count, platform_restriction_for, version_cmp,
 };
 use super::state::{
-    EnrollmentChannel, EnrollmentSession, FailureCategory, MdmAuthority, SessionProgress,
+    EnrollmentChannel, EnrollmentSession, FailureCategory, MdmAuthority, PlatformRestriction,
+    SessionProgress,
 };
 use super::{IntuneService, Refusal};
 use crate::cloud::entra::EntraUser;
 use crate::net::{Request, Response};
 use crate::wire::content_type::APPLE_ASPEN_CONFIG as ASPEN_CONFIG;
+
+/// The enrollment service's error body, which the Company Portal shows (`errorCode`,
+/// `message`, and for logged refusals the troubleshooting event's `correlationId`).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceError<'a> {
+    error_code: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    correlation_id: Option<String>,
+}
+
+/// An error answer without a troubleshooting event.
+fn service_error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    let body = ServiceError {
+        error_code: code,
+        message: message.into(),
+        correlation_id: None,
+    };
+    Response::json(status, &body)
+}
+
+/// The answer to an eligible device.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Eligible {
+    eligible: bool,
+    enrollment_method: &'static str,
+}
+
+/// `POST sessions` body: the Entra device id from workplace join, if any.
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionRequest {
+    #[serde(default)]
+    azure_ad_device_id: Option<serde_json::Value>,
+}
+
+/// A new session and where its management profile is downloaded.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionCreated {
+    session_id: String,
+    profile_url: String,
+}
+
+/// A session's progress, as the Company Portal polls it.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionState<'a> {
+    session_id: &'a str,
+    progress: &'a SessionProgress,
+}
 
 fn refuse(
     service: &IntuneService,
@@ -50,14 +103,12 @@ fn refuse(
         "userEnrollment",
         None,
     );
-    Response::json(
-        refusal.status,
-        &json!({
-            "errorCode": refusal.code,
-            "message": refusal.reason,
-            "correlationId": correlation_id,
-        }),
-    )
+    let body = ServiceError {
+        error_code: refusal.code,
+        message: refusal.reason,
+        correlation_id: Some(correlation_id),
+    };
+    Response::json(refusal.status, &body)
 }
 
 /// Checks that do not depend on the app: authority, user licence, push certificate.
@@ -126,101 +177,105 @@ async fn eligibility(service: &IntuneService, request: &Request, user: &EntraUse
     let body: EligibilityRequest = match serde_json::from_slice(&request.body) {
         Ok(b) => b,
         Err(e) => {
-            return Response::json(
+            return service_error(
                 StatusCode::BAD_REQUEST,
-                &json!({"errorCode": "BadRequest", "message": format!("eligibility request: {e}")}),
+                "BadRequest",
+                format!("eligibility request: {e}"),
             )
         }
     };
     let os = Some(body.os_version.as_str());
-    {
-        let state = service.lock();
-        if version_cmp(
-            &body.company_portal_version,
-            &state.min_company_portal_version,
-        )
-        .is_lt()
-        {
-            let reason = format!(
-                "Company Portal {} is older than the oldest supported version {}.",
-                body.company_portal_version, state.min_company_portal_version
-            );
-            drop(state);
-            return refuse(
-                service,
-                Refusal {
-                    status: StatusCode::BAD_REQUEST,
-                    code: "UnsupportedClientVersion",
-                    category: FailureCategory::BadRequest,
-                    reason,
-                },
-                Some(user),
-                os,
-            );
-        }
+    if let Some(refusal) = client_version_refusal(service, &body) {
+        return refuse(service, refusal, Some(user), os);
     }
     if let Some(refusal) = tenant_checks(service, user) {
         return refuse(service, refusal, Some(user), os);
     }
-    let refusal = {
-        let state = service.lock();
-        let restriction = platform_restriction_for(&state, &user.groups);
-        let (visible, _) = enrolled_device_count(&state, &user.upn);
-        let limit = device_limit_for(&state, &user.groups);
-        if !body.platform.eq_ignore_ascii_case("iOS")
-            && !body.platform.eq_ignore_ascii_case("iPadOS")
-        {
-            Some(Refusal {
-                status: StatusCode::FORBIDDEN,
-                code: "DeviceTypeNotSupported",
-                category: FailureCategory::DeviceNotSupported,
-                reason: format!(
-                    "Platform {} is not supported by this endpoint.",
-                    body.platform
-                ),
-            })
-        } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
-            Some(Refusal::platform_blocked(r))
-        } else if let Some(r) = restriction.filter(|r| {
-            r.ios
-                .os_minimum_version
-                .as_deref()
-                .is_some_and(|min| version_cmp(&body.os_version, min).is_lt())
-                || r.ios
-                    .os_maximum_version
-                    .as_deref()
-                    .is_some_and(|max| version_cmp(&body.os_version, max).is_gt())
-        }) {
-            Some(Refusal {
-                status: StatusCode::FORBIDDEN,
-                code: "OsVersionNotSupported",
-                category: FailureCategory::EnrollmentRestrictionsEnforced,
-                reason: format!(
-                    "iOS {} is outside the versions allowed by the device type restriction '{}'.",
-                    body.os_version, r.name
-                ),
-            })
-        } else if visible >= limit {
-            Some(Refusal {
-                status: StatusCode::FORBIDDEN,
-                code: "DeviceCapReached",
-                category: FailureCategory::EnrollmentRestrictionsEnforced,
-                reason: format!(
-                    "User {} has enrolled {visible} devices; the device limit is {limit}.",
-                    user.upn
-                ),
-            })
-        } else {
-            None
-        }
-    };
-    if let Some(refusal) = refusal {
+    if let Some(refusal) = device_refusal(service, &body, user) {
         return refuse(service, refusal, Some(user), os);
     }
-    Response::json(
-        StatusCode::OK,
-        &json!({"eligible": true, "enrollmentMethod": "companyPortal"}),
-    )
+    let eligible = Eligible {
+        eligible: true,
+        enrollment_method: "companyPortal",
+    };
+    Response::json(StatusCode::OK, &eligible)
+}
+
+/// A Company Portal older than the oldest the service supports.
+fn client_version_refusal(service: &IntuneService, body: &EligibilityRequest) -> Option<Refusal> {
+    let state = service.lock();
+    let min = &state.min_company_portal_version;
+    version_cmp(&body.company_portal_version, min)
+        .is_lt()
+        .then(|| Refusal {
+            status: StatusCode::BAD_REQUEST,
+            code: "UnsupportedClientVersion",
+            category: FailureCategory::BadRequest,
+            reason: format!(
+                "Company Portal {} is older than the oldest supported version {min}.",
+                body.company_portal_version
+            ),
+        })
+}
+
+/// Whether the OS version is outside the restriction's allowed range.
+fn os_version_outside(r: &PlatformRestriction, os_version: &str) -> bool {
+    r.ios
+        .os_minimum_version
+        .as_deref()
+        .is_some_and(|min| version_cmp(os_version, min).is_lt())
+        || r.ios
+            .os_maximum_version
+            .as_deref()
+            .is_some_and(|max| version_cmp(os_version, max).is_gt())
+}
+
+/// What the device and the user's restrictions refuse, in the service's order: platform,
+/// blocked iOS, OS version range, device limit.
+fn device_refusal(
+    service: &IntuneService,
+    body: &EligibilityRequest,
+    user: &EntraUser,
+) -> Option<Refusal> {
+    let state = service.lock();
+    let restriction = platform_restriction_for(&state, &user.groups);
+    let (visible, _) = enrolled_device_count(&state, &user.upn);
+    let limit = device_limit_for(&state, &user.groups);
+    if !body.platform.eq_ignore_ascii_case("iOS") && !body.platform.eq_ignore_ascii_case("iPadOS") {
+        Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "DeviceTypeNotSupported",
+            category: FailureCategory::DeviceNotSupported,
+            reason: format!(
+                "Platform {} is not supported by this endpoint.",
+                body.platform
+            ),
+        })
+    } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
+        Some(Refusal::platform_blocked(r))
+    } else if let Some(r) = restriction.filter(|r| os_version_outside(r, &body.os_version)) {
+        Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "OsVersionNotSupported",
+            category: FailureCategory::EnrollmentRestrictionsEnforced,
+            reason: format!(
+                "iOS {} is outside the versions allowed by the device type restriction '{}'.",
+                body.os_version, r.name
+            ),
+        })
+    } else if visible >= limit {
+        Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "DeviceCapReached",
+            category: FailureCategory::EnrollmentRestrictionsEnforced,
+            reason: format!(
+                "User {} has enrolled {visible} devices; the device limit is {limit}.",
+                user.upn
+            ),
+        })
+    } else {
+        None
+    }
 }
 
 fn new_session(
@@ -251,7 +306,7 @@ fn new_session(
 }
 
 async fn create_session(service: &IntuneService, request: &Request, user: &EntraUser) -> Response {
-    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or(json!({}));
+    let body: SessionRequest = serde_json::from_slice(&request.body).unwrap_or_default();
     let count = {
         let state = service.lock();
         let (_, all) = enrolled_device_count(&state, &user.upn);
@@ -265,10 +320,10 @@ async fn create_session(service: &IntuneService, request: &Request, user: &Entra
             reason: format!("User {} has {} enrolled device records (including records shown only in the Company Portal website); the device limit is {}.", user.upn, count.0, count.1),
         }, Some(user), None);
     }
+    // A device id that is not a string is ignored, as the service ignores what it cannot use.
     let device_id = body
-        .get("azureAdDeviceId")
-        .and_then(|v| v.as_str())
-        .map(str::to_string);
+        .azure_ad_device_id
+        .and_then(|v| v.as_str().map(str::to_string));
     let cloud = super::cloud_of_host(&request.host);
     let session = new_session(
         service,
@@ -277,13 +332,15 @@ async fn create_session(service: &IntuneService, request: &Request, user: &Entra
         device_id,
         cloud,
     );
-    Response::json(
-        StatusCode::CREATED,
-        &json!({
-            "sessionId": session.id,
-            "profileUrl": format!("https://{}/enrollment/v1/profiles/{}", super::enrollment_host(cloud), session.profile_token),
-        }),
-    )
+    let created = SessionCreated {
+        profile_url: format!(
+            "https://{}/enrollment/v1/profiles/{}",
+            super::enrollment_host(cloud),
+            session.profile_token
+        ),
+        session_id: session.id,
+    };
+    Response::json(StatusCode::CREATED, &created)
 }
 
 async fn download_profile(service: &IntuneService, token: &str) -> Response {
@@ -294,15 +351,17 @@ async fn download_profile(service: &IntuneService, token: &str) -> Response {
         .find(|s| s.profile_token == token)
         .cloned();
     let Some(session) = session else {
-        return Response::json(
+        return service_error(
             StatusCode::NOT_FOUND,
-            &json!({"errorCode": "NotFound", "message": "No enrollment session has this profile link."}),
+            "NotFound",
+            "No enrollment session has this profile link.",
         );
     };
     if session.progress != SessionProgress::Created {
-        return Response::json(
+        return service_error(
             StatusCode::GONE,
-            &json!({"errorCode": "ProfileAlreadyDownloaded", "message": "This profile link was already used."}),
+            "ProfileAlreadyDownloaded",
+            "This profile link was already used.",
         );
     }
     profile_response(service, &session)
@@ -320,10 +379,7 @@ fn profile_response(service: &IntuneService, session: &EnrollmentSession) -> Res
                 "attachment; filename=\"Management Profile.mobileconfig\"",
             )
         }
-        Err(reason) => Response::json(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &json!({"errorCode": "InternalError", "message": reason}),
-        ),
+        Err(reason) => service_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", reason),
     }
 }
 
@@ -332,21 +388,29 @@ fn session_status(service: &IntuneService, id: &str, user: &EntraUser) -> Respon
     match state.sessions.get(id).filter(|s| s.user_id == user.id) {
         Some(s) => Response::json(
             StatusCode::OK,
-            &json!({"sessionId": s.id, "progress": s.progress}),
+            &SessionState {
+                session_id: &s.id,
+                progress: &s.progress,
+            },
         ),
-        None => Response::json(
+        None => service_error(
             StatusCode::NOT_FOUND,
-            &json!({"errorCode": "NotFound", "message": "No such enrollment session."}),
+            "NotFound",
+            "No such enrollment session.",
         ),
     }
 }
 
 fn unauthorized() -> Response {
-    Response::json(
+    service_error(
         StatusCode::UNAUTHORIZED,
-        &json!({"errorCode": "Unauthorized", "message": "A valid bearer token for the Intune enrollment service is required."}),
+        "Unauthorized",
+        "A valid bearer token for the Intune enrollment service is required.",
     )
-    .header("www-authenticate", "Bearer authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\"")
+    .header(
+        "www-authenticate",
+        "Bearer authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\"",
+    )
 }
 
 /// Routes `enrollment.manage.microsoft.com`.
@@ -372,9 +436,10 @@ pub async fn handle(service: &IntuneService, request: Request) -> Response {
             create_session(service, &request, &user).await
         }
         (&Method::GET, ["enrollment", "v1", "sessions", id]) => session_status(service, id, &user),
-        _ => Response::json(
+        _ => service_error(
             StatusCode::NOT_FOUND,
-            &json!({"errorCode": "NotFound", "message": format!("no endpoint {} {}", request.method, request.path)}),
+            "NotFound",
+            format!("no endpoint {} {}", request.method, request.path),
         ),
     }
 }

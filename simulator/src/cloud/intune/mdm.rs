@@ -26,6 +26,7 @@ use super::state::{
     Ownership, QueuedCommand, SessionProgress,
 };
 use super::{IntuneService, Refusal};
+use crate::cloud::entra::EntraUser;
 use crate::net::{Request, Response};
 use crate::rng::hex;
 use crate::wire::checkin::{Authenticate, CheckinMessage, TokenUpdate};
@@ -129,54 +130,8 @@ fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) ->
         EnrollmentChannel::Ade => "appleBulkWithUser",
         _ => "userEnrollment",
     };
-    // Intune's ownership rule for iOS: corporate when enrolled through ADE or registered by
-    // serial number as a corporate identifier; personal otherwise.
-    let corporate = session.channel == EnrollmentChannel::Ade
-        || service
-            .lock()
-            .corporate_identifiers
-            .iter()
-            .any(|s| s.eq_ignore_ascii_case(&m.serial_number));
-    let refusal = {
-        let state = service.lock();
-        let restriction = platform_restriction_for(&state, &user.groups);
-        let other_owner = state.devices.iter().find(|d| {
-            (d.serial == m.serial_number || d.udid == m.udid)
-                && !d.upn.eq_ignore_ascii_case(&user.upn)
-                && d.state != ManagementState::Enrolling
-        });
-        let (_, all) = enrolled_device_count(&state, &user.upn);
-        let limit = device_limit_for(&state, &user.groups);
-        if !user.has_intune_plan() {
-            Some(Refusal {
-                status: StatusCode::FORBIDDEN,
-                code: "UserLicenseTypeInvalid",
-                category: FailureCategory::UserValidation,
-                reason: format!("User {} has no Intune licence.", user.upn),
-            })
-        } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
-            Some(Refusal::platform_blocked(r))
-        } else if let Some(r) =
-            restriction.filter(|r| !corporate && r.ios.personal_device_enrollment_blocked)
-        {
-            Some(Refusal { status: StatusCode::FORBIDDEN, code: "PersonalDeviceEnrollmentBlocked", category: FailureCategory::EnrollmentRestrictionsEnforced, reason: format!("Personally owned iOS/iPadOS devices are blocked by the device type restriction '{}'; serial {} is not a corporate identifier.", r.name, m.serial_number) })
-        } else if let Some(d) = other_owner {
-            Some(Refusal { status: StatusCode::FORBIDDEN, code: "DeviceAlreadyEnrolled", category: FailureCategory::Authorization, reason: format!("Device {} is still enrolled to another user ({}); that enrollment was not removed.", m.serial_number, d.upn) })
-        } else if session.channel == EnrollmentChannel::Web && all >= limit {
-            Some(Refusal {
-                status: StatusCode::FORBIDDEN,
-                code: "DeviceCapReached",
-                category: FailureCategory::EnrollmentRestrictionsEnforced,
-                reason: format!(
-                    "User {} has {all} enrolled devices; the device limit is {limit}.",
-                    user.upn
-                ),
-            })
-        } else {
-            None
-        }
-    };
-    if let Some(refusal) = refusal {
+    let corporate = is_corporate(service, &session, m);
+    if let Some(refusal) = authenticate_refusal(service, &session, &user, m, corporate) {
         service.log_failure(
             &refusal,
             Some(&user.id),
@@ -191,13 +146,110 @@ fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) ->
         }
         return Response::text(StatusCode::FORBIDDEN, refusal.reason);
     }
-    let now = service.clock.now();
     let ownership = if corporate {
         Ownership::Company
     } else {
         Ownership::Personal
     };
-    let record = ManagedDevice {
+    let record = new_device_record(
+        service,
+        &session,
+        &user,
+        m,
+        ownership,
+        enrollment_type,
+        cert_serial,
+    );
+    let mut state = service.lock();
+    // The same user re-enrolling the same device replaces its old record.
+    state
+        .devices
+        .retain(|d| !(d.udid == m.udid && d.upn.eq_ignore_ascii_case(&user.upn)));
+    state.devices.push(record);
+    if let Some(s) = state.sessions.get_mut(&session.id) {
+        s.progress = SessionProgress::Authenticated;
+        s.udid = Some(m.udid.clone());
+    }
+    drop(state);
+    service.note(
+        Some(&m.serial_number),
+        format!("device {} authenticated for {}", m.serial_number, user.upn),
+    );
+    Response::empty(StatusCode::OK)
+}
+
+/// Intune's ownership rule for iOS: corporate when enrolled through ADE or registered by
+/// serial number as a corporate identifier; personal otherwise.
+fn is_corporate(service: &IntuneService, session: &EnrollmentSession, m: &Authenticate) -> bool {
+    session.channel == EnrollmentChannel::Ade
+        || service
+            .lock()
+            .corporate_identifiers
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(&m.serial_number))
+}
+
+/// Why Intune refuses the device at `Authenticate`, checked in the service's order: licence,
+/// blocked platform, blocked personal devices, a record still held by another user, and (for
+/// website enrollments, which skip the up-front check) the device limit.
+fn authenticate_refusal(
+    service: &IntuneService,
+    session: &EnrollmentSession,
+    user: &EntraUser,
+    m: &Authenticate,
+    corporate: bool,
+) -> Option<Refusal> {
+    let state = service.lock();
+    let restriction = platform_restriction_for(&state, &user.groups);
+    let other_owner = state.devices.iter().find(|d| {
+        (d.serial == m.serial_number || d.udid == m.udid)
+            && !d.upn.eq_ignore_ascii_case(&user.upn)
+            && d.state != ManagementState::Enrolling
+    });
+    let (_, all) = enrolled_device_count(&state, &user.upn);
+    let limit = device_limit_for(&state, &user.groups);
+    if !user.has_intune_plan() {
+        Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "UserLicenseTypeInvalid",
+            category: FailureCategory::UserValidation,
+            reason: format!("User {} has no Intune licence.", user.upn),
+        })
+    } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
+        Some(Refusal::platform_blocked(r))
+    } else if let Some(r) =
+        restriction.filter(|r| !corporate && r.ios.personal_device_enrollment_blocked)
+    {
+        Some(Refusal { status: StatusCode::FORBIDDEN, code: "PersonalDeviceEnrollmentBlocked", category: FailureCategory::EnrollmentRestrictionsEnforced, reason: format!("Personally owned iOS/iPadOS devices are blocked by the device type restriction '{}'; serial {} is not a corporate identifier.", r.name, m.serial_number) })
+    } else if let Some(d) = other_owner {
+        Some(Refusal { status: StatusCode::FORBIDDEN, code: "DeviceAlreadyEnrolled", category: FailureCategory::Authorization, reason: format!("Device {} is still enrolled to another user ({}); that enrollment was not removed.", m.serial_number, d.upn) })
+    } else if session.channel == EnrollmentChannel::Web && all >= limit {
+        Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "DeviceCapReached",
+            category: FailureCategory::EnrollmentRestrictionsEnforced,
+            reason: format!(
+                "User {} has {all} enrolled devices; the device limit is {limit}.",
+                user.upn
+            ),
+        })
+    } else {
+        None
+    }
+}
+
+/// The managed device record an authenticated device gets (enrolling until `TokenUpdate`).
+fn new_device_record(
+    service: &IntuneService,
+    session: &EnrollmentSession,
+    user: &EntraUser,
+    m: &Authenticate,
+    ownership: Ownership,
+    enrollment_type: &str,
+    cert_serial: &str,
+) -> ManagedDevice {
+    let now = service.clock.now();
+    ManagedDevice {
         id: service.rng.uuid_lower(),
         azure_ad_device_id: session.azure_ad_device_id.clone(),
         upn: user.upn.clone(),
@@ -224,23 +276,7 @@ fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) ->
         queue: Default::default(),
         results: Vec::new(),
         last_push_failure: None,
-    };
-    let mut state = service.lock();
-    // The same user re-enrolling the same device replaces its old record.
-    state
-        .devices
-        .retain(|d| !(d.udid == m.udid && d.upn.eq_ignore_ascii_case(&user.upn)));
-    state.devices.push(record);
-    if let Some(s) = state.sessions.get_mut(&session.id) {
-        s.progress = SessionProgress::Authenticated;
-        s.udid = Some(m.udid.clone());
     }
-    drop(state);
-    service.note(
-        Some(&m.serial_number),
-        format!("device {} authenticated for {}", m.serial_number, user.upn),
-    );
-    Response::empty(StatusCode::OK)
 }
 
 fn welcome_profile(service: &IntuneService) -> Vec<u8> {

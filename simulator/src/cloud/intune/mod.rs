@@ -8,11 +8,15 @@
 //!   authenticate the device by its identity certificate over mutual TLS.
 //! - `graph.microsoft.com` — the admin API ([`admin`]), in Microsoft Graph's shapes.
 //!
+//! Modules by job: [`state`] holds the tenant's records (plain data, importing no sibling);
+//! [`ade`] syncs ADE tokens with Apple; [`ade_enroll`] is the endpoint ADE devices enroll
+//! through; [`admin`] routes every admin API resource from one router.
+//!
 //! Users, groups and licences live in Entra ID; Intune reads them from the shared directory,
 //! as the real service does.
 
 pub mod ade;
-pub mod ade_admin;
+pub mod ade_enroll;
 pub mod admin;
 pub mod enrollment;
 pub mod mdm;
@@ -250,7 +254,7 @@ impl IntuneService {
         )
         .header("apns-topic", apns.topic.clone())
         .header("apns-push-type", "mdm")
-        .json(&serde_json::json!({ "mdm": push_magic }));
+        .json(&crate::wire::apns::MdmPush::new(push_magic));
         match client.send(request).await {
             Ok(r) if r.status == StatusCode::OK => Ok(()),
             Ok(r) => Err(format!(

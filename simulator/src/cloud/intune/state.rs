@@ -1,10 +1,14 @@
-//! Intune's tenant state: settings an admin changes, and records the service keeps.
+//! Intune's tenant state: settings an admin changes, and records the service keeps, including
+//! the Automated Device Enrollment tokens, profiles and imported devices. Plain data: the
+//! services that act on it (sync, enrollment, the admin API) import this module, never the
+//! other way round.
 
 use std::collections::{HashMap, VecDeque};
 
 use enrollsim_certs::Identity;
 use time::{Duration, OffsetDateTime};
 
+use crate::cloud::apple_ade::token::ServerToken;
 use crate::wire::command::Command;
 
 /// Who manages the tenant's devices.
@@ -18,6 +22,17 @@ pub enum MdmAuthority {
     ConfigurationManager,
     /// Not set yet.
     Unknown,
+}
+
+impl MdmAuthority {
+    /// The name Graph shows (the serde name).
+    pub fn graph_name(self) -> &'static str {
+        match self {
+            MdmAuthority::Intune => "intune",
+            MdmAuthority::ConfigurationManager => "configurationManager",
+            MdmAuthority::Unknown => "unknown",
+        }
+    }
 }
 
 /// The Apple MDM push certificate uploaded to Intune.
@@ -121,6 +136,16 @@ pub enum Ownership {
     Company,
 }
 
+impl Ownership {
+    /// The name Graph shows in `managedDeviceOwnerType` (the serde name).
+    pub fn graph_name(self) -> &'static str {
+        match self {
+            Ownership::Personal => "personal",
+            Ownership::Company => "company",
+        }
+    }
+}
+
 /// Where a managed device is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -131,6 +156,17 @@ pub enum ManagementState {
     Managed,
     /// A retire was requested but the device never checked out: the record lingers.
     RetirePending,
+}
+
+impl ManagementState {
+    /// The name Graph shows in `managementState` (the serde name).
+    pub fn graph_name(self) -> &'static str {
+        match self {
+            ManagementState::Enrolling => "enrolling",
+            ManagementState::Managed => "managed",
+            ManagementState::RetirePending => "retirePending",
+        }
+    }
 }
 
 /// A managed device record.
@@ -306,6 +342,92 @@ pub struct TroubleshootingEvent {
     pub failure_reason: String,
 }
 
+/// How an ADE enrollment profile authenticates the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum AdeAuthMethod {
+    /// In the Company Portal after Setup Assistant (supports MFA).
+    #[default]
+    #[serde(alias = "company-portal")]
+    CompanyPortal,
+    /// Setup Assistant's own sign-in sheet (no MFA).
+    #[serde(alias = "setup-assistant-legacy")]
+    SetupAssistantLegacy,
+    /// Setup Assistant with modern authentication (a web view; Entra MFA works).
+    #[serde(alias = "setup-assistant-modern")]
+    SetupAssistantModern,
+}
+
+impl AdeAuthMethod {
+    /// The name Graph shows in `authenticationMethod` (the serde name).
+    pub fn graph_name(self) -> &'static str {
+        match self {
+            AdeAuthMethod::CompanyPortal => "companyPortal",
+            AdeAuthMethod::SetupAssistantLegacy => "setupAssistantLegacy",
+            AdeAuthMethod::SetupAssistantModern => "setupAssistantModern",
+        }
+    }
+}
+
+/// An enrollment profile of a token.
+#[derive(Debug, Clone)]
+pub struct AdeProfile {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Created at.
+    pub created_at: OffsetDateTime,
+    /// Last modified at.
+    pub modified_at: OffsetDateTime,
+    /// Authentication method.
+    pub auth: AdeAuthMethod,
+    /// The profile's UUID at Apple, once sent.
+    pub apple_uuid: Option<String>,
+    /// The modification time of the version Apple holds.
+    pub sent_version: Option<OffsetDateTime>,
+}
+
+/// A device Apple assigned to the token, as Intune imported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedDevice {
+    /// Serial number.
+    pub serial: String,
+    /// The enrollment profile Intune assigned it to.
+    pub profile_id: Option<String>,
+    /// Whether Apple confirmed the assignment.
+    pub assigned_at_apple: bool,
+}
+
+/// An enrollment program token (Graph's `depOnboardingSetting`).
+#[derive(Debug, Clone)]
+pub struct EnrollmentProgramToken {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The Apple ID of the ABM account.
+    pub apple_id: String,
+    /// The server token (decrypted `.p7m`), once uploaded.
+    pub server_token: Option<ServerToken>,
+    /// When it was uploaded.
+    pub uploaded_at: OffsetDateTime,
+    /// When it expires.
+    pub expires_at: OffsetDateTime,
+    /// Last successful sync.
+    pub last_sync: Option<OffsetDateTime>,
+    /// Last manual sync request.
+    pub last_sync_triggered: Option<OffsetDateTime>,
+    /// Apple's device cursor.
+    pub cursor: Option<String>,
+    /// Enrollment profiles.
+    pub profiles: Vec<AdeProfile>,
+    /// The profile new devices get.
+    pub default_profile: Option<String>,
+    /// Imported devices.
+    pub devices: Vec<ImportedDevice>,
+}
+
 /// The minimum Company Portal version the enrollment service accepts. Older apps are refused
 /// with `UnsupportedClientVersion` (Microsoft retires old Company Portal versions; the article's
 /// "Company Portal is out of date" cause).
@@ -335,7 +457,7 @@ pub struct IntuneState {
     /// Oldest Company Portal version accepted.
     pub min_company_portal_version: String,
     /// Enrollment program tokens (ADE).
-    pub ade_tokens: Vec<super::ade::EnrollmentProgramToken>,
+    pub ade_tokens: Vec<EnrollmentProgramToken>,
     /// Whether APNs refused the push certificate the last time Intune pushed (the tenant is
     /// then "not onboarded" until the certificate is renewed).
     pub apns_rejected: Option<String>,
@@ -375,5 +497,46 @@ impl IntuneState {
     /// The device record with `udid`.
     pub fn device_by_udid_mut(&mut self, udid: &str) -> Option<&mut ManagedDevice> {
         self.devices.iter_mut().find(|d| d.udid == udid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serde_name(v: impl serde::Serialize) -> String {
+        serde_json::to_value(v)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn graph_names_are_the_serde_names() {
+        for a in [
+            MdmAuthority::Intune,
+            MdmAuthority::ConfigurationManager,
+            MdmAuthority::Unknown,
+        ] {
+            assert_eq!(a.graph_name(), serde_name(a));
+        }
+        for o in [Ownership::Personal, Ownership::Company] {
+            assert_eq!(o.graph_name(), serde_name(o));
+        }
+        for m in [
+            ManagementState::Enrolling,
+            ManagementState::Managed,
+            ManagementState::RetirePending,
+        ] {
+            assert_eq!(m.graph_name(), serde_name(m));
+        }
+        for m in [
+            AdeAuthMethod::CompanyPortal,
+            AdeAuthMethod::SetupAssistantLegacy,
+            AdeAuthMethod::SetupAssistantModern,
+        ] {
+            assert_eq!(m.graph_name(), serde_name(m));
+        }
     }
 }

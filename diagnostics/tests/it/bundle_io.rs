@@ -1,12 +1,10 @@
 //! Reading and writing bundle directories: a full round trip, broken parts reported by name
 //! while the rest is still read and diagnosed, and manifest errors that name the file.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use enrollsim_diagnostics::*;
 
 fn fresh_dir(name: &str) -> PathBuf {

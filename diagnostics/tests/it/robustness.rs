@@ -1,9 +1,7 @@
 //! Bad input never panics and never decides on nonsense: garbage dates, empty records,
 //! enormous messages and logs, odd characters.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use enrollsim_diagnostics::*;
 
 #[test]

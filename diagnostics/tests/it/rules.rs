@@ -1,9 +1,7 @@
 //! One small hand-made bundle per cause: a healthy tenant and device broken in one place, with
 //! the evidence an admin would collect. Each must name the right section and cause.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use enrollsim_diagnostics::*;
 
 const CONNECTION: &str =

@@ -1,0 +1,10 @@
+//! The diagnosis crate's integration tests, in one binary: each former `tests/*.rs` file is a
+//! module here, so a cold `cargo test` links one test executable instead of one per file
+//! (linking dominates on small machines).
+
+mod common;
+
+mod bundle_io;
+mod message_only;
+mod robustness;
+mod rules;

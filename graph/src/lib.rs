@@ -1,0 +1,43 @@
+//! Plain serde types for the Microsoft Graph resources enrollsim speaks, and the evidence
+//! bundle's tenant view (`tenant.json`) built from them.
+//!
+//! Why a crate of its own: the simulated admin API serves these shapes, the harness's admin
+//! client and evidence collection read them, and the diagnosis reads the bundle written in
+//! them. Keeping one definition here means a field renamed on one side cannot silently stop
+//! matching on the other, while the diagnosis still depends on nothing of the simulator's
+//! (this crate depends only on serde).
+//!
+//! Two families of types live here:
+//! - the admin API's wire shapes ([`device`], [`dep`], [`user`], [`sign_in`], [`requests`],
+//!   wrapped in [`odata`] envelopes), which always carry every field they name (`null` when
+//!   unset, as Graph writes them);
+//! - the bundle's tenant view ([`tenant`]), where every optional field may be absent, so that
+//!   a real admin's partial export reads without loss. The admin shapes convert into it.
+
+#![forbid(unsafe_code)]
+
+pub mod dep;
+pub mod device;
+pub mod odata;
+pub mod requests;
+pub mod sign_in;
+pub mod tenant;
+pub mod user;
+
+pub use dep::{DepEnrollmentProfile, DepOnboardingSetting, ImportedAppleDeviceIdentity};
+pub use device::ManagedDevice;
+pub use odata::{Collection, GraphError, GraphErrorDetail, InnerError, ValueOf};
+pub use sign_in::{SignIn, SignInStatus};
+pub use tenant::{
+    ApnsCertificateView, DepOnboardingSettingView, DeviceLimitConfiguration,
+    EnrollmentConfiguration, EnrollmentProfileView, ImportedDeviceIdentityView, ImportedDeviceView,
+    IosRestriction, LicenseView, ManagedDeviceView, PlatformRestrictionsConfiguration, TenantView,
+    UserView,
+};
+pub use user::{LicenseDetails, ServicePlanInfo, User};
+
+/// The `@odata.type` of a device type (platform) restriction.
+pub const PLATFORM_RESTRICTIONS_TYPE: &str =
+    "#microsoft.graph.deviceEnrollmentPlatformRestrictionsConfiguration";
+/// The `@odata.type` of a device limit restriction.
+pub const LIMIT_CONFIGURATION_TYPE: &str = "#microsoft.graph.deviceEnrollmentLimitConfiguration";

@@ -1,0 +1,66 @@
+//! Graph `user` (with enrollsim's extensions) and `licenseDetails`, as the admin API serves
+//! them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::tenant::LicenseView;
+
+/// A user as the admin API lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// Object id.
+    #[serde(default)]
+    pub id: String,
+    /// The sign-in name.
+    #[serde(default)]
+    pub user_principal_name: String,
+    /// Display name.
+    #[serde(default)]
+    pub display_name: String,
+    /// Whether the account can sign in.
+    #[serde(default)]
+    pub account_enabled: bool,
+    /// Licences with their enabled service plans.
+    #[serde(default)]
+    pub assigned_licenses: Vec<LicenseView>,
+    /// Ids of the groups the user is in.
+    #[serde(default)]
+    pub member_of: Vec<String>,
+    /// The user must pass MFA to sign in (enrollsim extension).
+    #[serde(default)]
+    pub strong_authentication_required: bool,
+    /// `public` or `government` (enrollsim extension).
+    #[serde(default)]
+    pub home_cloud: String,
+    /// Devices only the Company Portal website shows (enrollsim extension).
+    #[serde(default)]
+    pub portal_only_device_count: u32,
+    /// The device limit that applies to the user (enrollsim extension).
+    #[serde(default)]
+    pub device_limit: u32,
+}
+
+/// Graph `licenseDetails`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseDetails {
+    /// The SKU part number.
+    #[serde(default)]
+    pub sku_part_number: String,
+    /// The licence's service plans.
+    #[serde(default)]
+    pub service_plans: Vec<ServicePlanInfo>,
+}
+
+/// Graph `servicePlanInfo`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePlanInfo {
+    /// The plan (`INTUNE_A`...).
+    #[serde(default)]
+    pub service_plan_name: String,
+    /// `Success` when the plan is provisioned.
+    #[serde(default)]
+    pub provisioning_status: String,
+}

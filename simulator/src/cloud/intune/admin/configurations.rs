@@ -1,0 +1,120 @@
+//! `deviceManagement/deviceEnrollmentConfigurations`: the device type (platform) and device
+//! limit restrictions.
+
+use enrollsim_graph::requests::EnrollmentConfigurationPatch;
+use hyper::{Method, StatusCode};
+use serde_json::Value;
+
+use super::{bad_request, body, not_found, ok_value, shapes, Answer};
+use crate::cloud::intune::state::{IosRestriction, DEVICE_LIMIT_RANGE};
+use crate::cloud::intune::IntuneService;
+use crate::net::{Request, Response};
+
+/// Routes `deviceManagement/deviceEnrollmentConfigurations/...` (`rest` is what follows).
+pub(super) fn route(service: &IntuneService, request: &Request, rest: &[&str]) -> Option<Answer> {
+    Some(match (&request.method, rest) {
+        (&Method::GET, []) => list_configurations(service),
+        (&Method::PATCH, [id]) => patch_configuration(service, request, id),
+        _ => return None,
+    })
+}
+
+fn list_configurations(service: &IntuneService) -> Answer {
+    let state = service.lock();
+    let platform = state
+        .platform_restrictions
+        .iter()
+        .map(|r| shapes::platform_configuration(r, r.groups.clone()));
+    let limits = state
+        .limit_restrictions
+        .iter()
+        .map(|r| shapes::limit_configuration(r, r.groups.clone()));
+    ok_value(platform.chain(limits).collect::<Vec<_>>())
+}
+
+fn patch_configuration(service: &IntuneService, request: &Request, id: &str) -> Answer {
+    let patch: EnrollmentConfigurationPatch = body(service, request)?;
+    let is_limit = service.lock().limit_restrictions.iter().any(|r| r.id == id);
+    if is_limit {
+        return patch_limit(service, id, patch.limit.as_ref());
+    }
+    let is_platform = service
+        .lock()
+        .platform_restrictions
+        .iter()
+        .any(|r| r.id == id);
+    if is_platform {
+        return patch_platform(service, id, patch.ios_restriction);
+    }
+    Err(not_found(
+        service,
+        format!("No enrollment configuration with id {id}."),
+    ))
+}
+
+/// A new device limit, which must be a whole number in the admin center's range.
+fn patch_limit(service: &IntuneService, id: &str, limit: Option<&Value>) -> Answer {
+    let limit = match limit {
+        None => None,
+        Some(raw) => Some(
+            raw.as_u64()
+                .and_then(|l| u32::try_from(l).ok())
+                .filter(|l| DEVICE_LIMIT_RANGE.contains(l))
+                .ok_or_else(|| {
+                    bad_request(
+                        service,
+                        format!(
+                            "'limit' must be a whole number from {} to {}; got {raw}.",
+                            DEVICE_LIMIT_RANGE.start(),
+                            DEVICE_LIMIT_RANGE.end()
+                        ),
+                    )
+                })?,
+        ),
+    };
+    let mut state = service.lock();
+    let Some(r) = state.limit_restrictions.iter_mut().find(|r| r.id == id) else {
+        drop(state);
+        return Err(not_found(
+            service,
+            format!("No enrollment configuration with id {id}."),
+        ));
+    };
+    if let Some(limit) = limit {
+        r.limit = limit;
+    }
+    let name = r.name.clone();
+    drop(state);
+    service.note(
+        None,
+        format!("admin changed device limit restriction '{name}'"),
+    );
+    Ok(Response::empty(StatusCode::NO_CONTENT))
+}
+
+/// New iOS/iPadOS settings of a device type restriction, read strictly (an unknown member is
+/// refused rather than ignored, so a typo does not pass for a change).
+fn patch_platform(service: &IntuneService, id: &str, ios: Option<Value>) -> Answer {
+    let ios = ios
+        .map(serde_json::from_value::<IosRestriction>)
+        .transpose()
+        .map_err(|e| bad_request(service, format!("'iosRestriction': {e}")))?;
+    let mut state = service.lock();
+    let Some(r) = state.platform_restrictions.iter_mut().find(|r| r.id == id) else {
+        drop(state);
+        return Err(not_found(
+            service,
+            format!("No enrollment configuration with id {id}."),
+        ));
+    };
+    if let Some(ios) = ios {
+        r.ios = ios;
+    }
+    let name = r.name.clone();
+    drop(state);
+    service.note(
+        None,
+        format!("admin changed device type restriction '{name}'"),
+    );
+    Ok(Response::empty(StatusCode::NO_CONTENT))
+}

@@ -1,0 +1,137 @@
+//! The admin API, in Microsoft Graph's resource names and JSON shapes (the types of the
+//! `enrollsim-graph` crate).
+//!
+//! What an admin does in the Intune and Microsoft 365 admin centers goes through here over
+//! HTTPS: read and delete managed devices, read and change enrollment restrictions and device
+//! limits, upload (renew or replace) the Apple MDM push certificate, assign licences, change a
+//! user's per-user MFA state, manage ADE tokens and profiles, read the enrollment
+//! troubleshooting events and the sign-in log. Both `/v1.0/` and `/beta/` prefixes are accepted.
+//! Errors use Graph's error shape (`{"error": {"code", "message", "innerError"}}`) and status
+//! codes.
+//!
+//! [`route`] is the one router: it names every resource family and hands it to the module
+//! that serves it.
+
+// Handlers return `Result<Response, Response>`: both arms are the HTTP answer and go straight
+// back to hyper, so boxing the error arm would only add an allocation.
+#![allow(clippy::result_large_err)]
+
+mod ade;
+mod apns;
+mod configurations;
+mod devices;
+pub mod shapes;
+mod users;
+
+use enrollsim_graph::{GraphError, ValueOf};
+use hyper::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::state::MdmAuthority;
+use super::IntuneService;
+use crate::clock::rfc3339;
+use crate::net::{Request, Response};
+
+pub use shapes::sign_in_log;
+pub use users::default_plans;
+
+/// What a handler answers: both arms are the HTTP response.
+type Answer = Result<Response, Response>;
+
+/// Graph's error body with a fresh request id and the current time.
+fn graph_error(
+    service: &IntuneService,
+    status: StatusCode,
+    code: &str,
+    message: impl Into<String>,
+) -> Response {
+    let body = GraphError::new(
+        code,
+        message,
+        service.rng.uuid_lower(),
+        rfc3339(service.clock.now()),
+    );
+    Response::json(status, &body)
+}
+
+/// Graph's 400 `BadRequest`.
+fn bad_request(service: &IntuneService, message: impl Into<String>) -> Response {
+    graph_error(service, StatusCode::BAD_REQUEST, "BadRequest", message)
+}
+
+/// Graph's 404 `ResourceNotFound`.
+fn not_found(service: &IntuneService, message: impl Into<String>) -> Response {
+    graph_error(service, StatusCode::NOT_FOUND, "ResourceNotFound", message)
+}
+
+/// The request body as `T`; a malformed body is a 400 naming where the parser stopped.
+fn body<T: DeserializeOwned>(service: &IntuneService, request: &Request) -> Result<T, Response> {
+    serde_json::from_slice(&request.body).map_err(|e| {
+        bad_request(
+            service,
+            format!(
+                "The request body is not valid JSON: {e} (line {}, column {}).",
+                e.line(),
+                e.column()
+            ),
+        )
+    })
+}
+
+/// `{"value": ...}` with 200.
+fn ok_value(value: impl serde::Serialize) -> Answer {
+    Ok(Response::json(StatusCode::OK, &ValueOf::new(value)))
+}
+
+/// Routes `graph.microsoft.com`.
+pub async fn handle(service: &IntuneService, request: Request) -> Response {
+    if crate::cloud::entra::bearer_token(&request).as_deref() != Some(service.admin_token()) {
+        return graph_error(
+            service,
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "Access token is empty or invalid.",
+        );
+    }
+    let path = request.path.trim_matches('/');
+    let path = path
+        .strip_prefix("v1.0/")
+        .or_else(|| path.strip_prefix("beta/"))
+        .unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').collect();
+    match route(service, &request, &segments).await {
+        Some(Ok(r) | Err(r)) => r,
+        None => not_found(
+            service,
+            format!("Resource not found for the segment '{path}'."),
+        ),
+    }
+}
+
+/// The one router: each resource family goes to the module that serves it; `None` when no
+/// resource matches.
+async fn route(service: &IntuneService, request: &Request, segments: &[&str]) -> Option<Answer> {
+    let method = &request.method;
+    match segments {
+        ["deviceManagement", "managedDevices", rest @ ..] => {
+            devices::route(service, request, rest).await
+        }
+        ["deviceManagement", "deviceEnrollmentConfigurations", rest @ ..] => {
+            configurations::route(service, request, rest)
+        }
+        ["deviceManagement", "applePushNotificationCertificate"] => apns::route(service, request),
+        ["deviceManagement", "depOnboardingSettings", rest @ ..] => {
+            ade::route(service, request, rest).await
+        }
+        ["deviceManagement", "troubleshootingEvents"] if method == Method::GET => {
+            Some(ok_value(&service.lock().events))
+        }
+        ["organization", _, "setMobileDeviceManagementAuthority"] if method == Method::POST => {
+            service.lock().mdm_authority = MdmAuthority::Intune;
+            Some(ok_value(1))
+        }
+        ["users", rest @ ..] => users::route(service, request, rest),
+        ["auditLogs", "signIns"] if method == Method::GET => Some(ok_value(sign_in_log(service))),
+        _ => None,
+    }
+}

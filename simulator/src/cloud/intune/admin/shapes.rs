@@ -1,0 +1,220 @@
+//! The tenant's records in Graph's shapes: what the admin API serves, and what the evidence
+//! collection reads to write the bundle's tenant view. Pure functions of the state, so both
+//! readers see the same thing.
+
+use enrollsim_graph::{
+    ApnsCertificateView, DepEnrollmentProfile, DepOnboardingSetting, DeviceLimitConfiguration,
+    EnrollmentConfiguration, ImportedAppleDeviceIdentity, IosRestriction, LicenseDetails,
+    LicenseView, ManagedDevice, PlatformRestrictionsConfiguration, ServicePlanInfo, SignIn,
+    SignInStatus, User,
+};
+use time::OffsetDateTime;
+
+use crate::clock::rfc3339;
+use crate::cloud::entra::{Cloud, EntraUser, License, SignInRecord};
+use crate::cloud::intune::restrictions::{device_limit_for, enrolled_device_count};
+use crate::cloud::intune::state::{
+    self, ApnsCertificate, DeviceLimitRestriction, EnrollmentProgramToken, IntuneState,
+    PlatformRestriction,
+};
+use crate::cloud::intune::IntuneService;
+
+/// Graph `managedDevice`.
+pub fn managed_device(d: &state::ManagedDevice) -> ManagedDevice {
+    ManagedDevice {
+        id: d.id.clone(),
+        device_name: d.name.clone(),
+        user_principal_name: d.upn.clone(),
+        serial_number: d.serial.clone(),
+        operating_system: "iOS".into(),
+        os_version: d.os_version.clone(),
+        model: d.model.clone(),
+        managed_device_owner_type: d.ownership.graph_name().into(),
+        device_enrollment_type: d.enrollment_type.clone(),
+        enrolled_date_time: rfc3339(d.enrolled_at),
+        last_sync_date_time: rfc3339(d.last_contact),
+        management_state: d.state.graph_name().into(),
+        azure_ad_device_id: d.azure_ad_device_id.clone(),
+        last_push_failure: d.last_push_failure.clone(),
+    }
+}
+
+/// Graph `applePushNotificationCertificate` at `now` (its status depends on the time).
+pub fn apns_certificate(c: &ApnsCertificate, now: OffsetDateTime) -> ApnsCertificateView {
+    ApnsCertificateView {
+        apple_identifier: Some(c.apple_id.clone()),
+        topic_identifier: Some(c.topic.clone()),
+        expiration_date_time: Some(rfc3339(c.expires_at)),
+        last_modified_date_time: Some(rfc3339(c.uploaded_at)),
+        certificate_upload_status: Some(c.status_at(now).into()),
+    }
+}
+
+/// A cloud's name as Graph extensions write it (the serde name).
+fn cloud_name(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Public => "public",
+        Cloud::Government => "government",
+    }
+}
+
+/// A device type restriction, shown as assigned to `groups`.
+pub fn platform_configuration(
+    r: &PlatformRestriction,
+    groups: Vec<String>,
+) -> EnrollmentConfiguration {
+    let ios = &r.ios;
+    EnrollmentConfiguration::PlatformRestrictions(PlatformRestrictionsConfiguration {
+        id: r.id.clone(),
+        display_name: r.name.clone(),
+        priority: r.priority.into(),
+        assigned_group_ids: groups,
+        ios_restriction: Some(IosRestriction {
+            platform_blocked: ios.platform_blocked,
+            personal_device_enrollment_blocked: ios.personal_device_enrollment_blocked,
+            os_minimum_version: ios.os_minimum_version.clone(),
+            os_maximum_version: ios.os_maximum_version.clone(),
+        }),
+    })
+}
+
+/// A device limit restriction, shown as assigned to `groups`.
+pub fn limit_configuration(
+    r: &DeviceLimitRestriction,
+    groups: Vec<String>,
+) -> EnrollmentConfiguration {
+    EnrollmentConfiguration::Limit(DeviceLimitConfiguration {
+        id: r.id.clone(),
+        display_name: r.name.clone(),
+        priority: r.priority.into(),
+        assigned_group_ids: groups,
+        limit: r.limit,
+    })
+}
+
+/// A licence with its enabled plans.
+pub fn license(l: &License) -> LicenseView {
+    LicenseView {
+        sku_part_number: l.sku.clone(),
+        service_plans: l.service_plans.clone(),
+    }
+}
+
+/// Graph `licenseDetails`: every enabled plan is provisioned.
+pub fn license_details(l: &License) -> LicenseDetails {
+    LicenseDetails {
+        sku_part_number: l.sku.clone(),
+        service_plans: l
+            .service_plans
+            .iter()
+            .map(|p| ServicePlanInfo {
+                service_plan_name: p.clone(),
+                provisioning_status: "Success".into(),
+            })
+            .collect(),
+    }
+}
+
+/// A directory user with what Intune knows of them: devices only the portal shows and the
+/// device limit that applies.
+pub fn user(intune: &IntuneState, u: &EntraUser) -> User {
+    let (visible, all) = enrolled_device_count(intune, &u.upn);
+    User {
+        id: u.id.clone(),
+        user_principal_name: u.upn.clone(),
+        display_name: u.display_name.clone(),
+        account_enabled: u.enabled,
+        assigned_licenses: u.licenses.iter().map(license).collect(),
+        member_of: u.groups.clone(),
+        strong_authentication_required: u.mfa_required,
+        home_cloud: cloud_name(u.home_cloud).into(),
+        portal_only_device_count: all - visible,
+        device_limit: device_limit_for(intune, &u.groups),
+    }
+}
+
+/// Graph `depOnboardingSetting` with its profiles and imported devices.
+pub fn dep_onboarding_setting(t: &EnrollmentProgramToken) -> DepOnboardingSetting {
+    DepOnboardingSetting {
+        id: t.id.clone(),
+        token_name: t.name.clone(),
+        apple_identifier: t.apple_id.clone(),
+        token_expiration_date_time: rfc3339(t.expires_at),
+        last_modified_date_time: rfc3339(t.uploaded_at),
+        token_uploaded_date_time: rfc3339(t.uploaded_at),
+        last_successful_sync_date_time: t.last_sync.map(rfc3339),
+        last_sync_triggered_date_time: t.last_sync_triggered.map(rfc3339),
+        enrollment_profiles: t
+            .profiles
+            .iter()
+            .map(|p| DepEnrollmentProfile {
+                id: p.id.clone(),
+                display_name: p.name.clone(),
+                created_date_time: rfc3339(p.created_at),
+                last_modified_date_time: rfc3339(p.modified_at),
+                requires_user_authentication: true,
+                authentication_method: p.auth.graph_name().into(),
+                is_default: t.default_profile.as_deref() == Some(p.id.as_str()),
+                is_synced_to_apple: p.apple_uuid.is_some(),
+            })
+            .collect(),
+        imported_apple_device_identities: t
+            .devices
+            .iter()
+            .map(|d| ImportedAppleDeviceIdentity {
+                serial_number: d.serial.clone(),
+                requested_enrollment_profile_id: d.profile_id.clone(),
+                enrollment_state: if d.assigned_at_apple {
+                    "assigned"
+                } else {
+                    "notContacted"
+                }
+                .into(),
+            })
+            .collect(),
+    }
+}
+
+/// Graph `signIn`.
+pub fn sign_in(s: &SignInRecord) -> SignIn {
+    SignIn {
+        created_date_time: rfc3339(s.at),
+        user_principal_name: s.upn.clone(),
+        app_display_name: s.app_display_name.clone(),
+        client_app_used: s.client_app_used.clone(),
+        correlation_id: s.correlation_id.clone(),
+        status: SignInStatus {
+            error_code: s.status.error_code,
+            failure_reason: s.status.failure_reason.clone(),
+        },
+    }
+}
+
+/// The tenant's sign-in log as Graph's `signIn` resources (`auditLogs/signIns`).
+pub fn sign_in_log(service: &IntuneService) -> Vec<SignIn> {
+    service.directory().sign_ins.iter().map(sign_in).collect()
+}
+
+impl IntuneService {
+    /// The tenant's ADE state as Graph's `depOnboardingSettings` (with enrollsim's
+    /// extensions, see docs/evidence-bundle.md).
+    pub fn dep_onboarding_settings(&self) -> Vec<DepOnboardingSetting> {
+        self.lock()
+            .ade_tokens
+            .iter()
+            .map(dep_onboarding_setting)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cloud_names_are_the_serde_names() {
+        for c in [Cloud::Public, Cloud::Government] {
+            assert_eq!(serde_json::to_value(c).unwrap(), cloud_name(c));
+        }
+    }
+}

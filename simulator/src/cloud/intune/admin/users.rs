@@ -1,0 +1,138 @@
+//! `users`: the directory as the admin API shows it, licences, per-user MFA, and the devices
+//! a user sees in the Company Portal website.
+
+use enrollsim_graph::requests::{AddLicense, AssignLicense, AuthenticationRequirements};
+use hyper::{Method, StatusCode};
+
+use super::{bad_request, body, graph_error, ok_value, shapes, Answer};
+use crate::cloud::entra::{EntraUser, License};
+use crate::cloud::intune::state::ManagementState;
+use crate::cloud::intune::IntuneService;
+use crate::net::{Request, Response};
+
+/// Routes `users/...` (`rest` is what follows).
+pub(super) fn route(service: &IntuneService, request: &Request, rest: &[&str]) -> Option<Answer> {
+    Some(match (&request.method, rest) {
+        (&Method::GET, []) => list_users(service),
+        (&Method::GET, [id, "licenseDetails"]) => license_details(service, id),
+        (&Method::GET, [id, "managedDevices"]) => user_devices(service, id),
+        (&Method::POST, [id, "assignLicense"]) => assign_license(service, request, id),
+        (&Method::PATCH, [id, "authentication", "requirements"]) => set_mfa(service, request, id),
+        _ => return None,
+    })
+}
+
+fn list_users(service: &IntuneService) -> Answer {
+    let users = service.directory().users.clone();
+    ok_value(
+        users
+            .iter()
+            .map(|u| shapes::user(&service.lock(), u))
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn find_user(service: &IntuneService, id: &str) -> Result<EntraUser, Response> {
+    service
+        .directory()
+        .users
+        .iter()
+        .find(|u| u.id == id || u.upn.eq_ignore_ascii_case(id))
+        .cloned()
+        .ok_or_else(|| graph_error(service, StatusCode::NOT_FOUND, "Request_ResourceNotFound", format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present.")))
+}
+
+fn license_details(service: &IntuneService, id: &str) -> Answer {
+    let user = find_user(service, id)?;
+    ok_value(
+        user.licenses
+            .iter()
+            .map(shapes::license_details)
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// `users/{id}/managedDevices`: every device record of the user, including those only the
+/// Company Portal website shows (what the user sees when signing in to the portal).
+fn user_devices(service: &IntuneService, id: &str) -> Answer {
+    let user = find_user(service, id)?;
+    let state = service.lock();
+    let value: Vec<_> = state
+        .devices
+        .iter()
+        .filter(|d| d.upn.eq_ignore_ascii_case(&user.upn) && d.state != ManagementState::Enrolling)
+        .map(shapes::managed_device)
+        .collect();
+    ok_value(value)
+}
+
+/// `assignLicense`: `{"addLicenses": [{"skuId": "EMS", "servicePlans": [...]}], "removeLicenses": ["SKU"]}`.
+/// Graph identifies SKUs by GUID; the lab accepts the SKU part number in `skuId` and, as an
+/// extension, the enabled plans (defaulting to the SKU's Intune plan for Intune-bearing SKUs).
+fn assign_license(service: &IntuneService, request: &Request, id: &str) -> Answer {
+    let change: AssignLicense = body(service, request)?;
+    let user = find_user(service, id)?;
+    let bad = |m: &str| graph_error(service, StatusCode::BAD_REQUEST, "Request_BadRequest", m);
+    let add = change
+        .add_licenses
+        .ok_or_else(|| bad("'addLicenses' is required (an array)."))?;
+    let mut licenses = user.licenses.clone();
+    if let Some(remove) = change.remove_licenses {
+        licenses.retain(|l| !remove.contains(&l.sku));
+    }
+    for l in add {
+        let license = added_license(l).ok_or_else(|| bad("every added licence needs 'skuId'."))?;
+        licenses.retain(|x| x.sku != license.sku);
+        licenses.push(license);
+    }
+    if let Some(u) = service.directory().user_mut(&user.id) {
+        u.licenses = licenses;
+    }
+    service.note(None, format!("admin changed the licences of {}", user.upn));
+    let user = find_user(service, id)?;
+    let view = shapes::user(&service.lock(), &user);
+    Ok(Response::json(StatusCode::OK, &view))
+}
+
+/// The licence an `addLicenses` entry grants; `None` without a SKU.
+fn added_license(l: AddLicense) -> Option<License> {
+    let sku = l.sku_id?;
+    let service_plans = l.service_plans.unwrap_or_else(|| default_plans(&sku));
+    Some(License { sku, service_plans })
+}
+
+/// The service plans a SKU enables by default.
+pub fn default_plans(sku: &str) -> Vec<String> {
+    match sku {
+        "INTUNE_A" | "EMS" | "EMSPREMIUM" | "SPE_E3" | "SPE_E5" | "M365EDU_A3_FACULTY" => {
+            vec!["INTUNE_A".into(), "AAD_PREMIUM".into()]
+        }
+        "INTUNE_EDU" => vec!["INTUNE_EDU".into()],
+        "SPB" => vec!["INTUNE_SMBIZ".into(), "INTUNE_A".into()],
+        _ => vec!["EXCHANGE_S_STANDARD".into()],
+    }
+}
+
+fn set_mfa(service: &IntuneService, request: &Request, id: &str) -> Answer {
+    let requirements: AuthenticationRequirements = body(service, request)?;
+    let user = find_user(service, id)?;
+    let state = requirements.per_user_mfa_state.unwrap_or_default();
+    let required = match state.as_str() {
+        "disabled" => false,
+        "enforced" | "enabled" => true,
+        _ => {
+            return Err(bad_request(
+                service,
+                "'perUserMfaState' must be 'disabled', 'enabled' or 'enforced'.",
+            ))
+        }
+    };
+    if let Some(u) = service.directory().user_mut(&user.id) {
+        u.mfa_required = required;
+    }
+    service.note(
+        None,
+        format!("admin set per-user MFA of {} to {state}", user.upn),
+    );
+    Ok(Response::empty(StatusCode::NO_CONTENT))
+}
