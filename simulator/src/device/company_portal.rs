@@ -18,12 +18,10 @@ use serde_json::Value;
 use super::logs::{Level, Process};
 use super::messages::UserMessage;
 use super::profiled::InstallOptions;
+use super::sign_in::SignInApp;
 use super::spec::{CompanyPortalApp, SessionCookie};
 use super::{Credentials, Device, Outcome};
-use crate::cloud::entra::{
-    self, login_host, Cloud, COMPANY_PORTAL_CLIENT_ID, INTUNE_ENROLLMENT_APP_ID,
-};
-use crate::cloud::form;
+use crate::cloud::entra::{self, login_host, Cloud, COMPANY_PORTAL_CLIENT_ID};
 use crate::cloud::intune::{enrollment_host, PORTAL_HOST};
 use crate::net::client::{HttpsClient, OutgoingRequest};
 use crate::recorder::Screen;
@@ -58,62 +56,23 @@ struct EnrollmentSession {
     profile_url: String,
 }
 
-/// A failed sign-in: the AADSTS code and the page's text.
-struct SignInFailure {
-    code: String,
-    text: String,
-}
+/// The Company Portal app, as it signs in.
+const COMPANY_PORTAL_APP: SignInApp = SignInApp {
+    client_id: COMPANY_PORTAL_CLIENT_ID,
+    name: "Microsoft Intune Company Portal",
+    client_app: "Mobile Apps and Desktop clients",
+    sends_request_id: true,
+};
+
+/// The Company Portal website in Safari, as it signs in.
+const COMPANY_PORTAL_WEBSITE: SignInApp = SignInApp {
+    client_id: "0000000a-0000-0000-c000-000000000000",
+    name: "Intune Company Portal website",
+    client_app: "Browser",
+    sends_request_id: true,
+};
 
 impl Device {
-    async fn sign_in(
-        &self,
-        client: &HttpsClient,
-        cloud: Cloud,
-        user: &Credentials,
-        app: (&str, &str, &str),
-    ) -> Result<String, SignInFailure> {
-        let (client_id, app_name, client_app) = app;
-        let host = login_host(cloud);
-        let body = form::encode(&[
-            ("grant_type", "password"),
-            ("client_id", client_id),
-            ("scope", &format!("{INTUNE_ENROLLMENT_APP_ID}/.default")),
-            ("username", &user.upn),
-            ("password", &user.password),
-            // The app and the browser show Microsoft's MFA prompt; the user approves it.
-            ("mfa", "approved"),
-            ("app_display_name", app_name),
-            ("client_app", client_app),
-        ]);
-        let request = OutgoingRequest::new(Method::POST, host, "/organizations/oauth2/v2.0/token")
-            .header("client-request-id", self.rng.uuid_lower())
-            .body("application/x-www-form-urlencoded", body);
-        match client.send(request).await {
-            Ok(r) if r.status == StatusCode::OK => r
-                .json::<Value>()
-                .ok()
-                .and_then(|v| v["access_token"].as_str().map(str::to_string))
-                .ok_or(SignInFailure {
-                    code: "invalid_response".into(),
-                    text: "The sign-in service sent an unreadable answer.".into(),
-                }),
-            Ok(r) => {
-                let v: Value = r.json().unwrap_or(Value::Null);
-                let description = v["error_description"].as_str().unwrap_or("").to_string();
-                let first_line = description.lines().next().unwrap_or("").to_string();
-                let code = first_line.split(':').next().unwrap_or("").to_string();
-                Err(SignInFailure {
-                    code,
-                    text: first_line,
-                })
-            }
-            Err(e) => Err(SignInFailure {
-                code: "network".into(),
-                text: e.to_string(),
-            }),
-        }
-    }
-
     /// Enrolls through the Company Portal app, signed in as `user`.
     #[tracing::instrument(name = "company_portal", skip_all, fields(upn = %user.upn))]
     pub async fn enroll_with_company_portal(&self, user: &Credentials) -> Outcome {
@@ -201,27 +160,18 @@ impl Device {
             ),
         );
         let signed_in = self
-            .sign_in(
-                &client,
-                cloud,
-                user,
-                (
-                    COMPANY_PORTAL_CLIENT_ID,
-                    "Microsoft Intune Company Portal",
-                    "Mobile Apps and Desktop clients",
-                ),
-            )
+            .sign_in(&client, cloud, user, &COMPANY_PORTAL_APP)
             .await;
         let token = match signed_in {
             Ok(t) => t,
             Err(f) => {
-                tracing::debug!(code = %f.code, "Company Portal sign-in failed");
+                tracing::debug!(code = %f.code(), "Company Portal sign-in failed");
                 self.cp_log(
                     "ERROR",
                     "Authentication",
-                    &format!("Sign-in failed: {}", f.text),
+                    &format!("Sign-in failed: {}", f.text()),
                 );
-                return Err(self.show(Screen::SignIn, UserMessage::SignInError(f.text)));
+                return Err(self.show(Screen::SignIn, UserMessage::SignInError(f.text())));
             }
         };
         self.cp_log(
@@ -571,25 +521,17 @@ impl Device {
         account: &Credentials,
     ) -> Result<String, Outcome> {
         let signed_in = self
-            .sign_in(
-                safari,
-                cloud,
-                account,
-                (
-                    "0000000a-0000-0000-c000-000000000000",
-                    "Intune Company Portal website",
-                    "Browser",
-                ),
-            )
+            .sign_in(safari, cloud, account, &COMPANY_PORTAL_WEBSITE)
             .await;
         signed_in.map_err(|f| {
-            tracing::debug!(code = %f.code, "website sign-in failed");
+            let (code, text) = (f.code(), f.text());
+            tracing::debug!(%code, "website sign-in failed");
             self.log(
                 Process::Safari,
                 Level::Error,
-                &format!("Sign-in failed: {} ({})", f.text, f.code),
+                &format!("Sign-in failed: {text} ({code})"),
             );
-            self.show(Screen::SignIn, UserMessage::SignInError(f.text))
+            self.show(Screen::SignIn, UserMessage::SignInError(text))
         })
     }
 

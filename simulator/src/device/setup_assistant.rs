@@ -18,12 +18,12 @@ use hyper::{Method, StatusCode};
 use super::logs::{Level, Process};
 use super::messages::UserMessage;
 use super::profiled::{split_url, InstallOptions};
+use super::sign_in::{SignInApp, SignInFailure};
 use super::{Credentials, Device, Outcome};
 use crate::cloud::apple_ade::activation::{
     read_cloud_configuration, CLOUD_CONFIG_PATH, IPROFILES_HOST,
 };
-use crate::cloud::entra::INTUNE_ENROLLMENT_APP_ID;
-use crate::cloud::form;
+use crate::cloud::entra::{Cloud, INTUNE_ENROLLMENT_APP_ID};
 use crate::net::client::{HttpsClient, OutgoingRequest};
 use crate::recorder::Screen;
 use crate::wire::cloud_config::{CloudConfigRequest, CloudConfiguration, MachineInfo};
@@ -47,6 +47,14 @@ impl MdmEnrollmentServer {
         }
     }
 }
+
+/// Setup Assistant's web sheet for modern authentication, as it signs in.
+const SETUP_ASSISTANT_WEB_SIGN_IN: SignInApp = SignInApp {
+    client_id: INTUNE_ENROLLMENT_APP_ID,
+    name: "Microsoft Intune Enrollment",
+    client_app: "Mobile Apps and Desktop clients",
+    sends_request_id: false,
+};
 
 /// How many times a user retypes their password before giving up on a sign-in sheet that
 /// keeps coming back.
@@ -351,45 +359,20 @@ impl Device {
         client: &HttpsClient,
         user: &Credentials,
     ) -> Result<String, String> {
-        let body = form::encode(&[
-            ("grant_type", "password"),
-            ("client_id", INTUNE_ENROLLMENT_APP_ID),
-            ("scope", &format!("{INTUNE_ENROLLMENT_APP_ID}/.default")),
-            ("username", &user.upn),
-            ("password", &user.password),
-            ("mfa", "approved"),
-            ("app_display_name", "Microsoft Intune Enrollment"),
-            ("client_app", "Mobile Apps and Desktop clients"),
-        ]);
-        let request = OutgoingRequest::new(
-            Method::POST,
-            crate::cloud::entra::PUBLIC_LOGIN_HOST,
-            "/organizations/oauth2/v2.0/token",
-        )
-        .body("application/x-www-form-urlencoded", body);
-        match client.send(request).await {
-            Ok(r) if r.status == StatusCode::OK => r
-                .json::<serde_json::Value>()
-                .ok()
-                .and_then(|v| v["access_token"].as_str().map(str::to_string))
-                .ok_or_else(|| "unreadable sign-in answer".to_string()),
-            Ok(r) => {
-                let v: serde_json::Value = r.json().unwrap_or_default();
-                let text = v["error_description"]
-                    .as_str()
-                    .unwrap_or("")
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .to_string();
+        let signed_in = self
+            .sign_in(client, Cloud::Public, user, &SETUP_ASSISTANT_WEB_SIGN_IN)
+            .await;
+        signed_in.map_err(|failure| match failure {
+            SignInFailure::Refused { text, .. } => {
                 self.log(
                     Process::SetupAssistant,
                     Level::Error,
                     &format!("Sign-in failed: {text}"),
                 );
-                Err(text)
+                text
             }
-            Err(e) => Err(e.to_string()),
-        }
+            SignInFailure::Unreadable => "unreadable sign-in answer".to_string(),
+            SignInFailure::Network(text) => text,
+        })
     }
 }
