@@ -15,6 +15,7 @@
 //! Key generation is the expensive part (an RSA-2048 key takes tens of milliseconds), so every
 //! key is generated once per process and shared ([`keys`]); issuing a certificate with a shared
 //! key costs tens of microseconds, which is what lets one process enroll thousands of devices.
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod authority;

@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use rustls::pki_types::UnixTime;
-use time::{Duration, OffsetDateTime};
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime, UtcOffset};
 
 /// A shared, manually advanced clock with millisecond resolution.
 ///
@@ -98,23 +99,24 @@ impl rustls::time_provider::TimeProvider for VirtualClock {
     }
 }
 
-/// RFC 3339 rendering used in every JSON body and log of the simulator (UTC, seconds).
+/// RFC 3339 rendering used in the JSON bodies and logs of the simulator: UTC, whole seconds
+/// (`2026-11-26T10:40:12Z`), as Microsoft Graph shows times.
 pub fn rfc3339(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        t.month() as u8,
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let whole_seconds = t.to_offset(UtcOffset::UTC).replace_nanosecond(0);
+    whole_seconds
+        .map(|t| t.format(&Rfc3339).unwrap_or_default())
+        .unwrap_or_default()
+}
+
+/// RFC 3339 rendering that keeps the fraction of a second and the offset, as Apple's DEP API
+/// writes its times (`2024-05-01T10:00:00.25Z`).
+pub fn rfc3339_exact(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
 }
 
 /// Parses the RFC 3339 times the services accept in JSON bodies.
 pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+    OffsetDateTime::parse(s, &Rfc3339).ok()
 }
 
 #[cfg(test)]
@@ -142,5 +144,18 @@ mod tests {
         clock.advance(Duration::seconds(-30));
         assert_eq!(clock.now(), datetime!(2026-11-28 10:00 UTC));
         assert_eq!(rfc3339(clock.tick(1500)), "2026-11-28T10:00:01Z");
+    }
+
+    #[test]
+    fn renders_whole_seconds_in_utc_or_exactly() {
+        let t = datetime!(2026-11-26 11:40:12.250 +01:00);
+        assert_eq!(rfc3339(t), "2026-11-26T10:40:12Z");
+        assert_eq!(rfc3339_exact(t), "2026-11-26T11:40:12.25+01:00");
+        assert_eq!(parse_rfc3339(&rfc3339_exact(t)), Some(t));
+        assert_eq!(
+            rfc3339(datetime!(0999-01-02 03:04:05 UTC)),
+            "0999-01-02T03:04:05Z"
+        );
+        assert_eq!(parse_rfc3339("yesterday"), None);
     }
 }

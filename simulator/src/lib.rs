@@ -18,6 +18,7 @@
 //!
 //! Nothing here knows about scenarios: a failure happens because the state of the world makes a
 //! party answer the way the real one would.
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod clock;

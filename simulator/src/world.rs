@@ -98,21 +98,85 @@ async fn start_server(
     Ok(handle)
 }
 
-impl World {
-    /// Starts a world whose directory and tenant are `directory` and `tenant`.
-    pub async fn start(
-        options: WorldOptions,
+/// What every service of a world shares: time, randomness, evidence, names and trust.
+struct Commons {
+    clock: VirtualClock,
+    rng: SeededRng,
+    recorder: Recorder,
+    hosts: HostMap,
+    trust: Vec<CertificateDer<'static>>,
+    anonymous_tls: Arc<rustls::ClientConfig>,
+}
+
+impl Commons {
+    /// A client for `actor` without a client identity.
+    fn client(&self, actor: &str) -> HttpsClient {
+        HttpsClient::new(
+            self.hosts.clone(),
+            self.anonymous_tls.clone(),
+            HttpVersion::Http1,
+            self.recorder.clone(),
+            self.clock.clone(),
+            actor,
+        )
+    }
+
+    /// Intune's APNs clients: one per push certificate, since building a TLS configuration
+    /// parses the RSA key, which is worth doing once rather than per push.
+    fn apns_clients(&self) -> impl Fn(&Identity) -> Option<HttpsClient> + Send + Sync + 'static {
+        let (hosts, trust, clock, recorder) = (
+            self.hosts.clone(),
+            self.trust.clone(),
+            self.clock.clone(),
+            self.recorder.clone(),
+        );
+        let cache: Arc<Mutex<Option<CachedApnsClient>>> = Arc::default();
+        move |identity: &Identity| {
+            let der = identity.certificate().to_vec();
+            let mut cached = cache.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((key, client)) = cached.as_ref() {
+                if *key == der {
+                    return Some(client.clone());
+                }
+            }
+            let tls = client_config(&trust, Some(identity), HttpVersion::Http2, &clock).ok()?;
+            let client = HttpsClient::new(
+                hosts.clone(),
+                tls,
+                HttpVersion::Http2,
+                recorder.clone(),
+                clock.clone(),
+                "Intune",
+            );
+            *cached = Some((der, client.clone()));
+            Some(client)
+        }
+    }
+}
+
+/// The services of a world, before they listen.
+struct Services {
+    entra: EntraService,
+    intune: IntuneService,
+    apns: ApnsService,
+    apple_ade: AppleAdeService,
+}
+
+impl Services {
+    /// Builds the services over `directory` and `tenant`. Each takes its fork of the world's
+    /// RNG in a fixed order, which keeps every identifier of a seed the same.
+    fn new(
+        commons: &Commons,
+        pki: &Arc<LabPki>,
         directory: EntraState,
         tenant: IntuneState,
-    ) -> Result<World, WorldError> {
-        let clock = VirtualClock::starting_at(options.start);
-        let rng = SeededRng::new(options.seed);
-        let recorder = Recorder::new();
-        let pki = Arc::new(LabPki::new(options.start)?);
-        let hosts = HostMap::new();
-        let trust = vec![pki.lab_root.certificate().clone()];
-        let anonymous_tls = client_config(&trust, None, HttpVersion::Http1, &clock)?;
-
+    ) -> Services {
+        let Commons {
+            clock,
+            rng,
+            recorder,
+            ..
+        } = commons;
         let tenant_name = tenant.tenant_name.clone();
         let directory = Arc::new(Mutex::new(directory));
         let entra = EntraService::new(
@@ -122,47 +186,7 @@ impl World {
             recorder.clone(),
         );
         let apns = ApnsService::new(clock.clone(), rng.fork(), recorder.clone());
-
-        // Intune keeps one APNs client per push certificate: building a TLS configuration parses
-        // the RSA key, which is worth doing once rather than per push.
-        let apns_client = {
-            let (hosts, trust, clock, recorder) = (
-                hosts.clone(),
-                trust.clone(),
-                clock.clone(),
-                recorder.clone(),
-            );
-            let cache: Arc<Mutex<Option<CachedApnsClient>>> = Arc::default();
-            Arc::new(move |identity: &Identity| {
-                let der = identity.certificate().to_vec();
-                let mut cached = cache.lock().unwrap_or_else(|p| p.into_inner());
-                if let Some((key, client)) = cached.as_ref() {
-                    if *key == der {
-                        return Some(client.clone());
-                    }
-                }
-                let tls = client_config(&trust, Some(identity), HttpVersion::Http2, &clock).ok()?;
-                let client = HttpsClient::new(
-                    hosts.clone(),
-                    tls,
-                    HttpVersion::Http2,
-                    recorder.clone(),
-                    clock.clone(),
-                    "Intune",
-                );
-                *cached = Some((der, client.clone()));
-                Some(client)
-            })
-        };
         let admin_token = format!("admin.{}", rng.hex(16));
-        let outbound = HttpsClient::new(
-            hosts.clone(),
-            anonymous_tls.clone(),
-            HttpVersion::Http1,
-            recorder.clone(),
-            clock.clone(),
-            "Intune",
-        );
         let intune = IntuneService::new(
             Arc::new(Mutex::new(tenant)),
             directory,
@@ -170,47 +194,113 @@ impl World {
             clock.clone(),
             rng.fork(),
             recorder.clone(),
-            apns_client,
-            outbound,
+            Arc::new(commons.apns_clients()),
+            commons.client("Intune"),
             admin_token,
         );
         let apple_ade = AppleAdeService::new(
-            AppleAdeState::new(Organization::new(&tenant_name, &rng)).shared(),
+            AppleAdeState::new(Organization::new(&tenant_name, rng)).shared(),
             clock.clone(),
             rng.fork(),
         );
+        Services {
+            entra,
+            intune,
+            apns,
+            apple_ade,
+        }
+    }
 
-        // One listener per service; the MDM endpoints ask for the device identity, APNs
-        // demands the push certificate.
+    /// Binds one listener per service; the MDM endpoints ask for the device identity, APNs
+    /// demands the push certificate.
+    async fn listen(
+        &self,
+        commons: &Commons,
+        pki: &LabPki,
+        start: OffsetDateTime,
+    ) -> Result<Vec<ServerHandle>, WorldError> {
         let listeners: [(&[&str], ClientAuth, Arc<dyn Handler>); 5] = [
-            (&entra::HOSTS, ClientAuth::None, Arc::new(entra.clone())),
+            (
+                &entra::HOSTS,
+                ClientAuth::None,
+                Arc::new(self.entra.clone()),
+            ),
             (
                 &intune::PUBLIC_HOSTS,
                 ClientAuth::None,
-                Arc::new(intune.clone()),
+                Arc::new(self.intune.clone()),
             ),
             (
                 &intune::MDM_HOSTS,
                 ClientAuth::Optional(vec![pki.intune_device_ca.certificate().clone()]),
-                Arc::new(intune.clone()),
+                Arc::new(self.intune.clone()),
             ),
             (
                 &[APNS_HOST],
                 ClientAuth::Required(vec![pki.apple_push_ca.certificate().clone()]),
-                Arc::new(apns.clone()),
+                Arc::new(self.apns.clone()),
             ),
             (
                 &AppleAdeService::HOSTS,
                 ClientAuth::None,
-                Arc::new(apple_ade.clone()),
+                Arc::new(self.apple_ade.clone()),
             ),
         ];
         let mut servers = Vec::with_capacity(listeners.len());
         for (names, auth, handler) in listeners {
-            let identity = pki.server_identity(names, options.start)?;
-            servers.push(start_server(&hosts, names, &identity, auth, &clock, handler).await?);
+            let identity = pki.server_identity(names, start)?;
+            let server = start_server(
+                &commons.hosts,
+                names,
+                &identity,
+                auth,
+                &commons.clock,
+                handler,
+            )
+            .await?;
+            tracing::debug!(hosts = ?names, addr = %server.addr(), "service listening");
+            servers.push(server);
         }
+        Ok(servers)
+    }
+}
 
+impl World {
+    /// Starts a world whose directory and tenant are `directory` and `tenant`.
+    #[tracing::instrument(name = "world_start", skip_all, fields(seed = options.seed))]
+    pub async fn start(
+        options: WorldOptions,
+        directory: EntraState,
+        tenant: IntuneState,
+    ) -> Result<World, WorldError> {
+        let clock = VirtualClock::starting_at(options.start);
+        let pki = Arc::new(LabPki::new(options.start)?);
+        let trust = vec![pki.lab_root.certificate().clone()];
+        let anonymous_tls = client_config(&trust, None, HttpVersion::Http1, &clock)?;
+        let commons = Commons {
+            clock,
+            rng: SeededRng::new(options.seed),
+            recorder: Recorder::new(),
+            hosts: HostMap::new(),
+            trust,
+            anonymous_tls,
+        };
+        let services = Services::new(&commons, &pki, directory, tenant);
+        let servers = services.listen(&commons, &pki, options.start).await?;
+        let Services {
+            entra,
+            intune,
+            apns,
+            apple_ade,
+        } = services;
+        let Commons {
+            clock,
+            rng,
+            recorder,
+            hosts,
+            anonymous_tls,
+            ..
+        } = commons;
         Ok(World {
             apple_ade,
             clock,

@@ -120,6 +120,7 @@ impl ApnsService {
     }
 
     fn reject(&self, status: StatusCode, reason: &str) -> Response {
+        tracing::debug!(status = status.as_u16(), reason, "push refused");
         let mut body = json!({ "reason": reason });
         if status == StatusCode::GONE {
             body["timestamp"] = json!(self.clock.now().unix_timestamp() * 1000);
@@ -183,6 +184,7 @@ impl ApnsService {
         }
         state.delivered += 1;
         drop(state);
+        tracing::debug!(device_token = &token[..8], "push delivered");
         self.recorder.record(Entry {
             at: self.clock.now(),
             device: None,

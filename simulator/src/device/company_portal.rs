@@ -11,96 +11,119 @@
 //! website hands Settings the profile.
 
 use base64::Engine;
+use bytes::Bytes;
 use hyper::{Method, StatusCode};
 use serde_json::Value;
 
 use super::logs::{Level, Process};
 use super::messages::UserMessage;
 use super::profiled::InstallOptions;
-use super::spec::SessionCookie;
+use super::sign_in::SignInApp;
+use super::spec::{CompanyPortalApp, SessionCookie};
 use super::{Credentials, Device, Outcome};
-use crate::cloud::entra::{
-    self, login_host, Cloud, COMPANY_PORTAL_CLIENT_ID, INTUNE_ENROLLMENT_APP_ID,
-};
-use crate::cloud::form;
+use crate::cloud::entra::{self, login_host, Cloud, COMPANY_PORTAL_CLIENT_ID};
 use crate::cloud::intune::{enrollment_host, PORTAL_HOST};
 use crate::net::client::{HttpsClient, OutgoingRequest};
 use crate::recorder::Screen;
 use crate::wire::content_type::APPLE_ASPEN_CONFIG;
 
-/// A failed sign-in: the AADSTS code and the page's text.
-struct SignInFailure {
-    code: String,
-    text: String,
+/// What the Company Portal app holds once its user is signed in: its client, the cloud it
+/// signed in to and the bearer token every later service step carries.
+struct PortalSession {
+    client: HttpsClient,
+    cloud: Cloud,
+    token: String,
 }
 
+impl PortalSession {
+    /// A request to one of the cloud's services, carrying the user's token.
+    fn request(&self, method: Method, host: &str, path: &str) -> OutgoingRequest {
+        OutgoingRequest::new(method, host, path)
+            .header("authorization", format!("Bearer {}", self.token))
+    }
+}
+
+/// What the app tells the services about the device it runs on.
+struct PortalDeviceFacts {
+    os_version: String,
+    product: String,
+    name: String,
+}
+
+/// The enrollment session Intune opened: its id and the profile Safari downloads.
+struct EnrollmentSession {
+    session_id: String,
+    profile_url: String,
+}
+
+/// The Company Portal app, as it signs in.
+const COMPANY_PORTAL_APP: SignInApp = SignInApp {
+    client_id: COMPANY_PORTAL_CLIENT_ID,
+    name: "Microsoft Intune Company Portal",
+    client_app: "Mobile Apps and Desktop clients",
+    sends_request_id: true,
+};
+
+/// The Company Portal website in Safari, as it signs in.
+const COMPANY_PORTAL_WEBSITE: SignInApp = SignInApp {
+    client_id: "0000000a-0000-0000-c000-000000000000",
+    name: "Intune Company Portal website",
+    client_app: "Browser",
+    sends_request_id: true,
+};
+
 impl Device {
-    async fn sign_in(
-        &self,
-        client: &HttpsClient,
-        cloud: Cloud,
-        user: &Credentials,
-        app: (&str, &str, &str),
-    ) -> Result<String, SignInFailure> {
-        let (client_id, app_name, client_app) = app;
-        let host = login_host(cloud);
-        let body = form::encode(&[
-            ("grant_type", "password"),
-            ("client_id", client_id),
-            ("scope", &format!("{INTUNE_ENROLLMENT_APP_ID}/.default")),
-            ("username", &user.upn),
-            ("password", &user.password),
-            // The app and the browser show Microsoft's MFA prompt; the user approves it.
-            ("mfa", "approved"),
-            ("app_display_name", app_name),
-            ("client_app", client_app),
-        ]);
-        let request = OutgoingRequest::new(Method::POST, host, "/organizations/oauth2/v2.0/token")
-            .header("client-request-id", self.rng.uuid_lower())
-            .body("application/x-www-form-urlencoded", body);
-        match client.send(request).await {
-            Ok(r) if r.status == StatusCode::OK => r
-                .json::<Value>()
-                .ok()
-                .and_then(|v| v["access_token"].as_str().map(str::to_string))
-                .ok_or(SignInFailure {
-                    code: "invalid_response".into(),
-                    text: "The sign-in service sent an unreadable answer.".into(),
-                }),
-            Ok(r) => {
-                let v: Value = r.json().unwrap_or(Value::Null);
-                let description = v["error_description"].as_str().unwrap_or("").to_string();
-                let first_line = description.lines().next().unwrap_or("").to_string();
-                let code = first_line.split(':').next().unwrap_or("").to_string();
-                Err(SignInFailure {
-                    code,
-                    text: first_line,
-                })
-            }
-            Err(e) => Err(SignInFailure {
-                code: "network".into(),
-                text: e.to_string(),
-            }),
-        }
+    /// Enrolls through the Company Portal app, signed in as `user`.
+    #[tracing::instrument(name = "company_portal", skip_all, fields(upn = %user.upn))]
+    pub async fn enroll_with_company_portal(&self, user: &Credentials) -> Outcome {
+        let outcome = self
+            .company_portal_steps(user)
+            .await
+            .unwrap_or_else(|stopped| stopped);
+        tracing::info!(?outcome, "Company Portal enrollment ended");
+        outcome
     }
 
-    /// Enrolls through the Company Portal app, signed in as `user`.
-    pub async fn enroll_with_company_portal(&self, user: &Credentials) -> Outcome {
-        let app = self.lock().spec.company_portal.clone();
-        let Some(app) = app else {
-            return Outcome::NotManaged {
+    /// The app's steps in order; `Err` is where the flow stopped, with what the user saw.
+    async fn company_portal_steps(&self, user: &Credentials) -> Result<Outcome, Outcome> {
+        let Some(app) = self.lock().spec.company_portal.clone() else {
+            return Err(Outcome::NotManaged {
                 detail: "the Company Portal app is not installed".into(),
-            };
+            });
         };
-        let client = self.client("Company Portal");
-        let (os_version, product, name) = {
+        let facts = self.launch_company_portal(&app);
+        let portal = self.company_portal_sign_in(&app, user).await?;
+        self.check_eligibility(&portal, &app, &facts).await?;
+        let azure_device_id = self.workplace_join(&portal, &app, &facts).await?;
+        let session = self
+            .create_enrollment_session(&portal, azure_device_id)
+            .await?;
+        let profile = self.download_profile(&session.profile_url).await?;
+        if let Err(message) = self.install_in_settings(&profile).await {
+            self.cp_log(
+                "ERROR",
+                "Enrollment",
+                "Management profile installation did not complete",
+            );
+            return Err(self.show(Screen::Settings, message));
+        }
+        self.handle_push().await;
+        Ok(self
+            .poll_enrollment_status(&portal, &session.session_id, user)
+            .await)
+    }
+
+    /// Opens the app: its first log lines, and the device facts the service steps send.
+    fn launch_company_portal(&self, app: &CompanyPortalApp) -> PortalDeviceFacts {
+        let facts = {
             let s = self.lock();
-            (
-                s.spec.os_version.clone(),
-                s.spec.product.clone(),
-                s.spec.name.clone(),
-            )
+            PortalDeviceFacts {
+                os_version: s.spec.os_version.clone(),
+                product: s.spec.product.clone(),
+                name: s.spec.name.clone(),
+            }
         };
+        tracing::debug!(version = %app.version, "Company Portal launched");
         self.log(
             Process::CompanyPortal,
             Level::Notice,
@@ -110,10 +133,20 @@ impl Device {
             "INFO",
             "App",
             &format!(
-                "Company Portal version {} on iOS {os_version} ({product})",
-                app.version
+                "Company Portal version {} on iOS {} ({})",
+                app.version, facts.os_version, facts.product
             ),
         );
+        facts
+    }
+
+    /// The app's sign-in at the cloud its Cloud setting picks.
+    async fn company_portal_sign_in(
+        &self,
+        app: &CompanyPortalApp,
+        user: &Credentials,
+    ) -> Result<PortalSession, Outcome> {
+        let client = self.client("Company Portal");
         let cloud = app.cloud.cloud();
         // The user reads the welcome screen and types their user name and password.
         self.user_pause(25);
@@ -126,27 +159,19 @@ impl Device {
                 login_host(cloud)
             ),
         );
-        let token = match self
-            .sign_in(
-                &client,
-                cloud,
-                user,
-                (
-                    COMPANY_PORTAL_CLIENT_ID,
-                    "Microsoft Intune Company Portal",
-                    "Mobile Apps and Desktop clients",
-                ),
-            )
-            .await
-        {
+        let signed_in = self
+            .sign_in(&client, cloud, user, &COMPANY_PORTAL_APP)
+            .await;
+        let token = match signed_in {
             Ok(t) => t,
             Err(f) => {
+                tracing::debug!(code = %f.code(), "Company Portal sign-in failed");
                 self.cp_log(
                     "ERROR",
                     "Authentication",
-                    &format!("Sign-in failed: {}", f.text),
+                    &format!("Sign-in failed: {}", f.text()),
                 );
-                return self.show(Screen::SignIn, UserMessage::SignInError(f.text));
+                return Err(self.show(Screen::SignIn, UserMessage::SignInError(f.text())));
             }
         };
         self.cp_log(
@@ -154,18 +179,40 @@ impl Device {
             "Authentication",
             &format!("Signed in as {}", user.upn),
         );
+        Ok(PortalSession {
+            client,
+            cloud,
+            token,
+        })
+    }
 
-        let eligibility = OutgoingRequest::new(Method::POST, enrollment_host(cloud), "/enrollment/v1/eligibility")
-            .header("authorization", format!("Bearer {token}"))
-            .json(&serde_json::json!({"platform": "iOS", "osVersion": os_version, "companyPortalVersion": app.version, "deviceModel": product}));
-        if let Err(outcome) = self
-            .service_step(&client, eligibility, "Eligibility", true)
-            .await
-        {
-            return outcome;
-        }
+    /// Asks Intune whether this device and app may enroll.
+    async fn check_eligibility(
+        &self,
+        portal: &PortalSession,
+        app: &CompanyPortalApp,
+        facts: &PortalDeviceFacts,
+    ) -> Result<(), Outcome> {
+        let eligibility = portal
+            .request(
+                Method::POST,
+                enrollment_host(portal.cloud),
+                "/enrollment/v1/eligibility",
+            )
+            .json(&serde_json::json!({"platform": "iOS", "osVersion": facts.os_version, "companyPortalVersion": app.version, "deviceModel": facts.product}));
+        self.service_step(&portal.client, eligibility, "Eligibility", true)
+            .await?;
         self.cp_log("INFO", "Enrollment", "Eligibility check passed");
+        Ok(())
+    }
 
+    /// Registers the device with Entra ID; the registered device id, when the answer has one.
+    async fn workplace_join(
+        &self,
+        portal: &PortalSession,
+        app: &CompanyPortalApp,
+        facts: &PortalDeviceFacts,
+    ) -> Result<Option<String>, Outcome> {
         // Workplace join: the transport key lives in the app's keychain; a damaged install
         // cannot read it and sends none.
         let transport_key = if app.damaged {
@@ -178,35 +225,30 @@ impl Device {
         } else {
             base64::engine::general_purpose::STANDARD.encode(self.rng.bytes(32))
         };
-        let join = OutgoingRequest::new(Method::POST, entra::registration_host(cloud), "/EnrollmentServer/device/?api-version=2.0")
-            .header("authorization", format!("Bearer {token}"))
-            .json(&serde_json::json!({"DeviceDisplayName": name, "OSVersion": os_version, "DeviceType": "iOS", "JoinType": 4, "TransportKey": transport_key}));
-        let azure_device_id = match client.send(join).await {
+        let join = portal
+            .request(
+                Method::POST,
+                entra::registration_host(portal.cloud),
+                "/EnrollmentServer/device/?api-version=2.0",
+            )
+            .json(&serde_json::json!({"DeviceDisplayName": facts.name, "OSVersion": facts.os_version, "DeviceType": "iOS", "JoinType": 4, "TransportKey": transport_key}));
+        let azure_device_id = match portal.client.send(join).await {
             Ok(r) if r.status == StatusCode::OK => r
                 .json::<Value>()
                 .ok()
                 .and_then(|v| v["DeviceId"].as_str().map(str::to_string)),
             Ok(r) => {
                 let v: Value = r.json().unwrap_or(Value::Null);
-                self.cp_log(
-                    "ERROR",
-                    "WorkplaceJoin",
-                    &format!(
-                        "Workplace join failed: HTTP {} {} ({})",
-                        r.status.as_u16(),
-                        v["subcode"].as_str().unwrap_or(""),
-                        v["message"].as_str().unwrap_or("")
-                    ),
+                let failure = format!(
+                    "Workplace join failed: HTTP {} {} ({})",
+                    r.status.as_u16(),
+                    v["subcode"].as_str().unwrap_or(""),
+                    v["message"].as_str().unwrap_or("")
                 );
-                return self.show(Screen::CompanyPortal, UserMessage::WorkplaceJoinFailed);
+                return Err(self.workplace_join_failed(&failure));
             }
             Err(e) => {
-                self.cp_log(
-                    "ERROR",
-                    "WorkplaceJoin",
-                    &format!("Workplace join failed: {e}"),
-                );
-                return self.show(Screen::CompanyPortal, UserMessage::WorkplaceJoinFailed);
+                return Err(self.workplace_join_failed(&format!("Workplace join failed: {e}")))
             }
         };
         self.cp_log(
@@ -217,28 +259,40 @@ impl Device {
                 azure_device_id.as_deref().unwrap_or("?")
             ),
         );
+        Ok(azure_device_id)
+    }
 
-        let session = OutgoingRequest::new(
-            Method::POST,
-            enrollment_host(cloud),
-            "/enrollment/v1/sessions",
-        )
-        .header("authorization", format!("Bearer {token}"))
-        .json(&serde_json::json!({"azureAdDeviceId": azure_device_id}));
-        let session = match self.service_step(&client, session, "Session", false).await {
-            Ok(v) => v,
-            Err(outcome) => return outcome,
-        };
-        let (Some(session_id), Some(profile_url)) = (
-            session["sessionId"].as_str(),
-            session["profileUrl"].as_str(),
-        ) else {
+    fn workplace_join_failed(&self, log_line: &str) -> Outcome {
+        tracing::debug!(reason = log_line, "workplace join failed");
+        self.cp_log("ERROR", "WorkplaceJoin", log_line);
+        self.show(Screen::CompanyPortal, UserMessage::WorkplaceJoinFailed)
+    }
+
+    /// Opens an enrollment session with Intune; it names the profile Safari downloads.
+    async fn create_enrollment_session(
+        &self,
+        portal: &PortalSession,
+        azure_device_id: Option<String>,
+    ) -> Result<EnrollmentSession, Outcome> {
+        let request = portal
+            .request(
+                Method::POST,
+                enrollment_host(portal.cloud),
+                "/enrollment/v1/sessions",
+            )
+            .json(&serde_json::json!({"azureAdDeviceId": azure_device_id}));
+        let answer = self
+            .service_step(&portal.client, request, "Session", false)
+            .await?;
+        let (Some(session_id), Some(profile_url)) =
+            (answer["sessionId"].as_str(), answer["profileUrl"].as_str())
+        else {
             self.cp_log(
                 "ERROR",
                 "Enrollment",
                 "The enrollment session answer has no profile link",
             );
-            return self.show(Screen::CompanyPortal, UserMessage::CompanyPortalUnavailable);
+            return Err(self.show(Screen::CompanyPortal, UserMessage::CompanyPortalUnavailable));
         };
         self.cp_log(
             "INFO",
@@ -247,9 +301,16 @@ impl Device {
                 "Enrollment session {session_id} created; opening the management profile in Safari"
             ),
         );
+        Ok(EnrollmentSession {
+            session_id: session_id.to_string(),
+            profile_url: profile_url.to_string(),
+        })
+    }
 
+    /// Safari downloads the management profile the session names.
+    async fn download_profile(&self, profile_url: &str) -> Result<Bytes, Outcome> {
         let Some((host, path)) = super::profiled::split_url(profile_url) else {
-            return self.show(Screen::CompanyPortal, UserMessage::CompanyPortalUnavailable);
+            return Err(self.show(Screen::CompanyPortal, UserMessage::CompanyPortalUnavailable));
         };
         let safari = self.client("Safari");
         let download = match safari
@@ -269,10 +330,10 @@ impl Device {
                     "Enrollment",
                     &format!("Profile download failed: HTTP {}", r.status.as_u16()),
                 );
-                return self.show(
+                return Err(self.show(
                     Screen::Safari,
                     UserMessage::ServiceCode(format!("HTTP {}", r.status.as_u16())),
-                );
+                ));
             }
             Err(e) => {
                 self.cp_log(
@@ -280,7 +341,7 @@ impl Device {
                     "Enrollment",
                     &format!("Profile download failed: {e}"),
                 );
-                return self.show(Screen::Safari, UserMessage::ProfileServerUnreachable);
+                return Err(self.show(Screen::Safari, UserMessage::ProfileServerUnreachable));
             }
         };
         self.log(
@@ -288,28 +349,30 @@ impl Device {
             Level::Notice,
             "Downloaded configuration profile; handing it to Settings",
         );
-        // The user opens Settings, reviews the profile and taps Install.
-        self.user_pause(15);
-        if let Err(message) = self
-            .install_profile(&download, InstallOptions::Interactive)
-            .await
-        {
-            self.cp_log(
-                "ERROR",
-                "Enrollment",
-                "Management profile installation did not complete",
-            );
-            return self.show(Screen::Settings, message);
-        }
-        self.handle_push().await;
+        Ok(download)
+    }
 
-        let status = OutgoingRequest::new(
+    /// The user opens Settings, reviews the downloaded profile and taps Install (both flows
+    /// end here).
+    async fn install_in_settings(&self, profile: &Bytes) -> Result<(), UserMessage> {
+        self.user_pause(15);
+        self.install_profile(profile, InstallOptions::Interactive)
+            .await
+    }
+
+    /// Asks Intune how the session ended, and shows it as the app does.
+    async fn poll_enrollment_status(
+        &self,
+        portal: &PortalSession,
+        session_id: &str,
+        user: &Credentials,
+    ) -> Outcome {
+        let status = portal.request(
             Method::GET,
-            enrollment_host(cloud),
+            enrollment_host(portal.cloud),
             &format!("/enrollment/v1/sessions/{session_id}"),
-        )
-        .header("authorization", format!("Bearer {token}"));
-        let progress = match client.send(status).await {
+        );
+        let progress = match portal.client.send(status).await {
             Ok(r) if r.status == StatusCode::OK => {
                 r.json::<Value>().unwrap_or(Value::Null)["progress"].clone()
             }
@@ -386,8 +449,40 @@ impl Device {
 
     /// Enrolls through the Company Portal website in Safari, as `user` — unless Safari already
     /// holds a sign-in cookie, which it uses instead.
+    #[tracing::instrument(name = "safari", skip_all, fields(upn = %user.upn))]
     pub async fn enroll_with_safari(&self, user: &Credentials) -> Outcome {
+        let outcome = self
+            .safari_steps(user)
+            .await
+            .unwrap_or_else(|stopped| stopped);
+        tracing::info!(?outcome, "Company Portal website enrollment ended");
+        outcome
+    }
+
+    /// The website's steps in order; `Err` is where the flow stopped, with what the user saw.
+    async fn safari_steps(&self, user: &Credentials) -> Result<Outcome, Outcome> {
         let safari = self.client("Safari");
+        let (account, cloud) = self.safari_account(user);
+        // The user types their user name and password on the website.
+        self.user_pause(20);
+        let token = self.website_sign_in(&safari, cloud, &account).await?;
+        self.remember_sign_in(cloud, &account);
+        let profile = self.open_enrollment_page(&safari, &token).await?;
+        if let Err(message) = self.install_in_settings(&profile).await {
+            return Err(self.show(Screen::Settings, message));
+        }
+        Ok(match self.handle_push().await {
+            super::mdmclient::SessionEnd::Done { .. } => Outcome::Enrolled { upn: account.upn },
+            other => Outcome::Stuck {
+                screen: Screen::Settings,
+                detail: format!("the device was never contacted by the server ({other:?})"),
+            },
+        })
+    }
+
+    /// Who Safari signs in as, and where: the saved session's account when Safari holds a
+    /// sign-in cookie, otherwise `user` at the public cloud.
+    fn safari_account(&self, user: &Credentials) -> (Credentials, Cloud) {
         let cookie = self
             .lock()
             .spec
@@ -395,66 +490,73 @@ impl Device {
             .iter()
             .find(|c| c.host == entra::PUBLIC_LOGIN_HOST || c.host == entra::GOVERNMENT_LOGIN_HOST)
             .cloned();
-        let (signed_in, cloud) = match &cookie {
-            Some(c) => {
-                self.log(
-                    Process::Safari,
-                    Level::Notice,
-                    &format!("Signed in with the saved session for {}", c.upn),
-                );
-                let cloud = if c.host == entra::GOVERNMENT_LOGIN_HOST {
-                    Cloud::Government
-                } else {
-                    Cloud::Public
-                };
-                (
-                    Credentials {
-                        upn: c.upn.clone(),
-                        password: c.password.clone(),
-                    },
-                    cloud,
-                )
-            }
-            None => (user.clone(), Cloud::Public),
+        let Some(c) = cookie else {
+            return (user.clone(), Cloud::Public);
         };
-        // The user types their user name and password on the website.
-        self.user_pause(20);
-        let token = match self
-            .sign_in(
-                &safari,
-                cloud,
-                &signed_in,
-                (
-                    "0000000a-0000-0000-c000-000000000000",
-                    "Intune Company Portal website",
-                    "Browser",
-                ),
-            )
-            .await
-        {
-            Ok(t) => t,
-            Err(f) => {
-                self.log(
-                    Process::Safari,
-                    Level::Error,
-                    &format!("Sign-in failed: {} ({})", f.text, f.code),
-                );
-                return self.show(Screen::SignIn, UserMessage::SignInError(f.text));
-            }
+        tracing::debug!(upn = %c.upn, "Safari reuses a saved sign-in session");
+        self.log(
+            Process::Safari,
+            Level::Notice,
+            &format!("Signed in with the saved session for {}", c.upn),
+        );
+        let cloud = if c.host == entra::GOVERNMENT_LOGIN_HOST {
+            Cloud::Government
+        } else {
+            Cloud::Public
         };
-        self.lock()
-            .spec
-            .safari_cookies
-            .retain(|c| c.host != login_host(cloud));
-        self.lock().spec.safari_cookies.push(SessionCookie {
+        (
+            Credentials {
+                upn: c.upn,
+                password: c.password,
+            },
+            cloud,
+        )
+    }
+
+    /// The website's sign-in; a failure is shown on the sign-in page.
+    async fn website_sign_in(
+        &self,
+        safari: &HttpsClient,
+        cloud: Cloud,
+        account: &Credentials,
+    ) -> Result<String, Outcome> {
+        let signed_in = self
+            .sign_in(safari, cloud, account, &COMPANY_PORTAL_WEBSITE)
+            .await;
+        signed_in.map_err(|f| {
+            let (code, text) = (f.code(), f.text());
+            tracing::debug!(%code, "website sign-in failed");
+            self.log(
+                Process::Safari,
+                Level::Error,
+                &format!("Sign-in failed: {text} ({code})"),
+            );
+            self.show(Screen::SignIn, UserMessage::SignInError(text))
+        })
+    }
+
+    /// Safari keeps the session cookie of the sign-in, replacing the one it had for that cloud.
+    fn remember_sign_in(&self, cloud: Cloud, account: &Credentials) {
+        let mut state = self.lock();
+        let cookies = &mut state.spec.safari_cookies;
+        cookies.retain(|c| c.host != login_host(cloud));
+        cookies.push(SessionCookie {
             host: login_host(cloud).into(),
-            upn: signed_in.upn.clone(),
-            password: signed_in.password.clone(),
+            upn: account.upn.clone(),
+            password: account.password.clone(),
         });
+    }
+
+    /// Opens the website's iOS enrollment page, which hands Settings the management profile.
+    async fn open_enrollment_page(
+        &self,
+        safari: &HttpsClient,
+        token: &str,
+    ) -> Result<Bytes, Outcome> {
         let request = OutgoingRequest::new(Method::GET, PORTAL_HOST, "/enrollment/ios")
             .header("authorization", format!("Bearer {token}"));
-        let profile = match safari.send(request).await {
-            Ok(r) if r.status == StatusCode::OK => r.body,
+        match safari.send(request).await {
+            Ok(r) if r.status == StatusCode::OK => Ok(r.body),
             Ok(r) => {
                 let page = String::from_utf8_lossy(&r.body).to_string();
                 let code = page
@@ -471,7 +573,7 @@ impl Device {
                         r.status.as_u16()
                     ),
                 );
-                return self.show(Screen::Safari, UserMessage::ServiceCode(code));
+                Err(self.show(Screen::Safari, UserMessage::ServiceCode(code)))
             }
             Err(e) => {
                 self.log(
@@ -479,27 +581,13 @@ impl Device {
                     Level::Error,
                     &format!("Cannot open the Company Portal website: {e}"),
                 );
-                return self.show(
+                Err(self.show(
                     Screen::Safari,
                     UserMessage::ServiceCode(
                         "Safari cannot open the page because the server cannot be found.".into(),
                     ),
-                );
+                ))
             }
-        };
-        self.user_pause(15);
-        if let Err(message) = self
-            .install_profile(&profile, InstallOptions::Interactive)
-            .await
-        {
-            return self.show(Screen::Settings, message);
-        }
-        match self.handle_push().await {
-            super::mdmclient::SessionEnd::Done { .. } => Outcome::Enrolled { upn: signed_in.upn },
-            other => Outcome::Stuck {
-                screen: Screen::Settings,
-                detail: format!("the device was never contacted by the server ({other:?})"),
-            },
         }
     }
 }

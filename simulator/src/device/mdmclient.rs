@@ -9,6 +9,7 @@ use bytes::Bytes;
 use hyper::{Method, StatusCode};
 
 use super::logs::{Level, Process};
+use super::messages::UserMessage;
 use super::profiled::{split_url, InstallOptions};
 use super::Device;
 use crate::net::client::OutgoingRequest;
@@ -39,8 +40,10 @@ impl Device {
             s.mailbox.as_mut().and_then(|m| m.try_recv().ok())
         };
         let Some(push) = push else {
+            tracing::debug!("no push waiting");
             return SessionEnd::NoPush;
         };
+        tracing::debug!(topic = %push.topic, "push received");
         self.log(
             Process::Apsd,
             Level::Notice,
@@ -50,7 +53,14 @@ impl Device {
     }
 
     /// Polls the server (Idle) and answers commands until it has none.
+    #[tracing::instrument(name = "mdmclient", skip_all)]
     pub async fn command_session(&self) -> SessionEnd {
+        let end = self.command_loop().await;
+        tracing::debug!(?end, "command session ended");
+        end
+    }
+
+    async fn command_loop(&self) -> SessionEnd {
         let (mdm, udid) = {
             let s = self.lock();
             (s.mdm.clone(), s.spec.udid.clone())
@@ -119,12 +129,17 @@ impl Device {
     async fn answer(&self, udid: &str, envelope: CommandEnvelope) -> CommandReport {
         let uuid = envelope.command_uuid.clone();
         let request_type = envelope.command.request_type();
+        tracing::debug!(request_type, %uuid, "answering a command");
         self.log(
             Process::Mdmclient,
             Level::Notice,
             &format!("Processing {request_type} command {uuid}"),
         );
         let ack = CommandReport::acknowledged(udid, &uuid).with_request_type(request_type);
+        // An error report answers the same command as the acknowledgement would.
+        let error = |chain: Vec<ErrorChainItem>| {
+            CommandReport::error(udid, &uuid, chain).with_request_type(request_type)
+        };
         match envelope.command {
             Command::DeviceInformation { queries } => {
                 ack.with_query_responses(self.query_responses(&queries))
@@ -136,66 +151,18 @@ impl Device {
                 passcode_compliant_with_profiles: Some(true),
                 ..Default::default()
             }),
-            Command::ProfileList { .. } => {
-                let profiles = self.lock().spec.profiles.clone();
-                ack.with_profile_list(
-                    profiles
-                        .iter()
-                        .map(|p| ProfileListItem {
-                            payload_identifier: p.identifier.clone(),
-                            payload_uuid: p.uuid.clone(),
-                            payload_version: Some(1),
-                            payload_display_name: Some(p.display_name.clone()),
-                            payload_organization: Some(p.organization.clone()),
-                            payload_removal_disallowed: Some(!p.removable),
-                            is_managed: Some(p.mdm.is_none()),
-                            ..Default::default()
-                        })
-                        .collect(),
-                )
-            }
+            Command::ProfileList { .. } => ack.with_profile_list(self.profile_list()),
             Command::InstallProfile { payload } => {
                 let bytes = Bytes::from(payload.as_ref().to_vec());
                 match self.install_profile(&bytes, InstallOptions::FromMdm).await {
                     Ok(()) => ack,
-                    Err(message) => {
-                        let text = message.text(&self.lock().spec.locale);
-                        CommandReport::error(
-                            udid,
-                            &uuid,
-                            vec![ErrorChainItem::new(
-                                4001,
-                                "MCInstallationErrorDomain",
-                                text.clone(),
-                            )
-                            .with_us_english(message.text("en-US"))],
-                        )
-                        .with_request_type(request_type)
-                    }
+                    Err(message) => error(self.install_error_chain(&message)),
                 }
             }
-            Command::RemoveProfile { identifier } => {
-                let mut s = self.lock();
-                let before = s.spec.profiles.len();
-                s.spec
-                    .profiles
-                    .retain(|p| p.identifier != identifier || p.mdm.is_some());
-                if s.spec.profiles.len() == before {
-                    drop(s);
-                    CommandReport::error(
-                        udid,
-                        &uuid,
-                        vec![ErrorChainItem::new(
-                            1001,
-                            "MCProfileErrorDomain",
-                            format!("The profile “{identifier}” is not installed."),
-                        )],
-                    )
-                    .with_request_type(request_type)
-                } else {
-                    ack
-                }
-            }
+            Command::RemoveProfile { identifier } => match self.remove_profile(&identifier) {
+                Ok(()) => ack,
+                Err(chain) => error(chain),
+            },
             Command::DeviceConfigured => {
                 self.lock().awaiting_configuration = false;
                 self.log(
@@ -207,6 +174,50 @@ impl Device {
             }
             Command::CertificateList { .. } => ack.with_certificate_list(Vec::new()),
         }
+    }
+
+    /// The installed profiles, as `ProfileList` reports them.
+    fn profile_list(&self) -> Vec<ProfileListItem> {
+        let profiles = self.lock().spec.profiles.clone();
+        profiles
+            .iter()
+            .map(|p| ProfileListItem {
+                payload_identifier: p.identifier.clone(),
+                payload_uuid: p.uuid.clone(),
+                payload_version: Some(1),
+                payload_display_name: Some(p.display_name.clone()),
+                payload_organization: Some(p.organization.clone()),
+                payload_removal_disallowed: Some(!p.removable),
+                is_managed: Some(p.mdm.is_none()),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    /// The `ErrorChain` of a failed `InstallProfile`: the message Settings would show, in the
+    /// device's language and in US English.
+    fn install_error_chain(&self, message: &UserMessage) -> Vec<ErrorChainItem> {
+        let text = message.text(&self.lock().spec.locale);
+        vec![ErrorChainItem::new(4001, "MCInstallationErrorDomain", text)
+            .with_us_english(message.text("en-US"))]
+    }
+
+    /// `RemoveProfile`: removes the profile unless it is the management profile; the error
+    /// chain when no such profile is installed.
+    fn remove_profile(&self, identifier: &str) -> Result<(), Vec<ErrorChainItem>> {
+        let mut s = self.lock();
+        let before = s.spec.profiles.len();
+        s.spec
+            .profiles
+            .retain(|p| p.identifier != identifier || p.mdm.is_some());
+        if s.spec.profiles.len() != before {
+            return Ok(());
+        }
+        Err(vec![ErrorChainItem::new(
+            1001,
+            "MCProfileErrorDomain",
+            format!("The profile “{identifier}” is not installed."),
+        )])
     }
 
     fn query_responses(&self, queries: &[String]) -> plist::Dictionary {

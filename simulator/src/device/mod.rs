@@ -22,6 +22,7 @@ pub mod mdmclient;
 pub mod messages;
 pub mod profiled;
 pub mod setup_assistant;
+mod sign_in;
 pub mod spec;
 
 use std::sync::{Arc, Mutex, MutexGuard};

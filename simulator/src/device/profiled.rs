@@ -25,7 +25,7 @@ use super::spec::{InstalledMdmPayload, InstalledProfile};
 use super::{Device, MdmEnrollment};
 use crate::wire::checkin::{Authenticate, CheckinMessage, TokenUpdate};
 use crate::wire::content_type::MDM_CHECKIN;
-use crate::wire::profile::{ConfigurationProfile, Payload};
+use crate::wire::profile::{ConfigurationProfile, MdmPayload, Payload};
 
 /// Why an install failed: the message Settings shows.
 pub type InstallError = UserMessage;
@@ -72,6 +72,7 @@ impl Device {
     }
 
     /// Installs `bytes` as a configuration profile.
+    #[tracing::instrument(name = "install_profile", skip_all, fields(?options))]
     pub async fn install_profile(
         &self,
         bytes: &Bytes,
@@ -82,119 +83,15 @@ impl Device {
             Level::Notice,
             "Beginning profile installation...",
         );
-        let profile = match ConfigurationProfile::from_xml(bytes) {
-            Ok(p) => p,
-            Err(e) => {
-                return Err(self.install_failed(
-                    "MCProfileErrorDomain",
-                    1000,
-                    &format!("The profile could not be read: {e}"),
-                    UserMessage::ProfileInvalid,
-                ))
-            }
-        };
-        self.log(
-            Process::Profiled,
-            Level::Notice,
-            &format!(
-                "Installing profile \"{}\" ({})",
-                profile.payload_display_name.as_deref().unwrap_or(""),
-                profile.payload_identifier
-            ),
-        );
-        if self.lock().spec.configuration_store_damaged {
-            self.log(Process::Profiled, Level::Error, "MCKeychainErrorDomain Code: 9002: The configuration store could not be written (errSecInteractionNotAllowed)");
-            return Err(self.install_failed("MCInstallationErrorDomain", 4001, "A network error has occurred. Underlying error: Domain: MCKeychainErrorDomain Code: 9002", UserMessage::ProfileNetworkError));
-        }
+        let profile = self.read_profile(bytes)?;
+        self.check_configuration_store()?;
         let new_mdm = profile.mdm_payload().cloned();
         if let Some(new_mdm) = &new_mdm {
-            if options == InstallOptions::FromMdm {
-                return Err(self.install_failed(
-                    "MCMDMErrorDomain",
-                    12011,
-                    "An MDM payload cannot be installed by MDM.",
-                    UserMessage::ProfileInvalid,
-                ));
-            }
-            let installed = self.lock().spec.profiles.clone();
-            for old in installed.iter() {
-                let Some(old_mdm) = &old.mdm else { continue };
-                let same_server = old_mdm.topic == new_mdm.topic
-                    && old_mdm.server_url == new_mdm.server_url
-                    && old_mdm.check_in_url == new_mdm.effective_check_in_url();
-                if old.identifier == profile.payload_identifier {
-                    if !same_server {
-                        self.log(Process::Profiled, Level::Error, &format!(
-                            "The new MDM payload does not match the old payload. Installed Topic: {}, ServerURL: {}; new Topic: {}, ServerURL: {}",
-                            old_mdm.topic, old_mdm.server_url, new_mdm.topic, new_mdm.server_url
-                        ));
-                        return Err(self.install_failed(
-                            "MCMDMErrorDomain",
-                            12009,
-                            "The new MDM payload does not match the old payload.",
-                            UserMessage::ProfilePayloadMismatch,
-                        ));
-                    }
-                } else {
-                    self.log(Process::Profiled, Level::Error, &format!(
-                        "An MDM payload is already installed by profile \"{}\" (ServerURL: {}). Only one MDM payload may be installed.",
-                        old.identifier, old_mdm.server_url
-                    ));
-                    return Err(self.install_failed(
-                        "MCInstallationErrorDomain",
-                        4018,
-                        "The device is already managed by another MDM server.",
-                        UserMessage::ProfileServerUnreachable,
-                    ));
-                }
-            }
+            self.check_mdm_payload_may_install(&profile, new_mdm, options)?;
         }
         // Certificates first: the identity the MDM payload names must be installed before it
         // can authenticate.
-        let mut identity: Option<Identity> = None;
-        for payload in &profile.payload_content {
-            match payload {
-                Payload::RootCertificate(root) => {
-                    self.log(
-                        Process::Profiled,
-                        Level::Notice,
-                        &format!(
-                            "Installed root certificate payload {}",
-                            root.payload_identifier
-                        ),
-                    );
-                }
-                Payload::Pkcs12(p12) => {
-                    match Identity::from_pkcs12(
-                        p12.payload_content.as_ref(),
-                        p12.password.as_deref().unwrap_or(""),
-                    ) {
-                        Ok(id) => {
-                            self.log(
-                                Process::Profiled,
-                                Level::Notice,
-                                &format!("Imported identity payload {}", p12.payload_identifier),
-                            );
-                            if new_mdm
-                                .as_ref()
-                                .is_some_and(|m| m.identity_certificate_uuid == p12.payload_uuid)
-                            {
-                                identity = Some(id);
-                            }
-                        }
-                        Err(e) => {
-                            return Err(self.install_failed(
-                                "MCInstallationErrorDomain",
-                                4014,
-                                &format!("The identity could not be imported: {e}"),
-                                UserMessage::ProfileInvalid,
-                            ))
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
+        let identity = self.import_certificates(&profile, new_mdm.as_ref())?;
         if let Some(mdm) = &new_mdm {
             let Some(identity) = identity else {
                 return Err(self.install_failed(
@@ -212,7 +109,142 @@ impl Device {
             };
             self.enroll_mdm(payload, &identity).await?;
         }
-        let installed = summary(&profile);
+        self.keep_installed(&profile);
+        Ok(())
+    }
+
+    /// Parses the profile and logs which one is being installed.
+    fn read_profile(&self, bytes: &Bytes) -> Result<ConfigurationProfile, InstallError> {
+        let profile = ConfigurationProfile::from_xml(bytes).map_err(|e| {
+            self.install_failed(
+                "MCProfileErrorDomain",
+                1000,
+                &format!("The profile could not be read: {e}"),
+                UserMessage::ProfileInvalid,
+            )
+        })?;
+        tracing::debug!(identifier = %profile.payload_identifier, "installing profile");
+        self.log(
+            Process::Profiled,
+            Level::Notice,
+            &format!(
+                "Installing profile \"{}\" ({})",
+                profile.payload_display_name.as_deref().unwrap_or(""),
+                profile.payload_identifier
+            ),
+        );
+        Ok(profile)
+    }
+
+    /// A damaged configuration store fails every install.
+    fn check_configuration_store(&self) -> Result<(), InstallError> {
+        if !self.lock().spec.configuration_store_damaged {
+            return Ok(());
+        }
+        self.log(Process::Profiled, Level::Error, "MCKeychainErrorDomain Code: 9002: The configuration store could not be written (errSecInteractionNotAllowed)");
+        Err(self.install_failed("MCInstallationErrorDomain", 4001, "A network error has occurred. Underlying error: Domain: MCKeychainErrorDomain Code: 9002", UserMessage::ProfileNetworkError))
+    }
+
+    /// Apple's rules for an MDM payload: never from MDM, one MDM payload per device, and an
+    /// update must keep the server it names.
+    fn check_mdm_payload_may_install(
+        &self,
+        profile: &ConfigurationProfile,
+        new_mdm: &MdmPayload,
+        options: InstallOptions,
+    ) -> Result<(), InstallError> {
+        if options == InstallOptions::FromMdm {
+            return Err(self.install_failed(
+                "MCMDMErrorDomain",
+                12011,
+                "An MDM payload cannot be installed by MDM.",
+                UserMessage::ProfileInvalid,
+            ));
+        }
+        let installed = self.lock().spec.profiles.clone();
+        for old in installed.iter() {
+            let Some(old_mdm) = &old.mdm else { continue };
+            let same_server = old_mdm.topic == new_mdm.topic
+                && old_mdm.server_url == new_mdm.server_url
+                && old_mdm.check_in_url == new_mdm.effective_check_in_url();
+            if old.identifier != profile.payload_identifier {
+                self.log(Process::Profiled, Level::Error, &format!(
+                    "An MDM payload is already installed by profile \"{}\" (ServerURL: {}). Only one MDM payload may be installed.",
+                    old.identifier, old_mdm.server_url
+                ));
+                return Err(self.install_failed(
+                    "MCInstallationErrorDomain",
+                    4018,
+                    "The device is already managed by another MDM server.",
+                    UserMessage::ProfileServerUnreachable,
+                ));
+            }
+            if !same_server {
+                self.log(Process::Profiled, Level::Error, &format!(
+                    "The new MDM payload does not match the old payload. Installed Topic: {}, ServerURL: {}; new Topic: {}, ServerURL: {}",
+                    old_mdm.topic, old_mdm.server_url, new_mdm.topic, new_mdm.server_url
+                ));
+                return Err(self.install_failed(
+                    "MCMDMErrorDomain",
+                    12009,
+                    "The new MDM payload does not match the old payload.",
+                    UserMessage::ProfilePayloadMismatch,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Installs the root and identity payloads; the identity `new_mdm` names, when imported.
+    fn import_certificates(
+        &self,
+        profile: &ConfigurationProfile,
+        new_mdm: Option<&MdmPayload>,
+    ) -> Result<Option<Identity>, InstallError> {
+        let mut identity: Option<Identity> = None;
+        for payload in &profile.payload_content {
+            match payload {
+                Payload::RootCertificate(root) => {
+                    self.log(
+                        Process::Profiled,
+                        Level::Notice,
+                        &format!(
+                            "Installed root certificate payload {}",
+                            root.payload_identifier
+                        ),
+                    );
+                }
+                Payload::Pkcs12(p12) => {
+                    let id = Identity::from_pkcs12(
+                        p12.payload_content.as_ref(),
+                        p12.password.as_deref().unwrap_or(""),
+                    )
+                    .map_err(|e| {
+                        self.install_failed(
+                            "MCInstallationErrorDomain",
+                            4014,
+                            &format!("The identity could not be imported: {e}"),
+                            UserMessage::ProfileInvalid,
+                        )
+                    })?;
+                    self.log(
+                        Process::Profiled,
+                        Level::Notice,
+                        &format!("Imported identity payload {}", p12.payload_identifier),
+                    );
+                    if new_mdm.is_some_and(|m| m.identity_certificate_uuid == p12.payload_uuid) {
+                        identity = Some(id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(identity)
+    }
+
+    /// Records the profile as installed, replacing the one with its identifier.
+    fn keep_installed(&self, profile: &ConfigurationProfile) {
+        let installed = summary(profile);
         let mut state = self.lock();
         state
             .spec
@@ -225,7 +257,6 @@ impl Device {
             Level::Notice,
             &format!("Profile \"{}\" installed.", profile.payload_identifier),
         );
-        Ok(())
     }
 
     /// Installs the MDM payload: push registration, `Authenticate`, `TokenUpdate`.

@@ -12,20 +12,49 @@
 //! `DeviceConfigured`.
 
 use base64::Engine;
+use bytes::Bytes;
 use hyper::{Method, StatusCode};
 
 use super::logs::{Level, Process};
 use super::messages::UserMessage;
 use super::profiled::{split_url, InstallOptions};
+use super::sign_in::{SignInApp, SignInFailure};
 use super::{Credentials, Device, Outcome};
 use crate::cloud::apple_ade::activation::{
     read_cloud_configuration, CLOUD_CONFIG_PATH, IPROFILES_HOST,
 };
-use crate::cloud::entra::INTUNE_ENROLLMENT_APP_ID;
-use crate::cloud::form;
-use crate::net::client::OutgoingRequest;
+use crate::cloud::entra::{Cloud, INTUNE_ENROLLMENT_APP_ID};
+use crate::net::client::{HttpsClient, OutgoingRequest};
 use crate::recorder::Screen;
-use crate::wire::cloud_config::{CloudConfigRequest, MachineInfo};
+use crate::wire::cloud_config::{CloudConfigRequest, CloudConfiguration, MachineInfo};
+
+/// Where the device posts its `MachineInfo` for the enrollment profile.
+struct MdmEnrollmentServer {
+    host: String,
+    path: String,
+    info: MachineInfo,
+}
+
+impl MdmEnrollmentServer {
+    fn post(&self, authorization: Option<String>) -> OutgoingRequest {
+        // Real devices wrap MachineInfo in a CMS signature made with their Apple-issued
+        // identity; the lab has no Apple device identity and sends the plist itself.
+        let request = OutgoingRequest::new(Method::POST, &self.host, &self.path)
+            .body("application/x-apple-aspen-deviceinfo", self.info.to_xml());
+        match authorization {
+            Some(a) => request.header("authorization", a),
+            None => request,
+        }
+    }
+}
+
+/// Setup Assistant's web sheet for modern authentication, as it signs in.
+const SETUP_ASSISTANT_WEB_SIGN_IN: SignInApp = SignInApp {
+    client_id: INTUNE_ENROLLMENT_APP_ID,
+    name: "Microsoft Intune Enrollment",
+    client_app: "Mobile Apps and Desktop clients",
+    sends_request_id: false,
+};
 
 /// How many times a user retypes their password before giving up on a sign-in sheet that
 /// keeps coming back.
@@ -60,19 +89,20 @@ impl Device {
 
     /// Turns the (erased) device on and goes through Setup Assistant, signing in as `user`
     /// when the enrollment asks for it.
+    #[tracing::instrument(name = "setup_assistant", skip_all, fields(upn = %user.upn))]
     pub async fn activate(&self, user: &Credentials) -> Outcome {
+        let outcome = self
+            .activation_steps(user)
+            .await
+            .unwrap_or_else(|stopped| stopped);
+        tracing::info!(?outcome, "Setup Assistant ended");
+        outcome
+    }
+
+    /// Setup Assistant's steps in order; `Err` is where it stopped, with what the user saw.
+    async fn activation_steps(&self, user: &Credentials) -> Result<Outcome, Outcome> {
         self.erase_for_activation();
-        let (serial, udid, product, build, os, locale) = {
-            let s = self.lock();
-            (
-                s.spec.serial.clone(),
-                s.spec.udid.clone(),
-                s.spec.product.clone(),
-                s.spec.build.clone(),
-                s.spec.os_version.clone(),
-                s.spec.locale.clone(),
-            )
-        };
+        let info = self.machine_info();
         // The user picks a language, a region and a Wi-Fi network.
         self.user_pause(40);
         self.log(
@@ -81,8 +111,57 @@ impl Device {
             "Activation started; checking for a cloud configuration",
         );
         let client = self.client("Setup Assistant");
+        let config = self
+            .fetch_cloud_configuration(&client, &info.serial)
+            .await?;
+        self.accept_cloud_configuration(&config);
+        let Some((host, path)) = split_url(&config.configuration_url) else {
+            return Err(self.show(
+                Screen::SetupAssistant,
+                UserMessage::CloudConfigurationUnavailable,
+            ));
+        };
+        let server = MdmEnrollmentServer { host, path, info };
+        // The user reads the Remote Management screen and taps Next.
+        self.user_pause(10);
+        let mut authorization = None;
+        if config.configuration_web_url.is_some() {
+            self.user_pause(25);
+            match self.web_sign_in(&client, user).await {
+                Ok(token) => authorization = Some(format!("Bearer {token}")),
+                Err(text) => return Err(self.show(Screen::SignIn, UserMessage::SignInError(text))),
+            }
+        }
+        let profile = self
+            .fetch_enrollment_profile(&client, &server, authorization, user)
+            .await?;
+        if let Err(message) = self
+            .install_profile(&profile, InstallOptions::Interactive)
+            .await
+        {
+            return Err(self.show(Screen::SetupAssistant, message));
+        }
+        Ok(self.await_final_configuration(user).await)
+    }
+
+    /// What the device tells the MDM server about itself (`MachineInfo`).
+    fn machine_info(&self) -> MachineInfo {
+        let s = self.lock();
+        let mut info =
+            MachineInfo::new(&s.spec.udid, &s.spec.serial, &s.spec.product, &s.spec.build);
+        info.os_version = Some(s.spec.os_version.clone());
+        info.language = Some(s.spec.locale.clone());
+        info
+    }
+
+    /// Asks Apple for the device's cloud configuration; `Err(NotManaged)` when Apple has none.
+    async fn fetch_cloud_configuration(
+        &self,
+        client: &HttpsClient,
+        serial: &str,
+    ) -> Result<CloudConfiguration, Outcome> {
         let request = OutgoingRequest::new(Method::POST, IPROFILES_HOST, CLOUD_CONFIG_PATH)
-            .json(&CloudConfigRequest::new(&serial));
+            .json(&CloudConfigRequest::new(serial));
         let body = match client.send(request).await {
             Ok(r) if r.status == StatusCode::OK => r.body,
             Ok(r) => {
@@ -94,22 +173,17 @@ impl Device {
                         r.status.as_u16()
                     ),
                 );
-                return self.show(
-                    Screen::SetupAssistant,
-                    UserMessage::CloudConfigurationUnavailable,
-                );
+                return Err(self.cloud_configuration_unavailable());
             }
             Err(e) => {
+                tracing::debug!(error = %e, "Apple's cloud configuration service is unreachable");
                 self.log_xpc_connection_invalid();
                 self.log(Process::CloudConfiguration, Level::Error, &format!("Could not retrieve the cloud configuration from https://{IPROFILES_HOST}: {e}"));
-                return self.show(
-                    Screen::SetupAssistant,
-                    UserMessage::CloudConfigurationUnavailable,
-                );
+                return Err(self.cloud_configuration_unavailable());
             }
         };
-        let config = match read_cloud_configuration(&body) {
-            Ok(Some(c)) => c,
+        match read_cloud_configuration(&body) {
+            Ok(Some(c)) => Ok(c),
             Ok(None) => {
                 self.log(Process::CloudConfiguration, Level::Notice, "No cloud configuration found for this device; Remote Management is not required");
                 self.log(
@@ -117,9 +191,9 @@ impl Device {
                     Level::Notice,
                     "Setup Assistant finished without Remote Management",
                 );
-                return Outcome::NotManaged {
+                Err(Outcome::NotManaged {
                     detail: "Setup Assistant finished without a Remote Management screen".into(),
-                };
+                })
             }
             Err(e) => {
                 self.log(
@@ -127,18 +201,27 @@ impl Device {
                     Level::Error,
                     &format!("The cloud configuration is unreadable: {e}"),
                 );
-                return self.show(
-                    Screen::SetupAssistant,
-                    UserMessage::CloudConfigurationUnavailable,
-                );
+                Err(self.cloud_configuration_unavailable())
             }
-        };
+        }
+    }
+
+    fn cloud_configuration_unavailable(&self) -> Outcome {
+        self.show(
+            Screen::SetupAssistant,
+            UserMessage::CloudConfigurationUnavailable,
+        )
+    }
+
+    /// The device becomes supervised and shows Remote Management.
+    fn accept_cloud_configuration(&self, config: &CloudConfiguration) {
         {
             let mut s = self.lock();
             // Since iOS 13 every ADE device is supervised, whatever the profile says.
             s.supervised = true;
             s.awaiting_configuration = config.await_device_configured;
         }
+        tracing::debug!(url = %config.configuration_url, "cloud configuration received");
         self.log(
             Process::CloudConfiguration,
             Level::Notice,
@@ -152,39 +235,20 @@ impl Device {
             Level::Notice,
             "Showing Remote Management",
         );
+    }
 
-        let Some((host, path)) = split_url(&config.configuration_url) else {
-            return self.show(
-                Screen::SetupAssistant,
-                UserMessage::CloudConfigurationUnavailable,
-            );
-        };
-        let mut info = MachineInfo::new(&udid, &serial, &product, &build);
-        info.os_version = Some(os);
-        info.language = Some(locale);
-        let post = |auth: Option<String>| {
-            // Real devices wrap MachineInfo in a CMS signature made with their Apple-issued
-            // identity; the lab has no Apple device identity and sends the plist itself.
-            let mut r = OutgoingRequest::new(Method::POST, &host, &path)
-                .body("application/x-apple-aspen-deviceinfo", info.to_xml());
-            if let Some(a) = auth {
-                r = r.header("authorization", a);
-            }
-            r
-        };
-        let mut authorization = None;
-        // The user reads the Remote Management screen and taps Next.
-        self.user_pause(10);
-        if config.configuration_web_url.is_some() {
-            self.user_pause(25);
-            match self.web_sign_in(&client, user).await {
-                Ok(token) => authorization = Some(format!("Bearer {token}")),
-                Err(text) => return self.show(Screen::SignIn, UserMessage::SignInError(text)),
-            }
-        }
+    /// Posts `MachineInfo` to the MDM server until it answers with the enrollment profile,
+    /// showing the user-name-and-password sheet whenever it asks for Basic authentication.
+    async fn fetch_enrollment_profile(
+        &self,
+        client: &HttpsClient,
+        server: &MdmEnrollmentServer,
+        mut authorization: Option<String>,
+        user: &Credentials,
+    ) -> Result<Bytes, Outcome> {
         let mut attempts = 0;
-        let profile = loop {
-            let response = match client.send(post(authorization.clone())).await {
+        loop {
+            let response = match client.send(server.post(authorization.clone())).await {
                 Ok(r) => r,
                 Err(e) => {
                     self.log(
@@ -192,40 +256,17 @@ impl Device {
                         Level::Error,
                         &format!("Cannot reach the MDM server: {e}"),
                     );
-                    return self.show(
-                        Screen::SetupAssistant,
-                        UserMessage::CloudConfigurationUnavailable,
-                    );
+                    return Err(self.cloud_configuration_unavailable());
                 }
             };
             match response.status {
-                StatusCode::OK => break response.body,
+                StatusCode::OK => return Ok(response.body),
                 StatusCode::UNAUTHORIZED
                     if response
                         .header("www-authenticate")
                         .is_some_and(|h| h.starts_with("Basic")) =>
                 {
-                    if attempts == SIGN_IN_ATTEMPTS {
-                        self.log(Process::SetupAssistant, Level::Notice, "User authentication did not complete; still showing the sign-in screen");
-                        return Outcome::Stuck { screen: Screen::SetupAssistant, detail: "the sign-in screen comes back after the user enters their credentials".into() };
-                    }
-                    if attempts > 0 {
-                        self.log(
-                            Process::SetupAssistant,
-                            Level::Error,
-                            "MDM server rejected the user's credentials (HTTP 401)",
-                        );
-                    }
-                    attempts += 1;
-                    self.user_pause(25);
-                    self.log(
-                        Process::SetupAssistant,
-                        Level::Notice,
-                        "MDM server requires user authentication; showing the sign-in screen",
-                    );
-                    let basic = base64::engine::general_purpose::STANDARD
-                        .encode(format!("{}:{}", user.upn, user.password));
-                    authorization = Some(format!("Basic {basic}"));
+                    authorization = Some(self.basic_sign_in_sheet(&mut attempts, user)?);
                 }
                 status => {
                     self.log(
@@ -237,19 +278,59 @@ impl Device {
                             String::from_utf8_lossy(&response.body)
                         ),
                     );
-                    return self.show(
+                    return Err(self.show(
                         Screen::SetupAssistant,
                         UserMessage::ServiceCode(format!("HTTP {}", status.as_u16())),
-                    );
+                    ));
                 }
             }
-        };
-        if let Err(message) = self
-            .install_profile(&profile, InstallOptions::Interactive)
-            .await
-        {
-            return self.show(Screen::SetupAssistant, message);
         }
+    }
+
+    /// The legacy sign-in sheet answering a Basic challenge: the `Authorization` it sends, or
+    /// `Err(Stuck)` once the user has retyped their password [`SIGN_IN_ATTEMPTS`] times.
+    fn basic_sign_in_sheet(
+        &self,
+        attempts: &mut usize,
+        user: &Credentials,
+    ) -> Result<String, Outcome> {
+        if *attempts == SIGN_IN_ATTEMPTS {
+            self.log(
+                Process::SetupAssistant,
+                Level::Notice,
+                "User authentication did not complete; still showing the sign-in screen",
+            );
+            return Err(Outcome::Stuck {
+                screen: Screen::SetupAssistant,
+                detail: "the sign-in screen comes back after the user enters their credentials"
+                    .into(),
+            });
+        }
+        if *attempts > 0 {
+            self.log(
+                Process::SetupAssistant,
+                Level::Error,
+                "MDM server rejected the user's credentials (HTTP 401)",
+            );
+        }
+        *attempts += 1;
+        tracing::debug!(
+            attempt = *attempts,
+            "MDM server asks for Basic authentication"
+        );
+        self.user_pause(25);
+        self.log(
+            Process::SetupAssistant,
+            Level::Notice,
+            "MDM server requires user authentication; showing the sign-in screen",
+        );
+        let basic = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", user.upn, user.password));
+        Ok(format!("Basic {basic}"))
+    }
+
+    /// "Awaiting final configuration" until the server sends `DeviceConfigured`.
+    async fn await_final_configuration(&self, user: &Credentials) -> Outcome {
         self.log(
             Process::SetupAssistant,
             Level::Notice,
@@ -275,48 +356,23 @@ impl Device {
     /// The web sign-in of modern authentication: Entra's interactive page, MFA included.
     async fn web_sign_in(
         &self,
-        client: &crate::net::client::HttpsClient,
+        client: &HttpsClient,
         user: &Credentials,
     ) -> Result<String, String> {
-        let body = form::encode(&[
-            ("grant_type", "password"),
-            ("client_id", INTUNE_ENROLLMENT_APP_ID),
-            ("scope", &format!("{INTUNE_ENROLLMENT_APP_ID}/.default")),
-            ("username", &user.upn),
-            ("password", &user.password),
-            ("mfa", "approved"),
-            ("app_display_name", "Microsoft Intune Enrollment"),
-            ("client_app", "Mobile Apps and Desktop clients"),
-        ]);
-        let request = OutgoingRequest::new(
-            Method::POST,
-            crate::cloud::entra::PUBLIC_LOGIN_HOST,
-            "/organizations/oauth2/v2.0/token",
-        )
-        .body("application/x-www-form-urlencoded", body);
-        match client.send(request).await {
-            Ok(r) if r.status == StatusCode::OK => r
-                .json::<serde_json::Value>()
-                .ok()
-                .and_then(|v| v["access_token"].as_str().map(str::to_string))
-                .ok_or_else(|| "unreadable sign-in answer".to_string()),
-            Ok(r) => {
-                let v: serde_json::Value = r.json().unwrap_or_default();
-                let text = v["error_description"]
-                    .as_str()
-                    .unwrap_or("")
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .to_string();
+        let signed_in = self
+            .sign_in(client, Cloud::Public, user, &SETUP_ASSISTANT_WEB_SIGN_IN)
+            .await;
+        signed_in.map_err(|failure| match failure {
+            SignInFailure::Refused { text, .. } => {
                 self.log(
                     Process::SetupAssistant,
                     Level::Error,
                     &format!("Sign-in failed: {text}"),
                 );
-                Err(text)
+                text
             }
-            Err(e) => Err(e.to_string()),
-        }
+            SignInFailure::Unreadable => "unreadable sign-in answer".to_string(),
+            SignInFailure::Network(text) => text,
+        })
     }
 }

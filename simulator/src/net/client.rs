@@ -215,12 +215,21 @@ impl HttpsClient {
     }
 
     /// Sends `request` and records the exchange.
+    #[tracing::instrument(
+        name = "https_client",
+        skip_all,
+        fields(actor = %self.actor, method = %request.method, host = %request.host, path = %request.path)
+    )]
     pub async fn send(&self, request: OutgoingRequest) -> Result<IncomingResponse, ClientError> {
         // The exchange takes its place in the timeline when it starts.
         let slot = self
             .recorder
             .reserve(self.clock.tick(40), self.device.clone());
         let result = self.exchange(&request).await;
+        match &result {
+            Ok(r) => tracing::debug!(status = r.status.as_u16(), "response received"),
+            Err(e) => tracing::debug!(error = %e, "no response"),
+        }
         let content_type = |headers: &[(String, String)]| {
             headers
                 .iter()
@@ -292,107 +301,164 @@ impl HttpsClient {
             Some(addr) if self.reachability.reaches(&host) => addr,
             _ => return Err(ClientError::Unreachable { host }),
         };
-        let http_err = |e: hyper::Error| {
-            let mut message = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                message = format!("{message}: {s}");
-                source = s.source();
-            }
-            ClientError::Http {
-                host: host.clone(),
-                message,
-            }
+        let reused = match self.version {
+            HttpVersion::Http2 => self.send_on_open_h2(&host, request).await,
+            HttpVersion::Http1 => self.send_on_idle_h1(&host, request).await,
         };
-        if self.version == HttpVersion::Http2 {
-            let open = {
-                let pool = self.h2.lock().unwrap_or_else(|p| p.into_inner());
-                pool.get(&host).filter(|s| !s.is_closed()).cloned()
+        if let Some(result) = reused {
+            tracing::trace!("sent on an open connection");
+            return result;
+        }
+        tracing::trace!(%addr, "opening a connection");
+        let io = TokioIo::new(self.connect_tls(&host, addr).await?);
+        let req = self.build(&host, request)?;
+        match self.version {
+            HttpVersion::Http1 => self.send_on_new_h1(&host, io, req).await,
+            HttpVersion::Http2 => self.send_on_new_h2(&host, io, req).await,
+        }
+    }
+
+    /// Sends on the host's open HTTP/2 connection; `None` when there is none, or it went away
+    /// between requests and a new one must be opened.
+    async fn send_on_open_h2(
+        &self,
+        host: &str,
+        request: &OutgoingRequest,
+    ) -> Option<Result<IncomingResponse, ClientError>> {
+        let open = {
+            let pool = self.h2.lock().unwrap_or_else(|p| p.into_inner());
+            pool.get(host).filter(|s| !s.is_closed()).cloned()
+        };
+        let mut sender = open?;
+        sender.ready().await.ok()?;
+        let req = match self.build(host, request) {
+            Ok(req) => req,
+            Err(e) => return Some(Err(e)),
+        };
+        match sender.send_request(req).await {
+            Ok(r) => Some(collect(r).await.map_err(|e| http_error(host, e))),
+            Err(e) if e.is_canceled() || e.is_closed() => None,
+            Err(e) => Some(Err(http_error(host, e))),
+        }
+    }
+
+    /// Sends on an idle HTTP/1.1 connection the server kept open; `None` when none is left. A
+    /// connection the server closed in between fails before anything was sent, so the next
+    /// one is tried.
+    async fn send_on_idle_h1(
+        &self,
+        host: &str,
+        request: &OutgoingRequest,
+    ) -> Option<Result<IncomingResponse, ClientError>> {
+        while let Some(mut sender) = self.take_idle(host) {
+            if sender.ready().await.is_err() {
+                continue;
+            }
+            let req = match self.build(host, request) {
+                Ok(req) => req,
+                Err(e) => return Some(Err(e)),
             };
-            if let Some(mut sender) = open {
-                if sender.ready().await.is_ok() {
-                    match sender.send_request(self.build(&host, request)?).await {
-                        Ok(r) => return collect(r).await.map_err(http_err),
-                        // The connection went away between requests: open a new one.
-                        Err(e) if e.is_canceled() || e.is_closed() => {}
-                        Err(e) => return Err(http_err(e)),
+            match sender.send_request(req).await {
+                Ok(r) => {
+                    let out = collect(r).await.map_err(|e| http_error(host, e));
+                    if out.is_ok() {
+                        self.put_idle(host, sender);
                     }
+                    return Some(out);
                 }
+                Err(e) if e.is_canceled() || e.is_closed() => continue,
+                Err(e) => return Some(Err(http_error(host, e))),
             }
         }
-        if self.version == HttpVersion::Http1 {
-            // Reuse an idle connection when the server kept it open; a connection the server
-            // closed in between fails before anything was sent, so a fresh one is tried.
-            while let Some(mut sender) = self.take_idle(&host) {
-                if sender.ready().await.is_err() {
-                    continue;
-                }
-                match sender.send_request(self.build(&host, request)?).await {
-                    Ok(r) => {
-                        let out = collect(r).await.map_err(http_err)?;
-                        self.put_idle(&host, sender);
-                        return Ok(out);
-                    }
-                    Err(e) if e.is_canceled() || e.is_closed() => continue,
-                    Err(e) => return Err(http_err(e)),
-                }
-            }
-        }
+        None
+    }
+
+    /// TCP, then the TLS handshake as `host`.
+    async fn connect_tls(
+        &self,
+        host: &str,
+        addr: std::net::SocketAddr,
+    ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ClientError> {
         let tcp = TcpStream::connect(addr)
             .await
             .map_err(|e| ClientError::Connect {
-                host: host.clone(),
+                host: host.to_string(),
                 message: e.to_string(),
             })?;
         let _ = tcp.set_nodelay(true);
-        let server_name = ServerName::try_from(host.clone()).map_err(|e| ClientError::Tls {
-            host: host.clone(),
+        let server_name = ServerName::try_from(host.to_string()).map_err(|e| ClientError::Tls {
+            host: host.to_string(),
             message: e.to_string(),
         })?;
-        let tls = TlsConnector::from(self.tls.clone())
+        TlsConnector::from(self.tls.clone())
             .connect(server_name, tcp)
             .await
             .map_err(|e| ClientError::Tls {
-                host: host.clone(),
+                host: host.to_string(),
                 message: e.to_string(),
-            })?;
-        let req = self.build(&host, request)?;
-        let io = TokioIo::new(tls);
-        let response = match self.version {
-            HttpVersion::Http1 => {
-                let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
-                    .await
-                    .map_err(http_err)?;
-                // The driver ends by itself when the sender is dropped or the server closes.
-                let driver = tokio::spawn(conn);
-                let r = match sender.send_request(req).await {
-                    Ok(r) => r,
-                    Err(e) => return Err(http_err(connection_cause(driver, e).await)),
-                };
-                let out = collect(r).await.map_err(http_err)?;
-                self.put_idle(&host, sender);
-                out
-            }
-            HttpVersion::Http2 => {
-                let (mut sender, conn) =
-                    hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
-                        .await
-                        .map_err(http_err)?;
-                let driver = tokio::spawn(conn);
-                let r = match sender.send_request(req).await {
-                    Ok(r) => r,
-                    Err(e) => return Err(http_err(connection_cause(driver, e).await)),
-                };
-                // Keep the connection for the next request; the driver ends when the last
-                // sender is dropped or the server goes away.
-                self.h2
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(host.clone(), sender);
-                collect(r).await.map_err(http_err)?
-            }
+            })
+    }
+
+    /// Sends the first request of a new HTTP/1.1 connection, which then waits in the pool.
+    async fn send_on_new_h1(
+        &self,
+        host: &str,
+        io: TlsIo,
+        req: hyper::Request<Full<Bytes>>,
+    ) -> Result<IncomingResponse, ClientError> {
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
+            .await
+            .map_err(|e| http_error(host, e))?;
+        // The driver ends by itself when the sender is dropped or the server closes.
+        let driver = tokio::spawn(conn);
+        let r = match sender.send_request(req).await {
+            Ok(r) => r,
+            Err(e) => return Err(http_error(host, connection_cause(driver, e).await)),
         };
-        Ok(response)
+        let out = collect(r).await.map_err(|e| http_error(host, e))?;
+        self.put_idle(host, sender);
+        Ok(out)
+    }
+
+    /// Sends the first request of a new HTTP/2 connection, which is kept for the next request;
+    /// its driver ends when the last sender is dropped or the server goes away.
+    async fn send_on_new_h2(
+        &self,
+        host: &str,
+        io: TlsIo,
+        req: hyper::Request<Full<Bytes>>,
+    ) -> Result<IncomingResponse, ClientError> {
+        let (mut sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
+            .await
+            .map_err(|e| http_error(host, e))?;
+        let driver = tokio::spawn(conn);
+        let r = match sender.send_request(req).await {
+            Ok(r) => r,
+            Err(e) => return Err(http_error(host, connection_cause(driver, e).await)),
+        };
+        self.h2
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(host.to_string(), sender);
+        collect(r).await.map_err(|e| http_error(host, e))
+    }
+}
+
+/// A TLS connection as hyper reads and writes it.
+type TlsIo = TokioIo<tokio_rustls::client::TlsStream<TcpStream>>;
+
+/// An HTTP failure with the whole chain of its causes, which is where the useful part (a TLS
+/// alert, say) usually is.
+fn http_error(host: &str, e: hyper::Error) -> ClientError {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        message = format!("{message}: {s}");
+        source = s.source();
+    }
+    ClientError::Http {
+        host: host.to_string(),
+        message,
     }
 }
 

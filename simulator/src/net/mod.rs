@@ -68,13 +68,11 @@ impl Request {
         })
     }
 
-    /// A query parameter's value (not percent-decoded beyond `+`/`%20`, which is all the
-    /// simulated clients send).
+    /// A query parameter's value, percent-decoded (the first, when the name repeats).
     pub fn query_param(&self, name: &str) -> Option<String> {
-        self.query.as_deref()?.split('&').find_map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (k == name).then(|| v.replace("%20", " ").replace('+', " "))
-        })
+        form_urlencoded::parse(self.query.as_deref()?.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
     }
 }
 

@@ -20,6 +20,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
+use tracing::Instrument;
 
 use super::{Handler, PeerIdentity, Request, Response};
 
@@ -134,7 +135,7 @@ async fn serve_connection(
         let peer = peer.clone();
         async move {
             let response = match read_request(req, sni, peer).await {
-                Ok(request) => handler.handle(request).await,
+                Ok(request) => handle_traced(handler.as_ref(), request).await,
                 Err(rejection) => rejection,
             };
             Ok::<_, Infallible>(into_hyper(response))
@@ -143,6 +144,21 @@ async fn serve_connection(
     let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
         .serve_connection(TokioIo::new(tls), service)
         .await;
+}
+
+/// Runs the handler inside the request's developer-log span (host, method, path, status).
+async fn handle_traced(handler: &dyn Handler, request: Request) -> Response {
+    let span = tracing::debug_span!(
+        "http_server",
+        host = %request.host,
+        method = %request.method,
+        path = %request.path,
+        status = tracing::field::Empty,
+    );
+    let response = handler.handle(request).instrument(span.clone()).await;
+    span.record("status", response.status.as_u16());
+    tracing::debug!(parent: &span, "request served");
+    response
 }
 
 async fn read_request(

@@ -33,8 +33,23 @@ mod training;
 
 use args::{Cli, Command};
 
+/// The simulator's developer log (`tracing`), on stderr, only when `RUST_LOG` asks for it
+/// (e.g. `RUST_LOG=enrollsim_simulator=debug`). It is not the recorded evidence.
+fn install_developer_log() {
+    use std::io::IsTerminal;
+    if std::env::var_os("RUST_LOG").is_none() {
+        return;
+    }
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("RUST_LOG"))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> ExitCode {
+    install_developer_log();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::List { dir, json } => list::list(dir.as_deref(), json),

@@ -361,7 +361,7 @@ impl DepClient {
     pub async fn get_profile(&self, profile_uuid: &str) -> Result<DepProfile, DepClientError> {
         let path = format!(
             "/profile?profile_uuid={}",
-            super::oauth::percent_encode(profile_uuid)
+            crate::cloud::form::percent_encode(profile_uuid)
         );
         self.call_json(Method::GET, "/profile", &path, None).await
     }

@@ -19,9 +19,10 @@
 
 use hyper::{Method, StatusCode};
 
-use super::oauth::{percent_decode, OAuthError, OAuthParams};
+use super::oauth::{OAuthError, OAuthParams};
 use super::state::{lock, SharedAdeState};
 use crate::clock::VirtualClock;
+use crate::cloud::form;
 use crate::net::{BoxFuture, Handler, Request, Response};
 use crate::rng::SeededRng;
 use crate::wire::content_type::{DEP_JSON, DEP_SESSION_HEADER};
@@ -76,17 +77,7 @@ fn ok_json(body: Vec<u8>) -> Response {
 
 /// Decodes the query string into pairs (for the OAuth signature and `profile_uuid`).
 fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
-    query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode =
-                |s: &str| percent_decode(&s.replace('+', " ")).unwrap_or_else(|| s.to_string());
-            (decode(k), decode(v))
-        })
-        .collect()
+    form::pairs(query.unwrap_or_default().as_bytes())
 }
 
 /// Reads a JSON body; an empty body reads as `{}` where every key is optional.

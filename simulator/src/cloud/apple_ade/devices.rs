@@ -20,8 +20,8 @@ use super::state::{
 };
 use crate::rng::SeededRng;
 use crate::wire::dep::{
-    format_time, AccountDetail, AccountUrl, DepDevice, DepErrorCode, DeviceDetailsResponse,
-    DeviceListResponse, DeviceStatus, UrlLimit,
+    AccountDetail, AccountUrl, DepDevice, DepErrorCode, DeviceDetailsResponse, DeviceListResponse,
+    DeviceStatus, UrlLimit,
 };
 
 /// The endpoints `GET /account` lists, with their methods and page limits.
@@ -162,7 +162,7 @@ impl AppleAdeState {
         Ok(DeviceListResponse {
             cursor: next,
             devices,
-            fetched_until: format_time(now),
+            fetched_until: now,
             more_to_follow,
         })
     }
@@ -212,7 +212,7 @@ impl AppleAdeState {
                 None => DepDevice::new(&event.serial),
             };
             record.op_type = Some(event.op_type);
-            record.op_date = Some(format_time(event.at));
+            record.op_date = Some(event.at);
             devices.push(record);
         }
         let more_to_follow = self
@@ -231,7 +231,7 @@ impl AppleAdeState {
         Ok(DeviceListResponse {
             cursor: next,
             devices,
-            fetched_until: format_time(now),
+            fetched_until: now,
             more_to_follow,
         })
     }

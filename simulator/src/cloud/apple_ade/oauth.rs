@@ -19,6 +19,9 @@ use aws_lc_rs::hmac;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 
+// RFC 5849 §3.6 percent-encoding is RFC 3986's: every byte but `A-Z a-z 0-9 - . _ ~`.
+use crate::cloud::form::{percent_decode_strict, percent_encode};
+
 /// The realm Apple's DEP service expects in the `Authorization` header.
 pub const REALM: &str = "ADM";
 /// The only signature method Apple's DEP service accepts.
@@ -282,46 +285,13 @@ fn split_pairs(s: &str) -> Result<Vec<(String, String)>, OAuthError> {
             .strip_prefix('"')
             .and_then(|v| v.strip_suffix('"'))
             .ok_or_else(|| OAuthError::Malformed(format!("value of {name} is not quoted")))?;
-        let name = percent_decode(name.trim())
+        let name = percent_decode_strict(name.trim())
             .ok_or_else(|| OAuthError::Malformed(format!("bad encoding in {name:?}")))?;
-        let value = percent_decode(value)
+        let value = percent_decode_strict(value)
             .ok_or_else(|| OAuthError::Malformed(format!("bad encoding in value of {name}")))?;
         out.push((name, value));
     }
     Ok(out)
-}
-
-/// RFC 5849 §3.6 percent-encoding: every byte but `A-Z a-z 0-9 - . _ ~` becomes `%XX`
-/// (upper-case hex) of its UTF-8 encoding.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// Decodes `%XX` escapes; `None` for a truncated or non-hex escape or invalid UTF-8.
-pub fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The signature base string of RFC 5849 §3.4.1: `METHOD&encoded(base_uri)&encoded(params)`,

@@ -88,7 +88,7 @@ impl AppleAdeState {
         if issued.token.access_token != params.token {
             return Err(SessionDenied::TokenRejected);
         }
-        if issued.token.expiry().is_none_or(|expiry| now >= expiry) {
+        if now >= issued.token.expiry() {
             return Err(SessionDenied::TokenExpired);
         }
         if !params.verify(

@@ -28,7 +28,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::token::ServerToken;
 use crate::rng::SeededRng;
-use crate::wire::dep::{format_time, DepDevice, DepProfile, OpType, ProfileStatus};
+use crate::wire::dep::{DepDevice, DepProfile, OpType, ProfileStatus};
 
 /// How long an `auth_session_token` stays valid. Apple does not publish the lifetime, only
 /// that an expired session gets 401; a few minutes is what clients observe.
@@ -487,7 +487,7 @@ impl AppleAdeState {
         out.asset_tag = d.asset_tag.clone();
         out.os = Some(d.os.clone());
         out.device_family = Some(d.device_family.clone());
-        out.device_assigned_date = d.assigned_date.map(format_time);
+        out.device_assigned_date = d.assigned_date;
         out.device_assigned_by = d.assigned_by.clone();
         match self.assignments.get(serial) {
             Some(a) => {
@@ -496,8 +496,8 @@ impl AppleAdeState {
                     .profile_uuid
                     .clone()
                     .filter(|_| a.status != ProfileStatus::Removed);
-                out.profile_assign_time = a.assigned_at.map(format_time);
-                out.profile_push_time = a.pushed_at.map(format_time);
+                out.profile_assign_time = a.assigned_at;
+                out.profile_push_time = a.pushed_at;
             }
             None => out.profile_status = Some(ProfileStatus::Empty),
         }

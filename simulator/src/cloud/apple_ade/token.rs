@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::oauth::Credentials;
-use crate::wire::dep::{format_time, parse_time};
 
 /// A DEP server token (the decrypted content of the `.p7m`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,8 +27,9 @@ pub struct ServerToken {
     pub access_token: String,
     /// `access_secret` (`AS_…`).
     pub access_secret: String,
-    /// `access_token_expiry`, RFC 3339 (Apple's tokens are valid for a year).
-    pub access_token_expiry: String,
+    /// `access_token_expiry`, RFC 3339 in the file (Apple's tokens are valid for a year).
+    #[serde(with = "time::serde::rfc3339")]
+    pub access_token_expiry: OffsetDateTime,
 }
 
 /// Why a token file could not be read.
@@ -51,9 +51,9 @@ impl ServerToken {
         }
     }
 
-    /// `access_token_expiry` as a time, when it parses.
-    pub fn expiry(&self) -> Option<OffsetDateTime> {
-        parse_time(&self.access_token_expiry)
+    /// When the token expires (`access_token_expiry`).
+    pub fn expiry(&self) -> OffsetDateTime {
+        self.access_token_expiry
     }
 
     /// The token JSON.
@@ -98,7 +98,7 @@ impl ServerToken {
             consumer_secret,
             access_token,
             access_secret,
-            access_token_expiry: format_time(expiry),
+            access_token_expiry: expiry,
         }
     }
 }
@@ -123,7 +123,8 @@ mod tests {
         );
         let json = String::from_utf8(t.to_json()).unwrap_or_default();
         assert_eq!(ServerToken::from_token_file(&json), Ok(t.clone()));
-        assert_eq!(t.expiry(), Some(datetime!(2027-11-26 10:00 UTC)));
+        assert_eq!(t.expiry(), datetime!(2027-11-26 10:00 UTC));
+        assert!(json.contains(r#""access_token_expiry":"2027-11-26T10:00:00Z""#));
         assert!(
             ServerToken::from_token_file("-----END MESSAGE----- -----BEGIN MESSAGE-----").is_err()
         );

@@ -9,13 +9,16 @@
 //! `timestamp`, `trace_id`, `correlation_id`, `error_uri` (Microsoft identity platform, "Error
 //! codes": <https://learn.microsoft.com/entra/identity-platform/reference-error-codes>).
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use hyper::{Method, StatusCode};
 use serde_json::json;
-use time::Duration;
+use time::{Duration, OffsetDateTime};
 
-use super::state::{Cloud, EntraState, IssuedToken, RegisteredDevice, SignInRecord, SignInStatus};
+use super::state::{
+    Cloud, EntraState, EntraUser, IssuedToken, RegisteredDevice, SignInRecord, SignInStatus,
+};
 use super::{GOVERNMENT_LOGIN_HOST, GOVERNMENT_REGISTRATION_HOST, REGISTRATION_HOST};
 use crate::clock::{rfc3339, VirtualClock};
 use crate::cloud::form;
@@ -108,128 +111,28 @@ impl EntraService {
             .header("client-request-id")
             .map(str::to_string)
             .unwrap_or_else(|| self.rng.uuid_lower());
-        let grant = params.get("grant_type").map(String::as_str);
-        if request.media_type().as_deref() != Some("application/x-www-form-urlencoded") {
-            return self.aadsts_response(
-                &Aadsts {
-                    status: StatusCode::BAD_REQUEST,
-                    error: "invalid_request",
-                    code: 900144,
-                    text: "The request body must be application/x-www-form-urlencoded.".into(),
-                },
-                &correlation_id,
-            );
-        }
-        if grant != Some("password") {
-            return self.aadsts_response(
-                &Aadsts {
-                    status: StatusCode::BAD_REQUEST,
-                    error: "unsupported_grant_type",
-                    code: 70003,
-                    text: format!(
-                        "The app requested an unsupported grant type '{}'.",
-                        grant.unwrap_or("")
-                    ),
-                },
-                &correlation_id,
-            );
-        }
-        let (Some(username), Some(password), Some(client_id)) = (
-            params.get("username"),
-            params.get("password"),
-            params.get("client_id"),
-        ) else {
-            return self.aadsts_response(
-                &Aadsts {
-                    status: StatusCode::BAD_REQUEST,
-                    error: "invalid_request",
-                    code: 900144,
-                    text: "The request body must contain the parameters 'username', 'password' and 'client_id'.".into(),
-                },
-                &correlation_id,
-            );
+        let grant = match password_grant(request, &params) {
+            Ok(grant) => grant,
+            Err(failure) => return self.aadsts_response(&failure, &correlation_id),
         };
-        let client_app = params
-            .get("client_app")
-            .cloned()
-            .unwrap_or_else(|| "Mobile Apps and Desktop clients".into());
-        let app_name = params
-            .get("app_display_name")
-            .cloned()
-            .unwrap_or_else(|| "Microsoft Intune Company Portal".into());
-        let mfa_approved = params.get("mfa").map(String::as_str) == Some("approved");
+        let span = tracing::debug_span!(
+            "entra_token",
+            ?cloud,
+            upn = grant.username,
+            client_id = grant.client_id
+        );
+        let _entered = span.enter();
         let now = self.clock.now();
         let mut state = self.lock();
-        let outcome = match state.user_by_upn(username).cloned() {
-            None => Err(Aadsts {
-                status: StatusCode::BAD_REQUEST,
-                error: "invalid_grant",
-                code: 50034,
-                text: format!("The user account {username} does not exist in the directory. Sign in with a different account or add the account to the directory."),
-            }),
-            Some(user) if user.home_cloud != cloud => Err(Aadsts {
-                status: StatusCode::BAD_REQUEST,
-                error: "invalid_request",
-                code: 90038,
-                text: format!(
-                    "The tenant '{}' belongs to the national cloud '{}'. The cloud instance '{}' that received the request does not federate with '{}'.",
-                    state.domain,
-                    user.home_cloud.instance_name(),
-                    cloud.instance_name(),
-                    user.home_cloud.instance_name()
-                ),
-            }),
-            Some(user) if !user.enabled => Err(Aadsts {
-                status: StatusCode::BAD_REQUEST,
-                error: "invalid_grant",
-                code: 50057,
-                text: "The user account is disabled.".into(),
-            }),
-            Some(user) if user.password != *password => Err(Aadsts {
-                status: StatusCode::BAD_REQUEST,
-                error: "invalid_grant",
-                code: 50126,
-                text: "Error validating credentials due to invalid username or password.".into(),
-            }),
-            Some(user) if user.mfa_required && !mfa_approved => Err(Aadsts {
-                status: StatusCode::BAD_REQUEST,
-                error: "interaction_required",
-                code: 50076,
-                text: "Multi-factor authentication is required to access the Microsoft Intune Enrollment application, because of a policy set by your administrator.".into(),
-            }),
-            Some(user) => Ok(user),
-        };
-        // The admin sees only sign-ins that reached the tenant's own cloud.
-        let logged_upn = state
-            .user_by_upn(username)
-            .filter(|u| u.home_cloud == cloud)
-            .map(|u| u.upn.clone());
-        let status = match &outcome {
-            Ok(_) => SignInStatus {
-                error_code: 0,
-                failure_reason: None,
-            },
-            Err(f) => SignInStatus {
-                error_code: f.code,
-                failure_reason: Some(f.text.clone()),
-            },
-        };
-        if let Some(upn) = logged_upn {
-            state.sign_ins.push(SignInRecord {
-                at: now,
-                upn,
-                app_display_name: app_name,
-                client_app_used: client_app,
-                status,
-                correlation_id: correlation_id.clone(),
-            });
-        }
+        let outcome = authenticate(&state, &grant, cloud);
+        record_sign_in(&mut state, &grant, cloud, &outcome, now, &correlation_id);
         match outcome {
             Err(failure) => {
                 drop(state);
+                tracing::debug!(code = failure.code, "sign-in refused");
                 self.note(format!(
-                    "sign-in of {username} failed: AADSTS{}",
-                    failure.code
+                    "sign-in of {} failed: AADSTS{}",
+                    grant.username, failure.code
                 ));
                 self.aadsts_response(&failure, &correlation_id)
             }
@@ -239,13 +142,14 @@ impl EntraService {
                     access_token.clone(),
                     IssuedToken {
                         user_id: user.id.clone(),
-                        client_id: client_id.clone(),
+                        client_id: grant.client_id.to_string(),
                         expires_at: now + Duration::hours(1),
-                        mfa_satisfied: mfa_approved,
+                        mfa_satisfied: grant.mfa_approved,
                         cloud,
                     },
                 );
                 drop(state);
+                tracing::debug!("token issued");
                 Response::json(
                     StatusCode::OK,
                     &json!({
@@ -344,6 +248,155 @@ impl EntraService {
             &json!({ "DeviceId": device_id, "User": { "ObjectId": issued.user_id } }),
         )
     }
+}
+
+/// A resource-owner password grant, as the token endpoint read it from the form.
+struct PasswordGrant<'a> {
+    username: &'a str,
+    password: &'a str,
+    client_id: &'a str,
+    app_name: String,
+    client_app: String,
+    mfa_approved: bool,
+}
+
+/// Reads the password grant of a token request, or the AADSTS error for a request that is not
+/// one.
+fn password_grant<'a>(
+    request: &Request,
+    params: &'a BTreeMap<String, String>,
+) -> Result<PasswordGrant<'a>, Aadsts> {
+    let grant = params.get("grant_type").map(String::as_str);
+    if request.media_type().as_deref() != Some("application/x-www-form-urlencoded") {
+        return Err(Aadsts {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+            code: 900144,
+            text: "The request body must be application/x-www-form-urlencoded.".into(),
+        });
+    }
+    if grant != Some("password") {
+        return Err(Aadsts {
+            status: StatusCode::BAD_REQUEST,
+            error: "unsupported_grant_type",
+            code: 70003,
+            text: format!(
+                "The app requested an unsupported grant type '{}'.",
+                grant.unwrap_or("")
+            ),
+        });
+    }
+    let (Some(username), Some(password), Some(client_id)) = (
+        params.get("username"),
+        params.get("password"),
+        params.get("client_id"),
+    ) else {
+        return Err(Aadsts {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+            code: 900144,
+            text: "The request body must contain the parameters 'username', 'password' and 'client_id'.".into(),
+        });
+    };
+    Ok(PasswordGrant {
+        username,
+        password,
+        client_id,
+        app_name: params
+            .get("app_display_name")
+            .cloned()
+            .unwrap_or_else(|| "Microsoft Intune Company Portal".into()),
+        client_app: params
+            .get("client_app")
+            .cloned()
+            .unwrap_or_else(|| "Mobile Apps and Desktop clients".into()),
+        mfa_approved: params.get("mfa").map(String::as_str) == Some("approved"),
+    })
+}
+
+/// Judges the credentials against the directory, as the cloud that received them.
+fn authenticate(
+    state: &EntraState,
+    grant: &PasswordGrant<'_>,
+    cloud: Cloud,
+) -> Result<EntraUser, Aadsts> {
+    let username = grant.username;
+    match state.user_by_upn(username).cloned() {
+        None => Err(Aadsts {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_grant",
+            code: 50034,
+            text: format!("The user account {username} does not exist in the directory. Sign in with a different account or add the account to the directory."),
+        }),
+        Some(user) if user.home_cloud != cloud => Err(Aadsts {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+            code: 90038,
+            text: format!(
+                "The tenant '{}' belongs to the national cloud '{}'. The cloud instance '{}' that received the request does not federate with '{}'.",
+                state.domain,
+                user.home_cloud.instance_name(),
+                cloud.instance_name(),
+                user.home_cloud.instance_name()
+            ),
+        }),
+        Some(user) if !user.enabled => Err(Aadsts {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_grant",
+            code: 50057,
+            text: "The user account is disabled.".into(),
+        }),
+        Some(user) if user.password != grant.password => Err(Aadsts {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_grant",
+            code: 50126,
+            text: "Error validating credentials due to invalid username or password.".into(),
+        }),
+        Some(user) if user.mfa_required && !grant.mfa_approved => Err(Aadsts {
+            status: StatusCode::BAD_REQUEST,
+            error: "interaction_required",
+            code: 50076,
+            text: "Multi-factor authentication is required to access the Microsoft Intune Enrollment application, because of a policy set by your administrator.".into(),
+        }),
+        Some(user) => Ok(user),
+    }
+}
+
+/// Adds the attempt to the sign-in log. The admin sees only sign-ins that reached the tenant's
+/// own cloud.
+fn record_sign_in(
+    state: &mut EntraState,
+    grant: &PasswordGrant<'_>,
+    cloud: Cloud,
+    outcome: &Result<EntraUser, Aadsts>,
+    at: OffsetDateTime,
+    correlation_id: &str,
+) {
+    let Some(upn) = state
+        .user_by_upn(grant.username)
+        .filter(|u| u.home_cloud == cloud)
+        .map(|u| u.upn.clone())
+    else {
+        return;
+    };
+    let status = match outcome {
+        Ok(_) => SignInStatus {
+            error_code: 0,
+            failure_reason: None,
+        },
+        Err(f) => SignInStatus {
+            error_code: f.code,
+            failure_reason: Some(f.text.clone()),
+        },
+    };
+    state.sign_ins.push(SignInRecord {
+        at,
+        upn,
+        app_display_name: grant.app_name.clone(),
+        client_app_used: grant.client_app.clone(),
+        status,
+        correlation_id: correlation_id.to_string(),
+    });
 }
 
 fn registration_error(status: StatusCode, code: &str, subcode: &str, message: &str) -> Response {

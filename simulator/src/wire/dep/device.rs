@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use crate::wire::json_io::json_body;
 
@@ -76,26 +77,46 @@ pub struct DepDevice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_uuid: Option<String>,
     /// `profile_assign_time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile_assign_time: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub profile_assign_time: Option<OffsetDateTime>,
     /// `profile_push_time`: when the device fetched the cloud configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile_push_time: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub profile_push_time: Option<OffsetDateTime>,
     /// `device_assigned_date`: when the device was assigned to this MDM server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_assigned_date: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub device_assigned_date: Option<OffsetDateTime>,
     /// `device_assigned_by`: who assigned it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_assigned_by: Option<String>,
     /// `mdm_migration_deadline`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mdm_migration_deadline: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub mdm_migration_deadline: Option<OffsetDateTime>,
     /// `op_type` (sync only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op_type: Option<OpType>,
     /// `op_date` (sync only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub op_date: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub op_date: Option<OffsetDateTime>,
     /// `response_status` (details only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_status: Option<DeviceStatus>,
@@ -164,7 +185,8 @@ pub struct DeviceListResponse {
     #[serde(default)]
     pub devices: Vec<DepDevice>,
     /// `fetched_until`: time of the newest record returned.
-    pub fetched_until: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub fetched_until: OffsetDateTime,
     /// `more_to_follow`.
     pub more_to_follow: bool,
 }
@@ -199,3 +221,29 @@ pub struct DeviceStatusesResponse {
 }
 
 json_body!(DeviceStatusesResponse, "DEP device statuses");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn times_are_rfc3339_text_on_the_wire() {
+        let mut d = DepDevice::new("F2LXK0ABCD12");
+        d.op_date = Some(datetime!(2024-05-01 10:00:00.25 UTC));
+        let json = String::from_utf8(d.to_json()).unwrap_or_default();
+        assert!(
+            json.contains(r#""op_date":"2024-05-01T10:00:00.25Z""#),
+            "{json}"
+        );
+        assert!(!json.contains("profile_push_time"), "{json}");
+        let read = DepDevice::from_json(
+            br#"{"serial_number":"A","device_assigned_date":"2024-04-30T08:00:00Z"}"#,
+        );
+        assert_eq!(
+            read.map(|d| d.device_assigned_date),
+            Ok(Some(datetime!(2024-04-30 08:00 UTC)))
+        );
+        assert!(DepDevice::from_json(br#"{"serial_number":"A","op_date":"yesterday"}"#).is_err());
+    }
+}

@@ -25,15 +25,8 @@ pub use profile::{
 };
 pub use validate::{parse_define_body, validate_profile};
 
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
-
-/// Formats a time the way the DEP API does (RFC 3339, e.g. `2024-05-01T10:00:00Z`).
-pub fn format_time(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
-}
-
 /// Parses a DEP API time (RFC 3339).
-pub fn parse_time(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339).ok()
-}
+pub use crate::clock::parse_rfc3339 as parse_time;
+/// Formats a time the way the DEP API does (RFC 3339, e.g. `2024-05-01T10:00:00Z`, with the
+/// fraction of a second when there is one).
+pub use crate::clock::rfc3339_exact as format_time;

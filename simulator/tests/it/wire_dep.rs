@@ -12,6 +12,7 @@ mod wire {
         ProfileStatus, RemoveProfileRequest, SessionResponse, SyncDevicesRequest, UrlLimit,
     };
     use enrollsim_simulator::wire::WireError;
+    use time::macros::datetime;
 
     fn device() -> DepDevice {
         let mut d = DepDevice::new("F2LXK0ABCD12");
@@ -22,8 +23,8 @@ mod wire {
         d.device_family = Some("iPhone".into());
         d.profile_status = Some(ProfileStatus::Assigned);
         d.profile_uuid = Some("88A5E0C2A1B3".into());
-        d.profile_assign_time = Some("2024-05-01T10:00:00Z".into());
-        d.device_assigned_date = Some("2024-04-30T08:00:00Z".into());
+        d.profile_assign_time = Some(datetime!(2024-05-01 10:00 UTC));
+        d.device_assigned_date = Some(datetime!(2024-04-30 08:00 UTC));
         d.device_assigned_by = Some("admin@contoso.example".into());
         d
     }
@@ -108,12 +109,12 @@ mod wire {
         );
         let mut synced = device();
         synced.op_type = Some(OpType::Modified);
-        synced.op_date = Some("2024-05-01T10:00:00Z".into());
+        synced.op_date = Some(datetime!(2024-05-01 10:00 UTC));
         round_trip!(
             DeviceListResponse {
                 cursor: "c2".into(),
                 devices: vec![synced],
-                fetched_until: "2024-05-01T10:00:00Z".into(),
+                fetched_until: datetime!(2024-05-01 10:00 UTC),
                 more_to_follow: false,
             },
             DeviceListResponse

@@ -1,0 +1,110 @@
+//! Signing in to Entra ID from the device: the password grant the Company Portal app, the
+//! Company Portal website and Setup Assistant's modern authentication send, and how each reads
+//! the answer. One place, so the three flows ask the token endpoint the same way.
+
+use hyper::{Method, StatusCode};
+use serde_json::Value;
+
+use super::{Credentials, Device};
+use crate::cloud::entra::{login_host, Cloud, INTUNE_ENROLLMENT_APP_ID};
+use crate::cloud::form;
+use crate::net::client::{HttpsClient, OutgoingRequest};
+
+/// The app that signs in, as Entra's sign-in log names it.
+pub(crate) struct SignInApp {
+    /// The OAuth client id.
+    pub client_id: &'static str,
+    /// `app_display_name` in the sign-in log.
+    pub name: &'static str,
+    /// `client_app` in the sign-in log (browser, or mobile apps and desktop clients).
+    pub client_app: &'static str,
+    /// Whether the app tags its request with a `client-request-id` (MSAL does; Setup
+    /// Assistant's web sheet does not).
+    pub sends_request_id: bool,
+}
+
+/// Why a sign-in gave no token.
+pub(crate) enum SignInFailure {
+    /// Entra refused it: the AADSTS code and the first line of its description.
+    Refused {
+        /// `AADSTS50076`, say.
+        code: String,
+        /// The first line of `error_description`.
+        text: String,
+    },
+    /// Entra answered 200 without an access token.
+    Unreadable,
+    /// No answer came back.
+    Network(String),
+}
+
+impl SignInFailure {
+    /// The code the Company Portal logs.
+    pub fn code(&self) -> String {
+        match self {
+            SignInFailure::Refused { code, .. } => code.clone(),
+            SignInFailure::Unreadable => "invalid_response".into(),
+            SignInFailure::Network(_) => "network".into(),
+        }
+    }
+
+    /// The text the Company Portal shows.
+    pub fn text(&self) -> String {
+        match self {
+            SignInFailure::Refused { text, .. } => text.clone(),
+            SignInFailure::Unreadable => "The sign-in service sent an unreadable answer.".into(),
+            SignInFailure::Network(text) => text.clone(),
+        }
+    }
+}
+
+impl Device {
+    /// Signs `user` in at `cloud`'s login host as `app`; the access token for Intune enrollment.
+    pub(crate) async fn sign_in(
+        &self,
+        client: &HttpsClient,
+        cloud: Cloud,
+        user: &Credentials,
+        app: &SignInApp,
+    ) -> Result<String, SignInFailure> {
+        let body = form::encode(&[
+            ("grant_type", "password"),
+            ("client_id", app.client_id),
+            ("scope", &format!("{INTUNE_ENROLLMENT_APP_ID}/.default")),
+            ("username", &user.upn),
+            ("password", &user.password),
+            // Every app that signs in here shows Microsoft's MFA prompt; the user approves it.
+            ("mfa", "approved"),
+            ("app_display_name", app.name),
+            ("client_app", app.client_app),
+        ]);
+        let mut request = OutgoingRequest::new(
+            Method::POST,
+            login_host(cloud),
+            "/organizations/oauth2/v2.0/token",
+        );
+        if app.sends_request_id {
+            request = request.header("client-request-id", self.rng.uuid_lower());
+        }
+        let request = request.body("application/x-www-form-urlencoded", body);
+        let response = client
+            .send(request)
+            .await
+            .map_err(|e| SignInFailure::Network(e.to_string()))?;
+        if response.status != StatusCode::OK {
+            let v: Value = response.json().unwrap_or(Value::Null);
+            let description = v["error_description"].as_str().unwrap_or("");
+            let first_line = description.lines().next().unwrap_or("").to_string();
+            let code = first_line.split(':').next().unwrap_or("").to_string();
+            return Err(SignInFailure::Refused {
+                code,
+                text: first_line,
+            });
+        }
+        response
+            .json::<Value>()
+            .ok()
+            .and_then(|v| v["access_token"].as_str().map(str::to_string))
+            .ok_or(SignInFailure::Unreadable)
+    }
+}

@@ -1,0 +1,13 @@
+//! The simulator's integration tests, one module per subject, in one test binary: each binary
+//! links tokio, rustls and aws-lc, so one binary instead of nine makes a cold `cargo test`
+//! much faster.
+
+mod apple_ade;
+mod byod_flow;
+mod wire_apns;
+mod wire_checkin;
+mod wire_cloud_config;
+mod wire_command;
+mod wire_dep;
+mod wire_garbage;
+mod wire_profile;
