@@ -37,13 +37,29 @@ use args::{Cli, Command};
 /// (e.g. `RUST_LOG=enrollsim_simulator=debug`). It is not the recorded evidence.
 fn install_developer_log() {
     use std::io::IsTerminal;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     if std::env::var_os("RUST_LOG").is_none() {
         return;
     }
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("RUST_LOG"))
+    // `Targets` reads RUST_LOG's `target=level,...` form without pulling in a regex engine
+    // (EnvFilter's span and field filters would cost a tenth of a cold build).
+    let filter = match std::env::var("RUST_LOG")
+        .unwrap_or_default()
+        .parse::<tracing_subscriber::filter::Targets>()
+    {
+        Ok(filter) => filter,
+        Err(e) => {
+            eprintln!("enrollsim: RUST_LOG is not a list of target=level directives: {e}");
+            return;
+        }
+    };
+    let output = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(std::io::stderr().is_terminal());
+    let _ = tracing_subscriber::registry()
+        .with(output)
+        .with(filter)
         .try_init();
 }
 
