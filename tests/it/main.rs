@@ -1,10 +1,13 @@
 //! enrollsim's integration tests, in one binary: each module is one former test file. One
-//! binary links tokio, rustls and aws-lc once instead of once per file, which is most of a
-//! cold `cargo test` on a small machine.
+//! binary links tokio, rustls and aws-lc once instead of once per file.
 //!
 //! Snapshots stay in `tests/snapshots/` under their old names: the modules that take them set
 //! insta's snapshot path to `../snapshots` and name each snapshot with its former file's prefix
 //! (see `snapshot_settings`).
+
+// A test reads best as one story from setup to the last assertion; the length limit is for
+// the code under test.
+#![allow(clippy::too_many_lines)]
 
 mod ade_fleet;
 mod bad_input;

@@ -2,6 +2,10 @@
 //! module here, so a cold `cargo test` links one test executable instead of one per file
 //! (linking dominates on small machines).
 
+// A test reads best as one story from setup to the last assertion; the length limit is for
+// the code under test.
+#![allow(clippy::too_many_lines)]
+
 mod common;
 
 mod bundle_io;

@@ -2,6 +2,10 @@
 //! links tokio, rustls and aws-lc, so one binary instead of nine makes a cold `cargo test`
 //! much faster.
 
+// A test reads best as one story from setup to the last assertion; the length limit is for
+// the code under test.
+#![allow(clippy::too_many_lines)]
+
 mod apple_ade;
 mod byod_flow;
 mod wire_apns;
