@@ -11,6 +11,7 @@
 
 mod ade_fleet;
 mod bad_input;
+mod batch_rows;
 mod catalog_replay;
 mod cli_diagnose;
 mod cli_export_score;
