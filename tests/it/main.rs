@@ -22,6 +22,7 @@ mod fleet;
 mod library_public_api;
 mod library_serve;
 mod library_snapshots;
+mod module_cycles;
 mod readme_example;
 mod rename_reorder;
 mod variants;
