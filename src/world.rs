@@ -64,8 +64,10 @@ impl World {
     /// at the current UTC time instead of `spec.start`.
     ///
     /// Use it when clients of your own talk to the world: they judge the services'
-    /// certificates by the system clock, and the certificates are valid from 30 days before
-    /// the world's start to 335 days after it. Settings relative to the start (push
+    /// certificates by the system clock, while the services rotate their year-long
+    /// certificates on the virtual clock; a world started this way has its services'
+    /// certificates cover the system clock too, however far its history moved the virtual
+    /// clock. Settings relative to the start (push
     /// certificate dates, history) keep their meaning; timelines carry the current date, so
     /// snapshot tests should use [`World::start`].
     pub async fn start_now(spec: &WorldSpec) -> Result<World, LabError> {

@@ -149,6 +149,17 @@ impl LabPki {
         hosts: &[&str],
         now: OffsetDateTime,
     ) -> Result<Identity, CertError> {
+        self.server_identity_between(hosts, now - Duration::days(30), now + Duration::days(335))
+    }
+
+    /// A TLS server certificate for `hosts`, valid from `not_before` to `not_after` (a service
+    /// rotating its leaf asks for each one's window).
+    pub fn server_identity_between(
+        &self,
+        hosts: &[&str],
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> Result<Identity, CertError> {
         let subject = hosts.first().copied().unwrap_or("localhost");
         let mut params = CertificateParams::default();
         params.distinguished_name = dn(&[(DnType::CommonName, subject)]);
@@ -164,8 +175,8 @@ impl LabPki {
             .collect::<Result<_, CertError>>()?;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        params.not_before = now - Duration::days(30);
-        params.not_after = now + Duration::days(335);
+        params.not_before = not_before;
+        params.not_after = not_after;
         self.lab_root.issue(params, KeyRole::Server, subject)
     }
 

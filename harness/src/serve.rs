@@ -8,9 +8,10 @@
 //! exactly as the simulated device does.
 //!
 //! Certificates are judged at time: the simulated parties judge them on the world's virtual
-//! clock, an outside client on the system clock. The services' certificates are valid from 30
-//! days before the world's start to 335 days after it, so a world served to outside clients
-//! should start at the current time: [`Lab::start_now`] does that.
+//! clock, an outside client on the system clock. The services rotate their year-long leaves on
+//! the virtual clock, so a world served to outside clients should start at the current time:
+//! [`Lab::start_now`] does that, and has the services' leaves cover the system clock too (a
+//! history may have moved the virtual clock far past it).
 
 use std::net::SocketAddr;
 

@@ -5,6 +5,7 @@
 //! issues a handful of certificates, binds five loopback listeners and returns. Dropping the
 //! world stops every listener and frees its ports.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use enrollsim_certs::{CertificateDer, Identity, LabPki};
@@ -19,7 +20,9 @@ use crate::cloud::intune::{self, IntuneService, IntuneState};
 use crate::device::{Device, DeviceEnv, DeviceSpec};
 use crate::net::client::HttpsClient;
 use crate::net::server::{serve, ServerHandle};
-use crate::net::tls::{client_config, server_config, ClientAuth, HttpVersion, TlsConfigError};
+use crate::net::tls::{
+    client_config, rotating_server_config, ClientAuth, HttpVersion, RotatingLeaf, TlsConfigError,
+};
 use crate::net::{Handler, HostMap};
 use crate::recorder::Recorder;
 use crate::rng::SeededRng;
@@ -72,6 +75,8 @@ pub struct World {
     pub apple_ade: AppleAdeService,
     anonymous_tls: Arc<rustls::ClientConfig>,
     servers: Vec<ServerHandle>,
+    /// Whether the services' leaves must satisfy clients judging by the system clock too.
+    system_clock: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for World {
@@ -85,12 +90,14 @@ impl std::fmt::Debug for World {
 async fn start_server(
     hosts: &HostMap,
     names: &[&str],
-    identity: &Identity,
+    leaves: Arc<RotatingLeaf>,
     auth: ClientAuth,
     clock: &VirtualClock,
     handler: Arc<dyn Handler>,
 ) -> Result<ServerHandle, WorldError> {
-    let tls = server_config(identity, auth, clock)?;
+    // The first leaf is issued now, so that a PKI that cannot issue fails the start.
+    leaves.current()?;
+    let tls = rotating_server_config(leaves, auth, clock)?;
     let handle = serve(tls, handler).await?;
     for n in names {
         hosts.insert(n, handle.addr());
@@ -106,6 +113,7 @@ struct Commons {
     hosts: HostMap,
     trust: Vec<CertificateDer<'static>>,
     anonymous_tls: Arc<rustls::ClientConfig>,
+    system_clock: Arc<AtomicBool>,
 }
 
 impl Commons {
@@ -216,8 +224,7 @@ impl Services {
     async fn listen(
         &self,
         commons: &Commons,
-        pki: &LabPki,
-        start: OffsetDateTime,
+        pki: &Arc<LabPki>,
     ) -> Result<Vec<ServerHandle>, WorldError> {
         let listeners: [(&[&str], ClientAuth, Arc<dyn Handler>); 5] = [
             (
@@ -248,11 +255,16 @@ impl Services {
         ];
         let mut servers = Vec::with_capacity(listeners.len());
         for (names, auth, handler) in listeners {
-            let identity = pki.server_identity(names, start)?;
+            let leaves = RotatingLeaf::new(
+                pki.clone(),
+                names,
+                commons.clock.clone(),
+                commons.system_clock.clone(),
+            );
             let server = start_server(
                 &commons.hosts,
                 names,
-                &identity,
+                Arc::new(leaves),
                 auth,
                 &commons.clock,
                 handler,
@@ -284,9 +296,10 @@ impl World {
             hosts: HostMap::new(),
             trust,
             anonymous_tls,
+            system_clock: Arc::default(),
         };
         let services = Services::new(&commons, &pki, directory, tenant);
-        let servers = services.listen(&commons, &pki, options.start).await?;
+        let servers = services.listen(&commons, &pki).await?;
         let Services {
             entra,
             intune,
@@ -299,6 +312,7 @@ impl World {
             recorder,
             hosts,
             anonymous_tls,
+            system_clock,
             ..
         } = commons;
         Ok(World {
@@ -313,7 +327,14 @@ impl World {
             apns,
             anonymous_tls,
             servers,
+            system_clock,
         })
+    }
+
+    /// From now on the services' TLS leaves must also be valid by the system clock, for
+    /// clients outside the world (which judge certificates by it, not by virtual time).
+    pub fn serve_clients_on_system_clock(&self) {
+        self.system_clock.store(true, Ordering::Relaxed);
     }
 
     /// The root certificate every client of this world must trust.

@@ -64,8 +64,8 @@ fn export_then_score() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("missing.json"));
 }
 
-/// A broken file in a scenario directory is reported and fails the run, and the other
-/// scenarios still run.
+/// A broken file in a scenario directory is reported (on stderr and as a row of its own with
+/// its error) and fails the run, and the other scenarios still run.
 #[test]
 fn one_broken_scenario_file_does_not_stop_the_others() {
     let tmp = tempfile::tempdir().expect("a temporary directory");
@@ -76,8 +76,13 @@ fn one_broken_scenario_file_does_not_stop_the_others() {
     let out = enrollsim(&["run", "--all", "--dir", dir.to_str().unwrap(), "--json"]);
     assert_eq!(out.status.code(), Some(1));
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows.as_array().unwrap().len(), 2);
+    assert_eq!(rows[0]["id"], "device-cap-reached");
     assert_eq!(rows[0]["fixed"], true);
+    assert!(rows[1]["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("broken.toml:2:9")));
+    assert_eq!(rows[1]["fixed"], false);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("broken.toml:2:9"), "{stderr}");
 }

@@ -130,6 +130,37 @@ async fn an_outside_client_lists_managed_devices_through_the_admin_api() {
     world.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outside_client_trusts_a_world_whose_history_ran_400_days_ahead() {
+    let _serial = SERIAL.lock().await;
+    // The history leaves the virtual clock 400 days past the system clock, by which the
+    // outside client judges the admin API's certificate (the admin renewed the year-long push
+    // certificate on the way).
+    let spec = WorldSpec::builder()
+        .user(UserSpec::new("alex@contoso.example"))
+        .history(enrollsim::HistoryStep::AdvanceDays { days: 300 })
+        .history(enrollsim::HistoryStep::RenewApnsCertificate)
+        .history(enrollsim::HistoryStep::AdvanceDays { days: 100 })
+        .build();
+    let world = World::start_now(&spec).await.expect("world starts");
+    let graph = world.admin_api().expect("the admin API is served").clone();
+    let (status, body) = get(
+        &graph,
+        world.ca_certificate_pem(),
+        world.admin_token(),
+        "/v1.0/deviceManagement/managedDevices",
+    )
+    .await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    // The simulated device, on the virtual clock, still enrolls.
+    let alex = enrollsim::Action::company_portal("alex@contoso.example");
+    assert!(matches!(
+        world.enroll(&alex).await,
+        enrollsim::Outcome::Enrolled { .. }
+    ));
+    world.shutdown().await;
+}
+
 /// Binds every port, retrying each for a short while: a dropped world's accept loops are
 /// aborted, and the runtime drops their listeners asynchronously.
 fn bind_all(ports: &[u16]) {

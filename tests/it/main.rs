@@ -11,6 +11,7 @@
 
 mod ade_fleet;
 mod bad_input;
+mod batch_rows;
 mod catalog_replay;
 mod cli_diagnose;
 mod cli_export_score;
@@ -21,6 +22,7 @@ mod fleet;
 mod library_public_api;
 mod library_serve;
 mod library_snapshots;
+mod module_cycles;
 mod readme_example;
 mod rename_reorder;
 mod variants;

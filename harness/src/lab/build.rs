@@ -6,6 +6,9 @@
 
 use std::collections::HashMap;
 
+use enrollsim_graph::requests::{
+    EnrollmentProfilePatch, NewDepOnboardingSetting, NewEnrollmentProfile, UploadDepToken,
+};
 use enrollsim_simulator::cloud::apple_ade::state::{lock, AbmDevice};
 use enrollsim_simulator::cloud::entra::{EntraState, EntraUser, License};
 use enrollsim_simulator::cloud::intune::admin::default_plans;
@@ -19,7 +22,6 @@ use enrollsim_simulator::device::{
 use enrollsim_simulator::rng::SeededRng;
 use enrollsim_simulator::world::{World, WorldOptions};
 use hyper::Method;
-use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use super::{Lab, LabError};
@@ -368,6 +370,7 @@ async fn replay_history(lab: &Lab, history: &[HistoryStep]) -> Result<(), LabErr
             HistoryStep::ReplaceApnsCertificate => {
                 lab.admin().upload_new_apns_certificate().await?
             }
+            HistoryStep::RenewAdeToken => renew_ade_token(lab).await?,
             HistoryStep::AdvanceDays { days } => {
                 lab.world.clock.advance(Duration::days(*days));
                 // Intune's timer: tokens due for their delta sync sync now.
@@ -458,65 +461,119 @@ impl<'w> AdeAdmin<'w> {
         ade: &'w AdeSpec,
         server: String,
     ) -> Result<AdeAdmin<'w>, LabError> {
-        let body = json!({"tokenName": ade.token_name, "appleIdentifier": ade.apple_id});
-        let created = super::AdminApi::new(world)
-            .call(Method::POST, DEP_SETTINGS, Some(body))
+        let body = NewDepOnboardingSetting {
+            token_name: Some(ade.token_name.clone()),
+            apple_identifier: Some(ade.apple_id.clone()),
+            ..NewDepOnboardingSetting::default()
+        };
+        let created: NewDepOnboardingSetting = super::AdminApi::new(world)
+            .request(Method::POST, DEP_SETTINGS, Some(&body))
             .await?;
         Ok(AdeAdmin {
             world,
             ade,
             server,
-            token_id: created["id"].as_str().unwrap_or_default().to_string(),
+            token_id: created.id.unwrap_or_default(),
             profile_ids: HashMap::new(),
         })
     }
 
-    async fn replay(
-        &mut self,
-        at: OffsetDateTime,
-        step: AdeStep<'_>,
-        ids: &SeededRng,
-    ) -> Result<(), LabError> {
+    async fn replay(&mut self, step: AdeStep<'_>, ids: &SeededRng) -> Result<(), LabError> {
         let admin = super::AdminApi::new(self.world);
         let token = format!("{DEP_SETTINGS}/{}", self.token_id);
         match step {
             AdeStep::UploadToken => {
-                // The admin downloads the server token from Apple Business Manager and uploads it.
-                let server_token = lock(self.world.apple_ade.state())
-                    .issue_server_token(&self.server, ids, at)
-                    .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))?;
-                let body =
-                    json!({"appleId": self.ade.apple_id, "depToken": server_token.to_token_file()});
-                admin
-                    .call(Method::POST, &format!("{token}/uploadDepToken"), Some(body))
-                    .await?;
+                let token = (self.token_id.as_str(), self.ade.apple_id.as_str());
+                upload_server_token(self.world, &self.server, token, ids).await?;
             }
             AdeStep::CreateProfile(p) => {
-                let body = json!({"displayName": p.name, "authenticationMethod": p.authentication, "isDefault": p.default});
-                let created = admin
-                    .call(
+                let body = NewEnrollmentProfile {
+                    display_name: Some(p.name.clone()),
+                    authentication_method: Some(
+                        serde_json::to_value(p.authentication)
+                            .map_err(|e| LabError::Spec(format!("authentication method: {e}")))?,
+                    ),
+                    is_default: Some(p.default),
+                    ..NewEnrollmentProfile::default()
+                };
+                let created: NewEnrollmentProfile = admin
+                    .request(
                         Method::POST,
                         &format!("{token}/enrollmentProfiles"),
-                        Some(body),
+                        Some(&body),
                     )
                     .await?;
-                let id = created["id"].as_str().unwrap_or_default().to_string();
-                self.profile_ids.insert(p.name.clone(), id);
+                self.profile_ids
+                    .insert(p.name.clone(), created.id.unwrap_or_default());
             }
             AdeStep::EditProfile(p) => {
                 let id = self.profile_ids.get(&p.name).cloned().unwrap_or_default();
-                let body = json!({"description": "Edited"});
+                let body = EnrollmentProfilePatch {
+                    description: Some("Edited".into()),
+                    ..EnrollmentProfilePatch::default()
+                };
                 admin
-                    .call(
+                    .send(
                         Method::PATCH,
                         &format!("{token}/enrollmentProfiles/{id}"),
-                        Some(body),
+                        Some(&body),
                     )
                     .await?;
             }
         }
         Ok(())
     }
+}
+
+/// The admin downloads a new server token for Intune's MDM server `server` from Apple Business
+/// Manager and uploads it to the enrollment program token `token_id` (Apple's tokens last a
+/// year, so a tenant does this every year).
+async fn upload_server_token(
+    world: &World,
+    server: &str,
+    (token_id, apple_id): (&str, &str),
+    ids: &SeededRng,
+) -> Result<(), LabError> {
+    let server_token = lock(world.apple_ade.state())
+        .issue_server_token(server, ids, world.clock.now())
+        .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))?;
+    let body = UploadDepToken {
+        apple_id: Some(apple_id.to_string()),
+        dep_token: Some(server_token.to_token_file()),
+    };
+    super::AdminApi::new(world)
+        .send(
+            Method::POST,
+            &format!("{DEP_SETTINGS}/{token_id}/uploadDepToken"),
+            Some(&body),
+        )
+        .await
+}
+
+/// The tenant's ADE tokens in Intune: id and Apple ID of each.
+fn ade_tokens(world: &World) -> Vec<(String, String)> {
+    let state = world.intune.state();
+    let state = state.lock().unwrap_or_else(|p| p.into_inner());
+    state
+        .ade_tokens
+        .iter()
+        .map(|t| (t.id.clone(), t.apple_id.clone()))
+        .collect()
+}
+
+/// A history step: the admin renews the tenant's ADE token before it expires.
+async fn renew_ade_token(lab: &Lab) -> Result<(), LabError> {
+    let server = lock(lab.world.apple_ade.state())
+        .servers()
+        .next()
+        .map(|s| s.uuid.clone());
+    let token = ade_tokens(&lab.world).into_iter().next();
+    let (Some(server), Some((token_id, apple_id))) = (server, token) else {
+        return Err(LabError::Spec(
+            "renew-ade-token: the tenant has no ADE token".into(),
+        ));
+    };
+    upload_server_token(&lab.world, &server, (&token_id, &apple_id), &lab.ids).await
 }
 
 /// What happened in the tenant's ADE history, replayed at its time through the admin API:
@@ -539,7 +596,7 @@ async fn setup_ade(
     let mut admin = AdeAdmin::create_token(world, ade, server).await?;
     for (at, step) in steps {
         world.clock.advance_to(at);
-        admin.replay(at, step, ids).await?;
+        admin.replay(step, ids).await?;
     }
     world.clock.advance_to(start);
     // Intune's automatic sync (every 12 hours) has run since.

@@ -161,6 +161,7 @@ impl Scenario {
             HistoryStep::Enroll { user, .. } => Some(user),
             HistoryStep::RenewApnsCertificate
             | HistoryStep::ReplaceApnsCertificate
+            | HistoryStep::RenewAdeToken
             | HistoryStep::AdvanceDays { .. } => None,
         });
         let resolution_users = self.resolution.iter().map(|r| step_references(r).0);

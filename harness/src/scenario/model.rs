@@ -448,6 +448,9 @@ pub enum HistoryStep {
     RenewApnsCertificate,
     /// The admin replaced the push certificate (new topic).
     ReplaceApnsCertificate,
+    /// The admin downloaded a new server token from Apple Business Manager and uploaded it to
+    /// the tenant's ADE token (Apple's tokens last a year).
+    RenewAdeToken,
     /// Time passed.
     AdvanceDays {
         /// How many days.

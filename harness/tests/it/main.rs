@@ -10,4 +10,5 @@ mod ade_token;
 mod admin_filter;
 mod apns_renew_vs_replace;
 mod government_cloud;
+mod long_history;
 mod scenario_doc;

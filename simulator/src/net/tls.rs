@@ -4,13 +4,17 @@
 //! the world's [`VirtualClock`] as their time provider: a certificate that has expired in the
 //! scenario's world fails the handshake exactly as an expired certificate does for real.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use enrollsim_certs::Identity;
+use enrollsim_certs::{Identity, LabPki};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::CertificateDer;
-use rustls::server::WebPkiClientVerifier;
-use rustls::{ClientConfig, RootCertStore, ServerConfig};
+use rustls::server::WantsServerCert;
+use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
+use rustls::sign::CertifiedKey;
+use rustls::{ClientConfig, ConfigBuilder, RootCertStore, ServerConfig};
+use time::{Duration, OffsetDateTime};
 
 use crate::clock::VirtualClock;
 
@@ -23,6 +27,9 @@ pub enum TlsConfigError {
     /// A trust anchor could not be added or the client verifier could not be built.
     #[error("TLS trust configuration: {0}")]
     Trust(String),
+    /// A service's TLS leaf could not be issued.
+    #[error("TLS leaf: {0}")]
+    Leaf(#[from] enrollsim_certs::CertError),
 }
 
 /// The process-wide crypto provider (aws-lc-rs).
@@ -62,9 +69,30 @@ pub fn server_config(
     client_auth: ClientAuth,
     clock: &VirtualClock,
 ) -> Result<Arc<ServerConfig>, TlsConfigError> {
+    let mut config = server_builder(client_auth, clock)?
+        .with_single_cert(identity.cert_chain(), identity.private_key())?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// A server configuration presenting whichever leaf `leaves` serves at the handshake's moment.
+pub fn rotating_server_config(
+    leaves: Arc<RotatingLeaf>,
+    client_auth: ClientAuth,
+    clock: &VirtualClock,
+) -> Result<Arc<ServerConfig>, TlsConfigError> {
+    let mut config = server_builder(client_auth, clock)?.with_cert_resolver(leaves);
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+fn server_builder(
+    client_auth: ClientAuth,
+    clock: &VirtualClock,
+) -> Result<ConfigBuilder<ServerConfig, WantsServerCert>, TlsConfigError> {
     let builder = ServerConfig::builder_with_details(provider(), Arc::new(clock.clone()))
         .with_protocol_versions(rustls::DEFAULT_VERSIONS)?;
-    let builder = match client_auth {
+    Ok(match client_auth {
         ClientAuth::None => builder.with_no_client_auth(),
         ClientAuth::Optional(ca) | ClientAuth::Required(ca) if ca.is_empty() => {
             builder.with_no_client_auth()
@@ -82,10 +110,127 @@ pub fn server_config(
                 .map_err(|e| TlsConfigError::Trust(e.to_string()))?;
             builder.with_client_cert_verifier(v)
         }
-    };
-    let mut config = builder.with_single_cert(identity.cert_chain(), identity.private_key())?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
+    })
+}
+
+/// How long a service's TLS leaf is valid: a year, within the CA/Browser Forum's 398-day
+/// ceiling that the public CAs issuing Microsoft's and Apple's service certificates follow.
+pub const LEAF_LIFETIME: Duration = Duration::days(365);
+
+/// How long before its leaf expires a service puts a new one in place.
+pub const LEAF_RENEWAL_MARGIN: Duration = Duration::days(60);
+
+/// How far a leaf is back-dated: a party's clock may lag the world's (a device's own clock
+/// catches up when it next acts), and it must still accept the leaf the service presents.
+const LEAF_BACKDATE: Duration = Duration::days(30);
+
+/// One service's TLS leaf, rotated as the real services rotate theirs.
+///
+/// Rotation rather than one certificate spanning the whole timeline: Microsoft's and Apple's
+/// endpoints present leaves of a year or less and put a new one in place weeks before the old
+/// one expires, so a world whose history covers years sees several leaves, as a client talking
+/// to the real services over years would. Issuing a leaf with the lab's shared keys costs tens
+/// of microseconds, and a leaf is only issued when a handshake finds the current one due, so
+/// rotation costs nothing noticeable.
+///
+/// Leaves are judged at the world's virtual time. A world served to outside clients (see
+/// [`RotatingLeaf::also_cover_system_clock`]) is also judged by the system clock, which may
+/// lie far behind a world whose history advanced it: then the leaf's window is widened to
+/// cover the system clock's now as well, since no single year-long leaf could.
+pub struct RotatingLeaf {
+    pki: Arc<LabPki>,
+    hosts: Vec<String>,
+    clock: VirtualClock,
+    system_clock: Arc<AtomicBool>,
+    current: Mutex<Option<Leaf>>,
+}
+
+struct Leaf {
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+    key: Arc<CertifiedKey>,
+}
+
+impl std::fmt::Debug for RotatingLeaf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RotatingLeaf")
+            .field("hosts", &self.hosts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RotatingLeaf {
+    /// The leaves for `hosts`, issued by `pki`'s lab root on `clock`'s time. `system_clock`,
+    /// shared by every service of a world, says whether outside clients judge them too.
+    pub fn new(
+        pki: Arc<LabPki>,
+        hosts: &[&str],
+        clock: VirtualClock,
+        system_clock: Arc<AtomicBool>,
+    ) -> Self {
+        RotatingLeaf {
+            pki,
+            hosts: hosts.iter().map(|h| (*h).to_string()).collect(),
+            clock,
+            system_clock,
+            current: Mutex::new(None),
+        }
+    }
+
+    /// The leaf presented now, issuing a new one first when the current one does not cover
+    /// the moments it is judged at or is within [`LEAF_RENEWAL_MARGIN`] of expiring.
+    pub fn current(&self) -> Result<Arc<CertifiedKey>, TlsConfigError> {
+        let now = self.clock.now();
+        let mut moments = vec![now];
+        if self.system_clock.load(Ordering::Relaxed) {
+            moments.push(OffsetDateTime::now_utc());
+        }
+        let earliest = moments.iter().copied().min().unwrap_or(now);
+        let latest = moments.iter().copied().max().unwrap_or(now);
+        let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(leaf) = current.as_ref() {
+            if leaf.not_before <= earliest && latest < leaf.not_after - LEAF_RENEWAL_MARGIN {
+                return Ok(leaf.key.clone());
+            }
+        }
+        let leaf = self.issue(earliest - LEAF_BACKDATE, latest + LEAF_LIFETIME)?;
+        let key = leaf.key.clone();
+        tracing::debug!(hosts = ?self.hosts, not_after = %leaf.not_after, "new TLS leaf");
+        *current = Some(leaf);
+        Ok(key)
+    }
+
+    fn issue(
+        &self,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> Result<Leaf, TlsConfigError> {
+        let hosts: Vec<&str> = self.hosts.iter().map(String::as_str).collect();
+        let identity = self
+            .pki
+            .server_identity_between(&hosts, not_before, not_after)?;
+        let key =
+            CertifiedKey::from_der(identity.cert_chain(), identity.private_key(), &provider())?;
+        Ok(Leaf {
+            not_before,
+            not_after,
+            key: Arc::new(key),
+        })
+    }
+}
+
+impl ResolvesServerCert for RotatingLeaf {
+    fn resolve(&self, _client_hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        match self.current() {
+            Ok(key) => Some(key),
+            Err(e) => {
+                // rustls aborts the handshake on None, which is what a service without a
+                // usable certificate does.
+                tracing::warn!(hosts = ?self.hosts, error = %e, "no TLS leaf");
+                None
+            }
+        }
+    }
 }
 
 /// The HTTP version a client speaks.

@@ -8,6 +8,7 @@
 
 mod apple_ade;
 mod byod_flow;
+mod leaf_rotation;
 mod wire_apns;
 mod wire_checkin;
 mod wire_cloud_config;

@@ -1,13 +1,13 @@
 //! `run --junit FILE`: the runs as a JUnit XML report, the format CI dashboards read. One
 //! testsuite, one testcase per scenario, a `<failure>` for each scenario that does not hold
-//! saying which check failed, and a testcase with a `<failure>` for each file that did not
-//! load.
+//! saying which check failed, a testcase with a `<failure>` for each file that did not load,
+//! and one with an `<error>` for each scenario whose world could not be built or run.
 
 use std::fmt::Write as _;
 
 use enrollsim::{Cause, RunReport, Section};
 
-use crate::run::{diagnosed, diagnosed_as_expected};
+use crate::run::{diagnosed, diagnosed_as_expected, ErrorRow};
 
 /// `text` with the characters XML gives a meaning escaped, and the control characters XML 1.0
 /// cannot carry at all dropped.
@@ -59,18 +59,30 @@ fn failures(r: &RunReport) -> Vec<String> {
     why
 }
 
-fn testcase(out: &mut String, name: &str, failure: Option<(&str, String)>) {
+/// What a testcase that does not pass carries: `failure` (a check failed) or `error` (the test
+/// could not run), with its message and detail.
+struct Outcome<'a> {
+    element: &'a str,
+    message: &'a str,
+    detail: String,
+}
+
+fn testcase(out: &mut String, name: &str, outcome: Option<Outcome<'_>>) {
     let _ = write!(
         out,
         "    <testcase classname=\"enrollsim.scenarios\" name=\"{}\"",
         escape(name)
     );
-    match failure {
+    match outcome {
         None => out.push_str("/>\n"),
-        Some((message, detail)) => {
+        Some(Outcome {
+            element,
+            message,
+            detail,
+        }) => {
             let _ = write!(
                 out,
-                ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                ">\n      <{element} message=\"{}\">{}</{element}>\n    </testcase>\n",
                 escape(message),
                 escape(&detail)
             );
@@ -78,32 +90,46 @@ fn testcase(out: &mut String, name: &str, failure: Option<(&str, String)>) {
     }
 }
 
-/// The JUnit XML document for `reports` and the files that did not load (`load_errors`).
-pub fn report(reports: &[RunReport], load_errors: &[String]) -> String {
-    let failed = reports.iter().filter(|r| !r.holds()).count() + load_errors.len();
-    let tests = reports.len() + load_errors.len();
+/// The JUnit XML document for `reports` and the scenarios that produced none (`errors`): a
+/// file that did not load is a failed case, a world that could not be built or run an error.
+pub fn report(reports: &[RunReport], errors: &[ErrorRow]) -> String {
+    let not_loaded = errors.iter().filter(|e| !e.loaded).count();
+    let failed = reports.iter().filter(|r| !r.holds()).count() + not_loaded;
+    let errored = errors.len() - not_loaded;
+    let tests = reports.len() + errors.len();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"enrollsim\" tests=\"{tests}\" failures=\"{failed}\" errors=\"0\">"
+        "<testsuites name=\"enrollsim\" tests=\"{tests}\" failures=\"{failed}\" errors=\"{errored}\">"
     );
     let _ = writeln!(
         out,
-        "  <testsuite name=\"enrollsim run\" tests=\"{tests}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">"
+        "  <testsuite name=\"enrollsim run\" tests=\"{tests}\" failures=\"{failed}\" errors=\"{errored}\" skipped=\"0\">"
     );
     for r in reports {
         let why = failures(r);
-        let failure = why.first().map(|first| (first.as_str(), why.join("\n")));
-        testcase(&mut out, &r.id, failure);
+        let outcome = why.first().map(|first| Outcome {
+            element: "failure",
+            message: first,
+            detail: why.join("\n"),
+        });
+        testcase(&mut out, &r.id, outcome);
     }
-    for e in load_errors {
-        // The error starts with the file's path: the case is named after it.
-        let file = e.split(':').next().unwrap_or(e);
-        testcase(
-            &mut out,
-            file,
-            Some(("the scenario file did not load", e.clone())),
-        );
+    for e in errors {
+        let outcome = if e.loaded {
+            Outcome {
+                element: "error",
+                message: "the world could not be built or run",
+                detail: e.error.clone(),
+            }
+        } else {
+            Outcome {
+                element: "failure",
+                message: "the scenario file did not load",
+                detail: e.error.clone(),
+            }
+        };
+        testcase(&mut out, &e.id, Some(outcome));
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
@@ -123,9 +149,33 @@ mod tests {
 
     #[test]
     fn a_file_that_did_not_load_is_a_failed_case() {
-        let xml = report(&[], &["dir/broken.toml:2:9: invalid type".into()]);
+        let xml = report(
+            &[],
+            &[ErrorRow {
+                id: "dir/broken.toml".into(),
+                loaded: false,
+                error: "dir/broken.toml:2:9: invalid type".into(),
+            }],
+        );
         assert!(xml.contains("tests=\"1\" failures=\"1\""), "{xml}");
         assert!(xml.contains("name=\"dir/broken.toml\""), "{xml}");
         assert!(xml.contains("<failure message=\"the scenario file did not load\">dir/broken.toml:2:9: invalid type</failure>"), "{xml}");
+    }
+
+    #[test]
+    fn a_world_that_could_not_be_built_is_an_error_case() {
+        let xml = report(
+            &[],
+            &[ErrorRow {
+                id: "broken-history".into(),
+                loaded: true,
+                error: "history step 0 did not complete".into(),
+            }],
+        );
+        assert!(
+            xml.contains("tests=\"1\" failures=\"0\" errors=\"1\""),
+            "{xml}"
+        );
+        assert!(xml.contains("<error message=\"the world could not be built or run\">history step 0 did not complete</error>"), "{xml}");
     }
 }

@@ -32,7 +32,19 @@ pub fn diagnosed(r: &RunReport) -> (Option<&'static str>, Option<&'static str>) 
     )
 }
 
-/// Replays the scenarios `args` names; exit 0 only when every one holds and every file loaded.
+/// A scenario that produced no report: its file did not load, or the world it describes could
+/// not be built or run. It still gets its row, so one broken scenario loses no other.
+pub struct ErrorRow {
+    /// The scenario's id, or the file's path when the file did not load.
+    pub id: String,
+    /// Whether the file loaded (and the world then failed).
+    pub loaded: bool,
+    /// What went wrong.
+    pub error: String,
+}
+
+/// Replays the scenarios `args` names; exit 0 only when every one holds and every file loaded
+/// and ran.
 pub async fn run(args: RunArgs) -> Result<ExitCode> {
     let output = if args.report {
         Output::Report
@@ -44,10 +56,21 @@ pub async fn run(args: RunArgs) -> Result<ExitCode> {
     let (list, load_errors) = chosen_scenarios(&args)?;
     let detailed = output == Output::Text && list.len() == 1;
     let mut reports = Vec::new();
-    for s in &list {
-        let r = run_scenario(s)
-            .await
-            .with_context(|| format!("scenario {}", s.id))?;
+    let mut errors = Vec::new();
+    for s in list {
+        let id = s.id.clone();
+        let r = match replay(s).await {
+            Ok(r) => r,
+            Err(error) => {
+                eprintln!("error: scenario {id}: {error}");
+                errors.push(ErrorRow {
+                    id,
+                    loaded: true,
+                    error,
+                });
+                continue;
+            }
+        };
         if let Some(dir) = &args.bundle {
             write_bundle(&r, dir)?;
         }
@@ -56,25 +79,75 @@ pub async fn run(args: RunArgs) -> Result<ExitCode> {
         }
         reports.push(r);
     }
-    if let Some(path) = &args.junit {
-        let xml = crate::junit::report(&reports, &load_errors);
-        std::fs::write(path, xml).with_context(|| format!("writing {}", path.display()))?;
-    }
-    match output {
-        Output::Report => outln!("{}", serde_json::to_string_pretty(&reports)?),
-        Output::Rows => {
-            let rows: Vec<_> = reports.iter().map(row_json).collect();
-            outln!("{}", serde_json::to_string_pretty(&rows)?);
-        }
-        Output::Text if !detailed => print_table(&reports, load_errors.len()),
-        Output::Text => {}
-    }
-    let ok = load_errors.is_empty() && reports.iter().all(RunReport::holds);
+    errors.extend(load_errors.into_iter().map(|e| ErrorRow {
+        // The error starts with the file's path: the row is named after it.
+        id: e.split(':').next().unwrap_or(&e).to_string(),
+        loaded: false,
+        error: e,
+    }));
+    print_results(&args, output, detailed, &reports, &errors)?;
+    let ok = errors.is_empty() && reports.iter().all(RunReport::holds);
     Ok(if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Runs one scenario on its own task, so that a world that cannot be built, or a panic while
+/// it runs, becomes that scenario's error instead of ending the batch.
+async fn replay(scenario: Scenario) -> std::result::Result<RunReport, String> {
+    let task = tokio::spawn(async move { run_scenario(&scenario).await });
+    match task.await {
+        Ok(Ok(report)) => Ok(report),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) if e.is_panic() => {
+            let panic = e.into_panic();
+            let what = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_string()))
+                .unwrap_or_default();
+            Err(format!("the run panicked: {what}"))
+        }
+        Err(e) => Err(format!("the run did not finish: {e}")),
+    }
+}
+
+/// The JUnit file, then the table or JSON: one entry per report and one per error.
+fn print_results(
+    args: &RunArgs,
+    output: Output,
+    detailed: bool,
+    reports: &[RunReport],
+    errors: &[ErrorRow],
+) -> Result<()> {
+    if let Some(path) = &args.junit {
+        let xml = crate::junit::report(reports, errors);
+        std::fs::write(path, xml).with_context(|| format!("writing {}", path.display()))?;
+    }
+    match output {
+        Output::Report => {
+            let mut all: Vec<serde_json::Value> = reports
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<_, _>>()?;
+            all.extend(errors.iter().map(error_json));
+            outln!("{}", serde_json::to_string_pretty(&all)?);
+        }
+        Output::Rows => {
+            let mut rows: Vec<_> = reports.iter().map(row_json).collect();
+            rows.extend(errors.iter().map(error_json));
+            outln!("{}", serde_json::to_string_pretty(&rows)?);
+        }
+        Output::Text if !detailed => print_table(reports, errors),
+        Output::Text => {
+            for e in errors {
+                outln!("{}: {}", e.id, e.error);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The scenarios to replay, and an error line for each file of `--dir` that did not load
@@ -143,6 +216,16 @@ fn print_detailed(r: &RunReport) {
     }
 }
 
+/// The JSON row of a scenario that produced no report: nothing held, and why.
+fn error_json(e: &ErrorRow) -> serde_json::Value {
+    serde_json::json!({
+        "id": e.id,
+        "reproduced": false,
+        "fixed": false,
+        "error": e.error,
+    })
+}
+
 fn row_json(r: &RunReport) -> serde_json::Value {
     let (section, cause) = diagnosed(r);
     serde_json::json!({
@@ -163,8 +246,8 @@ pub fn diagnosed_as_expected(r: &RunReport) -> bool {
         || (r.diagnosed_section() == r.section && r.diagnosed_cause() == r.cause_expected)
 }
 
-/// One row per scenario and a count of what held.
-fn print_table(reports: &[RunReport], load_errors: usize) {
+/// One row per scenario (and per scenario that produced no report) and a count of what held.
+fn print_table(reports: &[RunReport], errors: &[ErrorRow]) {
     outln!(
         "{:<42} {:<11} {:<10} {:<32} {:<5}  the user saw",
         "id",
@@ -195,10 +278,22 @@ fn print_table(reports: &[RunReport], load_errors: usize) {
             seen
         );
     }
+    for e in errors {
+        let what = if e.loaded { "error" } else { "not loaded" };
+        let error: String = e.error.chars().take(70).collect();
+        outln!(
+            "{:<42} {:<11} {:<10} {:<32} {:<5}  {what}: {error}",
+            e.id,
+            "error",
+            "-",
+            "-",
+            "no"
+        );
+    }
     outln!(
         "\n{} passed, {} failed",
         reports.iter().filter(|r| r.holds()).count(),
-        reports.iter().filter(|r| !r.holds()).count() + load_errors
+        reports.iter().filter(|r| !r.holds()).count() + errors.len()
     );
 }
 
