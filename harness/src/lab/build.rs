@@ -311,12 +311,12 @@ pub(super) fn device_spec(
                 .version
                 .clone()
                 .unwrap_or_else(|| CompanyPortalApp::default().version),
-            damaged: portal.damaged,
+            registration_key: portal.registration_key,
             cloud: portal.cloud,
         }),
         safari_cookies: cookie.into_iter().collect(),
         blocked_hosts: setup.blocked_hosts.iter().cloned().collect(),
-        configuration_store_damaged: setup.configuration_store_damaged,
+        keychain: setup.keychain,
     }
 }
 

@@ -213,18 +213,7 @@ impl Device {
         app: &CompanyPortalApp,
         facts: &PortalDeviceFacts,
     ) -> Result<Option<String>, Outcome> {
-        // Workplace join: the transport key lives in the app's keychain; a damaged install
-        // cannot read it and sends none.
-        let transport_key = if app.damaged {
-            self.cp_log(
-                "WARN",
-                "WorkplaceJoin",
-                "Could not read the workplace join key from the keychain (errSecItemNotFound)",
-            );
-            String::new()
-        } else {
-            base64::engine::general_purpose::STANDARD.encode(self.rng.bytes(32))
-        };
+        let transport_key = self.read_registration_key(app);
         let join = portal
             .request(
                 Method::POST,
@@ -260,6 +249,22 @@ impl Device {
             ),
         );
         Ok(azure_device_id)
+    }
+
+    /// The public half of the app's workplace-join key pair, read from its keychain access
+    /// group; empty when the keychain cannot give it, which is what the app then sends.
+    fn read_registration_key(&self, app: &CompanyPortalApp) -> String {
+        match app.registration_key.read_error() {
+            None => base64::engine::general_purpose::STANDARD.encode(self.rng.bytes(32)),
+            Some((status, name)) => {
+                self.cp_log(
+                    "WARN",
+                    "WorkplaceJoin",
+                    &format!("Workplace join key read failed: OSStatus {status} ({name})"),
+                );
+                String::new()
+            }
+        }
     }
 
     fn workplace_join_failed(&self, log_line: &str) -> Outcome {

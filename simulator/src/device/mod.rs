@@ -17,6 +17,7 @@
 
 pub mod actions;
 pub mod company_portal;
+pub mod keychain;
 pub mod logs;
 pub mod mdmclient;
 pub mod messages;
@@ -42,7 +43,7 @@ use logs::{Level, Process};
 use messages::UserMessage;
 pub use spec::{
     CloudSetting, CompanyPortalApp, DeviceSpec, InstalledMdmPayload, InstalledProfile,
-    SessionCookie,
+    KeychainState, RegistrationKey, SessionCookie,
 };
 
 /// What the world gives a device: where services are, what to trust, time, randomness.

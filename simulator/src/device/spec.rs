@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+pub use super::keychain::{KeychainState, RegistrationKey};
 use crate::cloud::entra::Cloud;
 use crate::net::client::Reachability;
 
@@ -34,9 +35,8 @@ impl CloudSetting {
 pub struct CompanyPortalApp {
     /// App version ("5.2404.0").
     pub version: String,
-    /// The install is damaged: its keychain items are unreadable, so device registration sends
-    /// no transport key.
-    pub damaged: bool,
+    /// Its device registration key in the keychain.
+    pub registration_key: RegistrationKey,
     /// The Cloud setting.
     pub cloud: CloudSetting,
 }
@@ -48,7 +48,7 @@ impl Default for CompanyPortalApp {
     fn default() -> Self {
         CompanyPortalApp {
             version: CURRENT_COMPANY_PORTAL_VERSION.into(),
-            damaged: false,
+            registration_key: RegistrationKey::Present,
             cloud: CloudSetting::Automatic,
         }
     }
@@ -122,9 +122,8 @@ pub struct DeviceSpec {
     pub safari_cookies: Vec<SessionCookie>,
     /// Hosts the device's network cannot reach.
     pub blocked_hosts: BTreeSet<String>,
-    /// An unspecified fault in the device's configuration store: profiled cannot commit any
-    /// profile until the device is restored as new.
-    pub configuration_store_damaged: bool,
+    /// The keychain profiled writes a profile's certificates and identities to.
+    pub keychain: KeychainState,
 }
 
 impl DeviceSpec {
@@ -144,7 +143,7 @@ impl DeviceSpec {
             company_portal: Some(CompanyPortalApp::default()),
             safari_cookies: Vec::new(),
             blocked_hosts: BTreeSet::new(),
-            configuration_store_damaged: false,
+            keychain: KeychainState::Healthy,
         }
     }
 
