@@ -13,6 +13,7 @@ use enrollsim_simulator::cloud::intune::state::{
     DeviceLimitRestriction, IntuneState, ManagedDevice, ManagementState, Ownership,
     PlatformRestriction,
 };
+use enrollsim_simulator::device::spec::model_name;
 use enrollsim_simulator::device::{
     CompanyPortalApp, DeviceSpec, InstalledMdmPayload, InstalledProfile, Outcome, SessionCookie,
 };
@@ -298,7 +299,10 @@ pub(super) fn device_spec(
         product: setup.product.clone(),
         os_version: setup.os_version.clone(),
         build: setup.build.clone(),
-        name: setup.name.clone(),
+        name: setup
+            .name
+            .clone()
+            .unwrap_or_else(|| model_name(&setup.product).to_string()),
         locale: setup.locale.clone(),
         imei: None,
         profiles: setup
@@ -340,7 +344,13 @@ pub(super) fn register_added_device(
     let now = world.clock.now();
     let mut apple = lock(world.apple_ade.state());
     let server = apple.servers().next().map(|s| s.uuid.clone());
-    apple.add_device(AbmDevice::iphone(serial), now);
+    // Apple Business Manager lists the device as the model it is.
+    let record = if model_name(&setup.product) == "iPad" {
+        AbmDevice::ipad(serial)
+    } else {
+        AbmDevice::iphone(serial)
+    };
+    apple.add_device(record, now);
     apple
         .assign_device(serial, server.as_deref(), now)
         .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))

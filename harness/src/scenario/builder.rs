@@ -220,6 +220,15 @@ impl DeviceSetup {
     pub fn iphone() -> Self {
         DeviceSetup::default()
     }
+    /// An iPad Air (5th generation, `iPad13,16`) on iPadOS 17.5, English, with the current
+    /// Company Portal.
+    #[must_use]
+    pub fn ipad() -> Self {
+        DeviceSetup {
+            product: "iPad13,16".into(),
+            ..DeviceSetup::default()
+        }
+    }
     /// The device's language ("it-IT").
     #[must_use]
     pub fn locale(mut self, locale: &str) -> Self {

@@ -316,8 +316,8 @@ pub struct DeviceSetup {
     pub os_version: String,
     /// Build.
     pub build: String,
-    /// Device name.
-    pub name: String,
+    /// Device name (the model the product names, "iPhone" or "iPad", when absent).
+    pub name: Option<String>,
     /// Locale.
     pub locale: String,
     /// The Company Portal app.
@@ -343,7 +343,7 @@ impl Default for DeviceSetup {
             product: "iPhone15,2".into(),
             os_version: "17.5".into(),
             build: "21F79".into(),
-            name: "iPhone".into(),
+            name: None,
             locale: "en-US".into(),
             company_portal: CompanyPortalSpec::default(),
             profiles: Vec::new(),

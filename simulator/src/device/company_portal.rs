@@ -50,6 +50,7 @@ impl PortalSession {
 
 /// What the app tells the services about the device it runs on.
 struct PortalDeviceFacts {
+    os_name: &'static str,
     os_version: String,
     product: String,
     name: String,
@@ -123,6 +124,7 @@ impl Device {
         let facts = {
             let s = self.lock();
             PortalDeviceFacts {
+                os_name: s.spec.os_name(),
                 os_version: s.spec.os_version.clone(),
                 product: s.spec.product.clone(),
                 name: s.spec.name.clone(),
@@ -138,8 +140,8 @@ impl Device {
             "INFO",
             "App",
             &format!(
-                "Company Portal version {} on iOS {} ({})",
-                app.version, facts.os_version, facts.product
+                "Company Portal version {} on {} {} ({})",
+                app.version, facts.os_name, facts.os_version, facts.product
             ),
         );
         facts

@@ -251,7 +251,10 @@ impl Device {
     pub(crate) fn show(&self, screen: Screen, message: UserMessage) -> Outcome {
         let (text, serial) = {
             let state = self.lock();
-            (message.text(&state.spec.locale), state.spec.serial.clone())
+            (
+                message.text(&state.spec.locale, state.spec.model()),
+                state.spec.serial.clone(),
+            )
         };
         self.lock().shown.push((screen, text.clone()));
         self.env.recorder.record(Entry {
