@@ -52,7 +52,7 @@
 //! | Device Cap Reached | `device-limit-reached` | [`UserSpec::enrolled_devices`](crate::UserSpec::enrolled_devices)`(15)`, or fewer with [`TenantSpec::device_limit`](crate::TenantSpec::device_limit) / [`TenantSpec::limit_restriction`](crate::TenantSpec::limit_restriction) | Company Portal | `DeleteStaleDevices` or `SetDeviceLimit` |
 //! | Company Portal Temporarily Unavailable | `device-limit-reached` | `.enrolled_devices(11)` + [`UserSpec::portal_only_devices`](crate::UserSpec::portal_only_devices)`(4)` | Company Portal | `DeleteStaleDevices` |
 //! | Company Portal Temporarily Unavailable | `company-portal-outdated` | [`DeviceSetup::company_portal_version`](crate::DeviceSetup::company_portal_version)`("4.19.0")` | Company Portal | `ReinstallCompanyPortal` |
-//! | Workplace Join failed | `company-portal-outdated` | [`DeviceSetup::damaged_company_portal`](crate::DeviceSetup::damaged_company_portal) | Company Portal | `ReinstallCompanyPortal` |
+//! | Workplace Join failed | `company-portal-outdated` | [`DeviceSetup::company_portal_registration_key`](crate::DeviceSetup::company_portal_registration_key) | Company Portal | `ReinstallCompanyPortal` |
 //! | User License Type Invalid | `user-not-licensed` | [`UserSpec::licensed_without_intune`](crate::UserSpec::licensed_without_intune) | Company Portal | `AssignLicense` |
 //! | User Name Not Recognized | `user-not-licensed` | [`UserSpec::unlicensed`](crate::UserSpec::unlicensed) | Company Portal | `AssignLicense` |
 //! | Profile Installation Failed. Connection to the server could not be established. | `user-not-licensed` | `UserSpec::unlicensed` | Safari | `AssignLicense` |
@@ -63,7 +63,7 @@
 //! | NoEnrollmentPolicy | `apns-certificate-invalid` | [`TenantSpec::apns_expired_days_ago`](crate::TenantSpec::apns_expired_days_ago)`(45)` (beyond the 30-day grace period) | Safari | `RenewApnsCertificate` |
 //! | AccountNotOnboarded | `apns-certificate-needs-renewal` | `.apns_expired_days_ago(10)` | Company Portal | `RenewApnsCertificate` |
 //! | Profile Installation Failed. The new MDM payload does not match the old payload. | `management-profile-present` | history: `Enroll`, then `ReplaceApnsCertificate` | Company Portal | `RemoveManagementProfile` |
-//! | Profile Installation Failed. A network error has occurred. | `ios-unspecified-error` | [`DeviceSetup::damaged_configuration_store`](crate::DeviceSetup::damaged_configuration_store) | Company Portal | `RestoreAsNew` |
+//! | Profile Installation Failed. A network error has occurred. | `ios-unspecified-error` | [`DeviceSetup::keychain`](crate::DeviceSetup::keychain) | Company Portal | `RestoreAsNew` |
 //! | AADSTS90038 at sign-in | `government-cloud-not-selected` | [`UserSpec::government_cloud`](crate::UserSpec::government_cloud) | Company Portal | `SetCompanyPortalCloud` |
 //! | ADE enrollment doesn't start (nothing shown) | `ade-profile-predates-token` | `tenant.ade`: token uploaded 20 days ago, profile created 45 days ago | ADE | `EditEnrollmentProfile`, `SyncAdeToken` |
 //! | XPC_TYPE_ERROR Connection invalid | `ade-service-unreachable` | `tenant.ade` + [`DeviceSetup::block_host`](crate::DeviceSetup::block_host)`("iprofiles.apple.com")` | ADE | `UseOtherNetwork` |

@@ -24,7 +24,7 @@ fn device_setup(i: usize) -> DeviceSetup {
     let mut setup = DeviceSetup {
         serial: Some(format!("FLT{i:09}")),
         udid: Some(format!("00008110-{:016X}", 0xF1EE_7000_0000u64 + i as u64)),
-        name: format!("iPhone {i}"),
+        name: Some(format!("iPhone {i}")),
         ..DeviceSetup::iphone()
     };
     if i % 2 == 1 {

@@ -1,7 +1,9 @@
 //! The acceptance test of the public API: catalog failures built in code with nothing but
 //! `enrollsim::` paths — reproduced, diagnosed blind, fixed and re-enrolled.
 
-use enrollsim::scenario::{AdeAuthMethod, AdeProfileSpec, AdeSpec, EnrollVia, OutcomeKind};
+use enrollsim::scenario::{
+    AdeAuthMethod, AdeProfileSpec, AdeSpec, EnrollVia, KeychainState, OutcomeKind, RegistrationKey,
+};
 use enrollsim::{
     diagnose, run_scenario, snapshot, Action, Cause, DeviceSetup, Expectation, HistoryStep,
     Outcome, ResolutionStep, Scenario, Screen, Section, TenantSpec, UserMessage, UserSpec, World,
@@ -231,10 +233,12 @@ async fn every_row_of_the_guides_table_holds() {
             vec![ResolutionStep::ReinstallCompanyPortal],
         ),
         scenario(
-            "damaged-company-portal",
+            "registration-key-missing",
             WorldSpec::builder()
                 .user(UserSpec::new(ALEX))
-                .device(DeviceSetup::iphone().damaged_company_portal())
+                .device(
+                    DeviceSetup::iphone().company_portal_registration_key(RegistrationKey::Missing),
+                )
                 .build(),
             cp(),
             (Section::WorkplaceJoinFailed, Cause::CompanyPortalOutdated),
@@ -363,10 +367,10 @@ async fn every_row_of_the_guides_table_holds() {
             vec![ResolutionStep::RemoveManagementProfile],
         ),
         scenario(
-            "configuration-store",
+            "keychain-corrupted",
             WorldSpec::builder()
                 .user(UserSpec::new(ALEX))
-                .device(DeviceSetup::iphone().damaged_configuration_store())
+                .device(DeviceSetup::iphone().keychain(KeychainState::Corrupted))
                 .build(),
             cp(),
             (Section::NetworkError, Cause::IosUnspecifiedError),

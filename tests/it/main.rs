@@ -19,6 +19,7 @@ mod cli_flags;
 mod determinism;
 mod diagnosis_snapshots;
 mod fleet;
+mod ipad_naming;
 mod library_public_api;
 mod library_serve;
 mod library_snapshots;

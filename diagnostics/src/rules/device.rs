@@ -51,6 +51,8 @@ const STORE_ERRORS: &[&str] = &[
     "secitem",
     "nsosstatuserrordomain",
     "-34018",
+    "-25295",
+    "errsecinvalidkeychain",
     "-25300",
     "-25299",
     "profile store",

@@ -1,6 +1,7 @@
 //! The Company Portal app: a version the service no longer supports, a damaged install, or a
-//! failed Workplace Join (device registration), read from the Company Portal log and from the
-//! service's refusals of an old client. The
+//! failed Workplace Join (device registration, whose key the app reads from its keychain), read
+//! from the Company Portal log and from the service's refusals of an old client. Reinstalling
+//! the app is the fix for all of them: a new install has a new keychain item. The
 //! installed version is compared with a minimum the log states, when it states one.
 
 use super::{event_fact, has_any, quote, Context, Finding, HintRank, PORTAL_LOG, STRONG};
@@ -42,6 +43,14 @@ const WORKPLACE_JOIN: &[&str] = &[
     "workplace-join",
     "device registration",
     "wpj",
+];
+/// A keychain read the app reports with the Security framework's `OSStatus` names or codes.
+const KEYCHAIN_READ: &[&str] = &[
+    "osstatus",
+    "errsecitemnotfound",
+    "errsecdecode",
+    "-25300",
+    "-26275",
 ];
 const FAILED: &[&str] = &[
     "fail",
@@ -98,6 +107,20 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 vec![quote(PORTAL_LOG, l)],
             )
             .hint(Section::WorkplaceJoinFailed, HintRank::Firm),
+        );
+    }
+    if let Some(l) = lines
+        .iter()
+        .find(|l| l.has_any(WORKPLACE_JOIN) && l.has_any(KEYCHAIN_READ))
+    {
+        // The app could not read its own registration key: the install, not the service.
+        out.push(
+            Finding::support(
+                Cause::CompanyPortalOutdated,
+                0.6,
+                vec![quote(PORTAL_LOG, l)],
+            )
+            .hint(Section::WorkplaceJoinFailed, HintRank::Weak),
         );
     }
 }

@@ -371,6 +371,33 @@ fn ios_unspecified_error_in_the_keychain_domain() {
 }
 
 #[test]
+fn ios_unspecified_error_wrapping_a_keychain_osstatus() {
+    // The one line profiled writes when a corrupted keychain refuses a certificate payload.
+    let b = byod("", Location::Settings).with_device_log(
+        "Nov 26 10:40:01 iPad profiled[171] <Error>: Profile installation failed. Error: NSError: Desc: A network error has occurred. Underlying error: Domain: NSOSStatusErrorDomain Code: -25295 Domain: MCInstallationErrorDomain Code: 4001\n",
+    );
+    check(&b, Section::NetworkError, Cause::IosUnspecifiedError);
+}
+
+#[test]
+fn workplace_join_failed_for_a_registration_key_the_keychain_cannot_give() {
+    let b = byod("Workplace Join failed", Location::CompanyPortal).with_company_portal_log(
+        "2026-11-26T10:39:49.000Z WARN  [WorkplaceJoin] Workplace join key read failed: OSStatus -26275 (errSecDecode)\n\
+         2026-11-26T10:39:50.000Z ERROR [WorkplaceJoin] Workplace join failed: HTTP 400 error_missing_transport_key (The registration request has no valid transport key.)\n",
+    );
+    let d = check(
+        &b,
+        Section::WorkplaceJoinFailed,
+        Cause::CompanyPortalOutdated,
+    );
+    assert!(
+        has_evidence(&d, "company-portal.log", "errSecDecode"),
+        "{}",
+        d.render_text()
+    );
+}
+
+#[test]
 fn workplace_join_failed() {
     let b = byod("Workplace Join failed", Location::CompanyPortal).with_company_portal_log(
         "2026-11-26T10:39:50.000Z ERROR [WorkplaceJoin] Device registration failed: the registration component of the app is damaged\n",

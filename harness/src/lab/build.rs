@@ -16,6 +16,7 @@ use enrollsim_simulator::cloud::intune::state::{
     DeviceLimitRestriction, IntuneState, ManagedDevice, ManagementState, Ownership,
     PlatformRestriction,
 };
+use enrollsim_simulator::device::spec::model_name;
 use enrollsim_simulator::device::{
     CompanyPortalApp, DeviceSpec, InstalledMdmPayload, InstalledProfile, Outcome, SessionCookie,
 };
@@ -300,7 +301,10 @@ pub(super) fn device_spec(
         product: setup.product.clone(),
         os_version: setup.os_version.clone(),
         build: setup.build.clone(),
-        name: setup.name.clone(),
+        name: setup
+            .name
+            .clone()
+            .unwrap_or_else(|| model_name(&setup.product).to_string()),
         locale: setup.locale.clone(),
         imei: None,
         profiles: setup
@@ -313,12 +317,12 @@ pub(super) fn device_spec(
                 .version
                 .clone()
                 .unwrap_or_else(|| CompanyPortalApp::default().version),
-            damaged: portal.damaged,
+            registration_key: portal.registration_key,
             cloud: portal.cloud,
         }),
         safari_cookies: cookie.into_iter().collect(),
         blocked_hosts: setup.blocked_hosts.iter().cloned().collect(),
-        configuration_store_damaged: setup.configuration_store_damaged,
+        keychain: setup.keychain,
     }
 }
 
@@ -342,7 +346,13 @@ pub(super) fn register_added_device(
     let now = world.clock.now();
     let mut apple = lock(world.apple_ade.state());
     let server = apple.servers().next().map(|s| s.uuid.clone());
-    apple.add_device(AbmDevice::iphone(serial), now);
+    // Apple Business Manager lists the device as the model it is.
+    let record = if model_name(&setup.product) == "iPad" {
+        AbmDevice::ipad(serial)
+    } else {
+        AbmDevice::iphone(serial)
+    };
+    apple.add_device(record, now);
     apple
         .assign_device(serial, server.as_deref(), now)
         .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))

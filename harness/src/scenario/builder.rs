@@ -220,6 +220,15 @@ impl DeviceSetup {
     pub fn iphone() -> Self {
         DeviceSetup::default()
     }
+    /// An iPad Air (5th generation, `iPad13,16`) on iPadOS 17.5, English, with the current
+    /// Company Portal.
+    #[must_use]
+    pub fn ipad() -> Self {
+        DeviceSetup {
+            product: "iPad13,16".into(),
+            ..DeviceSetup::default()
+        }
+    }
     /// The device's language ("it-IT").
     #[must_use]
     pub fn locale(mut self, locale: &str) -> Self {
@@ -238,10 +247,10 @@ impl DeviceSetup {
         self.company_portal.version = Some(version.into());
         self
     }
-    /// The Company Portal install is damaged.
+    /// The state of the Company Portal's device registration key in the keychain.
     #[must_use]
-    pub fn damaged_company_portal(mut self) -> Self {
-        self.company_portal.damaged = true;
+    pub fn company_portal_registration_key(mut self, key: RegistrationKey) -> Self {
+        self.company_portal.registration_key = key;
         self
     }
     /// The Company Portal's Cloud setting.
@@ -277,10 +286,10 @@ impl DeviceSetup {
         self.blocked_hosts.push(host.into());
         self
     }
-    /// The device has an unspecified configuration-store fault only a restore clears.
+    /// The state of the device's keychain.
     #[must_use]
-    pub fn damaged_configuration_store(mut self) -> Self {
-        self.configuration_store_damaged = true;
+    pub fn keychain(mut self, state: KeychainState) -> Self {
+        self.keychain = state;
         self
     }
 }

@@ -14,7 +14,7 @@ pub use enrollsim_diagnostics::{Cause, Section};
 pub use enrollsim_simulator::cloud::entra::Cloud;
 pub use enrollsim_simulator::cloud::intune::state::{IosRestriction, MdmAuthority};
 pub use enrollsim_simulator::device::messages::UserMessage;
-pub use enrollsim_simulator::device::CloudSetting;
+pub use enrollsim_simulator::device::{CloudSetting, KeychainState, RegistrationKey};
 pub use enrollsim_simulator::recorder::Screen;
 
 /// A scenario: the world, what the user does, what should happen, and how to fix it.
@@ -316,8 +316,8 @@ pub struct DeviceSetup {
     pub os_version: String,
     /// Build.
     pub build: String,
-    /// Device name.
-    pub name: String,
+    /// Device name (the model the product names, "iPhone" or "iPad", when absent).
+    pub name: Option<String>,
     /// Locale.
     pub locale: String,
     /// The Company Portal app.
@@ -328,8 +328,9 @@ pub struct DeviceSetup {
     pub safari_session: Option<String>,
     /// Hosts the device's network cannot reach.
     pub blocked_hosts: Vec<String>,
-    /// An unspecified fault of the configuration store that only a restore clears.
-    pub configuration_store_damaged: bool,
+    /// The state of the keychain profiled writes certificates to (`corrupted`: only a
+    /// restore clears it).
+    pub keychain: KeychainState,
     /// The device's serial is registered as a corporate identifier.
     pub corporate_identifier: bool,
 }
@@ -342,13 +343,13 @@ impl Default for DeviceSetup {
             product: "iPhone15,2".into(),
             os_version: "17.5".into(),
             build: "21F79".into(),
-            name: "iPhone".into(),
+            name: None,
             locale: "en-US".into(),
             company_portal: CompanyPortalSpec::default(),
             profiles: Vec::new(),
             safari_session: None,
             blocked_hosts: Vec::new(),
-            configuration_store_damaged: false,
+            keychain: KeychainState::Healthy,
             corporate_identifier: false,
         }
     }
@@ -362,8 +363,9 @@ pub struct CompanyPortalSpec {
     pub installed: bool,
     /// Its version (the App Store's current one when absent).
     pub version: Option<String>,
-    /// Its install is damaged.
-    pub damaged: bool,
+    /// Its device registration (workplace join) key in the keychain (`missing`, `unusable`:
+    /// reinstalling the app clears it).
+    pub registration_key: RegistrationKey,
     /// Its Cloud setting.
     pub cloud: CloudSetting,
 }
@@ -373,7 +375,7 @@ impl Default for CompanyPortalSpec {
         CompanyPortalSpec {
             installed: true,
             version: None,
-            damaged: false,
+            registration_key: RegistrationKey::Present,
             cloud: CloudSetting::Automatic,
         }
     }

@@ -1,7 +1,7 @@
 //! What a user or technician does to a device, as the article's resolutions ask.
 
 use super::logs::{Level, Process};
-use super::spec::{CloudSetting, CompanyPortalApp};
+use super::spec::{CloudSetting, CompanyPortalApp, KeychainState};
 use super::Device;
 use crate::wire::checkin::{CheckOut, CheckinMessage};
 
@@ -47,6 +47,8 @@ impl Device {
     }
 
     /// Deletes the Company Portal app and installs the current version from the App Store.
+    /// Deleting the app deletes its keychain items, so the new install creates a new device
+    /// registration key.
     pub fn reinstall_company_portal(&self) {
         let cloud = self
             .lock()
@@ -100,13 +102,13 @@ impl Device {
     }
 
     /// Restores the device in recovery mode and sets it up as new: every profile, app, cookie
-    /// and the damaged configuration store are gone; the Company Portal must be installed again.
+    /// is gone and the keychain is created anew; the Company Portal must be installed again.
     pub fn restore_as_new(&self) {
         let mut s = self.lock();
         s.spec.profiles.clear();
         s.spec.company_portal = None;
         s.spec.safari_cookies.clear();
-        s.spec.configuration_store_damaged = false;
+        s.spec.keychain = KeychainState::Healthy;
         s.mdm = None;
         s.mailbox = None;
         s.supervised = false;

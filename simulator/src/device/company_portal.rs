@@ -13,7 +13,6 @@
 use base64::Engine;
 use bytes::Bytes;
 use hyper::{Method, StatusCode};
-use serde_json::Value;
 
 use super::logs::{Level, Process};
 use super::messages::UserMessage;
@@ -26,6 +25,12 @@ use crate::cloud::intune::{enrollment_host, PORTAL_HOST};
 use crate::net::client::{HttpsClient, OutgoingRequest};
 use crate::recorder::Screen;
 use crate::wire::content_type::APPLE_ASPEN_CONFIG;
+use crate::wire::entra::{
+    DeviceRegistrationRequest, DeviceRegistrationResponse, RegistrationError, JOIN_TYPE_REGISTER,
+};
+use crate::wire::intune_enrollment::{
+    EligibilityRequest, ServiceError, SessionCreated, SessionProgress, SessionRequest, SessionState,
+};
 
 /// What the Company Portal app holds once its user is signed in: its client, the cloud it
 /// signed in to and the bearer token every later service step carries.
@@ -45,6 +50,7 @@ impl PortalSession {
 
 /// What the app tells the services about the device it runs on.
 struct PortalDeviceFacts {
+    os_name: &'static str,
     os_version: String,
     product: String,
     name: String,
@@ -118,6 +124,7 @@ impl Device {
         let facts = {
             let s = self.lock();
             PortalDeviceFacts {
+                os_name: s.spec.os_name(),
                 os_version: s.spec.os_version.clone(),
                 product: s.spec.product.clone(),
                 name: s.spec.name.clone(),
@@ -133,8 +140,8 @@ impl Device {
             "INFO",
             "App",
             &format!(
-                "Company Portal version {} on iOS {} ({})",
-                app.version, facts.os_version, facts.product
+                "Company Portal version {} on {} {} ({})",
+                app.version, facts.os_name, facts.os_version, facts.product
             ),
         );
         facts
@@ -199,7 +206,12 @@ impl Device {
                 enrollment_host(portal.cloud),
                 "/enrollment/v1/eligibility",
             )
-            .json(&serde_json::json!({"platform": "iOS", "osVersion": facts.os_version, "companyPortalVersion": app.version, "deviceModel": facts.product}));
+            .json(&EligibilityRequest {
+                company_portal_version: app.version.clone(),
+                device_model: facts.product.clone(),
+                os_version: facts.os_version.clone(),
+                platform: "iOS".into(),
+            });
         self.service_step(&portal.client, eligibility, "Eligibility", true)
             .await?;
         self.cp_log("INFO", "Enrollment", "Eligibility check passed");
@@ -213,37 +225,32 @@ impl Device {
         app: &CompanyPortalApp,
         facts: &PortalDeviceFacts,
     ) -> Result<Option<String>, Outcome> {
-        // Workplace join: the transport key lives in the app's keychain; a damaged install
-        // cannot read it and sends none.
-        let transport_key = if app.damaged {
-            self.cp_log(
-                "WARN",
-                "WorkplaceJoin",
-                "Could not read the workplace join key from the keychain (errSecItemNotFound)",
-            );
-            String::new()
-        } else {
-            base64::engine::general_purpose::STANDARD.encode(self.rng.bytes(32))
-        };
+        let transport_key = self.read_registration_key(app);
         let join = portal
             .request(
                 Method::POST,
                 entra::registration_host(portal.cloud),
                 "/EnrollmentServer/device/?api-version=2.0",
             )
-            .json(&serde_json::json!({"DeviceDisplayName": facts.name, "OSVersion": facts.os_version, "DeviceType": "iOS", "JoinType": 4, "TransportKey": transport_key}));
+            .json(&DeviceRegistrationRequest {
+                device_display_name: facts.name.clone(),
+                device_type: "iOS".into(),
+                join_type: JOIN_TYPE_REGISTER,
+                os_version: facts.os_version.clone(),
+                transport_key,
+            });
         let azure_device_id = match portal.client.send(join).await {
-            Ok(r) if r.status == StatusCode::OK => r
-                .json::<Value>()
+            Ok(r) if r.status == StatusCode::OK => DeviceRegistrationResponse::from_json(&r.body)
                 .ok()
-                .and_then(|v| v["DeviceId"].as_str().map(str::to_string)),
+                .map(|answer| answer.device_id)
+                .filter(|id| !id.is_empty()),
             Ok(r) => {
-                let v: Value = r.json().unwrap_or(Value::Null);
+                let refusal = RegistrationError::from_json(&r.body).unwrap_or_default();
                 let failure = format!(
                     "Workplace join failed: HTTP {} {} ({})",
                     r.status.as_u16(),
-                    v["subcode"].as_str().unwrap_or(""),
-                    v["message"].as_str().unwrap_or("")
+                    refusal.subcode,
+                    refusal.message
                 );
                 return Err(self.workplace_join_failed(&failure));
             }
@@ -260,6 +267,22 @@ impl Device {
             ),
         );
         Ok(azure_device_id)
+    }
+
+    /// The public half of the app's workplace-join key pair, read from its keychain access
+    /// group; empty when the keychain cannot give it, which is what the app then sends.
+    fn read_registration_key(&self, app: &CompanyPortalApp) -> String {
+        match app.registration_key.read_error() {
+            None => base64::engine::general_purpose::STANDARD.encode(self.rng.bytes(32)),
+            Some((status, name)) => {
+                self.cp_log(
+                    "WARN",
+                    "WorkplaceJoin",
+                    &format!("Workplace join key read failed: OSStatus {status} ({name})"),
+                );
+                String::new()
+            }
+        }
     }
 
     fn workplace_join_failed(&self, log_line: &str) -> Outcome {
@@ -280,12 +303,18 @@ impl Device {
                 enrollment_host(portal.cloud),
                 "/enrollment/v1/sessions",
             )
-            .json(&serde_json::json!({"azureAdDeviceId": azure_device_id}));
+            .json(&SessionRequest {
+                azure_ad_device_id: azure_device_id,
+            });
         let answer = self
             .service_step(&portal.client, request, "Session", false)
             .await?;
-        let (Some(session_id), Some(profile_url)) =
-            (answer["sessionId"].as_str(), answer["profileUrl"].as_str())
+        let Some(SessionCreated {
+            session_id,
+            profile_url,
+        }) = SessionCreated::from_json(&answer)
+            .ok()
+            .filter(|s| !s.session_id.is_empty() && !s.profile_url.is_empty())
         else {
             self.cp_log(
                 "ERROR",
@@ -302,8 +331,8 @@ impl Device {
             ),
         );
         Ok(EnrollmentSession {
-            session_id: session_id.to_string(),
-            profile_url: profile_url.to_string(),
+            session_id,
+            profile_url,
         })
     }
 
@@ -374,12 +403,12 @@ impl Device {
         );
         let progress = match portal.client.send(status).await {
             Ok(r) if r.status == StatusCode::OK => {
-                r.json::<Value>().unwrap_or(Value::Null)["progress"].clone()
+                SessionState::from_json(&r.body).ok().map(|s| s.progress)
             }
-            _ => Value::Null,
+            _ => None,
         };
-        match progress["state"].as_str() {
-            Some("enrolled") => {
+        match progress {
+            Some(SessionProgress::Enrolled) => {
                 self.cp_log(
                     "INFO",
                     "Enrollment",
@@ -389,11 +418,7 @@ impl Device {
                     upn: user.upn.clone(),
                 }
             }
-            Some("failed") => {
-                let code = progress["errorCode"]
-                    .as_str()
-                    .unwrap_or("Unknown")
-                    .to_string();
+            Some(SessionProgress::Failed { error_code: code }) => {
                 self.cp_log(
                     "ERROR",
                     "Enrollment",
@@ -405,6 +430,7 @@ impl Device {
                 )
             }
             other => {
+                let other = other.as_ref().map(SessionProgress::state);
                 self.cp_log(
                     "WARN",
                     "Enrollment",
@@ -426,13 +452,17 @@ impl Device {
         request: OutgoingRequest,
         step: &str,
         knows_codes: bool,
-    ) -> Result<Value, Outcome> {
+    ) -> Result<Bytes, Outcome> {
         match client.send(request).await {
-            Ok(r) if r.status.is_success() => Ok(r.json().unwrap_or(Value::Null)),
+            Ok(r) if r.status.is_success() => Ok(r.body),
             Ok(r) => {
-                let v: Value = r.json().unwrap_or(Value::Null);
-                let code = v["errorCode"].as_str().unwrap_or("Unknown").to_string();
-                self.cp_log("ERROR", step, &format!("Service refused the request: HTTP {} errorCode={code} correlationId={} message={}", r.status.as_u16(), v["correlationId"].as_str().unwrap_or(""), v["message"].as_str().unwrap_or("")));
+                let refusal = ServiceError::from_json(&r.body).unwrap_or_default();
+                let code = if refusal.error_code.is_empty() {
+                    "Unknown".to_string()
+                } else {
+                    refusal.error_code.clone()
+                };
+                self.cp_log("ERROR", step, &format!("Service refused the request: HTTP {} errorCode={code} correlationId={} message={}", r.status.as_u16(), refusal.correlation_id.as_deref().unwrap_or(""), refusal.message));
                 let message = if knows_codes {
                     UserMessage::for_company_portal_code(&code)
                 } else {

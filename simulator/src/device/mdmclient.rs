@@ -197,9 +197,10 @@ impl Device {
     /// The `ErrorChain` of a failed `InstallProfile`: the message Settings would show, in the
     /// device's language and in US English.
     fn install_error_chain(&self, message: &UserMessage) -> Vec<ErrorChainItem> {
-        let text = message.text(&self.lock().spec.locale);
+        let model = self.lock().spec.model();
+        let text = message.text(&self.lock().spec.locale, model);
         vec![ErrorChainItem::new(4001, "MCInstallationErrorDomain", text)
-            .with_us_english(message.text("en-US"))]
+            .with_us_english(message.text("en-US", model))]
     }
 
     /// `RemoveProfile`: removes the profile unless it is the management profile; the error

@@ -41,8 +41,9 @@ fn is_italian(locale: &str) -> bool {
 }
 
 impl UserMessage {
-    /// The text in `locale` (`en-US`, `it-IT`...).
-    pub fn text(&self, locale: &str) -> String {
+    /// The text in `locale` (`en-US`, `it-IT`...) on a device of `model` ("iPhone", "iPad"),
+    /// which iOS names in its own texts.
+    pub fn text(&self, locale: &str, model: &str) -> String {
         let it = is_italian(locale);
         let s = match (self, it) {
             (UserMessage::ProfileNetworkError, false) => "Profile Installation Failed. A network error has occurred.",
@@ -65,8 +66,8 @@ impl UserMessage {
             (UserMessage::UserLicenseTypeInvalid, true) => "Tipo di licenza utente non valido",
             (UserMessage::UserNameNotRecognized, false) => "User Name Not Recognized. This user account is not authorized to use Microsoft Intune. Contact your system administrator if you think you have received this message in error.",
             (UserMessage::UserNameNotRecognized, true) => "Nome utente non riconosciuto. Questo account utente non è autorizzato a usare Microsoft Intune. Se si ritiene di aver ricevuto questo messaggio per errore, contattare l'amministratore di sistema.",
-            (UserMessage::CloudConfigurationUnavailable, false) => "Unable to retrieve configuration. The configuration for your iPhone could not be retrieved. Try again later or use a different network.",
-            (UserMessage::CloudConfigurationUnavailable, true) => "Impossibile recuperare la configurazione. Non è stato possibile recuperare la configurazione di iPhone. Riprova più tardi o usa un'altra rete.",
+            (UserMessage::CloudConfigurationUnavailable, false) => return format!("Unable to retrieve configuration. The configuration for your {model} could not be retrieved. Try again later or use a different network."),
+            (UserMessage::CloudConfigurationUnavailable, true) => return format!("Impossibile recuperare la configurazione. Non è stato possibile recuperare la configurazione di {model}. Riprova più tardi o usa un'altra rete."),
             (UserMessage::ServiceCode(code), _) => return code.clone(),
             (UserMessage::SignInError(text), _) => return text.clone(),
         };
@@ -96,15 +97,26 @@ mod tests {
     #[test]
     fn italian_devices_get_italian_texts_and_others_english() {
         assert!(UserMessage::DeviceCapReached
-            .text("it-IT")
+            .text("it-IT", "iPhone")
             .contains("massimo"));
         assert_eq!(
-            UserMessage::DeviceCapReached.text("fr-FR"),
+            UserMessage::DeviceCapReached.text("fr-FR", "iPhone"),
             "Device Cap Reached"
         );
         assert_eq!(
             UserMessage::for_company_portal_code("Whatever"),
             UserMessage::CompanyPortalUnavailable
         );
+    }
+
+    #[test]
+    fn setup_assistant_names_the_model_it_runs_on() {
+        let text = UserMessage::CloudConfigurationUnavailable.text("en-US", "iPad");
+        assert!(
+            text.contains("The configuration for your iPad could not"),
+            "{text}"
+        );
+        let text = UserMessage::CloudConfigurationUnavailable.text("it-IT", "iPad");
+        assert!(text.contains("configurazione di iPad."), "{text}");
     }
 }

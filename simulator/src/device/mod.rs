@@ -17,6 +17,7 @@
 
 pub mod actions;
 pub mod company_portal;
+pub mod keychain;
 pub mod logs;
 pub mod mdmclient;
 pub mod messages;
@@ -42,7 +43,7 @@ use logs::{Level, Process};
 use messages::UserMessage;
 pub use spec::{
     CloudSetting, CompanyPortalApp, DeviceSpec, InstalledMdmPayload, InstalledProfile,
-    SessionCookie,
+    KeychainState, RegistrationKey, SessionCookie,
 };
 
 /// What the world gives a device: where services are, what to trust, time, randomness.
@@ -250,7 +251,10 @@ impl Device {
     pub(crate) fn show(&self, screen: Screen, message: UserMessage) -> Outcome {
         let (text, serial) = {
             let state = self.lock();
-            (message.text(&state.spec.locale), state.spec.serial.clone())
+            (
+                message.text(&state.spec.locale, state.spec.model()),
+                state.spec.serial.clone(),
+            )
         };
         self.lock().shown.push((screen, text.clone()));
         self.env.recorder.record(Entry {

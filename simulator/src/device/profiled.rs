@@ -13,8 +13,10 @@
 //! - The MDM payload is installed by checking in: `Authenticate`, then `TokenUpdate`. If the
 //!   server refuses either, the whole profile is rolled back and Settings shows
 //!   "Connection to the server could not be established".
-//! - A damaged configuration store (an unspecified iOS fault) makes every install fail with
-//!   "A network error has occurred" until the device is restored as new.
+//! - Certificate and identity payloads are written to the keychain. A corrupted keychain
+//!   (see [`super::keychain`]) makes that write fail; profiled reports the payload installation
+//!   failure wrapping the keychain's `OSStatus`, and Settings shows "A network error has
+//!   occurred" — the article's unspecified iOS error, which only restoring the device clears.
 
 use bytes::Bytes;
 use enrollsim_certs::Identity;
@@ -84,7 +86,6 @@ impl Device {
             "Beginning profile installation...",
         );
         let profile = self.read_profile(bytes)?;
-        self.check_configuration_store()?;
         let new_mdm = profile.mdm_payload().cloned();
         if let Some(new_mdm) = &new_mdm {
             self.check_mdm_payload_may_install(&profile, new_mdm, options)?;
@@ -136,13 +137,22 @@ impl Device {
         Ok(profile)
     }
 
-    /// A damaged configuration store fails every install.
-    fn check_configuration_store(&self) -> Result<(), InstallError> {
-        if !self.lock().spec.configuration_store_damaged {
+    /// Writes a certificate or identity payload to the keychain (`SecItemAdd`).
+    ///
+    /// `MCInstallationErrorDomain` 4001 is profiled's "payload could not be installed" error,
+    /// which wraps the underlying cause (code from third-party MDM servers' handling of
+    /// `ErrorChain`s, not an Apple-published table; see the shared Apple wire notes, §4.4). The
+    /// underlying `NSOSStatusErrorDomain` code is the Security framework's.
+    fn add_to_keychain(&self) -> Result<(), InstallError> {
+        let Some((status, _name)) = self.lock().spec.keychain.write_error() else {
             return Ok(());
-        }
-        self.log(Process::Profiled, Level::Error, "MCKeychainErrorDomain Code: 9002: The configuration store could not be written (errSecInteractionNotAllowed)");
-        Err(self.install_failed("MCInstallationErrorDomain", 4001, "A network error has occurred. Underlying error: Domain: MCKeychainErrorDomain Code: 9002", UserMessage::ProfileNetworkError))
+        };
+        Err(self.install_failed(
+            "MCInstallationErrorDomain",
+            4001,
+            &format!("A network error has occurred. Underlying error: Domain: NSOSStatusErrorDomain Code: {status}"),
+            UserMessage::ProfileNetworkError,
+        ))
     }
 
     /// Apple's rules for an MDM payload: never from MDM, one MDM payload per device, and an
@@ -205,6 +215,7 @@ impl Device {
         for payload in &profile.payload_content {
             match payload {
                 Payload::RootCertificate(root) => {
+                    self.add_to_keychain()?;
                     self.log(
                         Process::Profiled,
                         Level::Notice,
@@ -227,6 +238,7 @@ impl Device {
                             UserMessage::ProfileInvalid,
                         )
                     })?;
+                    self.add_to_keychain()?;
                     self.log(
                         Process::Profiled,
                         Level::Notice,

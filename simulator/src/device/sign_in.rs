@@ -3,12 +3,12 @@
 //! the answer. One place, so the three flows ask the token endpoint the same way.
 
 use hyper::{Method, StatusCode};
-use serde_json::Value;
 
 use super::{Credentials, Device};
 use crate::cloud::entra::{login_host, Cloud, INTUNE_ENROLLMENT_APP_ID};
 use crate::cloud::form;
 use crate::net::client::{HttpsClient, OutgoingRequest};
+use crate::wire::entra::{TokenError, TokenResponse};
 
 /// The app that signs in, as Entra's sign-in log names it.
 pub(crate) struct SignInApp {
@@ -92,19 +92,16 @@ impl Device {
             .await
             .map_err(|e| SignInFailure::Network(e.to_string()))?;
         if response.status != StatusCode::OK {
-            let v: Value = response.json().unwrap_or(Value::Null);
-            let description = v["error_description"].as_str().unwrap_or("");
-            let first_line = description.lines().next().unwrap_or("").to_string();
-            let code = first_line.split(':').next().unwrap_or("").to_string();
+            let error = TokenError::from_json(&response.body).unwrap_or_default();
             return Err(SignInFailure::Refused {
-                code,
-                text: first_line,
+                code: error.aadsts().to_string(),
+                text: error.first_line().to_string(),
             });
         }
-        response
-            .json::<Value>()
+        TokenResponse::from_json(&response.body)
             .ok()
-            .and_then(|v| v["access_token"].as_str().map(str::to_string))
+            .map(|t| t.access_token)
+            .filter(|t| !t.is_empty())
             .ok_or(SignInFailure::Unreadable)
     }
 }

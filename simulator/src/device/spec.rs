@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+pub use super::keychain::{KeychainState, RegistrationKey};
 use crate::cloud::entra::Cloud;
 use crate::net::client::Reachability;
 
@@ -34,9 +35,8 @@ impl CloudSetting {
 pub struct CompanyPortalApp {
     /// App version ("5.2404.0").
     pub version: String,
-    /// The install is damaged: its keychain items are unreadable, so device registration sends
-    /// no transport key.
-    pub damaged: bool,
+    /// Its device registration key in the keychain.
+    pub registration_key: RegistrationKey,
     /// The Cloud setting.
     pub cloud: CloudSetting,
 }
@@ -48,7 +48,7 @@ impl Default for CompanyPortalApp {
     fn default() -> Self {
         CompanyPortalApp {
             version: CURRENT_COMPANY_PORTAL_VERSION.into(),
-            damaged: false,
+            registration_key: RegistrationKey::Present,
             cloud: CloudSetting::Automatic,
         }
     }
@@ -108,7 +108,7 @@ pub struct DeviceSpec {
     pub os_version: String,
     /// Build ("21F79").
     pub build: String,
-    /// Device name shown in logs ("iPhone").
+    /// Device name shown in logs ("iPhone"; by default the model, see [`model_name`]).
     pub name: String,
     /// Locale ("en-US", "it-IT").
     pub locale: String,
@@ -122,12 +122,42 @@ pub struct DeviceSpec {
     pub safari_cookies: Vec<SessionCookie>,
     /// Hosts the device's network cannot reach.
     pub blocked_hosts: BTreeSet<String>,
-    /// An unspecified fault in the device's configuration store: profiled cannot commit any
-    /// profile until the device is restored as new.
-    pub configuration_store_damaged: bool,
+    /// The keychain profiled writes a profile's certificates and identities to.
+    pub keychain: KeychainState,
+}
+
+/// The model a product type names, as the device calls itself in its name, logs and Setup
+/// Assistant's texts: `iPad13,4` is an iPad, `iPhone15,2` an iPhone.
+pub fn model_name(product: &str) -> &'static str {
+    if product.starts_with("iPad") {
+        "iPad"
+    } else if product.starts_with("iPod") {
+        "iPod touch"
+    } else {
+        "iPhone"
+    }
 }
 
 impl DeviceSpec {
+    /// The model the device calls itself ("iPhone", "iPad").
+    pub fn model(&self) -> &'static str {
+        model_name(&self.product)
+    }
+
+    /// The OS the device runs, as it names it: iPads run iPadOS from version 13 on.
+    pub fn os_name(&self) -> &'static str {
+        let major = self
+            .os_version
+            .split('.')
+            .next()
+            .and_then(|m| m.parse::<u32>().ok());
+        if self.model() == "iPad" && major.is_some_and(|m| m >= 13) {
+            "iPadOS"
+        } else {
+            "iOS"
+        }
+    }
+
     /// An iPhone 14 Pro on iOS 17.5 in English with the current Company Portal, nothing else
     /// installed, on an open network.
     pub fn iphone(serial: &str, udid: &str) -> DeviceSpec {
@@ -144,7 +174,7 @@ impl DeviceSpec {
             company_portal: Some(CompanyPortalApp::default()),
             safari_cookies: Vec::new(),
             blocked_hosts: BTreeSet::new(),
-            configuration_store_damaged: false,
+            keychain: KeychainState::Healthy,
         }
     }
 
@@ -157,5 +187,23 @@ impl DeviceSpec {
                 .map(|h| h.to_ascii_lowercase())
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_product_type_names_the_model_and_its_os() {
+        assert_eq!(model_name("iPad13,16"), "iPad");
+        assert_eq!(model_name("iPhone15,2"), "iPhone");
+        assert_eq!(model_name("iPod9,1"), "iPod touch");
+        let mut ipad = DeviceSpec::iphone("S", "U");
+        ipad.product = "iPad13,16".into();
+        assert_eq!((ipad.model(), ipad.os_name()), ("iPad", "iPadOS"));
+        ipad.os_version = "12.5".into();
+        assert_eq!(ipad.os_name(), "iOS");
+        assert_eq!(DeviceSpec::iphone("S", "U").os_name(), "iOS");
     }
 }

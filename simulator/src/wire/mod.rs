@@ -1,8 +1,10 @@
-//! Apple's wire formats as typed models: configuration profiles, MDM check-in messages,
+//! The wire formats as typed models. Apple's: configuration profiles, MDM check-in messages,
 //! commands and results, the APNs push and error bodies, the DEP (Device Assignment) API
-//! JSON, the ADE cloud configuration and `MachineInfo`, and MDM error bodies.
+//! JSON, the ADE cloud configuration and `MachineInfo`, and MDM error bodies. Microsoft's:
+//! Entra ID's token and device registration bodies ([`entra`]) and Intune's Company Portal
+//! enrollment API ([`intune_enrollment`]).
 //!
-//! Every model uses Apple's exact key names and value types, so what crosses the simulated
+//! Every model uses its owner's exact key names and value types, so what crosses the simulated
 //! TLS hops is what a real device and server exchange. Plist models have
 //! `to_xml(&self) -> Vec<u8>` and `from_xml(&[u8]) -> Result<Self, WireError>`; JSON models
 //! have `to_json` and `from_json`. Decoders never panic: they say which key is wrong and what
@@ -16,7 +18,9 @@ pub mod cloud_config;
 pub mod command;
 pub mod content_type;
 pub mod dep;
+pub mod entra;
 mod error;
+pub mod intune_enrollment;
 mod json_io;
 pub mod mdm_error;
 mod plist_io;

@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use hyper::{Method, StatusCode};
-use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use super::state::{
@@ -25,6 +24,10 @@ use crate::cloud::form;
 use crate::net::{BoxFuture, Handler, Request, Response};
 use crate::recorder::{Entry, Happening, Recorder};
 use crate::rng::SeededRng;
+use crate::wire::entra::{
+    DeviceRegistrationRequest, DeviceRegistrationResponse, OAuthError, RegisteredUser,
+    RegistrationError, TokenError, TokenResponse,
+};
 
 /// The Entra ID service of a world.
 #[derive(Clone, Debug)]
@@ -86,18 +89,19 @@ impl EntraService {
             "AADSTS{}: {}\r\nTrace ID: {}\r\nCorrelation ID: {}\r\nTimestamp: {}",
             failure.code, failure.text, trace_id, correlation_id, now
         );
-        Response::json(
-            failure.status,
-            &json!({
-                "error": failure.error,
-                "error_description": description,
-                "error_codes": [failure.code],
-                "timestamp": now,
-                "trace_id": trace_id,
-                "correlation_id": correlation_id,
-                "error_uri": format!("https://login.microsoftonline.com/error?code={}", failure.code),
-            }),
-        )
+        let body = TokenError {
+            correlation_id: correlation_id.to_string(),
+            error: failure.error.to_string(),
+            error_codes: vec![failure.code],
+            error_description: description,
+            error_uri: format!(
+                "https://login.microsoftonline.com/error?code={}",
+                failure.code
+            ),
+            timestamp: now,
+            trace_id,
+        };
+        Response::json(failure.status, &body)
     }
 
     fn token(&self, request: &Request) -> Response {
@@ -150,25 +154,24 @@ impl EntraService {
                 );
                 drop(state);
                 tracing::debug!("token issued");
-                Response::json(
-                    StatusCode::OK,
-                    &json!({
-                        "token_type": "Bearer",
-                        "scope": params.get("scope").cloned().unwrap_or_default(),
-                        "expires_in": 3599,
-                        "ext_expires_in": 3599,
-                        "access_token": access_token,
-                    }),
-                )
+                let body = TokenResponse {
+                    access_token,
+                    expires_in: 3599,
+                    ext_expires_in: 3599,
+                    scope: params.get("scope").cloned().unwrap_or_default(),
+                    token_type: "Bearer".into(),
+                };
+                Response::json(StatusCode::OK, &body)
             }
         }
     }
 
     /// Device registration (workplace join): `POST /EnrollmentServer/device/`.
     ///
-    /// The Company Portal sends the device's display name, OS version and a transport key
-    /// created in its keychain. A damaged app install sends no usable key, which the service
-    /// rejects, and the user sees "Workplace Join failed". The per-user registration quota
+    /// The Company Portal sends the device's display name, OS version and the public half of
+    /// the key pair it keeps in its keychain ([MS-DVRJ]'s `TransportKey`). An app that cannot
+    /// read its key sends none, which the service rejects, and the user sees "Workplace Join
+    /// failed". The per-user registration quota
     /// applies here (Entra's limit, separate from Intune's device limit).
     fn register_device(&self, request: &Request) -> Response {
         let now = self.clock.now();
@@ -180,7 +183,7 @@ impl EntraService {
                 "The request carries no bearer token.",
             );
         };
-        let body: serde_json::Value = match serde_json::from_slice(&request.body) {
+        let body = match DeviceRegistrationRequest::from_json(&request.body) {
             Ok(v) => v,
             Err(e) => {
                 return registration_error(
@@ -200,11 +203,7 @@ impl EntraService {
                 "The bearer token is invalid or expired.",
             );
         };
-        let transport_key = body
-            .get("TransportKey")
-            .and_then(|v| v.as_str())
-            .unwrap_or("");
-        if transport_key.len() < 16 {
+        if body.transport_key.len() < 16 {
             return registration_error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
@@ -231,22 +230,17 @@ impl EntraService {
         state.devices.push(RegisteredDevice {
             device_id: device_id.clone(),
             user_id: issued.user_id.clone(),
-            display_name: body
-                .get("DeviceDisplayName")
-                .and_then(|v| v.as_str())
-                .unwrap_or("iPhone")
-                .to_string(),
-            os_version: body
-                .get("OSVersion")
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string(),
+            display_name: body.device_display_name,
+            os_version: body.os_version,
             registered_at: now,
         });
-        Response::json(
-            StatusCode::OK,
-            &json!({ "DeviceId": device_id, "User": { "ObjectId": issued.user_id } }),
-        )
+        let answer = DeviceRegistrationResponse {
+            device_id,
+            user: RegisteredUser {
+                object_id: issued.user_id,
+            },
+        };
+        Response::json(StatusCode::OK, &answer)
     }
 }
 
@@ -400,10 +394,12 @@ fn record_sign_in(
 }
 
 fn registration_error(status: StatusCode, code: &str, subcode: &str, message: &str) -> Response {
-    Response::json(
-        status,
-        &json!({ "code": code, "subcode": subcode, "message": message }),
-    )
+    let body = RegistrationError {
+        code: code.into(),
+        message: message.into(),
+        subcode: subcode.into(),
+    };
+    Response::json(status, &body)
 }
 
 /// The bearer token of a request.
@@ -436,7 +432,10 @@ impl Handler for EntraService {
                 }
                 _ => Response::json(
                     StatusCode::NOT_FOUND,
-                    &json!({"error": "not_found", "error_description": format!("no endpoint at {}", request.path)}),
+                    &OAuthError {
+                        error: "not_found".into(),
+                        error_description: format!("no endpoint at {}", request.path),
+                    },
                 ),
             }
         })

@@ -30,21 +30,13 @@ use crate::net::client::OutgoingRequest;
 use crate::net::{Request, Response};
 use crate::wire::cloud_config::MachineInfo;
 use crate::wire::content_type::APPLE_ASPEN_CONFIG;
+use crate::wire::entra::TokenError;
 
 /// The enrollment type troubleshooting events name for ADE with user affinity.
 const ADE_ENROLLMENT_TYPE: &str = "appleBulkWithUser";
 
 /// Entra's refusal of a password sign-in: the AADSTS number and the first line of its text.
 type SignInFailure = (u32, String);
-
-/// The part of an Entra token error Intune reads (OAuth's error body).
-#[derive(Debug, Default, serde::Deserialize)]
-struct TokenError {
-    #[serde(default)]
-    error_codes: Vec<u64>,
-    #[serde(default)]
-    error_description: String,
-}
 
 /// Setup Assistant's Basic challenge, sent again after a failed sign-in.
 fn basic_challenge(text: &str) -> Response {
@@ -201,10 +193,8 @@ impl IntuneService {
                 .cloned()
                 .ok_or((50034, "user vanished".into())),
             Ok(r) => {
-                let e: TokenError = r.json().unwrap_or_default();
-                let code = e.error_codes.first().copied().unwrap_or(0) as u32;
-                let first_line = e.error_description.lines().next().unwrap_or("");
-                Err((code, first_line.to_string()))
+                let e = TokenError::from_json(&r.body).unwrap_or_default();
+                Err((e.code(), e.first_line().to_string()))
             }
             Err(e) => Err((0, e.to_string())),
         }

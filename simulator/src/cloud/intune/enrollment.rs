@@ -36,58 +36,18 @@ use super::{IntuneService, Refusal};
 use crate::cloud::entra::EntraUser;
 use crate::net::{Request, Response};
 use crate::wire::content_type::APPLE_ASPEN_CONFIG as ASPEN_CONFIG;
-
-/// The enrollment service's error body, which the Company Portal shows (`errorCode`,
-/// `message`, and for logged refusals the troubleshooting event's `correlationId`).
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ServiceError<'a> {
-    error_code: &'a str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    correlation_id: Option<String>,
-}
+use crate::wire::intune_enrollment::{
+    EligibilityRequest, Eligible, ServiceError, SessionCreated, SessionRequest, SessionState,
+};
 
 /// An error answer without a troubleshooting event.
 fn service_error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     let body = ServiceError {
-        error_code: code,
+        error_code: code.to_string(),
         message: message.into(),
         correlation_id: None,
     };
     Response::json(status, &body)
-}
-
-/// The answer to an eligible device.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Eligible {
-    eligible: bool,
-    enrollment_method: &'static str,
-}
-
-/// `POST sessions` body: the Entra device id from workplace join, if any.
-#[derive(Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SessionRequest {
-    #[serde(default)]
-    azure_ad_device_id: Option<serde_json::Value>,
-}
-
-/// A new session and where its management profile is downloaded.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SessionCreated {
-    session_id: String,
-    profile_url: String,
-}
-
-/// A session's progress, as the Company Portal polls it.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SessionState<'a> {
-    session_id: &'a str,
-    progress: &'a SessionProgress,
 }
 
 fn refuse(
@@ -104,7 +64,7 @@ fn refuse(
         None,
     );
     let body = ServiceError {
-        error_code: refusal.code,
+        error_code: refusal.code.to_string(),
         message: refusal.reason,
         correlation_id: Some(correlation_id),
     };
@@ -165,14 +125,6 @@ fn tenant_checks(service: &IntuneService, user: &EntraUser) -> Option<Refusal> {
     }
 }
 
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct EligibilityRequest {
-    platform: String,
-    os_version: String,
-    company_portal_version: String,
-}
-
 async fn eligibility(service: &IntuneService, request: &Request, user: &EntraUser) -> Response {
     let body: EligibilityRequest = match serde_json::from_slice(&request.body) {
         Ok(b) => b,
@@ -196,7 +148,7 @@ async fn eligibility(service: &IntuneService, request: &Request, user: &EntraUse
     }
     let eligible = Eligible {
         eligible: true,
-        enrollment_method: "companyPortal",
+        enrollment_method: "companyPortal".into(),
     };
     Response::json(StatusCode::OK, &eligible)
 }
@@ -320,10 +272,9 @@ async fn create_session(service: &IntuneService, request: &Request, user: &Entra
             reason: format!("User {} has {} enrolled device records (including records shown only in the Company Portal website); the device limit is {}.", user.upn, count.0, count.1),
         }, Some(user), None);
     }
-    // A device id that is not a string is ignored, as the service ignores what it cannot use.
-    let device_id = body
-        .azure_ad_device_id
-        .and_then(|v| v.as_str().map(str::to_string));
+    // A body it cannot read (a device id that is not a string) leaves the session without a
+    // device id, as the service ignores what it cannot use.
+    let device_id = body.azure_ad_device_id;
     let cloud = super::cloud_of_host(&request.host);
     let session = new_session(
         service,
@@ -389,8 +340,8 @@ fn session_status(service: &IntuneService, id: &str, user: &EntraUser) -> Respon
         Some(s) => Response::json(
             StatusCode::OK,
             &SessionState {
-                session_id: &s.id,
-                progress: &s.progress,
+                session_id: s.id.clone(),
+                progress: s.progress.clone(),
             },
         ),
         None => service_error(

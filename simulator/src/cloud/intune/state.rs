@@ -241,27 +241,8 @@ pub enum EnrollmentChannel {
     Ade,
 }
 
-/// Progress of an enrollment session, as the Company Portal polls it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase", tag = "state")]
-pub enum SessionProgress {
-    /// Profile not downloaded yet.
-    Created,
-    /// Profile downloaded.
-    ProfileDownloaded,
-    /// Device authenticated.
-    Authenticated,
-    /// Token received; waiting for the device to take its first commands.
-    TokenReceived,
-    /// Enrolled.
-    Enrolled,
-    /// Failed with a service error code.
-    Failed {
-        /// The code (`AccountNotOnboarded`...).
-        #[serde(rename = "errorCode")]
-        error_code: String,
-    },
-}
+/// Progress of an enrollment session: its shape is the enrollment API's.
+pub use crate::wire::intune_enrollment::SessionProgress;
 
 /// An enrollment session: one user enrolling one device.
 #[derive(Debug, Clone)]
