@@ -24,12 +24,7 @@ pub(super) fn route(service: &IntuneService, request: &Request, rest: &[&str]) -
 
 fn list_users(service: &IntuneService) -> Answer {
     let users = service.directory().users.clone();
-    ok_value(
-        users
-            .iter()
-            .map(|u| shapes::user(&service.lock(), u))
-            .collect::<Vec<_>>(),
-    )
+    ok_value(users.iter().map(shapes::user).collect::<Vec<_>>())
 }
 
 fn find_user(service: &IntuneService, id: &str) -> Result<EntraUser, Response> {
@@ -90,7 +85,7 @@ fn assign_license(service: &IntuneService, request: &Request, id: &str) -> Answe
     }
     service.note(None, format!("admin changed the licences of {}", user.upn));
     let user = find_user(service, id)?;
-    let view = shapes::user(&service.lock(), &user);
+    let view = shapes::user(&user);
     Ok(Response::json(StatusCode::OK, &view))
 }
 
