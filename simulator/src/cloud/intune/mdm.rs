@@ -213,25 +213,32 @@ fn authenticate_refusal(
             status: StatusCode::FORBIDDEN,
             code: "UserLicenseTypeInvalid",
             category: FailureCategory::UserValidation,
-            reason: format!("User {} has no Intune licence.", user.upn),
+            reason: "User license type invalid.".into(),
         })
     } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
         Some(Refusal::platform_blocked(r))
     } else if let Some(r) =
         restriction.filter(|r| !corporate && r.ios.personal_device_enrollment_blocked)
     {
-        Some(Refusal { status: StatusCode::FORBIDDEN, code: "PersonalDeviceEnrollmentBlocked", category: FailureCategory::EnrollmentRestrictionsEnforced, reason: format!("Personally owned iOS/iPadOS devices are blocked by the device type restriction '{}'; serial {} is not a corporate identifier.", r.name, m.serial_number) })
+        Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "PersonalDeviceEnrollmentBlocked",
+            category: FailureCategory::EnrollmentRestrictionsEnforced,
+            reason: "Personal device enrollment blocked.".into(),
+        })
     } else if let Some(d) = other_owner {
-        Some(Refusal { status: StatusCode::FORBIDDEN, code: "DeviceAlreadyEnrolled", category: FailureCategory::Authorization, reason: format!("Device {} is still enrolled to another user ({}); that enrollment was not removed.", m.serial_number, d.upn) })
+        Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "DeviceAlreadyEnrolled",
+            category: FailureCategory::Authorization,
+            reason: "Device already enrolled by another user.".into(),
+        })
     } else if session.channel == EnrollmentChannel::Web && all >= limit {
         Some(Refusal {
             status: StatusCode::FORBIDDEN,
             code: "DeviceCapReached",
             category: FailureCategory::EnrollmentRestrictionsEnforced,
-            reason: format!(
-                "User {} has {all} enrolled devices; the device limit is {limit}.",
-                user.upn
-            ),
+            reason: "Device limit reached.".into(),
         })
     } else {
         None
