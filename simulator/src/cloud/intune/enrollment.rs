@@ -241,7 +241,7 @@ fn device_refusal(
         })
     } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
         Some(Refusal::platform_blocked(r))
-    } else if let Some(r) = restriction.filter(|r| os_version_outside(r, &body.os_version)) {
+    } else if restriction.is_some_and(|r| os_version_outside(r, &body.os_version)) {
         Some(Refusal {
             status: StatusCode::FORBIDDEN,
             code: "OsVersionNotSupported",

@@ -217,16 +217,14 @@ fn authenticate_refusal(
         })
     } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
         Some(Refusal::platform_blocked(r))
-    } else if let Some(r) =
-        restriction.filter(|r| !corporate && r.ios.personal_device_enrollment_blocked)
-    {
+    } else if restriction.is_some_and(|r| !corporate && r.ios.personal_device_enrollment_blocked) {
         Some(Refusal {
             status: StatusCode::FORBIDDEN,
             code: "PersonalDeviceEnrollmentBlocked",
             category: FailureCategory::EnrollmentRestrictionsEnforced,
             reason: "Personal device enrollment blocked.".into(),
         })
-    } else if let Some(d) = other_owner {
+    } else if other_owner.is_some() {
         Some(Refusal {
             status: StatusCode::FORBIDDEN,
             code: "DeviceAlreadyEnrolled",
