@@ -9,8 +9,10 @@
 // the code under test.
 #![allow(clippy::too_many_lines)]
 
+mod ablation;
 mod ade_fleet;
 mod bad_input;
+mod bundle_keys;
 mod catalog_replay;
 mod cli_diagnose;
 mod cli_export_score;
