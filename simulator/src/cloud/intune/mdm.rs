@@ -383,9 +383,7 @@ async fn token_update(service: &IntuneService, m: &TokenUpdate, cert_serial: &st
                 status: StatusCode::OK,
                 code: "AccountNotOnboarded",
                 category: FailureCategory::AccountValidation,
-                reason: format!(
-                    "Apple's push service refused the tenant's MDM push certificate: {failure}"
-                ),
+                reason: format!("APNs push failed: {failure}"),
             };
             let user_id = session_id
                 .as_ref()
