@@ -16,6 +16,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod assignments;
 pub mod dep;
 pub mod device;
 pub mod events;
@@ -26,6 +27,10 @@ pub mod sign_in;
 pub mod tenant;
 pub mod user;
 
+pub use assignments::{
+    AssignmentTarget, DirectoryObject, EnrollmentConfigurationAssignment,
+    ALL_LICENSED_USERS_TARGET_TYPE, GROUP_TARGET_TYPE,
+};
 pub use dep::{DepEnrollmentProfile, DepOnboardingSetting, ImportedAppleDeviceIdentity};
 pub use device::ManagedDevice;
 pub use events::{EnrollmentEvent, FailureCategory};

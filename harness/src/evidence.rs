@@ -7,10 +7,12 @@
 //! expectation — goes in.
 
 use enrollsim_diagnostics::{EnrollmentEvent, EvidenceBundle, SignInRecord};
+use enrollsim_graph::requests::AuthenticationRequirements;
 use enrollsim_graph::{
-    ApnsCertificateView, Collection, DepOnboardingSetting, EnrollmentConfiguration,
-    ImportedDeviceIdentityView, ManagedDevice, ManagedDeviceView, Organization, PortalDevice,
-    SignIn, TenantView, User, UserView,
+    ApnsCertificateView, Collection, DepOnboardingSetting, DirectoryObject,
+    EnrollmentConfiguration, EnrollmentConfigurationAssignment, ImportedDeviceIdentityView,
+    LicenseDetails, LicenseView, ManagedDevice, ManagedDeviceView, Organization, PortalDevice,
+    SignIn, TenantView, User, UserView, ALL_LICENSED_USERS_TARGET_TYPE,
 };
 use enrollsim_simulator::clock::rfc3339;
 use enrollsim_simulator::cloud::intune::admin::shapes;
@@ -25,32 +27,72 @@ use crate::scenario::{Action, EnrollVia};
 /// the rules can match.
 const ALL_USERS: &str = "all-users";
 
-/// A restriction as the bundle shows it: the Default one (priority 0) assigned to
-/// [`ALL_USERS`].
-fn with_all_users(mut c: EnrollmentConfiguration) -> EnrollmentConfiguration {
-    let (priority, groups) = match &mut c {
-        EnrollmentConfiguration::PlatformRestrictions(r) => (r.priority, &mut r.assigned_group_ids),
-        EnrollmentConfiguration::Limit(r) => (r.priority, &mut r.assigned_group_ids),
-        EnrollmentConfiguration::Other => return c,
-    };
-    if priority == 0 {
-        *groups = vec![ALL_USERS.to_string()];
-    }
-    c
+/// The groups a restriction is assigned to, from its Graph assignments: the Default
+/// restrictions' "all licensed users" target is written as [`ALL_USERS`].
+async fn assigned_groups(admin: &AdminApi<'_>, id: &str) -> Result<Vec<String>, LabError> {
+    let path = format!("/v1.0/deviceManagement/deviceEnrollmentConfigurations/{id}/assignments");
+    let assignments: Vec<EnrollmentConfigurationAssignment> = list(admin, &path).await?;
+    Ok(assignments
+        .into_iter()
+        .filter_map(|a| match a.target.odata_type.as_str() {
+            ALL_LICENSED_USERS_TARGET_TYPE => Some(ALL_USERS.to_string()),
+            _ => a.target.group_id,
+        })
+        .collect())
 }
 
-/// A user as the bundle shows them: licences, groups (with [`ALL_USERS`]), MFA and cloud.
-fn user_view(user: User) -> UserView {
-    let mut member_of = user.member_of;
+/// The restrictions with the groups each is assigned to.
+async fn configurations(admin: &AdminApi<'_>) -> Result<Vec<EnrollmentConfiguration>, LabError> {
+    let mut configurations: Vec<EnrollmentConfiguration> = list(
+        admin,
+        "/v1.0/deviceManagement/deviceEnrollmentConfigurations",
+    )
+    .await?;
+    for c in &mut configurations {
+        let (id, groups) = match c {
+            EnrollmentConfiguration::PlatformRestrictions(r) => (&r.id, &mut r.assigned_group_ids),
+            EnrollmentConfiguration::Limit(r) => (&r.id, &mut r.assigned_group_ids),
+            EnrollmentConfiguration::Other => continue,
+        };
+        *groups = assigned_groups(admin, id).await?;
+    }
+    Ok(configurations)
+}
+
+/// A user as the bundle shows them, from their licence details (enabled plans), group
+/// memberships (with [`ALL_USERS`]) and per-user MFA state.
+async fn user_view(admin: &AdminApi<'_>, user: User) -> Result<UserView, LabError> {
+    let id = &user.id;
+    let licences: Vec<LicenseDetails> =
+        list(admin, &format!("/v1.0/users/{id}/licenseDetails")).await?;
+    let groups: Vec<DirectoryObject> = list(admin, &format!("/v1.0/users/{id}/memberOf")).await?;
+    let mfa: AuthenticationRequirements = admin
+        .get(&format!("/beta/users/{id}/authentication/requirements"))
+        .await?;
+    let mut member_of: Vec<String> = groups.into_iter().map(|g| g.id).collect();
     member_of.push(ALL_USERS.into());
-    UserView {
+    Ok(UserView {
         id: user.id,
         user_principal_name: user.user_principal_name,
-        assigned_licenses: user.assigned_licenses,
+        assigned_licenses: licences
+            .into_iter()
+            .map(|l| LicenseView {
+                sku_part_number: l.sku_part_number,
+                service_plans: l
+                    .service_plans
+                    .into_iter()
+                    .filter(|p| p.provisioning_status == "Success")
+                    .map(|p| p.service_plan_name)
+                    .collect(),
+            })
+            .collect(),
         member_of,
-        strong_authentication_required: user.strong_authentication_required,
+        strong_authentication_required: matches!(
+            mfa.per_user_mfa_state.as_deref(),
+            Some("enforced" | "enabled")
+        ),
         home_cloud: Some(user.home_cloud),
-    }
+    })
 }
 
 /// `GET path` as a Graph collection.
@@ -71,15 +113,17 @@ pub async fn tenant_view(lab: &Lab) -> Result<TenantView, LabError> {
         .get("/v1.0/deviceManagement/applePushNotificationCertificate")
         .await
         .ok();
-    let configurations: Vec<EnrollmentConfiguration> = list(
+    let configurations = configurations(&admin).await?;
+    let mut users = Vec::new();
+    for user in list::<User>(&admin, "/v1.0/users").await? {
+        users.push(user_view(&admin, user).await?);
+    }
+    let devices: Vec<ManagedDevice> = list(&admin, "/v1.0/deviceManagement/managedDevices").await?;
+    let ade: Vec<DepOnboardingSetting> = list(
         &admin,
-        "/v1.0/deviceManagement/deviceEnrollmentConfigurations",
+        "/beta/deviceManagement/depOnboardingSettings?$expand=enrollmentProfiles,importedAppleDeviceIdentities",
     )
     .await?;
-    let users: Vec<User> = list(&admin, "/v1.0/users").await?;
-    let devices: Vec<ManagedDevice> = list(&admin, "/v1.0/deviceManagement/managedDevices").await?;
-    let ade: Vec<DepOnboardingSetting> =
-        list(&admin, "/beta/deviceManagement/depOnboardingSettings").await?;
     let identities: Vec<ImportedDeviceIdentityView> =
         list(&admin, "/beta/deviceManagement/importedDeviceIdentities").await?;
     Ok(TenantView {
@@ -89,8 +133,8 @@ pub async fn tenant_view(lab: &Lab) -> Result<TenantView, LabError> {
             .next()
             .map(|o| o.mobile_device_management_authority),
         apple_push_notification_certificate: apns,
-        device_enrollment_configurations: configurations.into_iter().map(with_all_users).collect(),
-        users: users.into_iter().map(user_view).collect(),
+        device_enrollment_configurations: configurations,
+        users,
         managed_devices: devices.into_iter().map(ManagedDeviceView::from).collect(),
         dep_onboarding_settings: ade.into_iter().map(Into::into).collect(),
         imported_device_identities: identities,

@@ -2,6 +2,7 @@
 //! a user sees in the Company Portal website.
 
 use enrollsim_graph::requests::{AddLicense, AssignLicense, AuthenticationRequirements};
+use enrollsim_graph::DirectoryObject;
 use hyper::{Method, StatusCode};
 
 use super::{bad_request, body, graph_error, ok_value, shapes, Answer};
@@ -16,6 +17,8 @@ pub(super) fn route(service: &IntuneService, request: &Request, rest: &[&str]) -
         (&Method::GET, []) => list_users(service),
         (&Method::GET, [id, "licenseDetails"]) => license_details(service, id),
         (&Method::GET, [id, "managedDevices"]) => user_devices(service, id),
+        (&Method::GET, [id, "memberOf"]) => member_of(service, id),
+        (&Method::GET, [id, "authentication", "requirements"]) => get_mfa(service, id),
         (&Method::POST, [id, "assignLicense"]) => assign_license(service, request, id),
         (&Method::PATCH, [id, "authentication", "requirements"]) => set_mfa(service, request, id),
         _ => return None,
@@ -45,6 +48,36 @@ fn license_details(service: &IntuneService, id: &str) -> Answer {
             .map(shapes::license_details)
             .collect::<Vec<_>>(),
     )
+}
+
+/// `users/{id}/memberOf`: the groups the user is in, as directory object references.
+fn member_of(service: &IntuneService, id: &str) -> Answer {
+    let user = find_user(service, id)?;
+    ok_value(
+        user.groups
+            .iter()
+            .map(|g| DirectoryObject {
+                odata_type: "#microsoft.graph.group".into(),
+                id: g.clone(),
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// `users/{id}/authentication/requirements`: the per-user MFA state.
+fn get_mfa(service: &IntuneService, id: &str) -> Answer {
+    let user = find_user(service, id)?;
+    let state = if user.mfa_required {
+        "enforced"
+    } else {
+        "disabled"
+    };
+    Ok(Response::json(
+        StatusCode::OK,
+        &AuthenticationRequirements {
+            per_user_mfa_state: Some(state.into()),
+        },
+    ))
 }
 
 /// `users/{id}/managedDevices`: every device record of the user, including those only the
