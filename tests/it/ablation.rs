@@ -117,3 +117,47 @@ async fn portal_only_devices_need_the_users_device_list() {
         d.render_text()
     );
 }
+
+/// Keeps only one part of a bundle (with the manifest's device facts and enrollment type, which
+/// any collection has).
+fn only(full: &EvidenceBundle, part: &str) -> EvidenceBundle {
+    let mut b = EvidenceBundle::default();
+    b.manifest.device = full.manifest.device.clone();
+    b.manifest.enrollment_type = full.manifest.enrollment_type;
+    b.manifest.collected_at = full.manifest.collected_at.clone();
+    match part {
+        "user report" => b.manifest.user_report = full.manifest.user_report.clone(),
+        "device log" => b.device_log = full.device_log.clone(),
+        "company portal log" => b.company_portal_log = full.company_portal_log.clone(),
+        "tenant view" => b.tenant = full.tenant.clone(),
+        "enrollment events" => b.enrollment_events = full.enrollment_events.clone(),
+        "sign-ins" => b.sign_ins = full.sign_ins.clone(),
+        _ => b.company_portal_devices = full.company_portal_devices.clone(),
+    }
+    b
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_single_part_names_a_wrong_cause_with_confidence() {
+    let scenarios = enrollsim::catalog::builtin().expect("catalog loads");
+    let mut failures = Vec::new();
+    for s in scenarios.iter().filter(|s| s.cause.is_some()) {
+        let expected = s.cause.unwrap();
+        let report = enrollsim::run_scenario(s).await.expect("world starts");
+        for part in [
+            "user report",
+            "device log",
+            "company portal log",
+            "tenant view",
+            "enrollment events",
+            "sign-ins",
+            "company portal devices",
+        ] {
+            let d = diagnose(&only(&report.evidence, part));
+            if let Err(e) = acceptable(&d, expected) {
+                failures.push(format!("{} with only the {part}: {e}", s.id));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
