@@ -48,7 +48,7 @@ async fn sales_rep_at_the_limit() -> Result<(), enrollsim::LabError> {
     assert_eq!(*message, UserMessage::DeviceCapReached);
     println!("sales rep at the limit sees: {text}");
 
-    let diagnosis = world.diagnose(&jo, &outcome);
+    let diagnosis = world.diagnose(&jo, &outcome).await;
     assert_eq!(diagnosis.section, Some(Section::DeviceCapReached));
     assert_eq!(diagnosis.cause, Some(Cause::DeviceLimitReached));
     println!(
@@ -97,7 +97,7 @@ async fn exchange_only_licence() -> Result<(), enrollsim::LabError> {
         }
         other => panic!("an Exchange-only user was not refused: {other:?}"),
     }
-    let diagnosis = world.diagnose(&kim, &outcome);
+    let diagnosis = world.diagnose(&kim, &outcome).await;
     assert_eq!(diagnosis.section, Some(Section::UserLicenseTypeInvalid));
     assert_eq!(diagnosis.cause, Some(Cause::UserNotLicensed));
     println!("diagnosis:\n{}", diagnosis.render_text());

@@ -143,10 +143,11 @@
 //! - [`World::take_timeline`](crate::World::take_timeline) returns what happened since the
 //!   start (or the previous call): every HTTPS exchange between the parties, what the user saw,
 //!   what the services decided, on the virtual clock.
-//! - [`World::evidence`](crate::World::evidence) collects what an admin could collect after the
-//!   attempt: the message and where it appeared, the device's console log, the Company Portal
-//!   log, the tenant's admin view, Intune's enrollment troubleshooting events and Entra ID's
-//!   sign-in log. [`EvidenceBundle::write_dir`](crate::EvidenceBundle::write_dir) writes it in
+//! - [`World::evidence`](crate::World::evidence)`(..).await` collects what an admin could
+//!   collect after the attempt: the message and where it appeared, the device's console log,
+//!   the Company Portal log, the tenant's admin view, Intune's enrollment troubleshooting events
+//!   and Entra ID's sign-in log (all read through the admin API over HTTPS, as a collection
+//!   script would), and the user's device list from the Company Portal website. [`EvidenceBundle::write_dir`](crate::EvidenceBundle::write_dir) writes it in
 //!   the documented on-disk format, for other tools.
 //! - [`diagnose`](crate::diagnose()) reads a bundle — and nothing else: never the spec, never
 //!   what the test expects — and names the article's [`Section`](crate::Section) and the

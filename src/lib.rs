@@ -49,7 +49,7 @@
 //!     );
 //!
 //!     // 3. The admin collects the evidence; the diagnosis sees nothing else.
-//!     let evidence = world.evidence(&alex, &outcome);
+//!     let evidence = world.evidence(&alex, &outcome).await;
 //!     let diagnosis = diagnose(&evidence);
 //!     assert_eq!(diagnosis.section, Some(Section::DeviceCapReached));
 //!     assert_eq!(diagnosis.cause, Some(Cause::DeviceLimitReached));

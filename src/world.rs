@@ -181,18 +181,19 @@ impl World {
 
     /// The evidence an admin can collect after `action` ended in `outcome`: what the user saw
     /// and where, the device's console and Company Portal logs, the tenant's admin view, the
-    /// enrollment troubleshooting events and the sign-in log. Nothing about a scenario or its
-    /// expectation goes in.
-    #[must_use]
-    pub fn evidence(&self, action: &Action, outcome: &Outcome) -> EvidenceBundle {
-        evidence::collect(&self.lab, action, outcome)
+    /// enrollment troubleshooting events and the sign-in log (read through the admin API, over
+    /// HTTPS, as an admin's collection script would), and the user's device list from the
+    /// Company Portal website. Nothing about a scenario or its expectation goes in.
+    #[must_use = "collecting evidence changes nothing; use the bundle"]
+    pub async fn evidence(&self, action: &Action, outcome: &Outcome) -> EvidenceBundle {
+        evidence::collect(&self.lab, action, outcome).await
     }
 
     /// The blind diagnosis of [`World::evidence`]: the same as
-    /// [`diagnose`](crate::diagnose())`(&world.evidence(action, outcome))`.
-    #[must_use]
-    pub fn diagnose(&self, action: &Action, outcome: &Outcome) -> Diagnosis {
-        crate::diagnose(&self.evidence(action, outcome))
+    /// [`diagnose`](crate::diagnose())`(&world.evidence(action, outcome).await)`.
+    #[must_use = "a diagnosis changes nothing; read it"]
+    pub async fn diagnose(&self, action: &Action, outcome: &Outcome) -> Diagnosis {
+        crate::diagnose(&self.evidence(action, outcome).await)
     }
 
     /// The serial number of the spec's device.

@@ -29,7 +29,8 @@ fn text(id: &str) -> &'static str {
         "company-portal-log" => "The Company Portal log covering the failed attempt.",
         "apns-certificate" => "The Apple MDM push certificate in Intune: whether one is configured, its expiry date and status.",
         "company-portal-version" => "The Company Portal version installed on the device.",
-        "device-count-and-limit" => "How many devices the user has enrolled (in the admin center and only in the Company Portal website) and the device limit that applies to the user.",
+        "device-count-and-limit" => "How many devices the admin center lists for the user, and the device limit that applies to the user.",
+        "company-portal-devices" => "The user's device list as the Company Portal website shows it (sign in at the website, open Devices): it includes records the admin center does not list.",
         "installed-management-profiles" => "The management profiles installed on the device (Settings > General > Device Management) and the server each one belongs to.",
         "network-to-apple" => "Whether the device's network reaches Apple's enrollment services (iprofiles.apple.com and the other hosts ADE needs).",
         "ade-profile-and-token" => "The ADE token's upload date, the last modification date of the enrollment profile assigned to the device, and whether the profile is synced to Apple.",
@@ -51,7 +52,11 @@ fn facts_for(cause: Cause) -> &'static [&'static str] {
         | Cause::ApnsCertificateInvalid
         | Cause::ApnsCertificateNeedsRenewal => &["apns-certificate", "company-portal-log"],
         Cause::CompanyPortalOutdated => &["company-portal-version", "company-portal-log"],
-        Cause::DeviceLimitReached => &["device-count-and-limit", "company-portal-log"],
+        Cause::DeviceLimitReached => &[
+            "device-count-and-limit",
+            "company-portal-devices",
+            "company-portal-log",
+        ],
         Cause::ManagementProfilePresent => &["installed-management-profiles", "device-console-log"],
         Cause::AdeServiceUnreachable => &["device-console-log", "network-to-apple"],
         Cause::AdeProfilePredatesToken => &["ade-profile-and-token", "device-console-log"],
@@ -80,6 +85,7 @@ fn known(ctx: &Context<'_>, recognized: bool, id: &str) -> bool {
         "device-record" => tenant && ctx.serial.is_some(),
         "device-console-log" => b.device_log.is_some(),
         "company-portal-log" => b.company_portal_log.is_some(),
+        "company-portal-devices" => b.company_portal_devices.is_some(),
         "apns-certificate" => tenant,
         "company-portal-version" => device.is_some_and(|d| d.company_portal_version.is_some()),
         "ade-profile-and-token" => ctx

@@ -47,8 +47,8 @@ pub use bundle::{
     DeviceLimitConfiguration, EnrollmentConfiguration, EnrollmentEvent, EnrollmentProfileView,
     EnrollmentType, EvidenceBundle, FailureCategory, FileMap, ImportedDeviceIdentityView,
     ImportedDeviceView, IosRestriction, LicenseView, Location, ManagedDeviceView, Manifest, Part,
-    PlatformRestrictionsConfiguration, ProblemKind, ReadBundle, SignInRecord, SignInStatus,
-    TenantView, UserReport, UserView, FORMAT,
+    PlatformRestrictionsConfiguration, PortalDevice, ProblemKind, ReadBundle, SignInRecord,
+    SignInStatus, TenantView, UserReport, UserView, FORMAT,
 };
 pub use catalog::{
     user_messages, Cause, Language, MessageKind, ParseIdError, ResolutionStep, Section, UserMessage,

@@ -11,30 +11,39 @@
 //! - the admin API's wire shapes ([`device`], [`dep`], [`user`], [`sign_in`], [`requests`],
 //!   wrapped in [`odata`] envelopes), which always carry every field they name (`null` when
 //!   unset, as Graph writes them);
-//! - the bundle's tenant view ([`tenant`]), where every optional field may be absent, so that
+//! - the bundle's tenant view ([`tenant`]) and the user-collected device list ([`portal`]), where every optional field may be absent, so that
 //!   a real admin's partial export reads without loss. The admin shapes convert into it.
 
 #![forbid(unsafe_code)]
 
+pub mod assignments;
 pub mod dep;
 pub mod device;
+pub mod events;
 pub mod odata;
+pub mod portal;
 pub mod requests;
 pub mod sign_in;
 pub mod tenant;
 pub mod user;
 
+pub use assignments::{
+    AssignmentTarget, DirectoryObject, EnrollmentConfigurationAssignment,
+    ALL_LICENSED_USERS_TARGET_TYPE, GROUP_TARGET_TYPE,
+};
 pub use dep::{DepEnrollmentProfile, DepOnboardingSetting, ImportedAppleDeviceIdentity};
 pub use device::ManagedDevice;
+pub use events::{EnrollmentEvent, FailureCategory};
 pub use odata::{Collection, GraphError, GraphErrorDetail, InnerError, ValueOf};
-pub use sign_in::{SignIn, SignInStatus};
+pub use portal::PortalDevice;
+pub use sign_in::{SignIn, SignInRecord, SignInStatus};
 pub use tenant::{
     ApnsCertificateView, DepOnboardingSettingView, DeviceLimitConfiguration,
     EnrollmentConfiguration, EnrollmentProfileView, ImportedDeviceIdentityView, ImportedDeviceView,
     IosRestriction, LicenseView, ManagedDeviceView, PlatformRestrictionsConfiguration, TenantView,
     UserView,
 };
-pub use user::{LicenseDetails, ServicePlanInfo, User};
+pub use user::{LicenseDetails, Organization, ServicePlanInfo, User};
 
 /// The `@odata.type` of a device type (platform) restriction.
 pub const PLATFORM_RESTRICTIONS_TYPE: &str =

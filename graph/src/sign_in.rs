@@ -1,4 +1,5 @@
-//! Graph `signIn` (`auditLogs/signIns`), as the admin API serves it.
+//! Graph `signIn` (`auditLogs/signIns`): the full record the admin API serves, and the subset
+//! the bundle's `sign-ins.json` keeps (the same status type, so both read one shape).
 
 use serde::{Deserialize, Serialize};
 
@@ -26,14 +27,48 @@ pub struct SignIn {
     pub status: SignInStatus,
 }
 
-/// Graph `signInStatus`; `failureReason` is `null` on success.
+/// Graph `signIn` as the bundle's `sign-ins.json` keeps it (the fields used).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInRecord {
+    /// When (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date_time: Option<String>,
+    /// Who.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_principal_name: Option<String>,
+    /// The application signed in to, e.g. `Microsoft Intune Enrollment`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_display_name: Option<String>,
+    /// The client type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_app_used: Option<String>,
+    /// The outcome.
+    #[serde(default)]
+    pub status: SignInStatus,
+}
+
+/// Graph `signInStatus`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInStatus {
-    /// 0 on success, otherwise the AADSTS number.
+    /// 0 on success, otherwise the AADSTS number (50076 for `AADSTS50076`).
     #[serde(default)]
-    pub error_code: u32,
-    /// Why it failed.
-    #[serde(default)]
+    pub error_code: i64,
+    /// The reason, as Entra ID words it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_status_reads() {
+        let s: SignInRecord =
+            serde_json::from_str(r#"{"userPrincipalName": "a@b", "status": {"errorCode": 50076}}"#)
+                .unwrap();
+        assert_eq!(s.status.error_code, 50076);
+    }
 }

@@ -181,9 +181,6 @@ pub struct UserView {
     /// `public` or `government` (enrollsim extension).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub home_cloud: Option<String>,
-    /// Devices shown only in the Company Portal website (enrollsim extension).
-    #[serde(default)]
-    pub portal_only_device_count: u32,
 }
 
 /// One assigned licence.

@@ -33,12 +33,18 @@ pub struct User {
     /// `public` or `government` (enrollsim extension).
     #[serde(default)]
     pub home_cloud: String,
-    /// Devices only the Company Portal website shows (enrollsim extension).
+}
+
+/// Graph `organization` (the fields used): the tenant and its MDM authority.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    /// The tenant id.
     #[serde(default)]
-    pub portal_only_device_count: u32,
-    /// The device limit that applies to the user (enrollsim extension).
+    pub id: String,
+    /// `intune`, `office365`, `unknown`...
     #[serde(default)]
-    pub device_limit: u32,
+    pub mobile_device_management_authority: String,
 }
 
 /// Graph `licenseDetails`.

@@ -6,110 +6,165 @@
 //! Entra's sign-in log. Nothing about the scenario — its id, title, section, cause or
 //! expectation — goes in.
 
-use enrollsim_diagnostics::EvidenceBundle;
+use enrollsim_diagnostics::{EnrollmentEvent, EvidenceBundle, SignInRecord};
+use enrollsim_graph::requests::AuthenticationRequirements;
 use enrollsim_graph::{
-    DepOnboardingSettingView, ImportedDeviceIdentityView, ManagedDeviceView, TenantView, UserView,
+    ApnsCertificateView, Collection, DepOnboardingSetting, DirectoryObject,
+    EnrollmentConfiguration, EnrollmentConfigurationAssignment, ImportedDeviceIdentityView,
+    LicenseDetails, LicenseView, ManagedDevice, ManagedDeviceView, Organization, PortalDevice,
+    SignIn, TenantView, User, UserView, ALL_LICENSED_USERS_TARGET_TYPE,
 };
 use enrollsim_simulator::clock::rfc3339;
-use enrollsim_simulator::cloud::entra::EntraUser;
 use enrollsim_simulator::cloud::intune::admin::shapes;
-use enrollsim_simulator::cloud::intune::state::{IntuneState, ManagementState};
 use enrollsim_simulator::device::Outcome;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::lab::Lab;
+use crate::lab::{AdminApi, Lab, LabError};
 use crate::scenario::{Action, EnrollVia};
 
 /// The group every user is in: the bundle names it so the Default restrictions (priority 0),
-/// which apply to everyone, show an assignment the rules can match.
+/// which Graph assigns to all users (`allLicensedUsersAssignmentTarget`), show an assignment
+/// the rules can match.
 const ALL_USERS: &str = "all-users";
 
-/// The groups a restriction applies to, as the bundle shows them.
-fn assigned_groups(priority: u32, groups: &[String]) -> Vec<String> {
-    if priority == 0 {
-        vec![ALL_USERS.to_string()]
-    } else {
-        groups.to_vec()
-    }
+/// The groups a restriction is assigned to, from its Graph assignments: the Default
+/// restrictions' "all licensed users" target is written as [`ALL_USERS`].
+async fn assigned_groups(admin: &AdminApi<'_>, id: &str) -> Result<Vec<String>, LabError> {
+    let path = format!("/v1.0/deviceManagement/deviceEnrollmentConfigurations/{id}/assignments");
+    let assignments: Vec<EnrollmentConfigurationAssignment> = list(admin, &path).await?;
+    Ok(assignments
+        .into_iter()
+        .filter_map(|a| match a.target.odata_type.as_str() {
+            ALL_LICENSED_USERS_TARGET_TYPE => Some(ALL_USERS.to_string()),
+            _ => a.target.group_id,
+        })
+        .collect())
 }
 
-/// A user as the bundle shows them: licences, groups (with [`ALL_USERS`]), MFA, cloud and
-/// the devices only the portal shows.
-fn user_view(intune: &IntuneState, u: &EntraUser) -> UserView {
-    let user = shapes::user(intune, u);
-    let mut member_of = user.member_of;
+/// The restrictions with the groups each is assigned to.
+async fn configurations(admin: &AdminApi<'_>) -> Result<Vec<EnrollmentConfiguration>, LabError> {
+    let mut configurations: Vec<EnrollmentConfiguration> = list(
+        admin,
+        "/v1.0/deviceManagement/deviceEnrollmentConfigurations",
+    )
+    .await?;
+    for c in &mut configurations {
+        let (id, groups) = match c {
+            EnrollmentConfiguration::PlatformRestrictions(r) => (&r.id, &mut r.assigned_group_ids),
+            EnrollmentConfiguration::Limit(r) => (&r.id, &mut r.assigned_group_ids),
+            EnrollmentConfiguration::Other => continue,
+        };
+        *groups = assigned_groups(admin, id).await?;
+    }
+    Ok(configurations)
+}
+
+/// A user as the bundle shows them, from their licence details (enabled plans), group
+/// memberships (with [`ALL_USERS`]) and per-user MFA state.
+async fn user_view(admin: &AdminApi<'_>, user: User) -> Result<UserView, LabError> {
+    let id = &user.id;
+    let licences: Vec<LicenseDetails> =
+        list(admin, &format!("/v1.0/users/{id}/licenseDetails")).await?;
+    let groups: Vec<DirectoryObject> = list(admin, &format!("/v1.0/users/{id}/memberOf")).await?;
+    let mfa: AuthenticationRequirements = admin
+        .get(&format!("/beta/users/{id}/authentication/requirements"))
+        .await?;
+    let mut member_of: Vec<String> = groups.into_iter().map(|g| g.id).collect();
     member_of.push(ALL_USERS.into());
-    UserView {
+    Ok(UserView {
         id: user.id,
         user_principal_name: user.user_principal_name,
-        assigned_licenses: user.assigned_licenses,
-        member_of,
-        strong_authentication_required: user.strong_authentication_required,
-        home_cloud: Some(user.home_cloud),
-        portal_only_device_count: user.portal_only_device_count,
-    }
-}
-
-/// The tenant as the admin center and Graph show it, in the bundle's `tenant.json` shape.
-pub fn tenant_view(lab: &Lab) -> TenantView {
-    let now = lab.world.clock.now();
-    let ade = ade_view(lab);
-    let intune = lab.world.intune.state();
-    let intune = intune.lock().unwrap_or_else(|p| p.into_inner());
-    let directory = lab.world.entra.state();
-    let directory = directory.lock().unwrap_or_else(|p| p.into_inner());
-    let platform = intune
-        .platform_restrictions
-        .iter()
-        .map(|r| shapes::platform_configuration(r, assigned_groups(r.priority, &r.groups)));
-    let limits = intune
-        .limit_restrictions
-        .iter()
-        .map(|r| shapes::limit_configuration(r, assigned_groups(r.priority, &r.groups)));
-    TenantView {
-        collected_date_time: Some(rfc3339(now)),
-        mdm_authority: Some(intune.mdm_authority.graph_name().into()),
-        apple_push_notification_certificate: intune
-            .apns
-            .as_ref()
-            .map(|c| shapes::apns_certificate(c, now)),
-        device_enrollment_configurations: platform.chain(limits).collect(),
-        users: directory
-            .users
-            .iter()
-            .map(|u| user_view(&intune, u))
-            .collect(),
-        managed_devices: intune
-            .devices
-            .iter()
-            .filter(|d| d.admin_visible && d.state != ManagementState::Enrolling)
-            .map(|d| ManagedDeviceView::from(shapes::managed_device(d)))
-            .collect(),
-        dep_onboarding_settings: ade,
-        imported_device_identities: intune
-            .corporate_identifiers
-            .iter()
-            .map(|serial| ImportedDeviceIdentityView {
-                imported_device_identifier: serial.clone(),
-                imported_device_identity_type: Some("serialNumber".into()),
+        assigned_licenses: licences
+            .into_iter()
+            .map(|l| LicenseView {
+                sku_part_number: l.sku_part_number,
+                service_plans: l
+                    .service_plans
+                    .into_iter()
+                    .filter(|p| p.provisioning_status == "Success")
+                    .map(|p| p.service_plan_name)
+                    .collect(),
             })
             .collect(),
+        member_of,
+        strong_authentication_required: matches!(
+            mfa.per_user_mfa_state.as_deref(),
+            Some("enforced" | "enabled")
+        ),
+        home_cloud: Some(user.home_cloud),
+    })
+}
+
+/// `GET path` as a Graph collection.
+async fn list<T: serde::de::DeserializeOwned>(
+    admin: &AdminApi<'_>,
+    path: &str,
+) -> Result<Vec<T>, LabError> {
+    Ok(admin.get::<Collection<T>>(path).await?.value)
+}
+
+/// The tenant as an admin's collection script reads it: Graph GETs over HTTPS, one per
+/// resource, as the admin center's data comes from them.
+pub async fn tenant_view(lab: &Lab) -> Result<TenantView, LabError> {
+    let admin = AdminApi::collector(&lab.world);
+    let organization: Vec<Organization> = list(&admin, "/v1.0/organization").await?;
+    // Graph answers 404 when no push certificate was ever uploaded.
+    let apns: Option<ApnsCertificateView> = admin
+        .get("/v1.0/deviceManagement/applePushNotificationCertificate")
+        .await
+        .ok();
+    let configurations = configurations(&admin).await?;
+    let mut users = Vec::new();
+    for user in list::<User>(&admin, "/v1.0/users").await? {
+        users.push(user_view(&admin, user).await?);
     }
+    let devices: Vec<ManagedDevice> = list(&admin, "/v1.0/deviceManagement/managedDevices").await?;
+    let ade: Vec<DepOnboardingSetting> = list(
+        &admin,
+        "/beta/deviceManagement/depOnboardingSettings?$expand=enrollmentProfiles,importedAppleDeviceIdentities",
+    )
+    .await?;
+    let identities: Vec<ImportedDeviceIdentityView> =
+        list(&admin, "/beta/deviceManagement/importedDeviceIdentities").await?;
+    Ok(TenantView {
+        collected_date_time: Some(rfc3339(lab.world.clock.now())),
+        mdm_authority: organization
+            .into_iter()
+            .next()
+            .map(|o| o.mobile_device_management_authority),
+        apple_push_notification_certificate: apns,
+        device_enrollment_configurations: configurations,
+        users,
+        managed_devices: devices.into_iter().map(ManagedDeviceView::from).collect(),
+        dep_onboarding_settings: ade.into_iter().map(Into::into).collect(),
+        imported_device_identities: identities,
+    })
 }
 
-/// The ADE part of the tenant view: Graph's `depOnboardingSettings` with their profiles and
-/// imported devices.
-pub fn ade_view(lab: &Lab) -> Vec<DepOnboardingSettingView> {
-    lab.world
-        .intune
-        .dep_onboarding_settings()
-        .into_iter()
-        .map(Into::into)
-        .collect()
+/// Intune's troubleshooting events and Entra's sign-in log, read through Graph.
+async fn service_logs(lab: &Lab) -> Result<(Vec<EnrollmentEvent>, Vec<SignInRecord>), LabError> {
+    let admin = AdminApi::collector(&lab.world);
+    let events = list(&admin, "/beta/deviceManagement/troubleshootingEvents").await?;
+    let sign_ins: Vec<SignIn> = list(&admin, "/v1.0/auditLogs/signIns").await?;
+    // The bundle keeps a subset of Graph's `signIn`; serde does the projection.
+    let sign_ins = serde_json::to_value(sign_ins)
+        .and_then(serde_json::from_value)
+        .unwrap_or_default();
+    Ok((events, sign_ins))
 }
 
-/// Collects the bundle for `outcome` of `action`.
-pub fn collect(lab: &Lab, action: &Action, outcome: &Outcome) -> EvidenceBundle {
+/// What the user copies from the Company Portal website's Devices page: their own device list.
+/// The website is the user's view, not the admin's; the lab renders it from Intune's records
+/// the way the website lists them.
+fn portal_devices(lab: &Lab, upn: &str) -> Vec<PortalDevice> {
+    let intune = lab.world.intune.state();
+    let intune = intune.lock().unwrap_or_else(|p| p.into_inner());
+    shapes::portal_devices(&intune, upn)
+}
+
+/// Collects the bundle for `outcome` of `action`. A resource the collection cannot read is
+/// left out of the bundle, as a collection script that hit an error would.
+pub async fn collect(lab: &Lab, action: &Action, outcome: &Outcome) -> EvidenceBundle {
     let now = rfc3339(lab.world.clock.now());
     let spec = lab.device.spec();
     let (message, location) = match outcome {
@@ -135,17 +190,10 @@ pub fn collect(lab: &Lab, action: &Action, outcome: &Outcome) -> EvidenceBundle 
         },
         "files": {},
     });
-    let events: Vec<Value> = {
-        let intune = lab.world.intune.state();
-        let intune = intune.lock().unwrap_or_else(|p| p.into_inner());
-        intune
-            .events
-            .iter()
-            .filter_map(|e| serde_json::to_value(e).ok())
-            .collect()
+    let (events, sign_ins) = match service_logs(lab).await {
+        Ok((events, sign_ins)) => (Some(events), Some(sign_ins)),
+        Err(_) => (None, None),
     };
-    // The bundle's sign-in records keep a subset of Graph's `signIn`; serde does the projection.
-    let sign_ins = enrollsim_simulator::cloud::intune::admin::sign_in_log(&lab.world.intune);
     let join = |lines: Vec<String>| {
         if lines.is_empty() {
             None
@@ -157,10 +205,9 @@ pub fn collect(lab: &Lab, action: &Action, outcome: &Outcome) -> EvidenceBundle 
         manifest: serde_json::from_value(manifest).unwrap_or_default(),
         device_log: join(lab.device.console_log()),
         company_portal_log: join(lab.device.company_portal_log()),
-        tenant: Some(tenant_view(lab)),
-        enrollment_events: serde_json::from_value(Value::Array(events)).ok(),
-        sign_ins: serde_json::to_value(sign_ins)
-            .and_then(serde_json::from_value)
-            .ok(),
+        tenant: tenant_view(lab).await.ok(),
+        enrollment_events: events,
+        sign_ins,
+        company_portal_devices: Some(portal_devices(lab, &action.user)),
     }
 }

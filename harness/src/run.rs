@@ -156,7 +156,7 @@ pub async fn run_scenario(scenario: &Scenario) -> Result<RunReport, LabError> {
         Outcome::Failed { text, .. } => Some(text.clone()),
         _ => None,
     };
-    let evidence = evidence::collect(&lab, &scenario.action, &outcome);
+    let evidence = evidence::collect(&lab, &scenario.action, &outcome).await;
     let is_failure_scenario = scenario.section.is_some();
     let diagnosis = is_failure_scenario.then(|| diagnose(&evidence));
 

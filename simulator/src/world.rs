@@ -368,6 +368,20 @@ impl World {
         )
     }
 
+    /// A client for an admin's evidence collection: the same HTTPS as
+    /// [`admin_client`](Self::admin_client), but its reads are not recorded, because reading the
+    /// tenant is not part of the story a timeline tells.
+    pub fn collector_client(&self) -> HttpsClient {
+        HttpsClient::new(
+            self.hosts.clone(),
+            self.anonymous_tls.clone(),
+            HttpVersion::Http1,
+            Recorder::new(),
+            self.clock.clone(),
+            "admin",
+        )
+    }
+
     /// The admin API's bearer token.
     pub fn admin_token(&self) -> String {
         self.intune.admin_token().to_string()

@@ -24,7 +24,7 @@ async fn an_ipad_enrolling_with_the_company_portal_calls_itself_an_ipad() {
         "{timeline}"
     );
 
-    let evidence = world.evidence(&action, &outcome);
+    let evidence = world.evidence(&action, &outcome).await;
     let console = evidence.device_log.clone().unwrap_or_default();
     assert!(console.contains(" iPad profiled["), "{console}");
     assert!(!console.contains("iPhone"), "{console}");

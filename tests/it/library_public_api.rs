@@ -39,7 +39,7 @@ async fn reproduce_diagnose_fix(
         timeline.render()
     );
 
-    let evidence = world.evidence(action, &outcome);
+    let evidence = world.evidence(action, &outcome).await;
     let diagnosis = diagnose(&evidence);
     assert_eq!(
         (diagnosis.section, diagnosis.cause),
@@ -48,7 +48,7 @@ async fn reproduce_diagnose_fix(
         diagnosis.render_text()
     );
     assert!(!diagnosis.resolution.is_empty());
-    assert_eq!(world.diagnose(action, &outcome), diagnosis);
+    assert_eq!(world.diagnose(action, &outcome).await, diagnosis);
     let report = snapshot::diagnosis(&diagnosis);
     assert!(report.contains(diagnosed.0.id()) && report.contains(diagnosed.1.id()));
 
@@ -530,7 +530,7 @@ async fn reproduce_in(
 ) {
     let outcome = world.enroll(action).await;
     assert!(matches!(outcome, Outcome::Failed { .. }), "{outcome:?}");
-    let diagnosis = world.diagnose(action, &outcome);
+    let diagnosis = world.diagnose(action, &outcome).await;
     assert_eq!(
         (diagnosis.section, diagnosis.cause),
         (Some(diagnosed.0), Some(diagnosed.1)),

@@ -9,9 +9,11 @@
 // the code under test.
 #![allow(clippy::too_many_lines)]
 
+mod ablation;
 mod ade_fleet;
 mod bad_input;
 mod batch_rows;
+mod bundle_keys;
 mod catalog_replay;
 mod cli_diagnose;
 mod cli_export_score;

@@ -15,7 +15,7 @@ async fn device_cap_is_diagnosed_and_fixed() -> Result<(), enrollsim::LabError> 
     let alex = Action::company_portal("alex@contoso.example");
     let outcome = world.enroll(&alex).await;
     assert!(matches!(outcome, Outcome::Failed { .. }));
-    let diagnosis = diagnose(&world.evidence(&alex, &outcome));
+    let diagnosis = diagnose(&world.evidence(&alex, &outcome).await);
     assert_eq!(diagnosis.cause, Some(Cause::DeviceLimitReached));
     world
         .apply(&ResolutionStep::DeleteStaleDevices {

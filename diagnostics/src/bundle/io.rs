@@ -91,16 +91,19 @@ pub enum Part {
     EnrollmentEvents,
     /// `sign-ins.json`.
     SignIns,
+    /// `company-portal-devices.json` (collected by the user).
+    CompanyPortalDevices,
 }
 
 impl Part {
     /// All parts, in manifest order.
-    pub const ALL: [Part; 5] = [
+    pub const ALL: [Part; 6] = [
         Part::DeviceLog,
         Part::CompanyPortalLog,
         Part::Tenant,
         Part::EnrollmentEvents,
         Part::SignIns,
+        Part::CompanyPortalDevices,
     ];
 
     /// The default file name, also used to name the part in messages and evidence.
@@ -111,6 +114,7 @@ impl Part {
             Part::Tenant => "tenant.json",
             Part::EnrollmentEvents => "enrollment-events.json",
             Part::SignIns => "sign-ins.json",
+            Part::CompanyPortalDevices => "company-portal-devices.json",
         }
     }
 
@@ -121,6 +125,7 @@ impl Part {
             Part::Tenant => files.tenant.as_ref(),
             Part::EnrollmentEvents => files.enrollment_events.as_ref(),
             Part::SignIns => files.sign_ins.as_ref(),
+            Part::CompanyPortalDevices => files.company_portal_devices.as_ref(),
         }
     }
 
@@ -131,6 +136,7 @@ impl Part {
             Part::Tenant => &mut files.tenant,
             Part::EnrollmentEvents => &mut files.enrollment_events,
             Part::SignIns => &mut files.sign_ins,
+            Part::CompanyPortalDevices => &mut files.company_portal_devices,
         }
     }
 }
@@ -270,6 +276,7 @@ impl EvidenceBundle {
             Part::Tenant => self.tenant = Some(json(bytes)?),
             Part::EnrollmentEvents => self.enrollment_events = Some(json(bytes)?),
             Part::SignIns => self.sign_ins = Some(json(bytes)?),
+            Part::CompanyPortalDevices => self.company_portal_devices = Some(json(bytes)?),
         }
         Ok(())
     }
@@ -284,6 +291,7 @@ impl EvidenceBundle {
             Part::Tenant => self.tenant.as_ref().map(to_json),
             Part::EnrollmentEvents => self.enrollment_events.as_ref().map(to_json),
             Part::SignIns => self.sign_ins.as_ref().map(to_json),
+            Part::CompanyPortalDevices => self.company_portal_devices.as_ref().map(to_json),
         }
     }
 }

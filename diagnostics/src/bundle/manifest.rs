@@ -147,6 +147,9 @@ pub struct FileMap {
     /// The Entra ID sign-ins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_ins: Option<String>,
+    /// The user's device list as the Company Portal website shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_portal_devices: Option<String>,
 }
 
 #[cfg(test)]

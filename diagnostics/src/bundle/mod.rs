@@ -10,6 +10,7 @@ mod io;
 mod manifest;
 pub mod tenant;
 
+pub use enrollsim_graph::PortalDevice;
 pub use events::{EnrollmentEvent, FailureCategory, SignInRecord, SignInStatus};
 pub use io::{BundleError, BundleProblem, Part, ProblemKind, ReadBundle};
 pub use manifest::{DeviceFacts, EnrollmentType, FileMap, Location, Manifest, UserReport, FORMAT};
@@ -46,6 +47,9 @@ pub struct EvidenceBundle {
     pub enrollment_events: Option<Vec<EnrollmentEvent>>,
     /// `sign-ins.json`: Entra ID sign-ins.
     pub sign_ins: Option<Vec<SignInRecord>>,
+    /// `company-portal-devices.json`: the user's device list as the Company Portal website
+    /// shows it (collected by the user; no Graph call returns it).
+    pub company_portal_devices: Option<Vec<PortalDevice>>,
 }
 
 impl EvidenceBundle {
@@ -120,6 +124,12 @@ impl EvidenceBundle {
     /// Attaches sign-in records.
     pub fn with_sign_ins(mut self, sign_ins: Vec<SignInRecord>) -> Self {
         self.sign_ins = Some(sign_ins);
+        self
+    }
+
+    /// Attaches the user's device list from the Company Portal website.
+    pub fn with_company_portal_devices(mut self, devices: Vec<PortalDevice>) -> Self {
+        self.company_portal_devices = Some(devices);
         self
     }
 

@@ -23,7 +23,12 @@ fn full_bundle() -> EvidenceBundle {
             FailureCategory::EnrollmentRestrictionsEnforced,
             "Device limit reached",
         )])
-        .with_sign_ins(vec![sign_in(0, "")]);
+        .with_sign_ins(vec![sign_in(0, "")])
+        .with_company_portal_devices(vec![PortalDevice {
+            device_name: "Alex's iPhone".into(),
+            model: Some("iPhone".into()),
+            last_contacted: Some("2026-11-20T09:00:00Z".into()),
+        }]);
     tenant(&mut b).apple_push_notification_certificate = None;
     b
 }
@@ -40,6 +45,7 @@ fn round_trip() {
         "tenant.json",
         "enrollment-events.json",
         "sign-ins.json",
+        "company-portal-devices.json",
     ] {
         assert!(dir.join(f).is_file(), "{f}");
     }
@@ -52,6 +58,7 @@ fn round_trip() {
         tenant: Some("tenant.json".into()),
         enrollment_events: Some("enrollment-events.json".into()),
         sign_ins: Some("sign-ins.json".into()),
+        company_portal_devices: Some("company-portal-devices.json".into()),
     };
     assert_eq!(read.bundle, expected);
     assert_eq!(diagnose(&read.bundle), diagnose(&b));
@@ -60,7 +67,10 @@ fn round_trip() {
     assert!(tenant_json.contains("\"applePushNotificationCertificate\": null"));
     assert!(tenant_json
         .contains("\"@odata.type\": \"#microsoft.graph.deviceEnrollmentLimitConfiguration\""));
-    assert!(tenant_json.contains("\"portalOnlyDeviceCount\""));
+    // Devices only the website lists are the user's part, not a tenant field.
+    assert!(!tenant_json.contains("portalOnlyDeviceCount"));
+    let portal_json = fs::read_to_string(dir.join("company-portal-devices.json")).unwrap();
+    assert!(portal_json.contains("\"deviceName\": \"Alex's iPhone\""));
     let manifest_json = fs::read_to_string(dir.join("bundle.json")).unwrap();
     assert!(manifest_json.contains("\"where\": \"company-portal\""));
 }

@@ -420,7 +420,8 @@ fn device_cap_reached() {
         t.managed_devices
             .push(managed(&format!("C39XK0FLEET{i:02}"), UPN));
     }
-    t.users[0].portal_only_device_count = 1;
+    // The website lists the 14 managed devices and one the admin center does not show.
+    let b = b.with_company_portal_devices(website_devices(15));
     let d = check(&b, Section::DeviceCapReached, Cause::DeviceLimitReached);
     assert!(
         has_evidence(&d, "tenant.json", "15 enrolled device(s)"),
@@ -462,7 +463,8 @@ fn device_limit_from_the_count_alone() {
     let t = tenant(&mut b);
     t.device_enrollment_configurations[1] = device_limit(0, &["all-users"], 3);
     t.managed_devices.push(managed("C39XK0FLEET01", UPN));
-    t.users[0].portal_only_device_count = 1;
+    // The website lists the two managed devices and one the admin center does not show.
+    let b = b.with_company_portal_devices(website_devices(3));
     check(
         &b,
         Section::CompanyPortalUnavailable,
@@ -585,4 +587,15 @@ fn a_healthy_bundle_names_nothing() {
     let d = diagnose(&byod("", Location::CompanyPortal));
     assert_eq!((d.section, d.cause), (None, None), "{}", d.render_text());
     assert!(!d.collect.is_empty());
+}
+
+/// The user's device list as the Company Portal website shows it, `n` devices long.
+fn website_devices(n: usize) -> Vec<PortalDevice> {
+    (0..n)
+        .map(|i| PortalDevice {
+            device_name: format!("iPhone {i}"),
+            model: Some("iPhone".into()),
+            last_contacted: Some("2026-10-01T08:00:00Z".into()),
+        })
+        .collect()
 }

@@ -28,11 +28,27 @@ use super::LabError;
 /// Typed admin API calls against one world.
 pub struct AdminApi<'w> {
     world: &'w World,
+    /// Reads for evidence collection, which the timeline does not record.
+    quiet: bool,
 }
 
 impl<'w> AdminApi<'w> {
     pub(crate) fn new(world: &'w World) -> Self {
-        AdminApi { world }
+        AdminApi {
+            world,
+            quiet: false,
+        }
+    }
+
+    /// The admin API as an evidence collection script uses it: reads only, not recorded in
+    /// the timeline.
+    pub(crate) fn collector(world: &'w World) -> Self {
+        AdminApi { world, quiet: true }
+    }
+
+    /// `GET path` read as `T`.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, LabError> {
+        self.request(Method::GET, path, None::<&()>).await
     }
 
     /// Sends a Graph request and returns the JSON answer (Null for an empty body).
@@ -99,7 +115,12 @@ impl<'w> AdminApi<'w> {
             status,
             body,
         };
-        match self.world.admin_client().send(request).await {
+        let client = if self.quiet {
+            self.world.collector_client()
+        } else {
+            self.world.admin_client()
+        };
+        match client.send(request).await {
             Ok(r) if r.status.is_success() => Ok(r.body.to_vec()),
             Ok(r) => Err(fail(
                 r.status.as_u16(),

@@ -7,6 +7,7 @@
 
 mod ade_delta_sync;
 mod ade_token;
+mod admin_collection;
 mod admin_filter;
 mod apns_renew_vs_replace;
 mod government_cloud;

@@ -83,7 +83,7 @@ pub async fn run(scenario: Scenario, dir: PathBuf) -> Result<ExitCode> {
     // certificates against the system clock accept them.
     let world = World::start_now(&scenario.world).await?;
     let outcome = world.enroll(&scenario.action).await;
-    let evidence = world.evidence(&scenario.action, &outcome);
+    let evidence = world.evidence(&scenario.action, &outcome).await;
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, world.ca_certificate_pem())
@@ -147,7 +147,10 @@ async fn session(world: &World, scenario: &Scenario, outcome: &Outcome) -> bool 
             Some(Input::Hint) => {
                 out!(
                     "{}",
-                    world.diagnose(&scenario.action, outcome).render_text()
+                    world
+                        .diagnose(&scenario.action, outcome)
+                        .await
+                        .render_text()
                 )
             }
             Some(Input::Timeline) => out!("{}", world.take_timeline().render()),

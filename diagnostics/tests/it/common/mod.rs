@@ -89,7 +89,6 @@ pub fn healthy_tenant() -> TenantView {
                 member_of: vec!["all-users".into(), "group-sales".into()],
                 strong_authentication_required: false,
                 home_cloud: Some("public".into()),
-                portal_only_device_count: 0,
             },
             UserView {
                 id: "user-2".into(),
@@ -251,5 +250,6 @@ pub fn disguise(b: &EvidenceBundle) -> EvidenceBundle {
         tenant: b.tenant.as_ref().map(|t| via_json(t, &fix)),
         enrollment_events: b.enrollment_events.as_ref().map(|e| via_json(e, &fix)),
         sign_ins: b.sign_ins.as_ref().map(|s| via_json(s, &fix)),
+        company_portal_devices: b.company_portal_devices.as_ref().map(|d| via_json(d, &fix)),
     }
 }

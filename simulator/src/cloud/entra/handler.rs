@@ -350,7 +350,9 @@ fn authenticate(
             status: StatusCode::BAD_REQUEST,
             error: "interaction_required",
             code: 50076,
-            text: "Multi-factor authentication is required to access the Microsoft Intune Enrollment application, because of a policy set by your administrator.".into(),
+            // Entra's own wording for AADSTS50076; the resource is the Microsoft Intune
+            // Enrollment application's id.
+            text: "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access 'd4ebce55-015a-49b5-a083-c84d1797ae8c'.".into(),
         }),
         Some(user) => Ok(user),
     }

@@ -139,7 +139,7 @@ impl IntuneService {
         let Some((upn, password)) = basic_credentials(request) else {
             return Err(basic_challenge("user authentication required"));
         };
-        let (code, text) = match self.password_sign_in(&upn, &password).await {
+        let (code, _text) = match self.password_sign_in(&upn, &password).await {
             Ok(u) => return Ok(u),
             Err(failure) => failure,
         };
@@ -147,11 +147,7 @@ impl IntuneService {
             status: StatusCode::UNAUTHORIZED,
             code: "AuthenticationFailed",
             category: FailureCategory::Authentication,
-            reason: format!(
-                "Setup Assistant sign-in for {upn} failed (AADSTS{code}): {}",
-                text.split_once(": ")
-                    .map_or(text.as_str(), |(_, rest)| rest)
-            ),
+            reason: format!("Authentication failed (AADSTS{code})."),
         };
         let user_id = self.directory().user_by_upn(&upn).map(|u| u.id.clone());
         self.log_failure(
@@ -209,7 +205,7 @@ impl IntuneService {
             status: StatusCode::FORBIDDEN,
             code: "UserLicenseTypeInvalid",
             category: FailureCategory::UserValidation,
-            reason: format!("User {} has no Intune licence.", user.upn),
+            reason: "User license type invalid.".into(),
         };
         self.log_failure(
             &refusal,

@@ -80,7 +80,7 @@ fn tenant_checks(service: &IntuneService, user: &EntraUser) -> Option<Refusal> {
             status: StatusCode::FORBIDDEN,
             code: "MdmAuthorityNotDefined",
             category: FailureCategory::AccountValidation,
-            reason: "The tenant has no MDM authority set.".into(),
+            reason: "MDM authority not defined.".into(),
         });
     }
     if user.licenses.is_empty() {
@@ -88,10 +88,7 @@ fn tenant_checks(service: &IntuneService, user: &EntraUser) -> Option<Refusal> {
             status: StatusCode::FORBIDDEN,
             code: "UserNameNotRecognized",
             category: FailureCategory::UserValidation,
-            reason: format!(
-                "User {} has no licence and is not known to Intune.",
-                user.upn
-            ),
+            reason: "User name not recognized.".into(),
         });
     }
     if !user.has_intune_plan() || state.mdm_authority == MdmAuthority::ConfigurationManager {
@@ -99,10 +96,7 @@ fn tenant_checks(service: &IntuneService, user: &EntraUser) -> Option<Refusal> {
             status: StatusCode::FORBIDDEN,
             code: "UserLicenseTypeInvalid",
             category: FailureCategory::UserValidation,
-            reason: format!(
-                "User {} holds no licence with an enabled Intune service plan for the tenant's MDM authority.",
-                user.upn
-            ),
+            reason: "User license type invalid.".into(),
         });
     }
     match &state.apns {
@@ -110,16 +104,13 @@ fn tenant_checks(service: &IntuneService, user: &EntraUser) -> Option<Refusal> {
             status: StatusCode::FORBIDDEN,
             code: "NoEnrollmentPolicy",
             category: FailureCategory::AccountValidation,
-            reason: "No Apple MDM push certificate is configured for the tenant.".into(),
+            reason: "No enrollment policy.".into(),
         }),
         Some(cert) if !cert.usable_at(now) => Some(Refusal {
             status: StatusCode::FORBIDDEN,
             code: "NoEnrollmentPolicy",
             category: FailureCategory::AccountValidation,
-            reason: format!(
-                "The Apple MDM push certificate expired on {} and is past its grace period.",
-                crate::clock::rfc3339(cert.expires_at)
-            ),
+            reason: "No enrollment policy.".into(),
         }),
         Some(_) => None,
     }
@@ -164,7 +155,7 @@ fn client_version_refusal(service: &IntuneService, body: &EligibilityRequest) ->
             code: "UnsupportedClientVersion",
             category: FailureCategory::BadRequest,
             reason: format!(
-                "Company Portal {} is older than the oldest supported version {min}.",
+                "Company Portal version {} not supported (minimum {min}).",
                 body.company_portal_version
             ),
         })
@@ -198,32 +189,23 @@ fn device_refusal(
             status: StatusCode::FORBIDDEN,
             code: "DeviceTypeNotSupported",
             category: FailureCategory::DeviceNotSupported,
-            reason: format!(
-                "Platform {} is not supported by this endpoint.",
-                body.platform
-            ),
+            reason: format!("Platform {} not supported.", body.platform),
         })
     } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
         Some(Refusal::platform_blocked(r))
-    } else if let Some(r) = restriction.filter(|r| os_version_outside(r, &body.os_version)) {
+    } else if restriction.is_some_and(|r| os_version_outside(r, &body.os_version)) {
         Some(Refusal {
             status: StatusCode::FORBIDDEN,
             code: "OsVersionNotSupported",
             category: FailureCategory::EnrollmentRestrictionsEnforced,
-            reason: format!(
-                "iOS {} is outside the versions allowed by the device type restriction '{}'.",
-                body.os_version, r.name
-            ),
+            reason: format!("OS version {} not allowed.", body.os_version),
         })
     } else if visible >= limit {
         Some(Refusal {
             status: StatusCode::FORBIDDEN,
             code: "DeviceCapReached",
             category: FailureCategory::EnrollmentRestrictionsEnforced,
-            reason: format!(
-                "User {} has enrolled {visible} devices; the device limit is {limit}.",
-                user.upn
-            ),
+            reason: "Device limit reached.".into(),
         })
     } else {
         None
@@ -265,12 +247,17 @@ async fn create_session(service: &IntuneService, request: &Request, user: &Entra
         (all, device_limit_for(&state, &user.groups))
     };
     if count.0 >= count.1 {
-        return refuse(service, Refusal {
-            status: StatusCode::CONFLICT,
-            code: "DeviceCapReached",
-            category: FailureCategory::EnrollmentRestrictionsEnforced,
-            reason: format!("User {} has {} enrolled device records (including records shown only in the Company Portal website); the device limit is {}.", user.upn, count.0, count.1),
-        }, Some(user), None);
+        return refuse(
+            service,
+            Refusal {
+                status: StatusCode::CONFLICT,
+                code: "DeviceCapReached",
+                category: FailureCategory::EnrollmentRestrictionsEnforced,
+                reason: "Device limit reached.".into(),
+            },
+            Some(user),
+            None,
+        );
     }
     // A body it cannot read (a device id that is not a string) leaves the session without a
     // device id, as the service ignores what it cannot use.
@@ -411,15 +398,9 @@ pub async fn handle_portal(service: &IntuneService, request: Request) -> Respons
         let state = service.lock();
         let now = service.clock.now();
         if state.mdm_authority == MdmAuthority::Unknown {
-            Some((
-                "MdmAuthorityNotDefined",
-                "The tenant has no MDM authority set.",
-            ))
+            Some(("MdmAuthorityNotDefined", "MDM authority not defined."))
         } else if state.apns.as_ref().is_none_or(|c| !c.usable_at(now)) {
-            Some((
-                "NoEnrollmentPolicy",
-                "No valid Apple MDM push certificate is configured.",
-            ))
+            Some(("NoEnrollmentPolicy", "No enrollment policy."))
         } else {
             None
         }

@@ -213,25 +213,30 @@ fn authenticate_refusal(
             status: StatusCode::FORBIDDEN,
             code: "UserLicenseTypeInvalid",
             category: FailureCategory::UserValidation,
-            reason: format!("User {} has no Intune licence.", user.upn),
+            reason: "User license type invalid.".into(),
         })
     } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
         Some(Refusal::platform_blocked(r))
-    } else if let Some(r) =
-        restriction.filter(|r| !corporate && r.ios.personal_device_enrollment_blocked)
-    {
-        Some(Refusal { status: StatusCode::FORBIDDEN, code: "PersonalDeviceEnrollmentBlocked", category: FailureCategory::EnrollmentRestrictionsEnforced, reason: format!("Personally owned iOS/iPadOS devices are blocked by the device type restriction '{}'; serial {} is not a corporate identifier.", r.name, m.serial_number) })
-    } else if let Some(d) = other_owner {
-        Some(Refusal { status: StatusCode::FORBIDDEN, code: "DeviceAlreadyEnrolled", category: FailureCategory::Authorization, reason: format!("Device {} is still enrolled to another user ({}); that enrollment was not removed.", m.serial_number, d.upn) })
+    } else if restriction.is_some_and(|r| !corporate && r.ios.personal_device_enrollment_blocked) {
+        Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "PersonalDeviceEnrollmentBlocked",
+            category: FailureCategory::EnrollmentRestrictionsEnforced,
+            reason: "Personal device enrollment blocked.".into(),
+        })
+    } else if other_owner.is_some() {
+        Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "DeviceAlreadyEnrolled",
+            category: FailureCategory::Authorization,
+            reason: "Device already enrolled by another user.".into(),
+        })
     } else if session.channel == EnrollmentChannel::Web && all >= limit {
         Some(Refusal {
             status: StatusCode::FORBIDDEN,
             code: "DeviceCapReached",
             category: FailureCategory::EnrollmentRestrictionsEnforced,
-            reason: format!(
-                "User {} has {all} enrolled devices; the device limit is {limit}.",
-                user.upn
-            ),
+            reason: "Device limit reached.".into(),
         })
     } else {
         None
@@ -378,9 +383,7 @@ async fn token_update(service: &IntuneService, m: &TokenUpdate, cert_serial: &st
                 status: StatusCode::OK,
                 code: "AccountNotOnboarded",
                 category: FailureCategory::AccountValidation,
-                reason: format!(
-                    "Apple's push service refused the tenant's MDM push certificate: {failure}"
-                ),
+                reason: format!("APNs push failed: {failure}"),
             };
             let user_id = session_id
                 .as_ref()

@@ -130,10 +130,7 @@ impl Refusal {
             status: StatusCode::FORBIDDEN,
             code: "DeviceTypeNotSupported",
             category: FailureCategory::EnrollmentRestrictionsEnforced,
-            reason: format!(
-                "iOS/iPadOS is blocked by the device type restriction '{}'.",
-                restriction.name
-            ),
+            reason: format!("Platform blocked by restriction {}.", restriction.id),
         }
     }
 }
@@ -227,7 +224,8 @@ impl IntuneService {
             os_version: os_version.map(str::to_string),
             enrollment_type: enrollment_type.into(),
             failure_category: refusal.category,
-            failure_reason: refusal.reason.clone(),
+            // The troubleshooting pane's form: the service's code, then its short text.
+            failure_reason: format!("{}: {}", refusal.code, refusal.reason),
         };
         self.lock().events.push(event);
         self.note(

@@ -2,6 +2,10 @@
 //! limit restrictions.
 
 use enrollsim_graph::requests::EnrollmentConfigurationPatch;
+use enrollsim_graph::{
+    AssignmentTarget, EnrollmentConfigurationAssignment, ALL_LICENSED_USERS_TARGET_TYPE,
+    GROUP_TARGET_TYPE,
+};
 use hyper::{Method, StatusCode};
 use serde_json::Value;
 
@@ -14,6 +18,7 @@ use crate::net::{Request, Response};
 pub(super) fn route(service: &IntuneService, request: &Request, rest: &[&str]) -> Option<Answer> {
     Some(match (&request.method, rest) {
         (&Method::GET, []) => list_configurations(service),
+        (&Method::GET, [id, "assignments"]) => assignments(service, id),
         (&Method::PATCH, [id]) => patch_configuration(service, request, id),
         _ => return None,
     })
@@ -30,6 +35,56 @@ fn list_configurations(service: &IntuneService) -> Answer {
         .iter()
         .map(|r| shapes::limit_configuration(r, r.groups.clone()));
     ok_value(platform.chain(limits).collect::<Vec<_>>())
+}
+
+/// `deviceEnrollmentConfigurations/{id}/assignments`: the Default restrictions (priority 0)
+/// apply to every licensed user; the others to their groups.
+fn assignments(service: &IntuneService, id: &str) -> Answer {
+    let found = {
+        let state = service.lock();
+        let platform = state
+            .platform_restrictions
+            .iter()
+            .map(|r| (&r.id, r.priority, &r.groups));
+        let limits = state
+            .limit_restrictions
+            .iter()
+            .map(|r| (&r.id, r.priority, &r.groups));
+        platform
+            .chain(limits)
+            .find(|(rid, _, _)| rid.as_str() == id)
+            .map(|(_, priority, groups)| (priority, groups.clone()))
+    };
+    let Some((priority, groups)) = found else {
+        return Err(not_found(
+            service,
+            format!("No enrollment configuration with id {id}."),
+        ));
+    };
+    let targets: Vec<AssignmentTarget> = if priority == 0 {
+        vec![AssignmentTarget {
+            odata_type: ALL_LICENSED_USERS_TARGET_TYPE.into(),
+            group_id: None,
+        }]
+    } else {
+        groups
+            .into_iter()
+            .map(|g| AssignmentTarget {
+                odata_type: GROUP_TARGET_TYPE.into(),
+                group_id: Some(g),
+            })
+            .collect()
+    };
+    ok_value(
+        targets
+            .into_iter()
+            .enumerate()
+            .map(|(i, target)| EnrollmentConfigurationAssignment {
+                id: format!("{id}_{i}"),
+                target,
+            })
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn patch_configuration(service: &IntuneService, request: &Request, id: &str) -> Answer {

@@ -108,6 +108,17 @@ pub async fn handle(service: &IntuneService, request: Request) -> Response {
     }
 }
 
+/// `organization`: the tenant, with its MDM authority (Graph's
+/// `mobileDeviceManagementAuthority`).
+fn organization(service: &IntuneService) -> Answer {
+    let tenant_id = service.directory().tenant_id.clone();
+    let authority = service.lock().mdm_authority.graph_name();
+    ok_value(vec![enrollsim_graph::Organization {
+        id: tenant_id,
+        mobile_device_management_authority: authority.into(),
+    }])
+}
+
 /// The one router: each resource family goes to the module that serves it; `None` when no
 /// resource matches.
 async fn route(service: &IntuneService, request: &Request, segments: &[&str]) -> Option<Answer> {
@@ -124,8 +135,24 @@ async fn route(service: &IntuneService, request: &Request, segments: &[&str]) ->
             ade::route(service, request, rest).await
         }
         ["deviceManagement", "troubleshootingEvents"] if method == Method::GET => {
-            Some(ok_value(&service.lock().events))
+            let events = service.lock().events.clone();
+            Some(ok_value(
+                events
+                    .iter()
+                    .map(shapes::troubleshooting_event)
+                    .collect::<Vec<_>>(),
+            ))
         }
+        ["deviceManagement", "importedDeviceIdentities"] if method == Method::GET => {
+            let serials = service.lock().corporate_identifiers.clone();
+            Some(ok_value(
+                serials
+                    .iter()
+                    .map(|s| shapes::imported_device_identity(s))
+                    .collect::<Vec<_>>(),
+            ))
+        }
+        ["organization"] if method == Method::GET => Some(organization(service)),
         ["organization", _, "setMobileDeviceManagementAuthority"] if method == Method::POST => {
             service.lock().mdm_authority = MdmAuthority::Intune;
             Some(ok_value(1))

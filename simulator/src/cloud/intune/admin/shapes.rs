@@ -4,18 +4,17 @@
 
 use enrollsim_graph::{
     ApnsCertificateView, DepEnrollmentProfile, DepOnboardingSetting, DeviceLimitConfiguration,
-    EnrollmentConfiguration, ImportedAppleDeviceIdentity, IosRestriction, LicenseDetails,
-    LicenseView, ManagedDevice, PlatformRestrictionsConfiguration, ServicePlanInfo, SignIn,
-    SignInStatus, User,
+    EnrollmentConfiguration, EnrollmentEvent, FailureCategory, ImportedAppleDeviceIdentity,
+    ImportedDeviceIdentityView, IosRestriction, LicenseDetails, LicenseView, ManagedDevice,
+    PlatformRestrictionsConfiguration, PortalDevice, ServicePlanInfo, SignIn, SignInStatus, User,
 };
 use time::OffsetDateTime;
 
 use crate::clock::rfc3339;
 use crate::cloud::entra::{Cloud, EntraUser, License, SignInRecord};
-use crate::cloud::intune::restrictions::{device_limit_for, enrolled_device_count};
 use crate::cloud::intune::state::{
     self, ApnsCertificate, DeviceLimitRestriction, EnrollmentProgramToken, IntuneState,
-    PlatformRestriction,
+    ManagementState, PlatformRestriction, TroubleshootingEvent,
 };
 use crate::cloud::intune::IntuneService;
 
@@ -115,10 +114,9 @@ pub fn license_details(l: &License) -> LicenseDetails {
     }
 }
 
-/// A directory user with what Intune knows of them: devices only the portal shows and the
-/// device limit that applies.
-pub fn user(intune: &IntuneState, u: &EntraUser) -> User {
-    let (visible, all) = enrolled_device_count(intune, &u.upn);
+/// A directory user as Graph lists them (with the documented extensions): nothing computed
+/// from Intune's records, which an admin reads through their own resources.
+pub fn user(u: &EntraUser) -> User {
     User {
         id: u.id.clone(),
         user_principal_name: u.upn.clone(),
@@ -128,8 +126,6 @@ pub fn user(intune: &IntuneState, u: &EntraUser) -> User {
         member_of: u.groups.clone(),
         strong_authentication_required: u.mfa_required,
         home_cloud: cloud_name(u.home_cloud).into(),
-        portal_only_device_count: all - visible,
-        device_limit: device_limit_for(intune, &u.groups),
     }
 }
 
@@ -184,10 +180,67 @@ pub fn sign_in(s: &SignInRecord) -> SignIn {
         client_app_used: s.client_app_used.clone(),
         correlation_id: s.correlation_id.clone(),
         status: SignInStatus {
-            error_code: s.status.error_code,
+            error_code: s.status.error_code.into(),
             failure_reason: s.status.failure_reason.clone(),
         },
     }
+}
+
+/// Graph `enrollmentTroubleshootingEvent`, the shape the bundle's `enrollment-events.json` reads.
+pub fn troubleshooting_event(e: &TroubleshootingEvent) -> EnrollmentEvent {
+    EnrollmentEvent {
+        id: e.id.clone(),
+        event_date_time: Some(e.event_date_time.clone()),
+        correlation_id: Some(e.correlation_id.clone()),
+        user_id: e.user_id.clone(),
+        device_id: e.device_id.clone(),
+        managed_device_identifier: e.managed_device_identifier.clone(),
+        operating_system: Some(e.operating_system.clone()),
+        os_version: e.os_version.clone(),
+        enrollment_type: Some(e.enrollment_type.clone()),
+        failure_category: Some(failure_category(e.failure_category)),
+        failure_reason: Some(e.failure_reason.clone()),
+    }
+}
+
+/// The state's category as Graph's `deviceEnrollmentFailureReason`.
+fn failure_category(c: state::FailureCategory) -> FailureCategory {
+    use state::FailureCategory as S;
+    match c {
+        S::Unknown => FailureCategory::Unknown,
+        S::Authentication => FailureCategory::Authentication,
+        S::Authorization => FailureCategory::Authorization,
+        S::AccountValidation => FailureCategory::AccountValidation,
+        S::UserValidation => FailureCategory::UserValidation,
+        S::DeviceNotSupported => FailureCategory::DeviceNotSupported,
+        S::BadRequest => FailureCategory::BadRequest,
+        S::EnrollmentRestrictionsEnforced => FailureCategory::EnrollmentRestrictionsEnforced,
+        S::ClientDisconnected => FailureCategory::ClientDisconnected,
+    }
+}
+
+/// Graph `importedDeviceIdentity` for a corporate serial number.
+pub fn imported_device_identity(serial: &str) -> ImportedDeviceIdentityView {
+    ImportedDeviceIdentityView {
+        imported_device_identifier: serial.to_string(),
+        imported_device_identity_type: Some("serialNumber".into()),
+    }
+}
+
+/// The user's devices as the Company Portal website's Devices page lists them: every record of
+/// theirs that counts toward the device limit, including those the admin center does not list.
+/// This is the user's view, not the admin's; no Graph call returns it.
+pub fn portal_devices(intune: &IntuneState, upn: &str) -> Vec<PortalDevice> {
+    intune
+        .devices
+        .iter()
+        .filter(|d| d.upn.eq_ignore_ascii_case(upn) && d.state != ManagementState::Enrolling)
+        .map(|d| PortalDevice {
+            device_name: d.name.clone(),
+            model: Some(d.model.clone()),
+            last_contacted: Some(rfc3339(d.last_contact)),
+        })
+        .collect()
 }
 
 /// The tenant's sign-in log as Graph's `signIn` resources (`auditLogs/signIns`).

@@ -2,6 +2,7 @@
 //! a user sees in the Company Portal website.
 
 use enrollsim_graph::requests::{AddLicense, AssignLicense, AuthenticationRequirements};
+use enrollsim_graph::DirectoryObject;
 use hyper::{Method, StatusCode};
 
 use super::{bad_request, body, graph_error, ok_value, shapes, Answer};
@@ -16,6 +17,8 @@ pub(super) fn route(service: &IntuneService, request: &Request, rest: &[&str]) -
         (&Method::GET, []) => list_users(service),
         (&Method::GET, [id, "licenseDetails"]) => license_details(service, id),
         (&Method::GET, [id, "managedDevices"]) => user_devices(service, id),
+        (&Method::GET, [id, "memberOf"]) => member_of(service, id),
+        (&Method::GET, [id, "authentication", "requirements"]) => get_mfa(service, id),
         (&Method::POST, [id, "assignLicense"]) => assign_license(service, request, id),
         (&Method::PATCH, [id, "authentication", "requirements"]) => set_mfa(service, request, id),
         _ => return None,
@@ -24,12 +27,7 @@ pub(super) fn route(service: &IntuneService, request: &Request, rest: &[&str]) -
 
 fn list_users(service: &IntuneService) -> Answer {
     let users = service.directory().users.clone();
-    ok_value(
-        users
-            .iter()
-            .map(|u| shapes::user(&service.lock(), u))
-            .collect::<Vec<_>>(),
-    )
+    ok_value(users.iter().map(shapes::user).collect::<Vec<_>>())
 }
 
 fn find_user(service: &IntuneService, id: &str) -> Result<EntraUser, Response> {
@@ -50,6 +48,36 @@ fn license_details(service: &IntuneService, id: &str) -> Answer {
             .map(shapes::license_details)
             .collect::<Vec<_>>(),
     )
+}
+
+/// `users/{id}/memberOf`: the groups the user is in, as directory object references.
+fn member_of(service: &IntuneService, id: &str) -> Answer {
+    let user = find_user(service, id)?;
+    ok_value(
+        user.groups
+            .iter()
+            .map(|g| DirectoryObject {
+                odata_type: "#microsoft.graph.group".into(),
+                id: g.clone(),
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// `users/{id}/authentication/requirements`: the per-user MFA state.
+fn get_mfa(service: &IntuneService, id: &str) -> Answer {
+    let user = find_user(service, id)?;
+    let state = if user.mfa_required {
+        "enforced"
+    } else {
+        "disabled"
+    };
+    Ok(Response::json(
+        StatusCode::OK,
+        &AuthenticationRequirements {
+            per_user_mfa_state: Some(state.into()),
+        },
+    ))
 }
 
 /// `users/{id}/managedDevices`: every device record of the user, including those only the
@@ -90,7 +118,7 @@ fn assign_license(service: &IntuneService, request: &Request, id: &str) -> Answe
     }
     service.note(None, format!("admin changed the licences of {}", user.upn));
     let user = find_user(service, id)?;
-    let view = shapes::user(&service.lock(), &user);
+    let view = shapes::user(&user);
     Ok(Response::json(StatusCode::OK, &view))
 }
 
