@@ -155,6 +155,7 @@ fn scenario(
             screen: None,
             message: None,
             text_contains: None,
+            then: Vec::new(),
         },
         resolution,
         reenroll: None,

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::model::{HistoryStep, ResolutionStep, Scenario};
+use super::model::{Cause, HistoryStep, OutcomeKind, ResolutionStep, Scenario};
 
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -115,7 +115,55 @@ impl Scenario {
         self.validate_users()?;
         self.validate_step_references()?;
         self.validate_limits()?;
-        self.validate_catalog_pair()
+        self.validate_catalog_pair()?;
+        self.validate_stages()
+    }
+
+    /// Every resolution of the scenario with the path that names it in errors: the first
+    /// cause's, then each follow-on stage's.
+    fn resolutions(&self) -> Vec<(String, &[ResolutionStep])> {
+        let mut all = vec![("resolution".to_string(), &self.resolution[..])];
+        for (i, stage) in self.expect.then.iter().enumerate() {
+            all.push((format!("expect.then[{i}].resolution"), &stage.resolution[..]));
+        }
+        all
+    }
+
+    /// Follow-on stages belong to a failure scenario, each names a pair the article lists,
+    /// and no stage repeats a cause already met (it would have been fixed).
+    fn validate_stages(&self) -> Result<(), Problem> {
+        if self.expect.then.is_empty() {
+            return Ok(());
+        }
+        if self.cause.is_none() {
+            let m = "expect.then needs the scenario's own section and cause: the first failure is the first stage".to_string();
+            return Err((m, "then", String::new()));
+        }
+        let mut met: Vec<Cause> = self.cause.into_iter().collect();
+        for (i, stage) in self.expect.then.iter().enumerate() {
+            if !stage.section.causes().contains(&stage.cause) {
+                let m = format!(
+                    "expect.then[{i}]: the article does not list cause {:?} under section {:?}; it lists {}",
+                    stage.cause.id(),
+                    stage.section.id(),
+                    ids(&stage.section.causes())
+                );
+                return Err((m, "cause", stage.cause.id().to_string()));
+            }
+            if met.contains(&stage.cause) {
+                let m = format!(
+                    "expect.then[{i}].cause {:?} is met again although an earlier stage fixed it",
+                    stage.cause.id()
+                );
+                return Err((m, "cause", stage.cause.id().to_string()));
+            }
+            if stage.outcome == OutcomeKind::Enrolled {
+                let m = format!("expect.then[{i}].outcome is enrolled; a stage is a failure that follows a fix (the enrollment after the last fix is implied)");
+                return Err((m, "outcome", "enrolled".to_string()));
+            }
+            met.push(stage.cause);
+        }
+        Ok(())
     }
 
     fn validate_id(&self) -> Result<(), Problem> {
@@ -163,11 +211,11 @@ impl Scenario {
             | HistoryStep::ReplaceApnsCertificate
             | HistoryStep::AdvanceDays { .. } => None,
         });
-        let resolution_users = self.resolution.iter().map(|r| step_references(r).0);
-        for (what, users) in [
-            ("world.history", history_users.collect::<Vec<_>>()),
-            ("resolution", resolution_users.collect()),
-        ] {
+        let mut lists = vec![("world.history".to_string(), history_users.collect::<Vec<_>>())];
+        for (what, steps) in self.resolutions() {
+            lists.push((what, steps.iter().map(|r| step_references(r).0).collect()));
+        }
+        for (what, users) in lists {
             for (i, user) in users.into_iter().enumerate() {
                 if let Some(user) = user.filter(|u| !self.knows_user(u)) {
                     let m = format!("{what}[{i}].user {user:?} is not one of world.users");
@@ -177,12 +225,14 @@ impl Scenario {
         }
         let profiles = self.world.tenant.ade.as_ref().map(|a| &a.profiles[..]);
         let known = |name: &str| profiles.is_some_and(|p| p.iter().any(|p| p.name == name));
-        for (i, step) in self.resolution.iter().enumerate() {
-            if let Some(profile) = step_references(step).1.filter(|p| !known(p)) {
-                let m = format!(
-                    "resolution[{i}].profile {profile:?} is not one of world.tenant.ade.profiles"
-                );
-                return Err((m, "profile", profile.clone()));
+        for (what, steps) in self.resolutions() {
+            for (i, step) in steps.iter().enumerate() {
+                if let Some(profile) = step_references(step).1.filter(|p| !known(p)) {
+                    let m = format!(
+                        "{what}[{i}].profile {profile:?} is not one of world.tenant.ade.profiles"
+                    );
+                    return Err((m, "profile", profile.clone()));
+                }
             }
         }
         Ok(())
