@@ -1,10 +1,12 @@
 //! Government cloud: a government user whose Company Portal authenticates against the public
 //! cloud (the Cloud setting left on Automatic). Read from Entra ID's national-cloud redirection
 //! error (AADSTS90038), the user's home cloud in the tenant, and the authority the Company
-//! Portal log shows.
+//! Portal log shows. A successful sign-in after the redirection error shows that the device got
+//! past sign-in since (the Cloud setting was changed): the mismatch is then not what stops it now.
 
 use super::{contains_word, quote, Context, Finding, SIGN_INS, STRONG, TENANT};
 use crate::catalog::Cause;
+use crate::dates::parse_rfc3339;
 use crate::report::EvidenceItem;
 
 /// National cloud tenant redirection, invalid national cloud id.
@@ -12,6 +14,7 @@ const CLOUD_CODES: &[(i64, f64)] = &[(90038, STRONG), (90051, 0.5)];
 const PUBLIC_AUTHORITY: &str = "login.microsoftonline.com";
 
 pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    signed_in_since(ctx, out);
     let mut redirected = false;
     for &(code, weight) in CLOUD_CODES {
         let needle = format!("aadsts{code}");
@@ -85,4 +88,64 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             )],
         ));
     }
+}
+
+/// The user's latest sign-in succeeded after a national-cloud redirection error: sign-in is a
+/// stage the device has passed.
+fn signed_in_since(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let when =
+        |s: &crate::bundle::SignInRecord| s.created_date_time.as_deref().and_then(parse_rfc3339);
+    let redirected_at = ctx
+        .sign_ins
+        .iter()
+        .filter(|(_, s)| CLOUD_CODES.iter().any(|(c, _)| s.status.error_code == *c))
+        .filter_map(|(_, s)| when(s))
+        .max();
+    let latest = ctx
+        .sign_ins
+        .iter()
+        .filter_map(|&(i, s)| when(s).map(|t| (t, i, s)))
+        .max_by_key(|(t, i, _)| (*t, *i));
+    let by_log = authority_changed(ctx);
+    if let Some(line) = by_log {
+        out.push(Finding::against(
+            Cause::GovernmentCloudNotSelected,
+            STRONG,
+            vec![quote(super::PORTAL_LOG, line)],
+        ));
+        return;
+    }
+    let (Some(redirected_at), Some((at, i, latest))) = (redirected_at, latest) else {
+        return;
+    };
+    if latest.status.error_code == 0 && at > redirected_at {
+        out.push(Finding::against(
+            Cause::GovernmentCloudNotSelected,
+            STRONG,
+            vec![EvidenceItem::fact(
+                SIGN_INS,
+                format!(
+                    "sign-in {} succeeded after the national cloud mismatch: sign-in was passed",
+                    i + 1
+                ),
+            )],
+        ));
+    }
+}
+
+/// The Company Portal log's latest sign-in authority, when it is not the public cloud's and it
+/// comes after a national-cloud redirection error.
+fn authority_changed<'c, 'a>(ctx: &'c Context<'a>) -> Option<&'c crate::logs::LogLine<'a>> {
+    let redirected = ctx.portal_lines.iter().rposition(|l| {
+        CLOUD_CODES
+            .iter()
+            .any(|(c, _)| contains_word(&l.folded, &format!("aadsts{c}")))
+    })?;
+    let (at, latest) = ctx
+        .portal_lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.folded.contains("authority"))
+        .next_back()?;
+    (at > redirected && !latest.folded.contains(PUBLIC_AUTHORITY)).then_some(latest)
 }

@@ -124,7 +124,10 @@ impl Scenario {
     fn resolutions(&self) -> Vec<(String, &[ResolutionStep])> {
         let mut all = vec![("resolution".to_string(), &self.resolution[..])];
         for (i, stage) in self.expect.then.iter().enumerate() {
-            all.push((format!("expect.then[{i}].resolution"), &stage.resolution[..]));
+            all.push((
+                format!("expect.then[{i}].resolution"),
+                &stage.resolution[..],
+            ));
         }
         all
     }
@@ -211,7 +214,10 @@ impl Scenario {
             | HistoryStep::ReplaceApnsCertificate
             | HistoryStep::AdvanceDays { .. } => None,
         });
-        let mut lists = vec![("world.history".to_string(), history_users.collect::<Vec<_>>())];
+        let mut lists = vec![(
+            "world.history".to_string(),
+            history_users.collect::<Vec<_>>(),
+        )];
         for (what, steps) in self.resolutions() {
             lists.push((what, steps.iter().map(|r| step_references(r).0).collect()));
         }

@@ -104,6 +104,14 @@ fn write_bundle(r: &RunReport, dir: &Path) -> Result<()> {
     r.evidence
         .write_dir(&out)
         .with_context(|| format!("writing the bundle to {}", out.display()))?;
+    // Each failure that followed a fix has its own evidence, collected after that attempt.
+    for (i, stage) in r.stages.iter().enumerate() {
+        let out = dir.join(&r.id).join(format!("stage-{}", i + 2));
+        stage
+            .evidence
+            .write_dir(&out)
+            .with_context(|| format!("writing the bundle to {}", out.display()))?;
+    }
     Ok(())
 }
 
