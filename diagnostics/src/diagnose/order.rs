@@ -54,7 +54,7 @@ pub(crate) enum Check {
     /// The device limit, when the website's enrollment enforces it at authentication.
     WebsiteDeviceLimit,
     /// After check-in: Apple accepting the push certificate.
-    CheckIn,
+    AfterCheckIn,
 }
 
 /// Where `cause` is checked; `website` when the enrollment went through the Company Portal
@@ -71,7 +71,7 @@ pub(crate) fn check_of(cause: Cause, website: bool) -> Check {
         Cause::ApnsCertificateMissing | Cause::ApnsCertificateInvalid => Check::PushCertificate,
         Cause::DeviceLimitReached if website => Check::WebsiteDeviceLimit,
         Cause::DeviceLimitReached => Check::DeviceLimit,
-        Cause::ApnsCertificateNeedsRenewal => Check::CheckIn,
+        Cause::ApnsCertificateNeedsRenewal => Check::AfterCheckIn,
         _ => Check::ProfileInstallation,
     }
 }

@@ -145,7 +145,6 @@ fn authority_changed<'c, 'a>(ctx: &'c Context<'a>) -> Option<&'c crate::logs::Lo
         .portal_lines
         .iter()
         .enumerate()
-        .filter(|(_, l)| l.folded.contains("authority"))
-        .next_back()?;
+        .rfind(|(_, l)| l.folded.contains("authority"))?;
     (at > redirected && !latest.folded.contains(PUBLIC_AUTHORITY)).then_some(latest)
 }
