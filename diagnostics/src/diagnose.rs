@@ -15,7 +15,7 @@
 //! check the services run first is named if the attempt's own evidence (the message, a log
 //! line, an event, a sign-in) shows it: the later checks were never reached ([`order`]).
 //! Causes checked after the named one that the tenant's state shows are not alternatives but
-//! what follows once it is fixed; they are listed as follow-ons.
+//! what follows once it is fixed; they are listed as follow-ons, not as candidates.
 
 mod order;
 
@@ -334,9 +334,14 @@ impl Scorer<'_> {
             _ => None,
         });
         let confidence = self.confidence(cause, section, lead, &ranked);
+        let follow_ons = cause
+            .map(|c| self.follow_ons(c, &ranked))
+            .unwrap_or_default();
+        // A follow-on was ruled out as the current cause: it is not an alternative.
         let candidates: Vec<Candidate> = ranked
             .iter()
             .filter(|r| r.percent >= MIN_CANDIDATE)
+            .filter(|r| !follow_ons.iter().any(|f| f.cause == r.cause))
             .take(MAX_CANDIDATES)
             .map(|r| Candidate {
                 section: r.section,
@@ -361,9 +366,6 @@ impl Scorer<'_> {
             confidence,
             &candidates,
         );
-        let follow_ons = cause
-            .map(|c| self.follow_ons(c, &ranked))
-            .unwrap_or_default();
         Diagnosis {
             section,
             cause,
