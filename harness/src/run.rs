@@ -367,6 +367,10 @@ mod tests {
             assert!(keys.contains(&key), "{key} missing from {keys:?}");
         }
         assert!(!keys.contains(&"evidence"));
+        assert!(
+            !keys.contains(&"stages"),
+            "a single fault keeps the old shape"
+        );
         assert_eq!(json["section"], "device-cap-reached");
         assert_eq!(json["cause_expected"], "device-limit-reached");
         assert_eq!(json["diagnosed_section"], json["diagnosis"]["section"]);
@@ -381,5 +385,41 @@ mod tests {
         assert!(r.holds());
         let r = report((Section::DeviceCapReached, Cause::UserNotLicensed));
         assert!(!r.holds());
+    }
+
+    /// A stage that met the licence refusal, diagnosed from the message alone.
+    fn stage(reproduced: bool) -> StageReport {
+        let evidence = EvidenceBundle::from_message("User License Type Invalid", "en");
+        let diagnosis = diagnose(&evidence);
+        StageReport {
+            section: Section::UserLicenseTypeInvalid,
+            cause_expected: Cause::UserNotLicensed,
+            outcome: Outcome::Enrolled { upn: "a@b".into() },
+            reproduced,
+            message: None,
+            diagnosed_section: diagnosis.section,
+            diagnosed_cause: diagnosis.cause,
+            diagnosis,
+            fix: Vec::new(),
+            fix_error: None,
+            timeline: Timeline::from_entries(&[]),
+            evidence,
+        }
+    }
+
+    #[test]
+    fn holds_checks_every_stage_and_json_lists_them() {
+        let mut r = report((Section::DeviceCapReached, Cause::DeviceLimitReached));
+        r.stages.push(stage(true));
+        assert!(r.holds());
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["stages"][0]["cause_expected"], "user-not-licensed");
+        assert_eq!(json["stages"][0]["diagnosed_cause"], "user-not-licensed");
+        assert!(json["stages"][0].get("evidence").is_none());
+        r.stages.push(stage(false));
+        assert!(!r.holds(), "a stage not reproduced fails the run");
+        r.stages.pop();
+        r.stages[0].diagnosed_cause = Some(Cause::DeviceLimitReached);
+        assert!(!r.holds(), "a stage diagnosed otherwise fails the run");
     }
 }
