@@ -3,8 +3,8 @@
 //! the enrollment profile was last modified before the ADE token was uploaded (so Apple never
 //! got it and the device finds no cloud configuration), and MFA required during an enrollment
 //! method that cannot do it (Setup Assistant legacy). A cloud configuration received after a
-//! failed fetch shows that activation was passed since: neither activation cause stops the
-//! device now.
+//! failed fetch shows that activation was passed since, and a successful sign-in after the
+//! MFA-required failures that sign-in was: those causes do not stop the device now.
 
 use super::{
     contains_word, quote, Context, Finding, DEVICE_LOG, MANIFEST, SIGN_INS, STRONG, TENANT,
@@ -203,6 +203,19 @@ fn profile_dates(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 /// MFA demanded from a user enrolling with an authentication method that cannot do MFA.
 fn mfa(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let sign_in_error = mfa_sign_in_error(ctx, out) || mfa_log_error(ctx, out);
+    if let Some((i, _)) = super::sign_in_passed_since(ctx, MFA_CODES) {
+        out.push(Finding::against(
+            Cause::MfaDuringAde,
+            STRONG,
+            vec![EvidenceItem::fact(
+                SIGN_INS,
+                format!(
+                    "sign-in {} succeeded after the MFA-required failures: sign-in was passed",
+                    i + 1
+                ),
+            )],
+        ));
+    }
     let Some(user) = ctx.user else { return };
     if user.strong_authentication_required {
         mfa_required_with_method(ctx, out);

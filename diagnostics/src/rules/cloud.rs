@@ -6,7 +6,6 @@
 
 use super::{contains_word, quote, Context, Finding, SIGN_INS, STRONG, TENANT};
 use crate::catalog::Cause;
-use crate::dates::parse_rfc3339;
 use crate::report::EvidenceItem;
 
 /// National cloud tenant redirection, invalid national cloud id.
@@ -90,47 +89,29 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// The user's latest sign-in succeeded after a national-cloud redirection error: sign-in is a
-/// stage the device has passed.
+/// The device got past sign-in since a national-cloud redirection error: the Company Portal
+/// log's latest authority is not the public cloud's, or the latest sign-in succeeded.
 fn signed_in_since(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let when =
-        |s: &crate::bundle::SignInRecord| s.created_date_time.as_deref().and_then(parse_rfc3339);
-    let redirected_at = ctx
-        .sign_ins
-        .iter()
-        .filter(|(_, s)| CLOUD_CODES.iter().any(|(c, _)| s.status.error_code == *c))
-        .filter_map(|(_, s)| when(s))
-        .max();
-    let latest = ctx
-        .sign_ins
-        .iter()
-        .filter_map(|&(i, s)| when(s).map(|t| (t, i, s)))
-        .max_by_key(|(t, i, _)| (*t, *i));
-    let by_log = authority_changed(ctx);
-    if let Some(line) = by_log {
-        out.push(Finding::against(
-            Cause::GovernmentCloudNotSelected,
-            STRONG,
-            vec![quote(super::PORTAL_LOG, line)],
-        ));
-        return;
-    }
-    let (Some(redirected_at), Some((at, i, latest))) = (redirected_at, latest) else {
-        return;
+    let evidence = if let Some(line) = authority_changed(ctx) {
+        quote(super::PORTAL_LOG, line)
+    } else {
+        let codes: Vec<i64> = CLOUD_CODES.iter().map(|(c, _)| *c).collect();
+        let Some((i, _)) = super::sign_in_passed_since(ctx, &codes) else {
+            return;
+        };
+        EvidenceItem::fact(
+            SIGN_INS,
+            format!(
+                "sign-in {} succeeded after the national cloud mismatch: sign-in was passed",
+                i + 1
+            ),
+        )
     };
-    if latest.status.error_code == 0 && at > redirected_at {
-        out.push(Finding::against(
-            Cause::GovernmentCloudNotSelected,
-            STRONG,
-            vec![EvidenceItem::fact(
-                SIGN_INS,
-                format!(
-                    "sign-in {} succeeded after the national cloud mismatch: sign-in was passed",
-                    i + 1
-                ),
-            )],
-        ));
-    }
+    out.push(Finding::against(
+        Cause::GovernmentCloudNotSelected,
+        STRONG,
+        vec![evidence],
+    ));
 }
 
 /// The Company Portal log's latest sign-in authority, when it is not the public cloud's and it
