@@ -19,7 +19,7 @@
 //!   restriction is looked up: restrictions are assigned to licensed users and groups, and the
 //!   Company Portal app's check answers with the licence and push certificate codes first.
 //! - Device platform restrictions and the device limit are the enrollment restrictions
-//!   ("What are enrollment restrictions?", learn.microsoft.com/mem/intune/enrollment/enrollment-restrictions-set);
+//!   ("What are enrollment restrictions?", MicrosoftDocs/memdocs intune/device-enrollment/restrictions.md);
 //!   ownership of an iOS/iPadOS device can only be told from its serial number or its ADE
 //!   enrollment (same page, "Blocking personal iOS/iPadOS devices"), so a block on personally
 //!   owned devices, like a device still held by another user or another MDM's profile, only

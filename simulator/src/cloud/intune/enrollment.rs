@@ -181,7 +181,7 @@ struct EligibilityRequest {
 /// (learn.microsoft.com/troubleshoot/mem/intune/device-enrollment/troubleshoot-ios-enrollment-errors)
 /// has an outdated app fixed before anything else, and restrictions apply to licensed users
 /// ("What are enrollment restrictions?",
-/// learn.microsoft.com/mem/intune/enrollment/enrollment-restrictions-set). With several faults
+/// MicrosoftDocs/memdocs intune/device-enrollment/restrictions.md). With several faults
 /// the first refusal wins, so the later ones only show once it is fixed.
 async fn eligibility(service: &IntuneService, request: &Request, user: &EntraUser) -> Response {
     let body: EligibilityRequest = match serde_json::from_slice(&request.body) {

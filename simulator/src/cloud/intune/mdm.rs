@@ -195,7 +195,7 @@ fn is_corporate(service: &IntuneService, session: &EnrollmentSession, m: &Authen
 /// here because an iOS/iPadOS device is corporate only when its serial number is a corporate
 /// identifier or it enrolled through ADE ("What are enrollment restrictions?", section
 /// "Blocking personal iOS/iPadOS devices",
-/// learn.microsoft.com/mem/intune/enrollment/enrollment-restrictions-set), and the serial first
+/// MicrosoftDocs/memdocs intune/device-enrollment/restrictions.md), and the serial first
 /// reaches Intune in this message.
 fn authenticate_refusal(
     service: &IntuneService,
