@@ -39,7 +39,8 @@ pub struct Scenario {
     pub action: Action,
     /// What should happen.
     pub expect: Expectation,
-    /// The article's resolution, as actions.
+    /// The article's resolution, as actions (of the first cause, when `expect.then` lists
+    /// others; each of those carries its own).
     #[serde(default)]
     pub resolution: Vec<ResolutionStep>,
     /// How the user enrolls again after the resolution (defaults to `action`).
