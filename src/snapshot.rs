@@ -81,7 +81,9 @@ pub fn yes_no(b: bool) -> &'static str {
 }
 
 /// A whole scenario run as text, redacted: the user's attempt, its outcome, the diagnosis, the
-/// resolution and second attempt, and the verdict.
+/// resolution and second attempt, and the verdict. With several faults, each failure that
+/// followed a fix comes between (its attempt, outcome, expected pair and diagnosis), and the
+/// last part is the last fix and the final attempt.
 #[must_use]
 pub fn report(report: &RunReport) -> String {
     let diagnosis = report.diagnosis.as_ref();
@@ -98,12 +100,14 @@ pub fn report(report: &RunReport) -> String {
     if let Some(d) = &report.diagnosis {
         let _ = write!(out, "\n-- diagnosis --\n{}", d.render_text());
     }
+    write_stages(&mut out, report);
     if let Some(second) = &report.fix_outcome {
-        let _ = write!(
-            out,
-            "\n-- resolution and second attempt --\n{}",
-            report.fix_timeline.render()
-        );
+        let heading = if report.stages.is_empty() {
+            "resolution and second attempt"
+        } else {
+            "last resolution and final attempt"
+        };
+        let _ = write!(out, "\n-- {heading} --\n{}", report.fix_timeline.render());
         if let Some(e) = &report.fix_error {
             let _ = writeln!(out, "resolution error: {e}");
         }
@@ -117,7 +121,42 @@ pub fn report(report: &RunReport) -> String {
         diagnosis.and_then(|d| d.cause).map_or("-", |c| c.id()),
         yes_no(report.fixed)
     );
+    if !report.stages.is_empty() {
+        let held = report.stages.iter().filter(|s| s.holds()).count();
+        let _ = writeln!(
+            out,
+            "stages after the first: {held} of {} held",
+            report.stages.len()
+        );
+    }
     redact(&out)
+}
+
+/// The failures that followed a fix, in order (stage 1 is the first attempt).
+fn write_stages(out: &mut String, report: &RunReport) {
+    for (i, stage) in report.stages.iter().enumerate() {
+        let n = i + 2;
+        let _ = write!(
+            out,
+            "\n-- stage {n}: resolution and next attempt --\n{}",
+            stage.timeline.render()
+        );
+        let _ = writeln!(out, "outcome: {}", outcome(&stage.outcome));
+        let _ = writeln!(
+            out,
+            "expected: {} / {}",
+            stage.section.id(),
+            stage.cause_expected.id()
+        );
+        let _ = write!(
+            out,
+            "\n-- stage {n} diagnosis --\n{}",
+            stage.diagnosis.render_text()
+        );
+        if let Some(e) = &stage.fix_error {
+            let _ = writeln!(out, "resolution error: {e}");
+        }
+    }
 }
 
 /// `value` as a JSON value with every string redacted, for `insta::assert_yaml_snapshot!` or

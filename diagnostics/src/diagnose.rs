@@ -10,14 +10,23 @@
 //! leads the next one by 0.15; otherwise a section is still named when the message decides it
 //! or when every close candidate shares it, and a section that lists a single cause names that
 //! cause when it leads. Scores are whole percent, so results never jitter.
+//!
+//! Several faults at once: when close causes all reach 0.50 and none leads, the one whose
+//! check the services run first is named if the attempt's own evidence (the message, a log
+//! line, an event, a sign-in) shows it: the later checks were never reached ([`order`]).
+//! Causes checked after the named one that the tenant's state shows are not alternatives but
+//! what follows once it is fixed; they are listed as follow-ons, not as candidates.
+
+mod order;
 
 use crate::bundle::{EvidenceBundle, Location};
 use crate::catalog::{Cause, Language, Section};
 use crate::collect::collect;
 use crate::message::{recognize, MessageMatch};
-use crate::report::{Candidate, Confidence, Diagnosis, EvidenceItem};
-use crate::rules::{self, Context, Finding, HintRank, MANIFEST};
+use crate::report::{Candidate, Confidence, Diagnosis, EvidenceItem, FollowOn};
+use crate::rules::{self, Context, Finding, HintRank, MANIFEST, TENANT};
 use crate::text::clip;
+use order::{check_of, is_website, Check};
 
 /// A cause is named at this score...
 const DECIDE: u32 = 50;
@@ -29,6 +38,8 @@ const MESSAGE_WEIGHT: f64 = 0.7;
 const MAX_CANDIDATES: usize = 6;
 /// Candidates below this are not listed.
 const MIN_CANDIDATE: u32 = 5;
+/// A cause checked later is listed as a follow-on from this score.
+const FOLLOW_ON: u32 = 50;
 
 /// Diagnoses one bundle. Blind: it reads kinds of evidence, never names or ids.
 pub fn diagnose(bundle: &EvidenceBundle) -> Diagnosis {
@@ -209,45 +220,128 @@ impl Scorer<'_> {
         (first.0 >= 0.5 && first.0 - second >= f64::from(MARGIN) / 100.0).then_some(first.1)
     }
 
+    fn check(&self, cause: Cause) -> Check {
+        check_of(cause, is_website(self.ctx.location))
+    }
+
+    /// Whether this attempt's own evidence shows `cause` refusing: the message, a log line, an
+    /// event or a sign-in (not only the tenant's configuration, which shows latent faults too).
+    fn observed(&self, cause: Cause) -> bool {
+        let by_message = cause.sections().iter().any(|s| self.message(*s) >= 0.3);
+        let by_record = self.findings.iter().any(|f| {
+            f.cause == cause && f.weight > 0.0 && f.evidence.iter().any(|e| e.source != TENANT)
+        });
+        by_message || by_record || self.silent_ade(cause) > 0.0
+    }
+
+    /// With several close causes and none leading, the one checked first, when the attempt's
+    /// evidence shows it and every other close cause is checked strictly later.
+    fn first_checked(&self, ranked: &[Ranked]) -> Option<Ranked> {
+        let top = ranked.first()?.percent;
+        let close: Vec<&Ranked> = ranked
+            .iter()
+            .filter(|r| r.percent >= DECIDE && r.percent + MARGIN > top)
+            .collect();
+        let first = **close.iter().min_by_key(|r| self.check(r.cause))?;
+        let later = close
+            .iter()
+            .filter(|r| r.cause != first.cause)
+            .all(|r| self.check(r.cause) > self.check(first.cause));
+        (close.len() >= 2 && later && self.observed(first.cause)).then_some(first)
+    }
+
+    /// The section a follow-on's failure is expected under: where the enrollment channel shows
+    /// it, else where its evidence points, else the article's main section for it.
+    fn follow_on_section(&self, cause: Cause) -> Section {
+        let sections = cause.sections();
+        let website = is_website(self.ctx.location);
+        let by_channel = match cause {
+            // The website leaves the licence to the device's authentication.
+            Cause::UserNotLicensed if website => Some(Section::ConnectionNotEstablished),
+            Cause::ApnsCertificateMissing | Cause::ApnsCertificateInvalid if !website => {
+                Some(Section::ServiceNotSupported)
+            }
+            _ => None,
+        };
+        let hinted = || {
+            self.findings
+                .iter()
+                .filter(|f| f.cause == cause && f.weight > 0.0)
+                .filter_map(|f| f.hint)
+                .filter(|(s, _)| sections.contains(s))
+                .max_by_key(|(_, rank)| *rank)
+                .map(|(s, _)| s)
+        };
+        let fallback = match cause {
+            Cause::UserNotLicensed if !self.ctx.is_ade() => Section::UserLicenseTypeInvalid,
+            _ => cause.primary_section(),
+        };
+        by_channel.or_else(hinted).unwrap_or(fallback)
+    }
+
+    /// Causes checked after `named` that the tenant's state shows, in check order.
+    fn follow_ons(&self, named: Cause, ranked: &[Ranked]) -> Vec<FollowOn> {
+        let after = self.check(named);
+        let mut out: Vec<(Check, FollowOn)> = ranked
+            .iter()
+            .filter(|r| r.cause != named && r.percent >= FOLLOW_ON)
+            .filter(|r| self.check(r.cause) > after)
+            .filter_map(|r| {
+                let mut state: Vec<&Finding> = self
+                    .findings
+                    .iter()
+                    .filter(|f| f.cause == r.cause && f.weight > 0.0)
+                    .filter(|f| f.evidence.iter().any(|e| e.source == TENANT))
+                    .collect();
+                state.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+                let evidence: Vec<EvidenceItem> = state
+                    .iter()
+                    .flat_map(|f| f.evidence.iter().cloned())
+                    .collect();
+                let follow_on = FollowOn {
+                    section: self.follow_on_section(r.cause),
+                    cause: r.cause,
+                    confidence: Confidence::from_percent(r.percent),
+                    evidence,
+                };
+                (!state.is_empty()).then_some((self.check(r.cause), follow_on))
+            })
+            .collect();
+        out.sort_by_key(|(check, _)| *check);
+        out.into_iter().map(|(_, f)| f).collect()
+    }
+
     fn decide(&self) -> Diagnosis {
         let ranked = self.ranked();
         let top = ranked[0];
         let runner_up = ranked.get(1).map(|r| r.percent).unwrap_or(0);
-        let cause =
-            (top.percent >= DECIDE && top.percent - runner_up >= MARGIN).then_some(top.cause);
-        let close: Vec<&Ranked> = ranked
-            .iter()
-            .filter(|r| r.percent >= MIN_CANDIDATE && r.percent + MARGIN > top.percent)
-            .collect();
+        let by_score = top.percent >= DECIDE && top.percent - runner_up >= MARGIN;
+        // Several faults at once: the one checked first is what the user met.
+        let first = if by_score {
+            None
+        } else {
+            self.first_checked(&ranked)
+        };
+        let lead = first.unwrap_or(top);
+        let cause = (by_score || first.is_some()).then_some(lead.cause);
         let section = match cause {
-            Some(_) => Some(top.section),
-            None => self.message_section().or_else(|| {
-                let first = close.first()?.section;
-                close.iter().all(|r| r.section == first).then_some(first)
-            }),
+            Some(_) => Some(lead.section),
+            None => self.undecided_section(&ranked),
         };
         // A section that lists a single cause names it, when that cause also leads.
         let cause = cause.or_else(|| match section.map(Section::causes).as_deref() {
             Some([only]) if *only == top.cause => Some(top.cause),
             _ => None,
         });
-        let confidence = match (cause, section) {
-            (Some(_), _) => Confidence::from_percent(top.percent),
-            (None, Some(s)) => {
-                let best = ranked
-                    .iter()
-                    .filter(|r| r.section == s)
-                    .map(|r| r.percent)
-                    .max()
-                    .unwrap_or(0);
-                let by_message = Confidence::from_f64(self.message(s) * MESSAGE_WEIGHT).percent();
-                Confidence::from_percent(best.max(by_message))
-            }
-            (None, None) => Confidence::default(),
-        };
+        let confidence = self.confidence(cause, section, lead, &ranked);
+        let follow_ons = cause
+            .map(|c| self.follow_ons(c, &ranked))
+            .unwrap_or_default();
+        // A follow-on was ruled out as the current cause: it is not an alternative.
         let candidates: Vec<Candidate> = ranked
             .iter()
             .filter(|r| r.percent >= MIN_CANDIDATE)
+            .filter(|r| !follow_ons.iter().any(|f| f.cause == r.cause))
             .take(MAX_CANDIDATES)
             .map(|r| Candidate {
                 section: r.section,
@@ -280,6 +374,43 @@ impl Scorer<'_> {
             resolution,
             candidates,
             collect,
+            follow_ons,
+        }
+    }
+
+    /// With no cause named: the section the message decides, or the one every close candidate
+    /// shares.
+    fn undecided_section(&self, ranked: &[Ranked]) -> Option<Section> {
+        let top = ranked.first()?.percent;
+        self.message_section().or_else(|| {
+            let mut close = ranked
+                .iter()
+                .filter(|r| r.percent >= MIN_CANDIDATE && r.percent + MARGIN > top);
+            let first = close.next()?.section;
+            close.all(|r| r.section == first).then_some(first)
+        })
+    }
+
+    fn confidence(
+        &self,
+        cause: Option<Cause>,
+        section: Option<Section>,
+        lead: Ranked,
+        ranked: &[Ranked],
+    ) -> Confidence {
+        match (cause, section) {
+            (Some(_), _) => Confidence::from_percent(lead.percent),
+            (None, Some(s)) => {
+                let best = ranked
+                    .iter()
+                    .filter(|r| r.section == s)
+                    .map(|r| r.percent)
+                    .max()
+                    .unwrap_or(0);
+                let by_message = Confidence::from_f64(self.message(s) * MESSAGE_WEIGHT).percent();
+                Confidence::from_percent(best.max(by_message))
+            }
+            (None, None) => Confidence::default(),
         }
     }
 

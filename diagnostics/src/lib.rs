@@ -55,4 +55,4 @@ pub use catalog::{
 };
 pub use diagnose::diagnose;
 pub use message::{recognize, MessageMatch};
-pub use report::{Candidate, CollectItem, Confidence, Diagnosis, EvidenceItem};
+pub use report::{Candidate, CollectItem, Confidence, Diagnosis, EvidenceItem, FollowOn};

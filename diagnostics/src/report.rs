@@ -1,7 +1,8 @@
 //! The diagnosis: what [`crate::diagnose()`] returns, its JSON shape and its text rendering.
 //!
 //! JSON: `{"section", "cause", "confidence", "evidence", "resolution", "candidates", "collect"}`
-//! with `section`/`cause` null when undecided. The text rendering is stable and deterministic
+//! with `section`/`cause` null when undecided, and `follow_ons` when the evidence shows causes
+//! whose checks come after the named one (absent when there are none). The text rendering is stable and deterministic
 //! so that it can be snapshot-tested.
 
 use std::fmt::Write as _;
@@ -110,6 +111,20 @@ pub struct CollectItem {
     pub text: String,
 }
 
+/// A cause the evidence shows but whose check comes after the one that refused: ruled out as
+/// the current cause, and what the user is expected to meet once the current one is fixed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowOn {
+    /// The article section its failure is expected under.
+    pub section: Section,
+    /// The cause.
+    pub cause: Cause,
+    /// How strongly the evidence shows it.
+    pub confidence: Confidence,
+    /// What shows it.
+    pub evidence: Vec<EvidenceItem>,
+}
+
 /// The outcome of a diagnosis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnosis {
@@ -127,6 +142,9 @@ pub struct Diagnosis {
     pub candidates: Vec<Candidate>,
     /// What to collect next to tell the candidates apart.
     pub collect: Vec<CollectItem>,
+    /// After fixing the named cause, expect these, in the order the services check them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ons: Vec<FollowOn>,
 }
 
 impl Diagnosis {
@@ -174,6 +192,19 @@ impl Diagnosis {
                 let _ = writeln!(out, "  {}. {}", step.step, step.text);
             }
         }
+        if !self.follow_ons.is_empty() {
+            out.push_str("\nAfter fixing this, expect (checked later, not reached yet):\n");
+            for (i, f) in self.follow_ons.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "  {}. {:.2}  {}  [{}]",
+                    i + 1,
+                    f.confidence.value(),
+                    f.cause.id(),
+                    f.section.id()
+                );
+            }
+        }
         if !self.candidates.is_empty() {
             out.push_str("\nCandidates:\n");
             for (i, c) in self.candidates.iter().enumerate() {
@@ -217,6 +248,7 @@ mod tests {
                 confidence: Confidence::from_percent(85),
             }],
             collect: vec![],
+            follow_ons: vec![],
         }
     }
 
@@ -260,6 +292,7 @@ mod tests {
             resolution: vec![],
             candidates: vec![],
             collect: vec![],
+            follow_ons: vec![],
         };
         let v = serde_json::to_value(&d).unwrap();
         assert!(v["section"].is_null() && v["cause"].is_null());
@@ -277,6 +310,27 @@ mod tests {
         assert!(text.contains("Resolution (article section device-cap-reached):\n  1. "));
         assert!(!text.lines().any(|l| l.ends_with(' ')));
         assert_eq!(text, sample().render_text());
+    }
+
+    #[test]
+    fn follow_ons_serialize_and_render_only_when_present() {
+        let mut d = sample();
+        d.follow_ons.push(FollowOn {
+            section: Section::DeviceCapReached,
+            cause: Cause::DeviceLimitReached,
+            confidence: Confidence::from_percent(60),
+            evidence: vec![EvidenceItem::fact("tenant.json", "15 devices, limit 15")],
+        });
+        let v = serde_json::to_value(&d).unwrap();
+        assert_eq!(v["follow_ons"][0]["cause"], "device-limit-reached");
+        let back: Diagnosis = serde_json::from_value(v).unwrap();
+        assert_eq!(back, d);
+        let text = d.render_text();
+        assert!(
+            text.contains("After fixing this, expect (checked later, not reached yet):\n  1. 0.60  device-limit-reached  [device-cap-reached]\n"),
+            "{text}"
+        );
+        assert!(!sample().render_text().contains("After fixing this"));
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! Replaying a scenario: start its world, let the user act, check that the failure is the one
 //! expected, collect the evidence and diagnose it blind, carry out the documented fix, enroll
 //! again and check that the device is managed for the right user.
+//!
+//! A scenario with several faults (`expect.then`) is replayed stage by stage: after each fix
+//! the user tries again, the failure that follows is checked against its stage, diagnosed
+//! blind from fresh evidence and fixed with that stage's resolution, until the device enrolls.
 
 use enrollsim_diagnostics::{diagnose, Cause, Diagnosis, EvidenceBundle, Section};
 use enrollsim_simulator::device::Outcome;
@@ -8,7 +12,7 @@ use serde::{Serialize, Serializer};
 
 use crate::evidence;
 use crate::lab::{Lab, LabError};
-use crate::scenario::{Expectation, OutcomeKind, Scenario};
+use crate::scenario::{Action, Expectation, FollowOnStage, OutcomeKind, ResolutionStep, Scenario};
 use crate::timeline::Timeline;
 
 /// Everything a scenario run produced.
@@ -46,6 +50,50 @@ pub struct RunReport {
     pub fix_timeline: Timeline,
     /// The evidence collected after the attempt (not part of the JSON form).
     pub evidence: EvidenceBundle,
+    /// The failures that followed the first fix, one per `expect.then` stage, in order (empty
+    /// for a single fault). `fixed`, `fix_outcome` and `fix_timeline` then describe the
+    /// attempt after the last stage's fix.
+    pub stages: Vec<StageReport>,
+}
+
+/// One failure that followed a fix: what the user met, its blind diagnosis and its own fix.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageReport {
+    /// The article section the stage expects.
+    pub section: Section,
+    /// The cause the stage expects.
+    pub cause_expected: Cause,
+    /// How the attempt after the previous fix ended.
+    pub outcome: Outcome,
+    /// Whether it ended as the stage expects.
+    pub reproduced: bool,
+    /// The text the user saw, if any.
+    pub message: Option<String>,
+    /// The blind diagnosis of the evidence collected after this attempt.
+    pub diagnosis: Diagnosis,
+    /// The section the diagnosis settled on.
+    pub diagnosed_section: Option<Section>,
+    /// The cause the diagnosis settled on.
+    pub diagnosed_cause: Option<Cause>,
+    /// The fix carried out after this attempt.
+    pub fix: Vec<ResolutionStep>,
+    /// What went wrong carrying out the fix, if anything.
+    pub fix_error: Option<String>,
+    /// The previous fix and this attempt.
+    pub timeline: Timeline,
+    /// The evidence collected after this attempt.
+    #[serde(skip)]
+    pub evidence: EvidenceBundle,
+}
+
+impl StageReport {
+    /// Reproduced as expected and diagnosed as the expected pair.
+    #[must_use]
+    pub fn holds(&self) -> bool {
+        self.reproduced
+            && self.diagnosed_section == Some(self.section)
+            && self.diagnosed_cause == Some(self.cause_expected)
+    }
 }
 
 impl RunReport {
@@ -61,9 +109,16 @@ impl RunReport {
         self.diagnosis.as_ref().and_then(|d| d.cause)
     }
 
-    /// Whether every check holds: reproduced, diagnosed as expected, fixed.
+    /// Whether every check holds: reproduced, diagnosed as expected, every following stage
+    /// reproduced and diagnosed as expected, fixed in the end.
     #[must_use]
     pub fn holds(&self) -> bool {
+        self.first_stage_holds() && self.stages.iter().all(StageReport::holds)
+    }
+
+    /// Whether the first failure was reproduced and diagnosed as expected and the device
+    /// enrolled in the end.
+    fn first_stage_holds(&self) -> bool {
         let diagnosed = match (self.section, self.cause_expected) {
             (Some(section), Some(cause)) => {
                 self.diagnosed_section() == Some(section) && self.diagnosed_cause() == Some(cause)
@@ -93,6 +148,8 @@ struct RunReportJson<'a> {
     fix_error: Option<&'a str>,
     timeline: &'a Timeline,
     fix_timeline: &'a Timeline,
+    #[serde(skip_serializing_if = "<[StageReport]>::is_empty")]
+    stages: &'a [StageReport],
 }
 
 impl Serialize for RunReport {
@@ -113,6 +170,7 @@ impl Serialize for RunReport {
             fix_error: self.fix_error.as_deref(),
             timeline: &self.timeline,
             fix_timeline: &self.fix_timeline,
+            stages: &self.stages,
         }
         .serialize(serializer)
     }
@@ -146,33 +204,38 @@ pub fn outcome_matches(expect: &Expectation, outcome: &Outcome) -> bool {
             .is_none_or(|t| text.is_some_and(|x| x.contains(t)))
 }
 
-/// Runs `scenario` end to end.
+/// Runs `scenario` end to end, stage by stage when it holds several faults.
 pub async fn run_scenario(scenario: &Scenario) -> Result<RunReport, LabError> {
     let lab = Lab::start(&scenario.world).await?;
     let outcome = lab.enroll(&scenario.action).await;
     let timeline = Timeline::from_entries(&lab.world.recorder.drain());
     let reproduced = outcome_matches(&scenario.expect, &outcome);
-    let message = match &outcome {
-        Outcome::Failed { text, .. } => Some(text.clone()),
-        _ => None,
-    };
+    let message = shown_text(&outcome);
     let evidence = evidence::collect(&lab, &scenario.action, &outcome).await;
     let is_failure_scenario = scenario.section.is_some();
     let diagnosis = is_failure_scenario.then(|| diagnose(&evidence));
 
+    let mut stages = Vec::new();
     let (fixed, fix_outcome, fix_error) = if is_failure_scenario {
-        let mut error = None;
-        for step in &scenario.resolution {
-            if let Err(e) = lab.apply(step).await {
-                error = Some(format!("{step:?}: {e}"));
+        let again = scenario.reenroll.as_ref().unwrap_or(&scenario.action);
+        let mut error = apply_all(&lab, &scenario.resolution).await;
+        for stage in &scenario.expect.then {
+            if error.is_some() {
+                break;
+            }
+            let report = run_stage(&lab, again, stage).await;
+            error.clone_from(&report.fix_error);
+            let go_on = report.reproduced;
+            stages.push(report);
+            if !go_on {
                 break;
             }
         }
-        let again = scenario.reenroll.as_ref().unwrap_or(&scenario.action);
-        let second = lab.enroll(again).await;
+        let last = lab.enroll(again).await;
         let fixed = error.is_none()
-            && matches!(&second, Outcome::Enrolled { upn } if upn.eq_ignore_ascii_case(&again.user));
-        (fixed, Some(second), error)
+            && stages.iter().all(|s| s.reproduced)
+            && matches!(&last, Outcome::Enrolled { upn } if upn.eq_ignore_ascii_case(&again.user));
+        (fixed, Some(last), error)
     } else {
         (
             matches!(&outcome, Outcome::Enrolled { .. }) && reproduced,
@@ -197,7 +260,55 @@ pub async fn run_scenario(scenario: &Scenario) -> Result<RunReport, LabError> {
         timeline,
         fix_timeline,
         evidence,
+        stages,
     })
+}
+
+/// The text the user saw, if the attempt failed with one.
+fn shown_text(outcome: &Outcome) -> Option<String> {
+    match outcome {
+        Outcome::Failed { text, .. } => Some(text.clone()),
+        _ => None,
+    }
+}
+
+/// Carries out `steps` in order; the first step that fails, and why, stops it.
+async fn apply_all(lab: &Lab, steps: &[ResolutionStep]) -> Option<String> {
+    for step in steps {
+        if let Err(e) = lab.apply(step).await {
+            return Some(format!("{step:?}: {e}"));
+        }
+    }
+    None
+}
+
+/// One follow-on stage: the user tries again, the failure is checked and diagnosed blind, and
+/// the stage's fix is carried out (only when the failure was the one expected).
+async fn run_stage(lab: &Lab, action: &Action, stage: &FollowOnStage) -> StageReport {
+    let outcome = lab.enroll(action).await;
+    let timeline = Timeline::from_entries(&lab.world.recorder.drain());
+    let reproduced = outcome_matches(&stage.expectation(), &outcome);
+    let evidence = evidence::collect(lab, action, &outcome).await;
+    let diagnosis = diagnose(&evidence);
+    let fix_error = if reproduced {
+        apply_all(lab, &stage.resolution).await
+    } else {
+        None
+    };
+    StageReport {
+        section: stage.section,
+        cause_expected: stage.cause,
+        message: shown_text(&outcome),
+        outcome,
+        reproduced,
+        diagnosed_section: diagnosis.section,
+        diagnosed_cause: diagnosis.cause,
+        diagnosis,
+        fix: stage.resolution.clone(),
+        fix_error,
+        timeline,
+        evidence,
+    }
 }
 
 #[cfg(test)]
@@ -222,6 +333,7 @@ mod tests {
             timeline: Timeline::from_entries(&[]),
             fix_timeline: Timeline::from_entries(&[]),
             evidence,
+            stages: Vec::new(),
         }
     }
 
@@ -255,6 +367,10 @@ mod tests {
             assert!(keys.contains(&key), "{key} missing from {keys:?}");
         }
         assert!(!keys.contains(&"evidence"));
+        assert!(
+            !keys.contains(&"stages"),
+            "a single fault keeps the old shape"
+        );
         assert_eq!(json["section"], "device-cap-reached");
         assert_eq!(json["cause_expected"], "device-limit-reached");
         assert_eq!(json["diagnosed_section"], json["diagnosis"]["section"]);
@@ -269,5 +385,41 @@ mod tests {
         assert!(r.holds());
         let r = report((Section::DeviceCapReached, Cause::UserNotLicensed));
         assert!(!r.holds());
+    }
+
+    /// A stage that met the licence refusal, diagnosed from the message alone.
+    fn stage(reproduced: bool) -> StageReport {
+        let evidence = EvidenceBundle::from_message("User License Type Invalid", "en");
+        let diagnosis = diagnose(&evidence);
+        StageReport {
+            section: Section::UserLicenseTypeInvalid,
+            cause_expected: Cause::UserNotLicensed,
+            outcome: Outcome::Enrolled { upn: "a@b".into() },
+            reproduced,
+            message: None,
+            diagnosed_section: diagnosis.section,
+            diagnosed_cause: diagnosis.cause,
+            diagnosis,
+            fix: Vec::new(),
+            fix_error: None,
+            timeline: Timeline::from_entries(&[]),
+            evidence,
+        }
+    }
+
+    #[test]
+    fn holds_checks_every_stage_and_json_lists_them() {
+        let mut r = report((Section::DeviceCapReached, Cause::DeviceLimitReached));
+        r.stages.push(stage(true));
+        assert!(r.holds());
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["stages"][0]["cause_expected"], "user-not-licensed");
+        assert_eq!(json["stages"][0]["diagnosed_cause"], "user-not-licensed");
+        assert!(json["stages"][0].get("evidence").is_none());
+        r.stages.push(stage(false));
+        assert!(!r.holds(), "a stage not reproduced fails the run");
+        r.stages.pop();
+        r.stages[0].diagnosed_cause = Some(Cause::DeviceLimitReached);
+        assert!(!r.holds(), "a stage diagnosed otherwise fails the run");
     }
 }

@@ -18,6 +18,7 @@ mod catalog_replay;
 mod cli_diagnose;
 mod cli_export_score;
 mod cli_flags;
+mod combined;
 mod determinism;
 mod diagnosis_snapshots;
 mod fleet;

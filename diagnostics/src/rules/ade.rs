@@ -2,7 +2,9 @@
 //! article's `XPC_TYPE_ERROR Connection invalid` lines and a failed cloud configuration fetch),
 //! the enrollment profile was last modified before the ADE token was uploaded (so Apple never
 //! got it and the device finds no cloud configuration), and MFA required during an enrollment
-//! method that cannot do it (Setup Assistant legacy).
+//! method that cannot do it (Setup Assistant legacy). A cloud configuration received after a
+//! failed fetch shows that activation was passed since, and a successful sign-in after the
+//! MFA-required failures that sign-in was: those causes do not stop the device now.
 
 use super::{
     contains_word, quote, Context, Finding, DEVICE_LOG, MANIFEST, SIGN_INS, STRONG, TENANT,
@@ -63,6 +65,7 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
     }
     device_log(ctx, out);
+    activation_passed(ctx, out);
     profile_dates(ctx, out);
     mfa(ctx, out);
 }
@@ -98,6 +101,37 @@ fn device_log(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 vec![quote(DEVICE_LOG, l)],
             ));
             break;
+        }
+    }
+}
+
+/// Words of a log line saying the cloud configuration arrived.
+const RECEIVED: &[&str] = &["configuration received", "configurationurl"];
+
+/// The latest cloud configuration fetch succeeded after an earlier one failed.
+fn activation_passed(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let fetches: Vec<_> = ctx
+        .device_lines
+        .iter()
+        .filter(|l| l.has_any(CLOUD_CONFIG))
+        .collect();
+    let failed_before = |n: usize| {
+        fetches
+            .iter()
+            .take(n)
+            .any(|l| l.has_any(UNREACHABLE) || l.has_any(NOT_FOUND))
+    };
+    let Some((n, last)) = fetches.iter().enumerate().next_back() else {
+        return;
+    };
+    let received = last.has_any(RECEIVED) && !last.has_any(UNREACHABLE);
+    if received && failed_before(n) {
+        for cause in [Cause::AdeServiceUnreachable, Cause::AdeProfilePredatesToken] {
+            out.push(Finding::against(
+                cause,
+                STRONG,
+                vec![quote(DEVICE_LOG, last)],
+            ));
         }
     }
 }
@@ -169,6 +203,19 @@ fn profile_dates(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 /// MFA demanded from a user enrolling with an authentication method that cannot do MFA.
 fn mfa(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let sign_in_error = mfa_sign_in_error(ctx, out) || mfa_log_error(ctx, out);
+    if let Some((i, _)) = super::sign_in_passed_since(ctx, MFA_CODES) {
+        out.push(Finding::against(
+            Cause::MfaDuringAde,
+            STRONG,
+            vec![EvidenceItem::fact(
+                SIGN_INS,
+                format!(
+                    "sign-in {} succeeded after the MFA-required failures: sign-in was passed",
+                    i + 1
+                ),
+            )],
+        ));
+    }
     let Some(user) = ctx.user else { return };
     if user.strong_authentication_required {
         mfa_required_with_method(ctx, out);

@@ -1,7 +1,8 @@
 //! Government cloud: a government user whose Company Portal authenticates against the public
 //! cloud (the Cloud setting left on Automatic). Read from Entra ID's national-cloud redirection
 //! error (AADSTS90038), the user's home cloud in the tenant, and the authority the Company
-//! Portal log shows.
+//! Portal log shows. A successful sign-in after the redirection error shows that the device got
+//! past sign-in since (the Cloud setting was changed): the mismatch is then not what stops it now.
 
 use super::{contains_word, quote, Context, Finding, SIGN_INS, STRONG, TENANT};
 use crate::catalog::Cause;
@@ -12,6 +13,7 @@ const CLOUD_CODES: &[(i64, f64)] = &[(90038, STRONG), (90051, 0.5)];
 const PUBLIC_AUTHORITY: &str = "login.microsoftonline.com";
 
 pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    signed_in_since(ctx, out);
     let mut redirected = false;
     for &(code, weight) in CLOUD_CODES {
         let needle = format!("aadsts{code}");
@@ -85,4 +87,45 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             )],
         ));
     }
+}
+
+/// The device got past sign-in since a national-cloud redirection error: the Company Portal
+/// log's latest authority is not the public cloud's, or the latest sign-in succeeded.
+fn signed_in_since(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let evidence = if let Some(line) = authority_changed(ctx) {
+        quote(super::PORTAL_LOG, line)
+    } else {
+        let codes: Vec<i64> = CLOUD_CODES.iter().map(|(c, _)| *c).collect();
+        let Some((i, _)) = super::sign_in_passed_since(ctx, &codes) else {
+            return;
+        };
+        EvidenceItem::fact(
+            SIGN_INS,
+            format!(
+                "sign-in {} succeeded after the national cloud mismatch: sign-in was passed",
+                i + 1
+            ),
+        )
+    };
+    out.push(Finding::against(
+        Cause::GovernmentCloudNotSelected,
+        STRONG,
+        vec![evidence],
+    ));
+}
+
+/// The Company Portal log's latest sign-in authority, when it is not the public cloud's and it
+/// comes after a national-cloud redirection error.
+fn authority_changed<'c, 'a>(ctx: &'c Context<'a>) -> Option<&'c crate::logs::LogLine<'a>> {
+    let redirected = ctx.portal_lines.iter().rposition(|l| {
+        CLOUD_CODES
+            .iter()
+            .any(|(c, _)| contains_word(&l.folded, &format!("aadsts{c}")))
+    })?;
+    let (at, latest) = ctx
+        .portal_lines
+        .iter()
+        .enumerate()
+        .rfind(|(_, l)| l.folded.contains("authority"))?;
+    (at > redirected && !latest.folded.contains(PUBLIC_AUTHORITY)).then_some(latest)
 }

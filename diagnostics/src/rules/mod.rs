@@ -130,6 +130,31 @@ pub(crate) fn event_fact(index: usize, event: &crate::bundle::EnrollmentEvent) -
     )
 }
 
+/// The user's latest sign-in, when it succeeded after the latest one that failed with one of
+/// `codes`: the device got past that sign-in since, so its failure is not what stops it now.
+pub(crate) fn sign_in_passed_since<'c>(
+    ctx: &'c Context<'_>,
+    codes: &[i64],
+) -> Option<(usize, &'c crate::bundle::SignInRecord)> {
+    let when = |s: &crate::bundle::SignInRecord| {
+        s.created_date_time
+            .as_deref()
+            .and_then(crate::dates::parse_rfc3339)
+    };
+    let failed_at = ctx
+        .sign_ins
+        .iter()
+        .filter(|(_, s)| codes.contains(&s.status.error_code))
+        .filter_map(|(_, s)| when(s))
+        .max()?;
+    let (at, i, latest) = ctx
+        .sign_ins
+        .iter()
+        .filter_map(|&(i, s)| when(s).map(|t| (t, i, s)))
+        .max_by_key(|(t, i, _)| (*t, *i))?;
+    (latest.status.error_code == 0 && at > failed_at).then_some((i, latest))
+}
+
 /// A duration in words: whole days, else hours, else minutes.
 pub(crate) fn span(seconds: i64) -> String {
     let s = seconds.unsigned_abs();

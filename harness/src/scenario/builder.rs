@@ -320,3 +320,33 @@ impl Action {
         }
     }
 }
+
+impl FollowOnStage {
+    /// A failure with this catalog pair that follows once the causes before it are fixed.
+    #[must_use]
+    pub fn new(section: Section, cause: Cause) -> Self {
+        FollowOnStage {
+            section,
+            cause,
+            outcome: OutcomeKind::Failed,
+            screen: None,
+            message: None,
+            text_contains: None,
+            resolution: Vec::new(),
+        }
+    }
+
+    /// The message the user sees at this stage.
+    #[must_use]
+    pub fn message(mut self, message: UserMessage) -> Self {
+        self.message = Some(message);
+        self
+    }
+
+    /// One step of this stage's fix.
+    #[must_use]
+    pub fn fix(mut self, step: ResolutionStep) -> Self {
+        self.resolution.push(step);
+        self
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::model::{HistoryStep, ResolutionStep, Scenario};
+use super::model::{Cause, HistoryStep, OutcomeKind, ResolutionStep, Scenario};
 
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -115,7 +115,58 @@ impl Scenario {
         self.validate_users()?;
         self.validate_step_references()?;
         self.validate_limits()?;
-        self.validate_catalog_pair()
+        self.validate_catalog_pair()?;
+        self.validate_stages()
+    }
+
+    /// Every resolution of the scenario with the path that names it in errors: the first
+    /// cause's, then each follow-on stage's.
+    fn resolutions(&self) -> Vec<(String, &[ResolutionStep])> {
+        let mut all = vec![("resolution".to_string(), &self.resolution[..])];
+        for (i, stage) in self.expect.then.iter().enumerate() {
+            all.push((
+                format!("expect.then[{i}].resolution"),
+                &stage.resolution[..],
+            ));
+        }
+        all
+    }
+
+    /// Follow-on stages belong to a failure scenario, each names a pair the article lists,
+    /// and no stage repeats a cause already met (it would have been fixed).
+    fn validate_stages(&self) -> Result<(), Problem> {
+        if self.expect.then.is_empty() {
+            return Ok(());
+        }
+        if self.cause.is_none() {
+            let m = "expect.then needs the scenario's own section and cause: the first failure is the first stage".to_string();
+            return Err((m, "then", String::new()));
+        }
+        let mut met: Vec<Cause> = self.cause.into_iter().collect();
+        for (i, stage) in self.expect.then.iter().enumerate() {
+            if !stage.section.causes().contains(&stage.cause) {
+                let m = format!(
+                    "expect.then[{i}]: the article does not list cause {:?} under section {:?}; it lists {}",
+                    stage.cause.id(),
+                    stage.section.id(),
+                    ids(&stage.section.causes())
+                );
+                return Err((m, "cause", stage.cause.id().to_string()));
+            }
+            if met.contains(&stage.cause) {
+                let m = format!(
+                    "expect.then[{i}].cause {:?} is met again although an earlier stage fixed it",
+                    stage.cause.id()
+                );
+                return Err((m, "cause", stage.cause.id().to_string()));
+            }
+            if stage.outcome == OutcomeKind::Enrolled {
+                let m = format!("expect.then[{i}].outcome is enrolled; a stage is a failure that follows a fix (the enrollment after the last fix is implied)");
+                return Err((m, "outcome", "enrolled".to_string()));
+            }
+            met.push(stage.cause);
+        }
+        Ok(())
     }
 
     fn validate_id(&self) -> Result<(), Problem> {
@@ -164,11 +215,14 @@ impl Scenario {
             | HistoryStep::RenewAdeToken
             | HistoryStep::AdvanceDays { .. } => None,
         });
-        let resolution_users = self.resolution.iter().map(|r| step_references(r).0);
-        for (what, users) in [
-            ("world.history", history_users.collect::<Vec<_>>()),
-            ("resolution", resolution_users.collect()),
-        ] {
+        let mut lists = vec![(
+            "world.history".to_string(),
+            history_users.collect::<Vec<_>>(),
+        )];
+        for (what, steps) in self.resolutions() {
+            lists.push((what, steps.iter().map(|r| step_references(r).0).collect()));
+        }
+        for (what, users) in lists {
             for (i, user) in users.into_iter().enumerate() {
                 if let Some(user) = user.filter(|u| !self.knows_user(u)) {
                     let m = format!("{what}[{i}].user {user:?} is not one of world.users");
@@ -178,12 +232,14 @@ impl Scenario {
         }
         let profiles = self.world.tenant.ade.as_ref().map(|a| &a.profiles[..]);
         let known = |name: &str| profiles.is_some_and(|p| p.iter().any(|p| p.name == name));
-        for (i, step) in self.resolution.iter().enumerate() {
-            if let Some(profile) = step_references(step).1.filter(|p| !known(p)) {
-                let m = format!(
-                    "resolution[{i}].profile {profile:?} is not one of world.tenant.ade.profiles"
-                );
-                return Err((m, "profile", profile.clone()));
+        for (what, steps) in self.resolutions() {
+            for (i, step) in steps.iter().enumerate() {
+                if let Some(profile) = step_references(step).1.filter(|p| !known(p)) {
+                    let m = format!(
+                        "{what}[{i}].profile {profile:?} is not one of world.tenant.ade.profiles"
+                    );
+                    return Err((m, "profile", profile.clone()));
+                }
             }
         }
         Ok(())
@@ -277,7 +333,8 @@ fn ids<T: std::fmt::Display>(values: &[T]) -> String {
     quoted.join(", ")
 }
 
-/// The line and column of the first `key = ...value...` in `text` (1:1 when absent).
+/// The line and column of the first `key = ...value...` in `text`: a key opening its line,
+/// else one inside an inline table (`{ user = "..." }`); 1:1 when absent.
 fn locate(text: &str, key: &str, value: &str) -> (usize, usize) {
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
@@ -286,6 +343,18 @@ fn locate(text: &str, key: &str, value: &str) -> (usize, usize) {
         };
         if rest.trim_start().starts_with('=') && rest.contains(value) {
             return (i + 1, line.len() - trimmed.len() + 1);
+        }
+    }
+    for (i, line) in text.lines().enumerate() {
+        let inline = line.match_indices(key).find(|(at, _)| {
+            let before = line[..*at].trim_end();
+            let rest = line[at + key.len()..].trim_start();
+            (before.ends_with('{') || before.ends_with(','))
+                && rest.starts_with('=')
+                && rest.contains(value)
+        });
+        if let Some((at, _)) = inline {
+            return (i + 1, at + 1);
         }
     }
     (1, 1)
@@ -344,7 +413,7 @@ pub fn load_dir_tolerant(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Cause, Section};
+    use crate::scenario::{Cause, OutcomeKind, ResolutionStep, Section};
     use time::macros::datetime;
 
     /// A valid failure scenario, with `extra` lines inserted after the catalog ids.
@@ -493,7 +562,7 @@ mod tests {
     fn every_catalog_and_variant_file_loads_and_round_trips() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut seen = 0;
-        for dir in ["scenarios", "tests/variants"] {
+        for dir in ["scenarios", "tests/variants", "tests/combined"] {
             for (path, s) in load_dir(root.join(dir)).unwrap_or_else(|e| panic!("{e}")) {
                 let again =
                     Scenario::from_toml_str(&s.to_toml(), &path).unwrap_or_else(|e| panic!("{e}"));
@@ -501,7 +570,85 @@ mod tests {
                 seen += 1;
             }
         }
-        assert!(seen >= 30, "only {seen} scenario files");
+        assert!(seen >= 40, "only {seen} scenario files");
+    }
+
+    /// A failure scenario with one follow-on stage, written `stage`.
+    fn with_stage(stage: &str) -> String {
+        format!(
+            "{}[[expect.then]]\n{stage}\n",
+            with("user-license-type-invalid", "user-not-licensed", "")
+        )
+    }
+
+    #[test]
+    fn follow_on_stages_load_as_typed_values_in_either_toml_form() {
+        let table = with_stage(
+            "section = \"device-cap-reached\"\ncause = \"device-limit-reached\"\nmessage = \"device-cap-reached\"\n\
+             resolution = [{ do = \"delete-stale-devices\", user = \"alex@contoso.example\", count = 2 }]",
+        );
+        let s = Scenario::from_toml_str(&table, "x.toml").unwrap();
+        let stage = &s.expect.then[0];
+        assert_eq!(stage.section, Section::DeviceCapReached);
+        assert_eq!(stage.cause, Cause::DeviceLimitReached);
+        assert_eq!(stage.outcome, OutcomeKind::Failed);
+        assert_eq!(
+            stage.resolution,
+            vec![ResolutionStep::DeleteStaleDevices {
+                user: "alex@contoso.example".into(),
+                count: Some(2)
+            }]
+        );
+        let inline = with("user-license-type-invalid", "user-not-licensed", "").replace(
+            "outcome = \"failed\"\n",
+            "outcome = \"failed\"\nthen = [{ section = \"device-cap-reached\", cause = \"device-limit-reached\", message = \"device-cap-reached\", resolution = [{ do = \"delete-stale-devices\", user = \"alex@contoso.example\", count = 2 }] }]\n",
+        );
+        assert_eq!(Scenario::from_toml_str(&inline, "x.toml").unwrap(), s);
+        let again = Scenario::from_toml_str(&s.to_toml(), "again.toml").unwrap();
+        assert_eq!(again, s);
+    }
+
+    #[test]
+    fn follow_on_stages_are_checked_with_file_line_column() {
+        let err = error(&with_stage(
+            "section = \"device-cap-reached\"\ncause = \"personal-devices-blocked\"",
+        ));
+        assert!(
+            err.starts_with("scenarios/x.toml:15:1: expect.then[0]: the article does not list cause \"personal-devices-blocked\""),
+            "{err}"
+        );
+        let err = error(&with_stage(
+            "section = \"device-cap-reached\"\ncause = \"device-limit-reachd\"",
+        ));
+        assert!(
+            err.starts_with("scenarios/x.toml:15:9: unknown cause id \"device-limit-reachd\""),
+            "{err}"
+        );
+        let err = error(&with_stage(
+            "section = \"device-cap-reached\"\ncause = \"device-limit-reached\"\n\
+             resolution = [{ do = \"delete-stale-devices\", user = \"sam@contoso.example\" }]",
+        ));
+        assert!(
+            err.starts_with("scenarios/x.toml:16:46: expect.then[0].resolution[0].user \"sam@"),
+            "{err}"
+        );
+        let err = error(&with_stage(
+            "section = \"user-license-type-invalid\"\ncause = \"user-not-licensed\"",
+        ));
+        assert!(
+            err.contains("expect.then[0].cause \"user-not-licensed\" is met again"),
+            "{err}"
+        );
+        let err = error(&with_stage(
+            "section = \"device-cap-reached\"\ncause = \"device-limit-reached\"\noutcome = \"enrolled\"",
+        ));
+        assert!(
+            err.starts_with("scenarios/x.toml:16:1: expect.then[0].outcome is enrolled"),
+            "{err}"
+        );
+        let happy = "id = \"x\"\ntitle = \"t\"\n[[world.users]]\nupn = \"a@b\"\n[action]\nenroll = \"company-portal\"\nuser = \"a@b\"\n\
+                     [expect]\noutcome = \"enrolled\"\n[[expect.then]]\nsection = \"device-cap-reached\"\ncause = \"device-limit-reached\"\n";
+        assert!(error(happy).contains("expect.then needs the scenario's own section and cause"));
     }
 
     #[test]

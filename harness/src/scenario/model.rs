@@ -39,7 +39,8 @@ pub struct Scenario {
     pub action: Action,
     /// What should happen.
     pub expect: Expectation,
-    /// The article's resolution, as actions.
+    /// The article's resolution, as actions (of the first cause, when `expect.then` lists
+    /// others; each of those carries its own).
     #[serde(default)]
     pub resolution: Vec<ResolutionStep>,
     /// How the user enrolls again after the resolution (defaults to `action`).
@@ -490,6 +491,55 @@ pub struct Expectation {
     /// A fragment the shown text must contain.
     #[serde(default)]
     pub text_contains: Option<String>,
+    /// The failures that follow, in order, once each earlier cause is fixed: the first stage
+    /// comes after the scenario's own `resolution`, each further one after the stage before
+    /// it. Empty for a single fault. After the last stage's fix the device enrolls.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub then: Vec<FollowOnStage>,
+}
+
+/// A failure the user meets only once the causes before it are fixed (a combined fault): its
+/// catalog pair, what the user sees, and its own fix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowOnStage {
+    /// The article section of this failure, written as its anchor id.
+    pub section: Section,
+    /// Its cause, written as its id.
+    pub cause: Cause,
+    /// How the attempt ends (`failed` when absent).
+    #[serde(default = "failed")]
+    pub outcome: OutcomeKind,
+    /// Where the user sees it.
+    #[serde(default)]
+    pub screen: Option<Screen>,
+    /// Which message.
+    #[serde(default)]
+    pub message: Option<UserMessage>,
+    /// A fragment the shown text must contain.
+    #[serde(default)]
+    pub text_contains: Option<String>,
+    /// This cause's fix, carried out before the next attempt.
+    #[serde(default)]
+    pub resolution: Vec<ResolutionStep>,
+}
+
+fn failed() -> OutcomeKind {
+    OutcomeKind::Failed
+}
+
+impl FollowOnStage {
+    /// What this stage expects of the attempt, in the shape [`Expectation`] has.
+    #[must_use]
+    pub fn expectation(&self) -> Expectation {
+        Expectation {
+            outcome: self.outcome,
+            screen: self.screen,
+            message: self.message.clone(),
+            text_contains: self.text_contains.clone(),
+            then: Vec::new(),
+        }
+    }
 }
 
 /// One step of the documented fix.

@@ -47,6 +47,17 @@ fn failures(r: &RunReport) -> Vec<String> {
             r.cause_expected.map_or("-", Cause::id)
         ));
     }
+    for (i, stage) in r.stages.iter().enumerate().filter(|(_, s)| !s.holds()) {
+        why.push(format!(
+            "stage {}: reproduced {}, diagnosed {} / {}, expected {} / {}",
+            i + 2,
+            stage.reproduced,
+            stage.diagnosed_section.map_or("-", Section::id),
+            stage.diagnosed_cause.map_or("-", Cause::id),
+            stage.section.id(),
+            stage.cause_expected.id()
+        ));
+    }
     if !r.fixed {
         why.push(match &r.fix_error {
             Some(e) => format!("not fixed: {e}"),

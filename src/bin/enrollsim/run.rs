@@ -18,7 +18,7 @@ enum Output {
     /// A timeline for one scenario, a table for several.
     Text,
     /// JSON rows (`id`, `section`, `cause_expected`, `reproduced`, `message`,
-    /// `diagnosed_section`, `diagnosed_cause`, `fixed`).
+    /// `diagnosed_section`, `diagnosed_cause`, `fixed`, and `stages` for several faults).
     Rows,
     /// JSON: every run's whole report.
     Report,
@@ -177,6 +177,14 @@ fn write_bundle(r: &RunReport, dir: &Path) -> Result<()> {
     r.evidence
         .write_dir(&out)
         .with_context(|| format!("writing the bundle to {}", out.display()))?;
+    // Each failure that followed a fix has its own evidence, collected after that attempt.
+    for (i, stage) in r.stages.iter().enumerate() {
+        let out = dir.join(&r.id).join(format!("stage-{}", i + 2));
+        stage
+            .evidence
+            .write_dir(&out)
+            .with_context(|| format!("writing the bundle to {}", out.display()))?;
+    }
     Ok(())
 }
 
@@ -197,11 +205,14 @@ fn print_detailed(r: &RunReport) {
             d.render_text()
         );
     }
+    print_stages(r);
     if r.fix_outcome.is_some() {
-        outln!(
-            "\n-- resolution and second attempt --\n{}",
-            r.fix_timeline.render()
-        );
+        let heading = if r.stages.is_empty() {
+            "resolution and second attempt"
+        } else {
+            "last resolution and final attempt"
+        };
+        outln!("\n-- {heading} --\n{}", r.fix_timeline.render());
     }
     let (section, cause) = diagnosed(r);
     outln!(
@@ -211,6 +222,17 @@ fn print_detailed(r: &RunReport) {
         cause.unwrap_or("-"),
         yes_no(r.fixed)
     );
+    for (i, stage) in r.stages.iter().enumerate() {
+        outln!(
+            "stage {}: reproduced: {}   diagnosed: {}/{}   expected: {}/{}",
+            i + 2,
+            yes_no(stage.reproduced),
+            stage.diagnosed_section.map_or("-", Section::id),
+            stage.diagnosed_cause.map_or("-", Cause::id),
+            stage.section.id(),
+            stage.cause_expected.id()
+        );
+    }
     if let Some(e) = &r.fix_error {
         outln!("resolution error: {e}");
     }
@@ -226,9 +248,31 @@ fn error_json(e: &ErrorRow) -> serde_json::Value {
     })
 }
 
+/// Each failure that followed a fix: its attempt, what the user saw, and its diagnosis.
+fn print_stages(r: &RunReport) {
+    for (i, stage) in r.stages.iter().enumerate() {
+        let n = i + 2;
+        outln!(
+            "\n-- stage {n}: resolution and next attempt --\n{}",
+            stage.timeline.render()
+        );
+        if let Some(m) = &stage.message {
+            outln!("the user saw: {m}");
+        }
+        outln!(
+            "outcome: {}",
+            serde_json::to_string(&stage.outcome).unwrap_or_default()
+        );
+        outln!(
+            "\n-- stage {n} diagnosis (from the evidence bundle alone) --\n{}",
+            stage.diagnosis.render_text()
+        );
+    }
+}
+
 fn row_json(r: &RunReport) -> serde_json::Value {
     let (section, cause) = diagnosed(r);
-    serde_json::json!({
+    let mut row = serde_json::json!({
         "id": r.id,
         "section": r.section,
         "cause_expected": r.cause_expected,
@@ -237,13 +281,52 @@ fn row_json(r: &RunReport) -> serde_json::Value {
         "diagnosed_section": section,
         "diagnosed_cause": cause,
         "fixed": r.fixed,
-    })
+    });
+    if !r.stages.is_empty() {
+        let stages: Vec<_> = r
+            .stages
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "section": s.section,
+                    "cause_expected": s.cause_expected,
+                    "reproduced": s.reproduced,
+                    "message": s.message,
+                    "diagnosed_section": s.diagnosed_section,
+                    "diagnosed_cause": s.diagnosed_cause,
+                })
+            })
+            .collect();
+        row["stages"] = serde_json::Value::Array(stages);
+    }
+    row
 }
 
-/// Whether the diagnosis named the expected section and cause (always, for a happy path).
+/// Whether the diagnosis named the expected section and cause (always, for a happy path), at
+/// the first failure and at every one that followed a fix.
 pub fn diagnosed_as_expected(r: &RunReport) -> bool {
-    r.section.is_none()
-        || (r.diagnosed_section() == r.section && r.diagnosed_cause() == r.cause_expected)
+    let first = r.section.is_none()
+        || (r.diagnosed_section() == r.section && r.diagnosed_cause() == r.cause_expected);
+    first
+        && r.stages.iter().all(|s| {
+            s.diagnosed_section == Some(s.section) && s.diagnosed_cause == Some(s.cause_expected)
+        })
+}
+
+/// Whether the first attempt and every attempt after a fix ended as expected.
+fn reproduced_all(r: &RunReport) -> bool {
+    r.reproduced && r.stages.iter().all(|s| s.reproduced)
+}
+
+/// The causes diagnosed, the first attempt's then each following stage's, joined by `>`.
+fn diagnosed_chain(r: &RunReport) -> String {
+    let mut chain = vec![diagnosed(r).1.unwrap_or("-")];
+    chain.extend(
+        r.stages
+            .iter()
+            .map(|s| s.diagnosed_cause.map_or("-", Cause::id)),
+    );
+    chain.join(" > ")
 }
 
 /// One row per scenario (and per scenario that produced no report) and a count of what held.
@@ -267,13 +350,13 @@ fn print_table(reports: &[RunReport], errors: &[ErrorRow]) {
         outln!(
             "{:<42} {:<11} {:<10} {:<32} {:<5}  {}",
             r.id,
-            yes_no(r.reproduced),
+            yes_no(reproduced_all(r)),
             if r.section.is_none() {
                 "-"
             } else {
                 yes_no(diagnosed_as_expected(r))
             },
-            diagnosed(r).1.unwrap_or("-"),
+            diagnosed_chain(r),
             yes_no(r.fixed),
             seen
         );

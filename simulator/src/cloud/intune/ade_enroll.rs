@@ -57,6 +57,14 @@ fn basic_credentials(request: &Request) -> Option<(String, String)> {
 
 impl IntuneService {
     /// `POST /enrollment/v1/ade/<profile id>`: an ADE device asks for its enrollment profile.
+    ///
+    /// Checked in the order of the ADE flow: the device's serial must belong to the profile's
+    /// token (Apple's cloud configuration, fetched during activation, already pointed here),
+    /// then the user authenticates the way the profile says, then the licence. Setup Assistant
+    /// shows the Remote Management screen and its sign-in only after activation
+    /// ("Automatically enroll iOS/iPadOS devices by using Apple's Automated Device Enrollment",
+    /// learn.microsoft.com/mem/intune/enrollment/device-enrollment-program-enroll-ios), so
+    /// an unreachable Apple service hides every later fault, MFA included.
     pub(crate) async fn ade_enroll(&self, request: &Request, profile_id: &str) -> Response {
         let info = match MachineInfo::from_xml(&request.body) {
             Ok(i) => i,

@@ -116,6 +116,16 @@ fn tenant_checks(service: &IntuneService, user: &EntraUser) -> Option<Refusal> {
     }
 }
 
+/// The Company Portal's eligibility check, in the order the real service answers: the caller
+/// has already signed in (the bearer token, checked in [`handle`]); then the app's version,
+/// the tenant and the user's licence, the push certificate, and last the enrollment
+/// restrictions (platform, OS version, device limit). The order follows where each fact can be
+/// judged: "Troubleshoot iOS/iPadOS device enrollment problems in Microsoft Intune"
+/// (learn.microsoft.com/troubleshoot/mem/intune/device-enrollment/troubleshoot-ios-enrollment-errors)
+/// has an outdated app fixed before anything else, and restrictions apply to licensed users
+/// ("What are enrollment restrictions?",
+/// MicrosoftDocs/memdocs intune/device-enrollment/restrictions.md). With several faults
+/// the first refusal wins, so the later ones only show once it is fixed.
 async fn eligibility(service: &IntuneService, request: &Request, user: &EntraUser) -> Response {
     let body: EligibilityRequest = match serde_json::from_slice(&request.body) {
         Ok(b) => b,

@@ -191,7 +191,12 @@ fn is_corporate(service: &IntuneService, session: &EnrollmentSession, m: &Authen
 
 /// Why Intune refuses the device at `Authenticate`, checked in the service's order: licence,
 /// blocked platform, blocked personal devices, a record still held by another user, and (for
-/// website enrollments, which skip the up-front check) the device limit.
+/// website enrollments, which skip the up-front check) the device limit. Ownership is judged
+/// here because an iOS/iPadOS device is corporate only when its serial number is a corporate
+/// identifier or it enrolled through ADE ("What are enrollment restrictions?", section
+/// "Blocking personal iOS/iPadOS devices",
+/// MicrosoftDocs/memdocs intune/device-enrollment/restrictions.md), and the serial first
+/// reaches Intune in this message.
 fn authenticate_refusal(
     service: &IntuneService,
     session: &EnrollmentSession,
