@@ -20,7 +20,7 @@
 mod order;
 
 use crate::bundle::{EvidenceBundle, Location};
-use crate::catalog::{Cause, Language, Section};
+use crate::catalog::{Cause, Section};
 use crate::collect::collect;
 use crate::message::{recognize, MessageMatch};
 use crate::report::{Candidate, Confidence, Diagnosis, EvidenceItem, FollowOn};
@@ -418,9 +418,8 @@ impl Scorer<'_> {
         let mut out = Vec::new();
         if let Some(m) = section.and_then(|s| self.matches.iter().find(|m| m.section == s)) {
             let language = match m.language {
-                Some(Language::English) => "English text",
-                Some(Language::Italian) => "Italian text",
-                None => "code",
+                Some(language) => format!("{} text", language.name()),
+                None => "code".to_string(),
             };
             let fact = if m.complete {
                 format!(

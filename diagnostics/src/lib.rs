@@ -51,8 +51,10 @@ pub use bundle::{
     SignInStatus, TenantView, UserReport, UserView, FORMAT,
 };
 pub use catalog::{
-    user_messages, Cause, Language, MessageKind, ParseIdError, ResolutionStep, Section, UserMessage,
+    check_message_data, localized, localized_all, user_messages, Cause, Language, LocalizedMessage,
+    LocalizedTexts, MessageDataError, MessageKind, ParseIdError, ResolutionStep, Section,
+    UserMessage,
 };
 pub use diagnose::diagnose;
-pub use message::{recognize, MessageMatch};
+pub use message::{detect_language, recognize, MessageMatch};
 pub use report::{Candidate, CollectItem, Confidence, Diagnosis, EvidenceItem, FollowOn};

@@ -1,7 +1,8 @@
 //! Recognising a reported message: which article sections could it be, and how well does it
 //! match?
 //!
-//! Users report messages loosely: in English or Italian, in any case, without punctuation, with
+//! Users report messages loosely: in any of the catalog's languages (English and Italian from
+//! the code's table, the others from the data files, older and newer translations alike), in any case, without punctuation, with
 //! line breaks, only the first sentence, a truncated prefix, a bare code (`NoEnrollmentPolicy`,
 //! `DeviceCapReached`, `XPC_TYPE_ERROR`), or embedded in a longer sentence. Each catalog text is
 //! split into sentences; every sentence is looked for in the user's text on the squashed form
@@ -14,7 +15,7 @@
 
 use std::sync::OnceLock;
 
-use crate::catalog::{user_messages, Language, Section};
+use crate::catalog::{localized_all, user_messages, Language, Section};
 use crate::text::Squashed;
 
 /// How much of a user's text is looked at.
@@ -57,7 +58,7 @@ fn patterns() -> &'static [Pattern] {
         let mut out = Vec::new();
         let mut push = |section, text: &'static str, language, base| {
             let sentences: Vec<Squashed> = text
-                .split(['.', '!', '?'])
+                .split(['.', '!', '?', '。', '！', '？', '．'])
                 .map(|s| Squashed::new(s, usize::MAX))
                 .filter(|s| !s.is_empty())
                 .collect();
@@ -84,6 +85,18 @@ fn patterns() -> &'static [Pattern] {
             }
             for phrase in m.phrases_it {
                 push(m.section, phrase, Some(Language::Italian), 0.85);
+            }
+        }
+        // The other languages' texts after English and Italian, so that a tie keeps the
+        // code's table's pattern.
+        for file in localized_all() {
+            for m in &file.messages {
+                for text in &m.texts {
+                    push(m.section, text.as_str(), Some(file.language), 1.0);
+                }
+                for phrase in &m.phrases {
+                    push(m.section, phrase.as_str(), Some(file.language), 0.85);
+                }
             }
         }
         out
@@ -219,6 +232,31 @@ pub fn recognize(text: &str) -> Vec<MessageMatch> {
 
 fn strict_subset(a: &[bool], b: &[bool]) -> bool {
     a.iter().zip(b).all(|(x, y)| !*x || *y) && a.iter().zip(b).any(|(x, y)| !*x && *y)
+}
+
+/// The language `text` is most likely written in: from its script where the script says it
+/// (kana is Japanese, Hangul Korean, Cyrillic Russian, Chinese characters alone Chinese), and
+/// otherwise, or to tell simplified from traditional Chinese, the language of the best
+/// matching catalog text. `None` when neither tells.
+pub fn detect_language(text: &str) -> Option<Language> {
+    let has = |range: std::ops::RangeInclusive<char>| text.chars().any(|c| range.contains(&c));
+    if has('\u{3040}'..='\u{30ff}') {
+        return Some(Language::Japanese);
+    }
+    if has('\u{ac00}'..='\u{d7af}') || has('\u{1100}'..='\u{11ff}') {
+        return Some(Language::Korean);
+    }
+    if has('\u{0400}'..='\u{04ff}') {
+        return Some(Language::Russian);
+    }
+    let best = recognize(text).into_iter().find_map(|m| m.language);
+    if has('\u{4e00}'..='\u{9fff}') {
+        return Some(match best {
+            Some(Language::ChineseTraditional) => Language::ChineseTraditional,
+            _ => Language::ChineseSimplified,
+        });
+    }
+    best
 }
 
 #[cfg(test)]

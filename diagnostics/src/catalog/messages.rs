@@ -1,32 +1,168 @@
 //! The texts users see, per section, in English and Italian, and the phrases users type for the
-//! sections that have no message of their own.
+//! sections that have no message of their own; the other languages' texts come from one data
+//! file per language (`data/messages/<tag>.toml`, see [`localized`]).
 //!
 //! The English texts are the English article's headings exactly (Microsoft's title case), the
 //! Italian texts the Italian article's headings: the simulator shows these strings on the
-//! simulated device, so they must not be reworded.
+//! simulated device, so they must not be reworded. The data files hold the localized articles'
+//! headings the same way, each citing its source, so a contributor adds a language or an
+//! older or newer translation without touching code.
+
+use std::sync::OnceLock;
 
 use super::Section;
 use crate::bundle::Location;
 
 /// A language the catalog has texts in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Language {
     /// English.
     English,
     /// Italian.
     Italian,
+    /// German.
+    German,
+    /// French.
+    French,
+    /// Spanish.
+    Spanish,
+    /// Portuguese as written in Brazil.
+    PortugueseBrazil,
+    /// Portuguese as written in Portugal.
+    PortuguesePortugal,
+    /// Dutch.
+    Dutch,
+    /// Swedish.
+    Swedish,
+    /// Polish.
+    Polish,
+    /// Czech.
+    Czech,
+    /// Hungarian.
+    Hungarian,
+    /// Turkish.
+    Turkish,
+    /// Russian.
+    Russian,
+    /// Japanese.
+    Japanese,
+    /// Korean.
+    Korean,
+    /// Chinese in simplified characters.
+    ChineseSimplified,
+    /// Chinese in traditional characters.
+    ChineseTraditional,
 }
 
 impl Language {
-    /// The language of a BCP 47 tag (`it`, `it-IT` → Italian); anything else is English.
-    pub fn from_tag(tag: &str) -> Language {
-        let primary = tag.split(['-', '_']).next().unwrap_or("");
-        if primary.eq_ignore_ascii_case("it") {
-            Language::Italian
-        } else {
-            Language::English
+    /// Every language, English and Italian first.
+    pub const ALL: &'static [Language] = &[
+        Language::English,
+        Language::Italian,
+        Language::German,
+        Language::French,
+        Language::Spanish,
+        Language::PortugueseBrazil,
+        Language::PortuguesePortugal,
+        Language::Dutch,
+        Language::Swedish,
+        Language::Polish,
+        Language::Czech,
+        Language::Hungarian,
+        Language::Turkish,
+        Language::Russian,
+        Language::Japanese,
+        Language::Korean,
+        Language::ChineseSimplified,
+        Language::ChineseTraditional,
+    ];
+
+    /// The BCP 47 tag the catalog files it under (`de-DE`).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::English => "en-US",
+            Language::Italian => "it-IT",
+            Language::German => "de-DE",
+            Language::French => "fr-FR",
+            Language::Spanish => "es-ES",
+            Language::PortugueseBrazil => "pt-BR",
+            Language::PortuguesePortugal => "pt-PT",
+            Language::Dutch => "nl-NL",
+            Language::Swedish => "sv-SE",
+            Language::Polish => "pl-PL",
+            Language::Czech => "cs-CZ",
+            Language::Hungarian => "hu-HU",
+            Language::Turkish => "tr-TR",
+            Language::Russian => "ru-RU",
+            Language::Japanese => "ja-JP",
+            Language::Korean => "ko-KR",
+            Language::ChineseSimplified => "zh-CN",
+            Language::ChineseTraditional => "zh-TW",
         }
+    }
+
+    /// The language's English name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::English => "English",
+            Language::Italian => "Italian",
+            Language::German => "German",
+            Language::French => "French",
+            Language::Spanish => "Spanish",
+            Language::PortugueseBrazil => "Portuguese (Brazil)",
+            Language::PortuguesePortugal => "Portuguese (Portugal)",
+            Language::Dutch => "Dutch",
+            Language::Swedish => "Swedish",
+            Language::Polish => "Polish",
+            Language::Czech => "Czech",
+            Language::Hungarian => "Hungarian",
+            Language::Turkish => "Turkish",
+            Language::Russian => "Russian",
+            Language::Japanese => "Japanese",
+            Language::Korean => "Korean",
+            Language::ChineseSimplified => "Chinese (Simplified)",
+            Language::ChineseTraditional => "Chinese (Traditional)",
+        }
+    }
+
+    /// The language of a BCP 47 tag (`it`, `it-IT` → Italian; `pt` → Brazil, `pt-PT` →
+    /// Portugal; `zh-Hant`, `zh-TW`, `zh-HK` → traditional, other `zh` → simplified); an
+    /// unknown tag is English, the language apps fall back to.
+    pub fn from_tag(tag: &str) -> Language {
+        Language::parse_tag(tag).unwrap_or(Language::English)
+    }
+
+    /// The language of a BCP 47 tag, `None` when the catalog has no texts in it.
+    pub fn parse_tag(tag: &str) -> Option<Language> {
+        let lower = tag.to_ascii_lowercase().replace('_', "-");
+        let mut parts = lower.split('-');
+        let primary = parts.next().unwrap_or("");
+        let rest: Vec<&str> = parts.collect();
+        let language = match primary {
+            "en" => Language::English,
+            "it" => Language::Italian,
+            "de" => Language::German,
+            "fr" => Language::French,
+            "es" => Language::Spanish,
+            "pt" if rest.contains(&"pt") => Language::PortuguesePortugal,
+            "pt" => Language::PortugueseBrazil,
+            "nl" => Language::Dutch,
+            "sv" => Language::Swedish,
+            "pl" => Language::Polish,
+            "cs" => Language::Czech,
+            "hu" => Language::Hungarian,
+            "tr" => Language::Turkish,
+            "ru" => Language::Russian,
+            "ja" => Language::Japanese,
+            "ko" => Language::Korean,
+            "zh" if rest.iter().any(|p| ["hant", "tw", "hk", "mo"].contains(p)) => {
+                Language::ChineseTraditional
+            }
+            "zh" => Language::ChineseSimplified,
+            _ => return None,
+        };
+        Some(language)
     }
 }
 
@@ -273,6 +409,209 @@ pub(super) fn message_for(section: Section) -> &'static UserMessage {
     &MESSAGES[index]
 }
 
+/// The data files, embedded: (tag, file text).
+const DATA_FILES: &[(&str, &str)] = &[
+    ("de-DE", include_str!("../../data/messages/de-DE.toml")),
+    ("fr-FR", include_str!("../../data/messages/fr-FR.toml")),
+    ("es-ES", include_str!("../../data/messages/es-ES.toml")),
+    ("pt-BR", include_str!("../../data/messages/pt-BR.toml")),
+    ("pt-PT", include_str!("../../data/messages/pt-PT.toml")),
+    ("nl-NL", include_str!("../../data/messages/nl-NL.toml")),
+    ("sv-SE", include_str!("../../data/messages/sv-SE.toml")),
+    ("pl-PL", include_str!("../../data/messages/pl-PL.toml")),
+    ("cs-CZ", include_str!("../../data/messages/cs-CZ.toml")),
+    ("hu-HU", include_str!("../../data/messages/hu-HU.toml")),
+    ("tr-TR", include_str!("../../data/messages/tr-TR.toml")),
+    ("ru-RU", include_str!("../../data/messages/ru-RU.toml")),
+    ("ja-JP", include_str!("../../data/messages/ja-JP.toml")),
+    ("ko-KR", include_str!("../../data/messages/ko-KR.toml")),
+    ("zh-CN", include_str!("../../data/messages/zh-CN.toml")),
+    ("zh-TW", include_str!("../../data/messages/zh-TW.toml")),
+];
+
+/// One language's texts, from its data file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalizedTexts {
+    /// The language.
+    pub language: Language,
+    /// Where the texts were copied from.
+    pub source: String,
+    /// Sections the source edition has no heading for.
+    pub missing: Vec<Section>,
+    /// The texts per section.
+    pub messages: Vec<LocalizedMessage>,
+}
+
+/// One section's texts in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalizedMessage {
+    /// The section.
+    pub section: Section,
+    /// The heading as published, first the one the simulated device shows, then older or
+    /// newer translations of it.
+    pub texts: Vec<String>,
+    /// Other phrases users type for it.
+    pub phrases: Vec<String>,
+}
+
+impl LocalizedTexts {
+    /// The texts of a section, if the file has any.
+    pub fn message(&self, section: Section) -> Option<&LocalizedMessage> {
+        self.messages.iter().find(|m| m.section == section)
+    }
+}
+
+/// A data file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MessageDataError {
+    /// Not valid TOML or not the expected shape.
+    #[error("data/messages/{file}.toml: {source}")]
+    Toml {
+        /// The file's tag.
+        file: String,
+        /// What the parser said.
+        source: Box<toml::de::Error>,
+    },
+    /// A section id that is not in the catalog.
+    #[error("data/messages/{file}.toml: unknown section {section:?}")]
+    UnknownSection {
+        /// The file's tag.
+        file: String,
+        /// The id as written.
+        section: String,
+    },
+    /// The `language` field is not the file's own tag.
+    #[error("data/messages/{file}.toml: language {language:?} is not the file's tag")]
+    LanguageMismatch {
+        /// The file's tag.
+        file: String,
+        /// The field as written.
+        language: String,
+    },
+    /// A message with no text.
+    #[error("data/messages/{file}.toml: section {section} has no text")]
+    EmptyTexts {
+        /// The file's tag.
+        file: String,
+        /// The section.
+        section: String,
+    },
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileShape {
+    language: String,
+    #[serde(default)]
+    #[allow(dead_code)] // Documentation for contributors; the code reads `source`.
+    name: String,
+    source: String,
+    #[serde(default)]
+    missing: Vec<String>,
+    #[serde(default)]
+    message: Vec<MessageShape>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageShape {
+    section: String,
+    texts: Vec<String>,
+    #[serde(default)]
+    phrases: Vec<String>,
+}
+
+fn parse_section(file: &str, id: &str) -> Result<Section, MessageDataError> {
+    id.parse().map_err(|_| MessageDataError::UnknownSection {
+        file: file.to_string(),
+        section: id.to_string(),
+    })
+}
+
+fn parse_data_file(file: &str, text: &str) -> Result<LocalizedTexts, MessageDataError> {
+    let shape: FileShape = toml::from_str(text).map_err(|e| MessageDataError::Toml {
+        file: file.to_string(),
+        source: Box::new(e),
+    })?;
+    let language = Language::parse_tag(&shape.language)
+        .filter(|l| l.tag().eq_ignore_ascii_case(file))
+        .ok_or_else(|| MessageDataError::LanguageMismatch {
+            file: file.to_string(),
+            language: shape.language.clone(),
+        })?;
+    let missing = shape
+        .missing
+        .iter()
+        .map(|id| parse_section(file, id))
+        .collect::<Result<_, _>>()?;
+    let mut messages = Vec::new();
+    for m in shape.message {
+        let section = parse_section(file, &m.section)?;
+        if m.texts.iter().all(|t| t.trim().is_empty()) {
+            return Err(MessageDataError::EmptyTexts {
+                file: file.to_string(),
+                section: m.section,
+            });
+        }
+        messages.push(LocalizedMessage {
+            section,
+            texts: m.texts,
+            phrases: m.phrases,
+        });
+    }
+    Ok(LocalizedTexts {
+        language,
+        source: shape.source,
+        missing,
+        messages,
+    })
+}
+
+fn parsed_files() -> &'static [Result<LocalizedTexts, MessageDataError>] {
+    static PARSED: OnceLock<Vec<Result<LocalizedTexts, MessageDataError>>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        DATA_FILES
+            .iter()
+            .map(|(file, text)| parse_data_file(file, text))
+            .collect()
+    })
+}
+
+/// Every language's texts that loaded (a file that does not load is left out, and
+/// [`check_message_data`] says why).
+pub fn localized_all() -> impl Iterator<Item = &'static LocalizedTexts> {
+    parsed_files().iter().filter_map(|r| r.as_ref().ok())
+}
+
+/// The texts of one language from its data file; `None` for English and Italian (their texts
+/// are [`UserMessage::english`] and [`UserMessage::italian`]) and for a file that did not load.
+pub fn localized(language: Language) -> Option<&'static LocalizedTexts> {
+    localized_all().find(|l| l.language == language)
+}
+
+/// What is wrong with the embedded data files: empty when every file loads.
+pub fn check_message_data() -> Vec<&'static MessageDataError> {
+    parsed_files()
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .collect()
+}
+
+/// The heading of `section` in `language`: the article's text, English when the language's
+/// edition has none.
+pub(super) fn text_in(section: Section, language: Language) -> &'static str {
+    let m = message_for(section);
+    match language {
+        Language::English => m.english,
+        Language::Italian => m.italian,
+        other => localized(other)
+            .and_then(|l| l.message(section))
+            .and_then(|m| m.texts.first())
+            .map_or(m.english, String::as_str),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,10 +649,46 @@ mod tests {
     }
 
     #[test]
+    fn every_data_file_loads_and_other_languages_fall_back_to_english() {
+        assert!(check_message_data().is_empty());
+        assert_eq!(
+            Section::DeviceCapReached.text(Language::German),
+            "Gerätekapazität erreicht"
+        );
+        assert_eq!(
+            Section::GovernmentCloudRedirect.text(Language::German),
+            Section::GovernmentCloudRedirect.text(Language::English)
+        );
+        let bad = parse_data_file("de-DE", "language = \"fr-FR\"\nsource = \"x\"\n");
+        assert!(matches!(
+            bad,
+            Err(MessageDataError::LanguageMismatch { .. })
+        ));
+        let bad = parse_data_file(
+            "de-DE",
+            "language = \"de-DE\"\nsource = \"x\"\n[[message]]\nsection = \"nope\"\ntexts = [\"a\"]\n",
+        );
+        assert!(matches!(bad, Err(MessageDataError::UnknownSection { .. })));
+    }
+
+    #[test]
     fn language_tags() {
         assert_eq!(Language::from_tag("it-IT"), Language::Italian);
         assert_eq!(Language::from_tag("IT"), Language::Italian);
         assert_eq!(Language::from_tag("en-US"), Language::English);
         assert_eq!(Language::from_tag(""), Language::English);
+        assert_eq!(Language::from_tag("de_AT"), Language::German);
+        assert_eq!(Language::from_tag("pt"), Language::PortugueseBrazil);
+        assert_eq!(Language::from_tag("pt-PT"), Language::PortuguesePortugal);
+        assert_eq!(
+            Language::from_tag("zh-Hant-TW"),
+            Language::ChineseTraditional
+        );
+        assert_eq!(Language::from_tag("zh-HK"), Language::ChineseTraditional);
+        assert_eq!(Language::from_tag("zh-Hans"), Language::ChineseSimplified);
+        assert_eq!(Language::parse_tag("fi-FI"), None);
+        for language in Language::ALL {
+            assert_eq!(Language::from_tag(language.tag()), *language);
+        }
     }
 }

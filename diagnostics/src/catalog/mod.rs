@@ -14,7 +14,10 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use thiserror::Error;
 
-pub use messages::{user_messages, Language, MessageKind, UserMessage};
+pub use messages::{
+    check_message_data, localized, localized_all, user_messages, Language, LocalizedMessage,
+    LocalizedTexts, MessageDataError, MessageKind, UserMessage,
+};
 pub use resolution::ResolutionStep;
 
 /// An id that is not in the catalog. Its message points to the nearest valid id, or lists them
@@ -262,11 +265,7 @@ impl Section {
     /// The text in a language: the article's heading, which is the device's message for the
     /// error-message sections.
     pub fn text(self, language: Language) -> &'static str {
-        let m = self.message();
-        match language {
-            Language::English => m.english,
-            Language::Italian => m.italian,
-        }
+        messages::text_in(self, language)
     }
 }
 

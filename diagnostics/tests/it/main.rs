@@ -9,6 +9,7 @@
 mod common;
 
 mod bundle_io;
+mod languages;
 mod message_only;
 mod robustness;
 mod rules;
