@@ -23,6 +23,7 @@ mod determinism;
 mod diagnosis_snapshots;
 mod fleet;
 mod ipad_naming;
+mod languages;
 mod library_public_api;
 mod library_serve;
 mod library_snapshots;

@@ -2,7 +2,16 @@
 //!
 //! The English texts are the ones Microsoft's troubleshooting article quotes (they are the
 //! products' own strings, which is how users report them); the Italian texts are the Italian
-//! edition's. Other locales fall back to English, as apps without a localisation do.
+//! edition's. German, French, Spanish, Portuguese (Brazil, Portugal), Dutch, Swedish, Polish,
+//! Czech, Hungarian, Turkish, Russian, Japanese, Korean and Chinese (simplified, traditional)
+//! devices show the headings of that language's edition of the article, read from the same
+//! cited data files the diagnosis recognises them from (`diagnostics/data/messages/`; the
+//! simulator does not link the diagnosis crate, it only embeds the data). Messages the article
+//! has no heading for, and other locales, fall back to English, as apps without a
+//! localisation do.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// A message the device can show.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -40,10 +49,156 @@ fn is_italian(locale: &str) -> bool {
     locale.to_ascii_lowercase().starts_with("it")
 }
 
+/// The localized headings, embedded: (file tag, file text).
+const HEADINGS: &[(&str, &str)] = &[
+    (
+        "de-DE",
+        include_str!("../../../diagnostics/data/messages/de-DE.toml"),
+    ),
+    (
+        "fr-FR",
+        include_str!("../../../diagnostics/data/messages/fr-FR.toml"),
+    ),
+    (
+        "es-ES",
+        include_str!("../../../diagnostics/data/messages/es-ES.toml"),
+    ),
+    (
+        "pt-BR",
+        include_str!("../../../diagnostics/data/messages/pt-BR.toml"),
+    ),
+    (
+        "pt-PT",
+        include_str!("../../../diagnostics/data/messages/pt-PT.toml"),
+    ),
+    (
+        "nl-NL",
+        include_str!("../../../diagnostics/data/messages/nl-NL.toml"),
+    ),
+    (
+        "sv-SE",
+        include_str!("../../../diagnostics/data/messages/sv-SE.toml"),
+    ),
+    (
+        "pl-PL",
+        include_str!("../../../diagnostics/data/messages/pl-PL.toml"),
+    ),
+    (
+        "cs-CZ",
+        include_str!("../../../diagnostics/data/messages/cs-CZ.toml"),
+    ),
+    (
+        "hu-HU",
+        include_str!("../../../diagnostics/data/messages/hu-HU.toml"),
+    ),
+    (
+        "tr-TR",
+        include_str!("../../../diagnostics/data/messages/tr-TR.toml"),
+    ),
+    (
+        "ru-RU",
+        include_str!("../../../diagnostics/data/messages/ru-RU.toml"),
+    ),
+    (
+        "ja-JP",
+        include_str!("../../../diagnostics/data/messages/ja-JP.toml"),
+    ),
+    (
+        "ko-KR",
+        include_str!("../../../diagnostics/data/messages/ko-KR.toml"),
+    ),
+    (
+        "zh-CN",
+        include_str!("../../../diagnostics/data/messages/zh-CN.toml"),
+    ),
+    (
+        "zh-TW",
+        include_str!("../../../diagnostics/data/messages/zh-TW.toml"),
+    ),
+];
+
+#[derive(serde::Deserialize)]
+struct HeadingFile {
+    #[serde(default)]
+    message: Vec<Heading>,
+}
+
+#[derive(serde::Deserialize)]
+struct Heading {
+    section: String,
+    texts: Vec<String>,
+}
+
+/// File tag -> (section anchor -> the heading the device shows). A file that does not parse
+/// is left out (the device then speaks English); the diagnosis crate's tests check them all.
+fn headings() -> &'static HashMap<&'static str, HashMap<String, String>> {
+    static HEADINGS_BY_TAG: OnceLock<HashMap<&'static str, HashMap<String, String>>> =
+        OnceLock::new();
+    HEADINGS_BY_TAG.get_or_init(|| {
+        HEADINGS
+            .iter()
+            .filter_map(|(tag, text)| {
+                let file: HeadingFile = toml::from_str(text).ok()?;
+                let by_section = file
+                    .message
+                    .into_iter()
+                    .filter_map(|h| Some((h.section, h.texts.into_iter().next()?)))
+                    .collect();
+                Some((*tag, by_section))
+            })
+            .collect()
+    })
+}
+
+/// The data file for a device locale (`de-AT` -> `de-DE`, `pt-PT` -> `pt-PT`, other `pt` ->
+/// `pt-BR`, `zh-Hant`/`zh-TW`/`zh-HK` -> `zh-TW`, other `zh` -> `zh-CN`).
+fn file_tag(locale: &str) -> Option<&'static str> {
+    let lower = locale.to_ascii_lowercase().replace('_', "-");
+    let mut parts = lower.split('-');
+    let primary = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    match primary {
+        "pt" if rest.contains(&"pt") => Some("pt-PT"),
+        "pt" => Some("pt-BR"),
+        "zh" if rest.iter().any(|p| ["hant", "tw", "hk", "mo"].contains(p)) => Some("zh-TW"),
+        "zh" => Some("zh-CN"),
+        _ => HEADINGS
+            .iter()
+            .map(|(tag, _)| *tag)
+            .find(|tag| tag.split('-').next() == Some(primary)),
+    }
+}
+
+/// The article's anchor for the messages that are one of its headings.
+fn article_section(message: &UserMessage) -> Option<&'static str> {
+    Some(match message {
+        UserMessage::ProfileNetworkError => "profile-installation-failed-a-network-error-has-occurred",
+        UserMessage::ProfileServerUnreachable => "profile-installation-failed-connection-to-the-server-could-not-be-established",
+        UserMessage::ProfilePayloadMismatch => "profile-installation-failed-the-new-mdm-payload-does-not-match-the-old-payload",
+        UserMessage::ServiceNotSupported => "this-service-is-not-supported-no-enrollment-policy",
+        UserMessage::CompanyPortalUnavailable => "company-portal-temporarily-unavailable-the-company-portal-app-encountered-a-problem-if-the-problem-persists-contact-your-system-administrator",
+        UserMessage::DeviceCapReached => "device-cap-reached",
+        UserMessage::WorkplaceJoinFailed => "workplace-join-failed",
+        UserMessage::UserLicenseTypeInvalid => "user-license-type-invalid",
+        UserMessage::UserNameNotRecognized => "user-name-not-recognized-this-user-account-is-not-authorized-to-use-microsoft-intune-contact-your-system-administrator-if-you-think-you-have-received-this-message-in-error",
+        _ => return None,
+    })
+}
+
+/// The localized heading for `message` on a device in `locale`, if that language's edition
+/// has one.
+fn localized_heading(message: &UserMessage, locale: &str) -> Option<String> {
+    let section = article_section(message)?;
+    headings().get(file_tag(locale)?)?.get(section).cloned()
+}
+
 impl UserMessage {
     /// The text in `locale` (`en-US`, `it-IT`...) on a device of `model` ("iPhone", "iPad"),
     /// which iOS names in its own texts.
     pub fn text(&self, locale: &str, model: &str) -> String {
+        if let Some(heading) = localized_heading(self, locale) {
+            return heading;
+        }
         let it = is_italian(locale);
         let s = match (self, it) {
             (UserMessage::ProfileNetworkError, false) => "Profile Installation Failed. A network error has occurred.",
@@ -100,7 +255,7 @@ mod tests {
             .text("it-IT", "iPhone")
             .contains("massimo"));
         assert_eq!(
-            UserMessage::DeviceCapReached.text("fr-FR", "iPhone"),
+            UserMessage::DeviceCapReached.text("fi-FI", "iPhone"),
             "Device Cap Reached"
         );
         assert_eq!(
@@ -118,5 +273,51 @@ mod tests {
         );
         let text = UserMessage::CloudConfigurationUnavailable.text("it-IT", "iPad");
         assert!(text.contains("configurazione di iPad."), "{text}");
+    }
+
+    #[test]
+    fn devices_in_the_other_languages_get_their_editions_headings() {
+        assert_eq!(
+            UserMessage::DeviceCapReached.text("fr-FR", "iPhone"),
+            "Nombre maximal d'appareils atteint"
+        );
+        assert_eq!(
+            UserMessage::DeviceCapReached.text("de-AT", "iPhone"),
+            "Gerätekapazität erreicht"
+        );
+        assert_eq!(
+            UserMessage::ServiceNotSupported.text("ja-JP", "iPhone"),
+            "このサービスはサポート対象外です。 登録ポリシーがありません。"
+        );
+        assert_eq!(
+            UserMessage::DeviceCapReached.text("zh-Hant-HK", "iPad"),
+            "已到達裝置上限"
+        );
+        assert_eq!(
+            UserMessage::ProfilePayloadMismatch.text("pt-PT", "iPhone"),
+            "Instalação de perfil falhou. A nova carga útil do MDM não corresponde à carga antiga."
+        );
+        // Every embedded file parses and has every heading the device can show.
+        assert_eq!(headings().len(), HEADINGS.len());
+        for (tag, by_section) in headings() {
+            for message in [
+                UserMessage::ProfileNetworkError,
+                UserMessage::ProfileServerUnreachable,
+                UserMessage::ProfilePayloadMismatch,
+                UserMessage::ServiceNotSupported,
+                UserMessage::CompanyPortalUnavailable,
+                UserMessage::DeviceCapReached,
+                UserMessage::WorkplaceJoinFailed,
+                UserMessage::UserLicenseTypeInvalid,
+                UserMessage::UserNameNotRecognized,
+            ] {
+                let section = article_section(&message).unwrap();
+                assert!(by_section.contains_key(section), "{tag}: {section}");
+            }
+        }
+        // Not one of the article's headings: English.
+        assert!(UserMessage::ProfileInvalid
+            .text("de-DE", "iPhone")
+            .starts_with("Profile Installation Failed"));
     }
 }

@@ -119,9 +119,10 @@ pub enum Command {
         /// The message the user saw.
         #[arg(long)]
         message: Option<String>,
-        /// The message's language (en, it...).
-        #[arg(long, default_value = "en")]
-        lang: String,
+        /// The message's language as a BCP 47 tag (en, it, de-DE, ja-JP, zh-TW...); detected
+        /// from the message when absent.
+        #[arg(long)]
+        lang: Option<String>,
         /// A device console log or Company Portal log to add.
         #[arg(long)]
         log: Option<PathBuf>,

@@ -11,7 +11,7 @@ use enrollsim::EvidenceBundle;
 pub fn diagnose(
     bundle: Option<PathBuf>,
     message: Option<String>,
-    lang: String,
+    lang: Option<String>,
     log: Option<PathBuf>,
     json: bool,
 ) -> Result<ExitCode> {
@@ -23,7 +23,16 @@ pub fn diagnose(
             }
             read.bundle
         }
-        (None, Some(m)) => EvidenceBundle::from_message(m, lang),
+        (None, Some(m)) => {
+            // Without --lang the language is the one the text is written in, as far as the
+            // catalog can tell; the recognition itself looks at every language either way.
+            let lang = lang
+                .or_else(|| {
+                    enrollsim::diagnostics::detect_language(&m).map(|l| l.tag().to_string())
+                })
+                .unwrap_or_else(|| "en".to_string());
+            EvidenceBundle::from_message(m, lang)
+        }
         // clap requires one of the two.
         (None, None) => anyhow::bail!("give --bundle DIR or --message TEXT"),
     };
