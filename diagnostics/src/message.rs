@@ -249,14 +249,35 @@ pub fn detect_language(text: &str) -> Option<Language> {
     if has('\u{0400}'..='\u{04ff}') {
         return Some(Language::Russian);
     }
-    let best = recognize(text).into_iter().find_map(|m| m.language);
     if has('\u{4e00}'..='\u{9fff}') {
-        return Some(match best {
-            Some(Language::ChineseTraditional) => Language::ChineseTraditional,
-            _ => Language::ChineseSimplified,
-        });
+        // Japanese texts share characters (and whole headings) with Chinese ones, so only the
+        // two Chinese scripts compete here; simplified unless traditional matches better.
+        let chinese = [Language::ChineseSimplified, Language::ChineseTraditional];
+        return Some(best_language_among(text, &chinese).unwrap_or(Language::ChineseSimplified));
     }
-    best
+    recognize(text).into_iter().find_map(|m| m.language)
+}
+
+/// The language among `languages` whose catalog text matches `text` best (the first on a
+/// tie).
+fn best_language_among(text: &str, languages: &[Language]) -> Option<Language> {
+    let user = Squashed::new(text, MAX_CHARS);
+    let mut best: Option<(f64, Language)> = None;
+    for pattern in patterns() {
+        let Some(language) = pattern.language.filter(|l| languages.contains(l)) else {
+            continue;
+        };
+        let Some((score, _, _)) = score_pattern(&user, pattern) else {
+            continue;
+        };
+        let rank = |l: Language| languages.iter().position(|x| *x == l);
+        let better =
+            best.is_none_or(|(s, l)| score > s || (score == s && rank(language) < rank(l)));
+        if better {
+            best = Some((score, language));
+        }
+    }
+    best.map(|(_, l)| l)
 }
 
 #[cfg(test)]
