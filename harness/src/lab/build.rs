@@ -18,7 +18,7 @@ use enrollsim_simulator::cloud::intune::state::{
 };
 use enrollsim_simulator::device::spec::model_name;
 use enrollsim_simulator::device::{
-    CompanyPortalApp, DeviceSpec, InstalledMdmPayload, InstalledProfile, Outcome, SessionCookie,
+    CompanyPortalApp, DeviceSpec, InstalledMdmPayload, InstalledProfile, SessionCookie,
 };
 use enrollsim_simulator::rng::SeededRng;
 use enrollsim_simulator::world::{World, WorldOptions};
@@ -27,8 +27,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::{Lab, LabError};
 use crate::scenario::{
-    Action, AdeProfileSpec, AdeSpec, DeviceSetup, HistoryStep, LicenseSpec, ProfileSpec,
-    TenantSpec, UserSpec, WorldSpec,
+    AdeProfileSpec, AdeSpec, DeviceSetup, LicenseSpec, ProfileSpec, TenantSpec, UserSpec, WorldSpec,
 };
 
 fn license(spec: &LicenseSpec) -> License {
@@ -65,7 +64,7 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
         ade: spec.tenant.ade.clone(),
         ids,
     };
-    replay_history(&lab, &spec.history).await?;
+    super::history::replay(&lab, &spec.history).await?;
     // What happened before the run is the world's past, not the run's timeline.
     lab.world.recorder.drain();
     lab.device.forget_shown_messages();
@@ -358,39 +357,6 @@ pub(super) fn register_added_device(
         .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))
 }
 
-/// Replays what happened before the scenario's start.
-async fn replay_history(lab: &Lab, history: &[HistoryStep]) -> Result<(), LabError> {
-    for (i, step) in history.iter().enumerate() {
-        match step {
-            HistoryStep::Enroll { via, user } => {
-                let outcome = lab
-                    .enroll(&Action {
-                        enroll: *via,
-                        user: user.clone(),
-                    })
-                    .await;
-                if !matches!(outcome, Outcome::Enrolled { .. }) {
-                    return Err(LabError::History {
-                        step: i,
-                        detail: format!("{outcome:?}"),
-                    });
-                }
-            }
-            HistoryStep::RenewApnsCertificate => lab.admin().renew_apns_certificate().await?,
-            HistoryStep::ReplaceApnsCertificate => {
-                lab.admin().upload_new_apns_certificate().await?
-            }
-            HistoryStep::RenewAdeToken => renew_ade_token(lab).await?,
-            HistoryStep::AdvanceDays { days } => {
-                lab.world.clock.advance(Duration::days(*days));
-                // Intune's timer: tokens due for their delta sync sync now.
-                lab.world.intune.run_due_syncs().await;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// The moment the ADE history begins: one minute before the earliest of the token upload and
 /// the profiles' creation.
 fn ade_history_start(ade: &AdeSpec, start: OffsetDateTime) -> OffsetDateTime {
@@ -572,7 +538,7 @@ fn ade_tokens(world: &World) -> Vec<(String, String)> {
 }
 
 /// A history step: the admin renews the tenant's ADE token before it expires.
-async fn renew_ade_token(lab: &Lab) -> Result<(), LabError> {
+pub(super) async fn renew_ade_token(lab: &Lab) -> Result<(), LabError> {
     let server = lock(lab.world.apple_ade.state())
         .servers()
         .next()

@@ -9,6 +9,7 @@
 mod admin;
 mod build;
 mod device;
+mod history;
 
 use std::sync::Arc;
 
@@ -54,6 +55,12 @@ pub enum LabError {
         step: usize,
         /// What happened instead.
         detail: String,
+    },
+    /// A history step whose flow (an admin API) the simulator does not serve yet.
+    #[error("history step {verb} is not supported yet")]
+    Unsupported {
+        /// The step's `do` verb.
+        verb: &'static str,
     },
 }
 

@@ -209,11 +209,13 @@ impl Scenario {
     /// so a typo fails at load rather than as a resolution error after the run.
     fn validate_step_references(&self) -> Result<(), Problem> {
         let history_users = self.world.history.iter().map(|h| match h {
-            HistoryStep::Enroll { user, .. } => Some(user),
-            HistoryStep::RenewApnsCertificate
-            | HistoryStep::ReplaceApnsCertificate
-            | HistoryStep::RenewAdeToken
-            | HistoryStep::AdvanceDays { .. } => None,
+            HistoryStep::Enroll { user, .. }
+            | HistoryStep::DeleteUser { user }
+            | HistoryStep::AddToGroup { user, .. }
+            | HistoryStep::RemoveFromGroup { user, .. }
+            | HistoryStep::AssignLicense { user, .. }
+            | HistoryStep::RemoveLicense { user, .. } => Some(user),
+            _ => None,
         });
         let mut lists = vec![(
             "world.history".to_string(),

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use time::macros::datetime;
 use time::OffsetDateTime;
 
+pub use super::span::{Span, SpanError};
+
 pub use enrollsim_diagnostics::{Cause, Section};
 pub use enrollsim_simulator::cloud::entra::Cloud;
 pub use enrollsim_simulator::cloud::intune::state::{IosRestriction, MdmAuthority};
@@ -454,10 +456,70 @@ pub enum HistoryStep {
     /// The admin downloaded a new server token from Apple Business Manager and uploaded it to
     /// the tenant's ADE token (Apple's tokens last a year).
     RenewAdeToken,
-    /// Time passed.
+    /// Time passed, in whole days (the form before units; `advance` says it in real units).
     AdvanceDays {
         /// How many days.
         days: i64,
+    },
+    /// Time passed: `by = "90m"`, `"36h"`, `"400d"` (a bare integer is days).
+    Advance {
+        /// How long.
+        by: Span,
+    },
+    /// The user removed the management profile in Settings (the device checks out, as the
+    /// profile asks, so Intune releases the record).
+    RemoveManagementProfile,
+    /// The user unenrolled the device: the management profile removed on the device, then
+    /// the device's record deleted from Intune, as "Remove device" in the Company Portal does.
+    Unenroll,
+    /// The admin retired the device in the admin center; the device dropped its management
+    /// profile when it next checked in.
+    Retire,
+    /// The admin wiped the device: restored to factory settings, its record deleted.
+    Wipe,
+    /// The admin deleted the device's record in the admin center (the device keeps its
+    /// profile).
+    DeleteDeviceRecord,
+    /// The admin deleted a user from the directory.
+    DeleteUser {
+        /// UPN.
+        user: String,
+    },
+    /// The admin downloaded a server token from another Apple Business Manager MDM server and
+    /// uploaded it in place of the tenant's.
+    ReplaceAdeToken,
+    /// The admin added a user to a group.
+    AddToGroup {
+        /// UPN.
+        user: String,
+        /// The group's id.
+        group: String,
+    },
+    /// The admin removed a user from a group.
+    RemoveFromGroup {
+        /// UPN.
+        user: String,
+        /// The group's id.
+        group: String,
+    },
+    /// The admin assigned a licence to a user.
+    AssignLicense {
+        /// UPN.
+        user: String,
+        /// SKU part number.
+        sku: String,
+    },
+    /// The admin removed a licence from a user.
+    RemoveLicense {
+        /// UPN.
+        user: String,
+        /// SKU part number.
+        sku: String,
+    },
+    /// The admin changed the tenant's MDM authority.
+    SetMdmAuthority {
+        /// The new authority.
+        authority: MdmAuthority,
     },
 }
 
