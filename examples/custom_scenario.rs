@@ -32,6 +32,7 @@ async fn main() -> Result<ExitCode, enrollsim::LabError> {
             screen: Some(Screen::CompanyPortal),
             message: Some(UserMessage::ServiceCode("AccountNotOnboarded".into())),
             text_contains: None,
+            enrolled_as: None,
             then: Vec::new(),
         },
         resolution: vec![ResolutionStep::RenewApnsCertificate],

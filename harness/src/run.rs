@@ -196,7 +196,15 @@ pub fn outcome_matches(expect: &Expectation, outcome: &Outcome) -> bool {
         Outcome::Stuck { screen, .. } => (Some(*screen), None, None),
         _ => (None, None, None),
     };
-    expect.screen.is_none_or(|s| Some(s) == screen)
+    let enrolled_for = match outcome {
+        Outcome::Enrolled { upn } => Some(upn.as_str()),
+        _ => None,
+    };
+    expect
+        .enrolled_as
+        .as_deref()
+        .is_none_or(|u| enrolled_for.is_some_and(|e| e.eq_ignore_ascii_case(u)))
+        && expect.screen.is_none_or(|s| Some(s) == screen)
         && expect.message.as_ref().is_none_or(|m| Some(m) == message)
         && expect
             .text_contains

@@ -157,6 +157,7 @@ fn scenario(
             screen: None,
             message: None,
             text_contains: None,
+            enrolled_as: None,
             then: Vec::new(),
         },
         resolution,

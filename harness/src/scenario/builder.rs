@@ -67,6 +67,11 @@ impl WorldBuilder {
         self.spec.history.push(step);
         self
     }
+    /// Time passes before the run (`Span::days(400)`, `"36h".parse()?`).
+    #[must_use]
+    pub fn advance(self, by: Span) -> Self {
+        self.history(HistoryStep::Advance { by })
+    }
     /// The spec.
     #[must_use]
     pub fn build(self) -> WorldSpec {

@@ -65,13 +65,39 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Where to point for a parse error over `span`: at the value the message quotes, when it is
+/// written as a value at or after the span's start, else at the span's start. A value inside
+/// an internally tagged table (a history or resolution step) gets only the array's first
+/// `[[...]]` header as its span from serde, which would put a bad `by = "100 days"` lines
+/// away from where it is written.
+fn quoted_value_within(text: &str, span: std::ops::Range<usize>, message: &str) -> usize {
+    let quoted = message
+        .split_once('"')
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(value, _)| format!("\"{value}\""));
+    let after = text.get(span.start..).unwrap_or("");
+    let as_value = |q: &String| {
+        after
+            .match_indices(q.as_str())
+            .map(|(at, _)| at)
+            .find(|at| after[..*at].trim_end().ends_with('='))
+    };
+    quoted
+        .as_ref()
+        .and_then(as_value)
+        .map_or(span.start, |at| span.start + at)
+}
+
 impl Scenario {
     /// Parses a scenario from TOML text; `origin` names it in errors.
     #[must_use = "a parsed scenario does nothing until it is run"]
     pub fn from_toml_str(text: &str, origin: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
         let file = origin.as_ref().to_path_buf();
         let scenario: Scenario = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+            let (line, column) = e
+                .span()
+                .map(|s| line_col(text, quoted_value_within(text, s, e.message())))
+                .unwrap_or((1, 1));
             ScenarioError::Parse {
                 file: file.clone(),
                 line,
@@ -201,6 +227,15 @@ impl Scenario {
                 let m = format!("{what}.user {:?} is not one of world.users", a.user);
                 return Err((m, "user", a.user.clone()));
             }
+        }
+        if let Some(upn) = self
+            .expect
+            .enrolled_as
+            .as_ref()
+            .filter(|u| !self.knows_user(u))
+        {
+            let m = format!("expect.enrolled_as {upn:?} is not one of world.users");
+            return Err((m, "enrolled_as", upn.clone()));
         }
         Ok(())
     }

@@ -553,6 +553,9 @@ pub struct Expectation {
     /// A fragment the shown text must contain.
     #[serde(default)]
     pub text_contains: Option<String>,
+    /// The user (UPN) the device ends up enrolled for, when the outcome is `enrolled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrolled_as: Option<String>,
     /// The failures that follow, in order, once each earlier cause is fixed: the first stage
     /// comes after the scenario's own `resolution`, each further one after the stage before
     /// it. Empty for a single fault. After the last stage's fix the device enrolls.
@@ -599,6 +602,7 @@ impl FollowOnStage {
             screen: self.screen,
             message: self.message.clone(),
             text_contains: self.text_contains.clone(),
+            enrolled_as: None,
             then: Vec::new(),
         }
     }

@@ -1,0 +1,73 @@
+//! Scenarios with several people and a history in real time units (tests/people/): a device
+//! retired and enrolled by a new user, four hundred days of history, and load errors for the
+//! new values placed at file, line and column.
+
+use std::path::Path;
+
+use enrollsim::{run_scenario, HistoryStep, Scenario, Span, World};
+
+fn people(name: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/people")
+        .join(name);
+    Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+async fn a_retired_device_is_enrolled_by_a_new_user() {
+    let scenario = people("retired-then-enrolled-by-new-user.toml");
+    let report = run_scenario(&scenario).await.unwrap();
+    assert!(report.reproduced, "{:?}", report.outcome);
+
+    // Without the retire, the device still carries Alex's management profile: Blake does
+    // not end up the device's user.
+    let mut kept = scenario.clone();
+    kept.world
+        .history
+        .retain(|h| !matches!(h, HistoryStep::Retire));
+    let report = run_scenario(&kept).await.unwrap();
+    assert!(!report.reproduced, "{:?}", report.outcome);
+}
+
+#[tokio::test]
+async fn a_history_of_four_hundred_days_in_real_units() {
+    let scenario = people("four-hundred-days-later.toml");
+    let world = World::start(&scenario.world).await.unwrap();
+    // Four hundred days, and the moments the certificate renewal took on the wire.
+    let passed = world.now() - scenario.world.start;
+    assert!(passed >= Span::days(400).duration(), "{passed}");
+    assert!(
+        passed < Span::days(400).duration() + Span::minutes(1).duration(),
+        "{passed}"
+    );
+    world.shutdown().await;
+    let report = run_scenario(&scenario).await.unwrap();
+    assert!(report.reproduced, "{:?}", report.outcome);
+}
+
+#[test]
+fn a_bad_duration_and_an_unknown_enrolled_as_name_file_line_and_column() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/people/four-hundred-days-later.toml"),
+    )
+    .unwrap();
+    let bad = text.replace("by = \"100d\"", "by = \"100 days\"");
+    let err = Scenario::from_toml_str(&bad, "people/bad.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("people/bad.toml:"), "{err}");
+    assert!(err.contains("\"36h\""), "{err}");
+    let line = bad.lines().position(|l| l.contains("100 days")).unwrap() + 1;
+    assert!(err.contains(&format!(":{line}:")), "{err}");
+
+    let bad = text.replace(
+        "enrolled_as = \"alex@contoso.example\"",
+        "enrolled_as = \"casey@contoso.example\"",
+    );
+    let err = Scenario::from_toml_str(&bad, "people/bad.toml")
+        .unwrap_err()
+        .to_string();
+    let line = bad.lines().position(|l| l.contains("casey")).unwrap() + 1;
+    assert!(err.contains(&format!("people/bad.toml:{line}:")), "{err}");
+    assert!(err.contains("enrolled_as"), "{err}");
+}
