@@ -37,6 +37,7 @@ async fn main() -> Result<ExitCode, enrollsim::LabError> {
         },
         resolution: vec![ResolutionStep::RenewApnsCertificate],
         reenroll: None,
+        attempts: Vec::new(),
     };
 
     // The same scenario as a TOML file, for the scenarios/ folder.

@@ -162,6 +162,7 @@ fn scenario(
         },
         resolution,
         reenroll: None,
+        attempts: Vec::new(),
     }
 }
 

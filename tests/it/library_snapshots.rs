@@ -33,6 +33,7 @@ fn device_cap(seed: u64) -> Scenario {
             count: Some(1),
         }],
         reenroll: None,
+        attempts: Vec::new(),
     }
 }
 

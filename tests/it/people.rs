@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use enrollsim::{run_scenario, HistoryStep, Scenario, Span, World};
+use enrollsim::{
+    run_scenario, AffectedUsers, Cause, EvidenceBundle, HistoryStep, Scenario, Span, World,
+};
 
 fn people(name: &str) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -70,4 +72,83 @@ fn a_bad_duration_and_an_unknown_enrolled_as_name_file_line_and_column() {
     let line = bad.lines().position(|l| l.contains("casey")).unwrap() + 1;
     assert!(err.contains(&format!("people/bad.toml:{line}:")), "{err}");
     assert!(err.contains("enrolled_as"), "{err}");
+}
+
+#[tokio::test]
+async fn two_users_on_one_shared_ipad_one_refused_one_enrolled() {
+    let scenario = people("shared-ipad-one-user-licensed.toml");
+    let report = run_scenario(&scenario).await.unwrap();
+    assert_eq!(report.attempts.len(), 1);
+    assert!(
+        report.attempts[0].reproduced,
+        "{:?}",
+        report.attempts[0].outcome
+    );
+    assert!(report.reproduced, "{:?}", report.outcome);
+    assert!(report.holds());
+
+    // Swapped expectations do not hold: each action is checked against its own.
+    let mut swapped = scenario.clone();
+    std::mem::swap(&mut swapped.expect, &mut swapped.attempts[0].expect);
+    let report = run_scenario(&swapped).await.unwrap();
+    assert!(!report.attempts[0].reproduced && !report.reproduced);
+    assert!(!report.holds());
+}
+
+#[tokio::test]
+async fn the_scope_of_a_failure_reaches_the_evidence_and_changes_the_diagnosis() {
+    // Alex enrolls on his iPhone, Blake is refused on hers: only some users fail.
+    let some = run_scenario(&people("only-some-users-unlicensed.toml"))
+        .await
+        .unwrap();
+    assert!(some.holds(), "{:?}", some.outcome);
+    assert_eq!(some.evidence.affected_users(), Some(AffectedUsers::Some));
+
+    // No push certificate: both are refused, on their own devices.
+    let all = run_scenario(&people("push-certificate-missing-for-everyone.toml"))
+        .await
+        .unwrap();
+    assert!(all.holds(), "{:?}", all.outcome);
+    assert_eq!(all.evidence.affected_users(), Some(AffectedUsers::All));
+
+    // The same evidence with the report that other users enroll fine: the tenant-wide push
+    // certificate is less likely than with every user failing.
+    let confidence = |bundle: &EvidenceBundle| {
+        let d = enrollsim::diagnose(bundle);
+        d.candidates
+            .iter()
+            .find(|c| c.cause == Cause::ApnsCertificateMissing)
+            .map_or(0, |c| c.confidence.percent())
+    };
+    let told_some = all
+        .evidence
+        .clone()
+        .with_affected_users(AffectedUsers::Some);
+    assert!(
+        confidence(&told_some) < confidence(&all.evidence),
+        "{} vs {}",
+        confidence(&told_some),
+        confidence(&all.evidence)
+    );
+}
+
+#[test]
+fn an_action_on_an_unknown_device_names_file_line_and_column() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/people/shared-ipad-one-user-licensed.toml"),
+    )
+    .unwrap();
+    let bad = text.replacen(
+        "user = \"alex@contoso.example\"\ndevice = \"shared-ipad\"",
+        "user = \"alex@contoso.example\"\ndevice = \"kiosk-ipad\"",
+        1,
+    );
+    assert_ne!(bad, text);
+    let err = Scenario::from_toml_str(&bad, "people/bad.toml")
+        .unwrap_err()
+        .to_string();
+    let line = bad.lines().position(|l| l.contains("kiosk-ipad")).unwrap() + 1;
+    assert!(err.contains(&format!("people/bad.toml:{line}:")), "{err}");
+    assert!(err.contains("shared-ipad"), "{err}");
 }

@@ -18,7 +18,7 @@ use enrollsim_simulator::cloud::intune::state::{
 };
 use enrollsim_simulator::device::spec::model_name;
 use enrollsim_simulator::device::{
-    CompanyPortalApp, DeviceSpec, InstalledMdmPayload, InstalledProfile, SessionCookie,
+    CompanyPortalApp, Device, DeviceSpec, InstalledMdmPayload, InstalledProfile, SessionCookie,
 };
 use enrollsim_simulator::rng::SeededRng;
 use enrollsim_simulator::world::{World, WorldOptions};
@@ -43,6 +43,8 @@ fn license(spec: &LicenseSpec) -> License {
     }
 }
 
+/// The world `spec` describes, started, with its devices switched on; the history is replayed
+/// by the caller.
 pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
     let start = spec.start;
     // Identifiers the spec leaves open come from their own stream of the seed, so adding a
@@ -57,18 +59,42 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
         setup_ade(&world, ade, &serial, start, &ids).await?;
     }
     let device = world.device(device_spec(&spec.device, serial, udid, &spec.users, &ids));
+    let others = further_devices(&world, spec, &ids)?;
     let lab = Lab {
         world,
         device,
+        device_id: spec
+            .device
+            .id
+            .clone()
+            .unwrap_or_else(|| crate::scenario::DEFAULT_DEVICE.to_string()),
+        others,
         users: std::sync::Arc::new(spec.users.clone()),
         ade: spec.tenant.ade.clone(),
         ids,
     };
-    super::history::replay(&lab, &spec.history).await?;
-    // What happened before the run is the world's past, not the run's timeline.
-    lab.world.recorder.drain();
-    lab.device.forget_shown_messages();
     Ok(lab)
+}
+
+/// The spec's further devices, by id, switched on at the start; their identifiers come after
+/// everything else the spec leaves open, so a world without them is made as before.
+fn further_devices(
+    world: &World,
+    spec: &WorldSpec,
+    ids: &SeededRng,
+) -> Result<Vec<(String, Device)>, LabError> {
+    let mut devices = Vec::new();
+    for setup in &spec.devices {
+        let id = setup
+            .id
+            .clone()
+            .ok_or_else(|| LabError::Spec("every device of world.devices needs an id".into()))?;
+        let (serial, udid) = device_ids(setup, ids);
+        register_added_device(world, spec.tenant.ade.as_ref(), setup, &serial)?;
+        let device = world.device(device_spec(setup, serial, udid, &spec.users, ids));
+        devices.push((id, device));
+    }
+    Ok(devices)
 }
 
 /// Entra ID's directory: the tenant and its users.

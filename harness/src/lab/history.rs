@@ -29,6 +29,7 @@ async fn replay_step(lab: &Lab, i: usize, step: &HistoryStep) -> Result<(), LabE
             let action = Action {
                 enroll: *via,
                 user: user.clone(),
+                device: None,
             };
             let outcome = lab.enroll(&action).await;
             if !matches!(outcome, Outcome::Enrolled { .. }) {

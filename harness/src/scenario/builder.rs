@@ -61,6 +61,12 @@ impl WorldBuilder {
         self.spec.device = device;
         self
     }
+    /// Adds a further device; give it an id ([`DeviceSetup::with_id`]) for actions to name.
+    #[must_use]
+    pub fn add_device(mut self, device: DeviceSetup) -> Self {
+        self.spec.devices.push(device);
+        self
+    }
     /// Adds something that happened before the run.
     #[must_use]
     pub fn history(mut self, step: HistoryStep) -> Self {
@@ -234,6 +240,12 @@ impl DeviceSetup {
             ..DeviceSetup::default()
         }
     }
+    /// The id actions name the device by ([`Action::on`]).
+    #[must_use]
+    pub fn with_id(mut self, id: &str) -> Self {
+        self.id = Some(id.into());
+        self
+    }
     /// The device's language ("it-IT").
     #[must_use]
     pub fn locale(mut self, locale: &str) -> Self {
@@ -300,12 +312,20 @@ impl DeviceSetup {
 }
 
 impl Action {
+    /// The same action on the device with id `device` (see [`DeviceSetup::with_id`]).
+    #[must_use]
+    pub fn on(mut self, device: &str) -> Self {
+        self.device = Some(device.into());
+        self
+    }
+
     /// Enroll through the Company Portal app as `user`.
     #[must_use]
     pub fn company_portal(user: &str) -> Self {
         Action {
             enroll: EnrollVia::CompanyPortal,
             user: user.into(),
+            device: None,
         }
     }
     /// Enroll through the Company Portal website in Safari as `user`.
@@ -314,6 +334,7 @@ impl Action {
         Action {
             enroll: EnrollVia::Safari,
             user: user.into(),
+            device: None,
         }
     }
     /// Turn on an ADE device and sign in as `user`.
@@ -322,6 +343,7 @@ impl Action {
         Action {
             enroll: EnrollVia::Ade,
             user: user.into(),
+            device: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::model::{Cause, HistoryStep, OutcomeKind, ResolutionStep, Scenario};
+use super::model::{Cause, HistoryStep, OutcomeKind, ResolutionStep, Scenario, DEFAULT_DEVICE};
 
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +138,7 @@ impl Scenario {
     /// value to point at.
     fn validate(&self) -> Result<(), Problem> {
         self.validate_id()?;
+        self.validate_devices()?;
         self.validate_users()?;
         self.validate_step_references()?;
         self.validate_limits()?;
@@ -218,28 +219,69 @@ impl Scenario {
             .any(|u| u.upn.eq_ignore_ascii_case(upn))
     }
 
-    fn validate_users(&self) -> Result<(), Problem> {
-        for (what, action) in [
-            ("action", Some(&self.action)),
-            ("reenroll", self.reenroll.as_ref()),
-        ] {
-            if let Some(a) = action.filter(|a| !self.knows_user(&a.user)) {
-                let m = format!("{what}.user {:?} is not one of world.users", a.user);
-                return Err((m, "user", a.user.clone()));
-            }
+    /// The ids actions may name: `world.device`'s and those of `world.devices`.
+    fn device_ids(&self) -> Vec<&str> {
+        let first = self.world.device.id.as_deref().unwrap_or(DEFAULT_DEVICE);
+        let further = self.world.devices.iter().filter_map(|d| d.id.as_deref());
+        std::iter::once(first).chain(further).collect()
+    }
+
+    /// Every device of `world.devices` has an id, and no two devices share one.
+    fn validate_devices(&self) -> Result<(), Problem> {
+        let ids = self.device_ids();
+        if let Some(i) = self.world.devices.iter().position(|d| d.id.is_none()) {
+            let m = format!("world.devices[{i}] needs an id for actions to name it by");
+            return Err((m, "[[world.devices]]", i.to_string()));
         }
-        if let Some(upn) = self
-            .expect
-            .enrolled_as
-            .as_ref()
-            .filter(|u| !self.knows_user(u))
-        {
-            let m = format!("expect.enrolled_as {upn:?} is not one of world.users");
-            return Err((m, "enrolled_as", upn.clone()));
+        for (i, id) in ids.iter().enumerate() {
+            if ids[..i].contains(id) {
+                let m = format!("device id {id:?} is used twice");
+                return Err((m, "id", format!("\"{id}\"")));
+            }
         }
         Ok(())
     }
 
+    /// The actions and attempts: who and on which device, and whom the device should end up
+    /// enrolled for, all of the world.
+    fn validate_users(&self) -> Result<(), Problem> {
+        let attempts = self
+            .attempts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("attempts[{i}]"), Some(a.action()), Some(&a.expect)));
+        let actions = [
+            (
+                "action".to_string(),
+                Some(self.action.clone()),
+                Some(&self.expect),
+            ),
+            ("reenroll".to_string(), self.reenroll.clone(), None),
+        ]
+        .into_iter()
+        .chain(attempts);
+        let devices = self.device_ids();
+        for (what, action, expect) in actions {
+            let Some(a) = action else { continue };
+            if !self.knows_user(&a.user) {
+                let m = format!("{what}.user {:?} is not one of world.users", a.user);
+                return Err((m, "user", a.user.clone()));
+            }
+            if let Some(id) = a.device.filter(|d| !devices.contains(&d.as_str())) {
+                let m = format!(
+                    "{what}.device {id:?} is not a device of the world (ids: {})",
+                    ids(&devices)
+                );
+                return Err((m, "device", id));
+            }
+            let enrolled_as = expect.and_then(|e| e.enrolled_as.as_ref());
+            if let Some(upn) = enrolled_as.filter(|u| !self.knows_user(u)) {
+                let m = format!("{what}: expect.enrolled_as {upn:?} is not one of world.users");
+                return Err((m, "enrolled_as", upn.clone()));
+            }
+        }
+        Ok(())
+    }
     /// The users and ADE profiles that history and resolution steps name exist in the world,
     /// so a typo fails at load rather than as a resolution error after the run.
     fn validate_step_references(&self) -> Result<(), Problem> {
@@ -371,8 +413,17 @@ fn ids<T: std::fmt::Display>(values: &[T]) -> String {
 }
 
 /// The line and column of the first `key = ...value...` in `text`: a key opening its line,
-/// else one inside an inline table (`{ user = "..." }`); 1:1 when absent.
+/// else one inside an inline table (`{ user = "..." }`), or the `value`-th header of an array
+/// of tables when `key` is one; 1:1 when absent.
 fn locate(text: &str, key: &str, value: &str) -> (usize, usize) {
+    // An array-of-tables header (`[[world.devices]]`), `value` saying which entry.
+    if key.starts_with('[') {
+        let nth = value.parse().unwrap_or(0);
+        let headers = text.lines().enumerate().filter(|(_, l)| l.trim() == key);
+        if let Some((i, _)) = headers.into_iter().nth(nth) {
+            return (i + 1, 1);
+        }
+    }
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
         let Some(rest) = trimmed.strip_prefix(key) else {

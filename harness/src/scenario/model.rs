@@ -41,6 +41,11 @@ pub struct Scenario {
     pub action: Action,
     /// What should happen.
     pub expect: Expectation,
+    /// Other people's attempts before the action (other users, other devices), each with
+    /// what should happen to it. They answer the article's first question, "does it happen to
+    /// all users or only some?", in the evidence of the action.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Attempt>,
     /// The article's resolution, as actions (of the first cause, when `expect.then` lists
     /// others; each of those carries its own).
     #[serde(default)]
@@ -63,8 +68,10 @@ pub struct WorldSpec {
     pub tenant: TenantSpec,
     /// Directory users.
     pub users: Vec<UserSpec>,
-    /// The device.
+    /// The device (actions that name no device act on it).
     pub device: DeviceSetup,
+    /// Further devices, each with the `id` actions name it by.
+    pub devices: Vec<DeviceSetup>,
     /// What happened before (replayed through the real flows at start).
     pub history: Vec<HistoryStep>,
 }
@@ -77,6 +84,7 @@ impl Default for WorldSpec {
             tenant: TenantSpec::default(),
             users: Vec::new(),
             device: DeviceSetup::default(),
+            devices: Vec::new(),
             history: Vec::new(),
         }
     }
@@ -309,6 +317,9 @@ fn default_licenses() -> Vec<LicenseSpec> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DeviceSetup {
+    /// The id actions name the device by ([`DEFAULT_DEVICE`] for `world.device` when absent;
+    /// required in `world.devices`).
+    pub id: Option<String>,
     /// Serial number (derived from the seed when absent).
     pub serial: Option<String>,
     /// UDID (derived from the seed when absent).
@@ -341,6 +352,7 @@ pub struct DeviceSetup {
 impl Default for DeviceSetup {
     fn default() -> Self {
         DeviceSetup {
+            id: None,
             serial: None,
             udid: None,
             product: "iPhone15,2".into(),
@@ -427,6 +439,9 @@ pub enum EnrollVia {
     Ade,
 }
 
+/// The id of `world.device` when it does not give one.
+pub const DEFAULT_DEVICE: &str = "device";
+
 /// What the user does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -435,6 +450,36 @@ pub struct Action {
     pub enroll: EnrollVia,
     /// Who (UPN).
     pub user: String,
+    /// On which device, by id (`world.device` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+}
+
+/// Someone else's attempt before the scenario's action, with what should happen to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attempt {
+    /// How.
+    pub enroll: EnrollVia,
+    /// Who (UPN).
+    pub user: String,
+    /// On which device, by id (`world.device` when absent).
+    #[serde(default)]
+    pub device: Option<String>,
+    /// What should happen.
+    pub expect: Expectation,
+}
+
+impl Attempt {
+    /// The attempt as an [`Action`].
+    #[must_use]
+    pub fn action(&self) -> Action {
+        Action {
+            enroll: self.enroll,
+            user: self.user.clone(),
+            device: self.device.clone(),
+        }
+    }
 }
 
 /// Something that happened before the run, replayed through the real flows.
