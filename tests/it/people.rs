@@ -152,3 +152,14 @@ fn an_action_on_an_unknown_device_names_file_line_and_column() {
     assert!(err.contains(&format!("people/bad.toml:{line}:")), "{err}");
     assert!(err.contains("shared-ipad"), "{err}");
 }
+
+#[tokio::test]
+async fn a_history_verb_without_its_admin_api_is_refused_not_skipped() {
+    let mut spec = people("four-hundred-days-later.toml").world;
+    spec.history = vec![HistoryStep::RemoveFromGroup {
+        user: "alex@contoso.example".into(),
+        group: "sales".into(),
+    }];
+    let err = World::start(&spec).await.unwrap_err().to_string();
+    assert!(err.contains("remove-from-group is not supported yet"), "{err}");
+}

@@ -765,4 +765,84 @@ mod tests {
             .to_string();
         assert!(err.contains("ghost@b"), "{err}");
     }
+    /// A happy path with two devices and an attempt before the action; `devices` replaces
+    /// the `[[world.devices]]` tables.
+    fn people(devices: &str) -> String {
+        format!(
+            "id = \"p\"\ntitle = \"t\"\n\
+             [[world.users]]\nupn = \"alex@contoso.example\"\n\
+             [[world.users]]\nupn = \"blake@contoso.example\"\n\
+             {devices}\n\
+             [[world.history]]\ndo = \"advance\"\nby = \"90m\"\n\
+             [[world.history]]\ndo = \"retire\"\n\
+             [[attempts]]\nenroll = \"company-portal\"\nuser = \"blake@contoso.example\"\n\
+             device = \"ipad\"\n[attempts.expect]\noutcome = \"failed\"\n\
+             [action]\nenroll = \"company-portal\"\nuser = \"alex@contoso.example\"\n\
+             [expect]\noutcome = \"enrolled\"\nenrolled_as = \"alex@contoso.example\"\n"
+        )
+    }
+
+    #[test]
+    fn devices_attempts_and_history_verbs_load_as_typed_values_and_round_trip() {
+        let text = people("[[world.devices]]\nid = \"ipad\"\nproduct = \"iPad13,16\"");
+        let s = Scenario::from_toml_str(&text, "people/p.toml").unwrap();
+        assert_eq!(s.world.devices[0].id.as_deref(), Some("ipad"));
+        assert_eq!(s.attempts[0].action().device.as_deref(), Some("ipad"));
+        assert_eq!(
+            s.expect.enrolled_as.as_deref(),
+            Some("alex@contoso.example")
+        );
+        assert_eq!(
+            s.world.history,
+            vec![
+                HistoryStep::Advance {
+                    by: crate::scenario::Span::minutes(90)
+                },
+                HistoryStep::Retire
+            ]
+        );
+        let again = Scenario::from_toml_str(&s.to_toml(), "people/p.toml").unwrap();
+        assert_eq!(again, s);
+    }
+
+    #[test]
+    fn a_device_without_an_id_or_with_a_taken_one_is_refused_where_it_is() {
+        let text =
+            people("[[world.devices]]\nid = \"ipad\"\n[[world.devices]]\nproduct = \"iPad13,16\"");
+        let e = error(&text);
+        let line = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| *l == "[[world.devices]]")
+            .nth(1)
+            .unwrap()
+            .0
+            + 1;
+        assert!(e.starts_with(&format!("scenarios/x.toml:{line}:1:")), "{e}");
+        assert!(e.contains("world.devices[1] needs an id"), "{e}");
+
+        let text = people("[[world.devices]]\nid = \"ipad\"\n[[world.devices]]\nid = \"ipad\"");
+        assert!(error(&text).contains("device id \"ipad\" is used twice"));
+
+        let text = people("[[world.devices]]\nid = \"tablet\"");
+        let e = error(&text);
+        assert!(
+            e.contains("attempts[0].device \"ipad\" is not a device of the world"),
+            "{e}"
+        );
+        assert!(e.contains("\"device\", \"tablet\""), "{e}");
+    }
+
+    #[test]
+    fn history_steps_that_name_a_user_must_name_one_of_the_world() {
+        let text = people("[[world.devices]]\nid = \"ipad\"").replace(
+            "do = \"retire\"",
+            "do = \"remove-from-group\"\nuser = \"casey@contoso.example\"\ngroup = \"sales\"",
+        );
+        let e = error(&text);
+        assert!(
+            e.contains("world.history[1].user \"casey@contoso.example\""),
+            "{e}"
+        );
+    }
 }
