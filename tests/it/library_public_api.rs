@@ -310,6 +310,7 @@ async fn every_row_of_the_guides_table_holds() {
                 .history(HistoryStep::Enroll {
                     via: EnrollVia::Safari,
                     user: "sam@contoso.example".into(),
+                    device: None,
                 })
                 .build(),
             cp(),
@@ -362,6 +363,7 @@ async fn every_row_of_the_guides_table_holds() {
                 .history(HistoryStep::Enroll {
                     via: EnrollVia::CompanyPortal,
                     user: ALEX.into(),
+                    device: None,
                 })
                 .history(HistoryStep::ReplaceApnsCertificate)
                 .build(),

@@ -26,7 +26,7 @@ async fn a_retired_device_is_enrolled_by_a_new_user() {
     let mut kept = scenario.clone();
     kept.world
         .history
-        .retain(|h| !matches!(h, HistoryStep::Retire));
+        .retain(|h| !matches!(h, HistoryStep::Retire { .. }));
     let report = run_scenario(&kept).await.unwrap();
     assert!(!report.reproduced, "{:?}", report.outcome);
 }
@@ -161,5 +161,8 @@ async fn a_history_verb_without_its_admin_api_is_refused_not_skipped() {
         group: "sales".into(),
     }];
     let err = World::start(&spec).await.unwrap_err().to_string();
-    assert!(err.contains("remove-from-group is not supported yet"), "{err}");
+    assert!(
+        err.contains("remove-from-group is not supported yet"),
+        "{err}"
+    );
 }

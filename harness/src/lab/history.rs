@@ -7,7 +7,7 @@
 //! it says would make a scenario pass for the wrong reason.
 
 use enrollsim_graph::{Collection, ManagedDevice};
-use enrollsim_simulator::device::Outcome;
+use enrollsim_simulator::device::{Device, Outcome};
 use hyper::Method;
 use time::Duration;
 
@@ -25,11 +25,11 @@ pub(super) async fn replay(lab: &Lab, history: &[HistoryStep]) -> Result<(), Lab
 
 async fn replay_step(lab: &Lab, i: usize, step: &HistoryStep) -> Result<(), LabError> {
     match step {
-        HistoryStep::Enroll { via, user } => {
+        HistoryStep::Enroll { via, user, device } => {
             let action = Action {
                 enroll: *via,
                 user: user.clone(),
-                device: None,
+                device: device.clone(),
             };
             let outcome = lab.enroll(&action).await;
             if !matches!(outcome, Outcome::Enrolled { .. }) {
@@ -50,37 +50,53 @@ async fn replay_step(lab: &Lab, i: usize, step: &HistoryStep) -> Result<(), LabE
     Ok(())
 }
 
-/// The steps that act on the device and its record.
+/// The steps that act on a device and its record.
 async fn replay_device_step(lab: &Lab, i: usize, step: &HistoryStep) -> Result<(), LabError> {
-    lab.device.sync_clock();
+    let (HistoryStep::RemoveManagementProfile { device: id }
+    | HistoryStep::Unenroll { device: id }
+    | HistoryStep::Retire { device: id }
+    | HistoryStep::Wipe { device: id }
+    | HistoryStep::DeleteDeviceRecord { device: id }) = step
+    else {
+        return Err(LabError::Unsupported { verb: verb(step) });
+    };
+    let device = match id.as_deref() {
+        None => &lab.device,
+        Some(id) => lab.device_by_id(id).ok_or_else(|| LabError::History {
+            step: i,
+            detail: format!("the world has no device {id:?}"),
+        })?,
+    };
+    device.sync_clock();
     match step {
-        HistoryStep::RemoveManagementProfile => {
-            lab.device.remove_management_profiles().await;
+        HistoryStep::RemoveManagementProfile { .. } => {
+            device.remove_management_profiles().await;
         }
-        HistoryStep::Unenroll => {
-            lab.device.remove_management_profiles().await;
-            delete_device_record(lab).await?;
+        HistoryStep::Unenroll { .. } => {
+            device.remove_management_profiles().await;
+            delete_device_record(lab, device).await?;
         }
-        HistoryStep::Retire => {
-            let id = device_record(lab).await?.ok_or_else(|| no_record(i))?;
+        HistoryStep::Retire { .. } => {
+            let id = device_record(lab, device)
+                .await?
+                .ok_or_else(|| no_record(i))?;
             let path = format!("/v1.0/deviceManagement/managedDevices/{id}/retire");
             lab.admin().send(Method::POST, &path, None::<&()>).await?;
             // The device obeys the retire at its next check-in: it removes the management
             // profile, and Intune then drops the record.
-            lab.device.remove_management_profiles().await;
-            delete_device_record(lab).await?;
+            device.remove_management_profiles().await;
+            delete_device_record(lab, device).await?;
         }
-        HistoryStep::Wipe => {
-            delete_device_record(lab).await?;
-            lab.device.restore_as_new();
+        HistoryStep::Wipe { .. } => {
+            delete_device_record(lab, device).await?;
+            device.restore_as_new();
         }
-        HistoryStep::DeleteDeviceRecord => {
-            if device_record(lab).await?.is_none() {
+        _ => {
+            if device_record(lab, device).await?.is_none() {
                 return Err(no_record(i));
             }
-            delete_device_record(lab).await?;
+            delete_device_record(lab, device).await?;
         }
-        other => return Err(LabError::Unsupported { verb: verb(other) }),
     }
     Ok(())
 }
@@ -111,9 +127,9 @@ async fn advance(lab: &Lab, by: Duration) {
     lab.world.intune.run_due_syncs().await;
 }
 
-/// The id of the device's record in the admin center, if it lists one.
-async fn device_record(lab: &Lab) -> Result<Option<String>, LabError> {
-    let serial = lab.device.serial();
+/// The id of `device`'s record in the admin center, if it lists one.
+async fn device_record(lab: &Lab, device: &Device) -> Result<Option<String>, LabError> {
+    let serial = device.serial();
     let list: Collection<ManagedDevice> = lab
         .admin()
         .request(
@@ -131,8 +147,8 @@ async fn device_record(lab: &Lab) -> Result<Option<String>, LabError> {
 
 /// Deletes the device's record in the admin center, if there still is one (a check-out may
 /// already have released it).
-async fn delete_device_record(lab: &Lab) -> Result<(), LabError> {
-    if let Some(id) = device_record(lab).await? {
+async fn delete_device_record(lab: &Lab, device: &Device) -> Result<(), LabError> {
+    if let Some(id) = device_record(lab, device).await? {
         let path = format!("/v1.0/deviceManagement/managedDevices/{id}");
         lab.admin().send(Method::DELETE, &path, None::<&()>).await?;
     }

@@ -377,3 +377,84 @@ impl FollowOnStage {
         self
     }
 }
+
+impl Expectation {
+    /// The attempt ends with the device enrolled.
+    #[must_use]
+    pub fn enrolled() -> Self {
+        Expectation::outcome(OutcomeKind::Enrolled)
+    }
+
+    /// The attempt ends with an error shown.
+    #[must_use]
+    pub fn failed() -> Self {
+        Expectation::outcome(OutcomeKind::Failed)
+    }
+
+    /// The attempt ends as `outcome` says; nothing else is checked until added.
+    #[must_use]
+    pub fn outcome(outcome: OutcomeKind) -> Self {
+        Expectation {
+            outcome,
+            screen: None,
+            message: None,
+            text_contains: None,
+            enrolled_as: None,
+            then: Vec::new(),
+        }
+    }
+
+    /// The message the user sees.
+    #[must_use]
+    pub fn message(mut self, message: UserMessage) -> Self {
+        self.message = Some(message);
+        self
+    }
+
+    /// The user (UPN) the device ends up enrolled for.
+    #[must_use]
+    pub fn enrolled_as(mut self, upn: &str) -> Self {
+        self.enrolled_as = Some(upn.into());
+        self
+    }
+}
+
+impl Attempt {
+    /// Someone else's `action` before the scenario's, expected to end as `expect` says.
+    #[must_use]
+    pub fn new(action: Action, expect: Expectation) -> Self {
+        Attempt {
+            enroll: action.enroll,
+            user: action.user,
+            device: action.device,
+            expect,
+        }
+    }
+}
+
+#[cfg(test)]
+mod people_tests {
+    use super::*;
+
+    #[test]
+    fn the_builder_names_devices_and_users_typed() {
+        let spec = WorldSpec::builder()
+            .user(UserSpec::new("alex@contoso.example"))
+            .add_device(DeviceSetup::ipad().with_id("shared-ipad"))
+            .advance(Span::hours(36))
+            .build();
+        assert_eq!(spec.devices[0].id.as_deref(), Some("shared-ipad"));
+        assert_eq!(
+            spec.history,
+            vec![HistoryStep::Advance {
+                by: Span::hours(36)
+            }]
+        );
+        let attempt = Attempt::new(
+            Action::company_portal("alex@contoso.example").on("shared-ipad"),
+            Expectation::enrolled().enrolled_as("alex@contoso.example"),
+        );
+        assert_eq!(attempt.action().device.as_deref(), Some("shared-ipad"));
+        assert_eq!(attempt.expect.outcome, OutcomeKind::Enrolled);
+    }
+}

@@ -228,15 +228,24 @@ impl Scenario {
 
     /// Every device of `world.devices` has an id, and no two devices share one.
     fn validate_devices(&self) -> Result<(), Problem> {
-        let ids = self.device_ids();
+        let known = self.device_ids();
         if let Some(i) = self.world.devices.iter().position(|d| d.id.is_none()) {
             let m = format!("world.devices[{i}] needs an id for actions to name it by");
             return Err((m, "[[world.devices]]", i.to_string()));
         }
-        for (i, id) in ids.iter().enumerate() {
-            if ids[..i].contains(id) {
+        for (i, id) in known.iter().enumerate() {
+            if known[..i].contains(id) {
                 let m = format!("device id {id:?} is used twice");
                 return Err((m, "id", format!("\"{id}\"")));
+            }
+        }
+        for (i, step) in self.world.history.iter().enumerate() {
+            if let Some(id) = history_device(step).filter(|d| !known.contains(&d.as_str())) {
+                let m = format!(
+                    "world.history[{i}].device {id:?} is not a device of the world (ids: {})",
+                    ids(&known)
+                );
+                return Err((m, "device", id.clone()));
             }
         }
         Ok(())
@@ -401,6 +410,19 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::UseOtherNetwork
         | ResolutionStep::SyncAdeToken
         | ResolutionStep::WaitHours { .. } => (None, None),
+    }
+}
+
+/// The device a history step names, if it names one.
+fn history_device(step: &HistoryStep) -> Option<&String> {
+    match step {
+        HistoryStep::Enroll { device, .. }
+        | HistoryStep::RemoveManagementProfile { device }
+        | HistoryStep::Unenroll { device }
+        | HistoryStep::Retire { device }
+        | HistoryStep::Wipe { device }
+        | HistoryStep::DeleteDeviceRecord { device } => device.as_ref(),
+        _ => None,
     }
 }
 
@@ -798,7 +820,7 @@ mod tests {
                 HistoryStep::Advance {
                     by: crate::scenario::Span::minutes(90)
                 },
-                HistoryStep::Retire
+                HistoryStep::Retire { device: None }
             ]
         );
         let again = Scenario::from_toml_str(&s.to_toml(), "people/p.toml").unwrap();

@@ -493,6 +493,9 @@ pub enum HistoryStep {
         via: EnrollVia,
         /// Who.
         user: String,
+        /// Which device, by id (`world.device` when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
     },
     /// The admin renewed the push certificate (same topic).
     RenewApnsCertificate,
@@ -513,18 +516,38 @@ pub enum HistoryStep {
     },
     /// The user removed the management profile in Settings (the device checks out, as the
     /// profile asks, so Intune releases the record).
-    RemoveManagementProfile,
+    RemoveManagementProfile {
+        /// Which device, by id (`world.device` when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
+    },
     /// The user unenrolled the device: the management profile removed on the device, then
     /// the device's record deleted from Intune, as "Remove device" in the Company Portal does.
-    Unenroll,
+    Unenroll {
+        /// Which device, by id (`world.device` when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
+    },
     /// The admin retired the device in the admin center; the device dropped its management
     /// profile when it next checked in.
-    Retire,
+    Retire {
+        /// Which device, by id (`world.device` when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
+    },
     /// The admin wiped the device: restored to factory settings, its record deleted.
-    Wipe,
+    Wipe {
+        /// Which device, by id (`world.device` when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
+    },
     /// The admin deleted the device's record in the admin center (the device keeps its
     /// profile).
-    DeleteDeviceRecord,
+    DeleteDeviceRecord {
+        /// Which device, by id (`world.device` when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
+    },
     /// The admin deleted a user from the directory.
     DeleteUser {
         /// UPN.
