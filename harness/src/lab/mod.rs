@@ -261,6 +261,11 @@ impl Lab {
                 self.world.intune.run_due_syncs().await;
                 Ok(())
             }
+            ResolutionStep::Wait { by } => {
+                self.world.clock.advance(by.duration());
+                self.world.intune.run_due_syncs().await;
+                Ok(())
+            }
         }
     }
 }

@@ -409,7 +409,8 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::SetCompanyPortalCloud { .. }
         | ResolutionStep::UseOtherNetwork
         | ResolutionStep::SyncAdeToken
-        | ResolutionStep::WaitHours { .. } => (None, None),
+        | ResolutionStep::WaitHours { .. }
+        | ResolutionStep::Wait { .. } => (None, None),
     }
 }
 
@@ -866,5 +867,23 @@ mod tests {
             e.contains("world.history[1].user \"casey@contoso.example\""),
             "{e}"
         );
+    }
+    #[test]
+    fn a_wait_resolution_step_reads_a_span() {
+        let text = format!(
+            "{}[[resolution]]\ndo = \"wait\"\nby = \"36h\"\n",
+            with("device-cap-reached", "device-limit-reached", "")
+        );
+        let s = Scenario::from_toml_str(&text, "scenarios/x.toml").unwrap();
+        assert_eq!(
+            s.resolution,
+            vec![ResolutionStep::Wait {
+                by: crate::scenario::Span::hours(36)
+            }]
+        );
+        let bad = text.replace("\"36h\"", "\"a day and a half\"");
+        let e = error(&bad);
+        let line = bad.lines().position(|l| l.contains("a day")).unwrap() + 1;
+        assert!(e.starts_with(&format!("scenarios/x.toml:{line}:")), "{e}");
     }
 }

@@ -758,4 +758,9 @@ pub enum ResolutionStep {
         /// How long.
         hours: i64,
     },
+    /// Anyone: wait, in real units (`by = "90m"`, `"36h"`, `"2d"`), as `wait-hours` does.
+    Wait {
+        /// How long.
+        by: Span,
+    },
 }
