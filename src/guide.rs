@@ -41,7 +41,7 @@
 //!     .device(DeviceSetup::iphone().locale("it-IT").company_portal_version("4.19.0"))
 //!     .build();
 //! assert_eq!(spec.tenant.default_device_limit, 5);
-//! assert_eq!(spec.tenant.apns.expires_in_days, -10);
+//! assert_eq!(spec.tenant.apns.expires_in_days, enrollsim::Span::days(-10));
 //! ```
 //!
 //! Nothing names a failure: each party follows the protocol against this state and the failure
@@ -83,7 +83,7 @@
 //!
 //! let mut tenant = TenantSpec::new("Contoso");
 //! tenant.ade = Some(AdeSpec {
-//!     token_uploaded_days_ago: 20,
+//!     token_uploaded_days_ago: enrollsim::Span::days(20),
 //!     profiles: vec![AdeProfileSpec {
 //!         authentication: AdeAuthMethod::SetupAssistantLegacy,
 //!         ..AdeProfileSpec::default()

@@ -166,3 +166,31 @@ async fn a_history_verb_without_its_admin_api_is_refused_not_skipped() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn tenant_dates_take_real_units_and_whole_days_as_before() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/people/four-hundred-days-later.toml"),
+    )
+    .unwrap()
+    .replace(
+        "[world]\nseed = 7102\n",
+        "[world]\nseed = 7102\n\n[world.tenant.apns]\nexpires_in_days = \"-36h\"\n",
+    );
+    let scenario = Scenario::from_toml_str(&text, "people/x.toml").unwrap();
+    assert_eq!(scenario.world.tenant.apns.expires_in_days, Span::hours(-36));
+    let mut spec = scenario.world.clone();
+    spec.history.clear();
+    let world = World::start(&spec).await.unwrap();
+    let cert = world
+        .admin_get("/v1.0/deviceManagement/applePushNotificationCertificate")
+        .await
+        .unwrap();
+    let expiry = cert["expirationDateTime"].as_str().unwrap().to_string();
+    let expected = spec.start - Span::hours(36).duration();
+    let expected = expected
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    assert_eq!(expiry, expected);
+    world.shutdown().await;
+}

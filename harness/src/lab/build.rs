@@ -255,8 +255,8 @@ fn install_push_certificate(
     world.install_push_certificate(
         &tenant.apns.apple_id,
         &topic,
-        start - Duration::days(tenant.apns.issued_days_ago),
-        start + Duration::days(tenant.apns.expires_in_days),
+        start - tenant.apns.issued_days_ago.duration(),
+        start + tenant.apns.expires_in_days.duration(),
     )?;
     if tenant.apns.revoked_by_apple {
         let state = world.intune.state();
@@ -386,11 +386,11 @@ pub(super) fn register_added_device(
 /// The moment the ADE history begins: one minute before the earliest of the token upload and
 /// the profiles' creation.
 fn ade_history_start(ade: &AdeSpec, start: OffsetDateTime) -> OffsetDateTime {
-    let token = start - Duration::days(ade.token_uploaded_days_ago);
+    let token = start - ade.token_uploaded_days_ago.duration();
     let first_profile = ade
         .profiles
         .iter()
-        .map(|p| start - Duration::days(p.created_days_ago))
+        .map(|p| start - p.created_days_ago.duration())
         .min();
     first_profile.map_or(token, |p| p.min(token)) - Duration::minutes(1)
 }
@@ -404,7 +404,7 @@ enum AdeStep<'a> {
 
 /// The ADE history in the order it happened: token uploads, profiles created and edited.
 fn ade_history(ade: &AdeSpec, start: OffsetDateTime) -> Vec<(OffsetDateTime, AdeStep<'_>)> {
-    let token_at = start - Duration::days(ade.token_uploaded_days_ago);
+    let token_at = start - ade.token_uploaded_days_ago.duration();
     let first = ade_history_start(ade, start) + Duration::minutes(1);
     // The middle number orders what happened at the same moment: upload, create, edit.
     let mut steps: Vec<(OffsetDateTime, u8, AdeStep<'_>)> = Vec::new();
@@ -414,10 +414,13 @@ fn ade_history(ade: &AdeSpec, start: OffsetDateTime) -> Vec<(OffsetDateTime, Ade
     }
     steps.push((token_at, 0, AdeStep::UploadToken));
     for p in &ade.profiles {
-        let created = start - Duration::days(p.created_days_ago);
+        let created = start - p.created_days_ago.duration();
         steps.push((created, 1, AdeStep::CreateProfile(p)));
-        if let Some(m) = p.modified_days_ago.filter(|m| *m != p.created_days_ago) {
-            steps.push((start - Duration::days(m), 2, AdeStep::EditProfile(p)));
+        if let Some(m) = p
+            .modified_days_ago
+            .filter(|m| m.duration() != p.created_days_ago.duration())
+        {
+            steps.push((start - m.duration(), 2, AdeStep::EditProfile(p)));
         }
     }
     steps.sort_by_key(|(t, order, _)| (*t, *order));

@@ -122,8 +122,8 @@ impl TenantSpec {
     /// Apple's renewal grace period).
     #[must_use]
     pub fn apns_expired_days_ago(mut self, days: i64) -> Self {
-        self.apns.issued_days_ago = 365 + days;
-        self.apns.expires_in_days = -days;
+        self.apns.issued_days_ago = Span::days(365 + days);
+        self.apns.expires_in_days = Span::days(-days);
         self
     }
     /// Apple revoked the push certificate; Intune still shows it as valid.

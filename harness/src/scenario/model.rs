@@ -149,10 +149,10 @@ pub struct ApnsSpec {
     pub apple_id: String,
     /// Its topic (derived from the seed when absent).
     pub topic: Option<String>,
-    /// Days before the start it was issued.
-    pub issued_days_ago: i64,
-    /// Days after the start it expires (negative: already expired).
-    pub expires_in_days: i64,
+    /// How long before the start it was issued (a span: `30`, `"30d"`, `"36h"`).
+    pub issued_days_ago: Span,
+    /// How long after the start it expires (negative: already expired).
+    pub expires_in_days: Span,
     /// Apple revoked it in the Push Certificates Portal (it still looks valid to Intune).
     pub revoked_by_apple: bool,
 }
@@ -163,8 +163,8 @@ impl Default for ApnsSpec {
             uploaded: true,
             apple_id: "mdm-admin@contoso.example".into(),
             topic: None,
-            issued_days_ago: 30,
-            expires_in_days: 335,
+            issued_days_ago: Span::days(30),
+            expires_in_days: Span::days(335),
             revoked_by_apple: false,
         }
     }
@@ -179,8 +179,8 @@ pub struct AdeSpec {
     pub token_name: String,
     /// The Apple ID of the Apple Business Manager account.
     pub apple_id: String,
-    /// Days before the start the server token was uploaded to Intune.
-    pub token_uploaded_days_ago: i64,
+    /// How long before the start the server token was uploaded to Intune (a span).
+    pub token_uploaded_days_ago: Span,
     /// Whether Apple Business Manager assigned the device's serial to Intune's MDM server.
     pub device_assigned: bool,
     /// Enrollment profiles; the first one marked `default` is assigned to new devices.
@@ -192,7 +192,7 @@ impl Default for AdeSpec {
         AdeSpec {
             token_name: "Contoso ADE".into(),
             apple_id: "abm-admin@contoso.example".into(),
-            token_uploaded_days_ago: 20,
+            token_uploaded_days_ago: Span::days(20),
             device_assigned: true,
             profiles: vec![AdeProfileSpec::default()],
         }
@@ -208,10 +208,10 @@ pub use enrollsim_simulator::cloud::intune::ade::AdeAuthMethod;
 pub struct AdeProfileSpec {
     /// Display name.
     pub name: String,
-    /// Days before the start it was created.
-    pub created_days_ago: i64,
-    /// Days before the start it was last modified (its creation when absent).
-    pub modified_days_ago: Option<i64>,
+    /// How long before the start it was created (a span).
+    pub created_days_ago: Span,
+    /// How long before the start it was last modified (its creation when absent).
+    pub modified_days_ago: Option<Span>,
     /// How the user is authenticated.
     pub authentication: AdeAuthMethod,
     /// Whether new devices get this profile.
@@ -222,7 +222,7 @@ impl Default for AdeProfileSpec {
     fn default() -> Self {
         AdeProfileSpec {
             name: "Corporate iPhones".into(),
-            created_days_ago: 10,
+            created_days_ago: Span::days(10),
             modified_days_ago: None,
             authentication: AdeAuthMethod::SetupAssistantModern,
             default: true,
