@@ -44,6 +44,16 @@ async fn replay_step(lab: &Lab, i: usize, step: &HistoryStep) -> Result<(), LabE
         HistoryStep::RenewAdeToken => renew_ade_token(lab).await?,
         HistoryStep::AdvanceDays { days } => advance(lab, Duration::days(*days)).await,
         HistoryStep::Advance { by } => advance(lab, by.duration()).await,
+        HistoryStep::AdvanceTo { at } => {
+            let now = lab.world.clock.now();
+            if *at < now {
+                return Err(LabError::History {
+                    step: i,
+                    detail: format!("advance-to {at} is before the history's time, {now}"),
+                });
+            }
+            advance(lab, *at - now).await;
+        }
         HistoryStep::AssignLicense { user, sku } => lab.admin().assign_license(user, sku).await?,
         _ => replay_device_step(lab, i, step).await?,
     }

@@ -886,4 +886,23 @@ mod tests {
         let line = bad.lines().position(|l| l.contains("a day")).unwrap() + 1;
         assert!(e.starts_with(&format!("scenarios/x.toml:{line}:")), "{e}");
     }
+    #[test]
+    fn advance_to_reads_an_rfc_3339_instant_and_places_a_bad_one() {
+        let text = people("[[world.devices]]\nid = \"ipad\"").replace(
+            "do = \"retire\"",
+            "do = \"advance-to\"\nat = \"2027-12-01T09:00:00Z\"",
+        );
+        let s = Scenario::from_toml_str(&text, "people/p.toml").unwrap();
+        assert_eq!(
+            s.world.history[1],
+            HistoryStep::AdvanceTo {
+                at: datetime!(2027-12-01 09:00 UTC)
+            }
+        );
+        let bad = text.replace("2027-12-01T09:00:00Z", "1 Dec 2027");
+        let e = error(&bad);
+        let line = bad.lines().position(|l| l.contains("1 Dec 2027")).unwrap() + 1;
+        assert!(e.starts_with(&format!("scenarios/x.toml:{line}:")), "{e}");
+        assert!(e.contains("RFC 3339"), "{e}");
+    }
 }

@@ -514,6 +514,13 @@ pub enum HistoryStep {
         /// How long.
         by: Span,
     },
+    /// Time passed until an instant: `at = "2027-12-01T09:00:00Z"` (RFC 3339, quoted or a
+    /// TOML date-time); it must not be earlier than the history has reached.
+    AdvanceTo {
+        /// When.
+        #[serde(with = "super::rfc3339::instant")]
+        at: OffsetDateTime,
+    },
     /// The user removed the management profile in Settings (the device checks out, as the
     /// profile asks, so Intune releases the record).
     RemoveManagementProfile {
