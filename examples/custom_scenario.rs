@@ -32,10 +32,12 @@ async fn main() -> Result<ExitCode, enrollsim::LabError> {
             screen: Some(Screen::CompanyPortal),
             message: Some(UserMessage::ServiceCode("AccountNotOnboarded".into())),
             text_contains: None,
+            enrolled_as: None,
             then: Vec::new(),
         },
         resolution: vec![ResolutionStep::RenewApnsCertificate],
         reenroll: None,
+        attempts: Vec::new(),
     };
 
     // The same scenario as a TOML file, for the scenarios/ folder.

@@ -41,7 +41,7 @@
 //!     .device(DeviceSetup::iphone().locale("it-IT").company_portal_version("4.19.0"))
 //!     .build();
 //! assert_eq!(spec.tenant.default_device_limit, 5);
-//! assert_eq!(spec.tenant.apns.expires_in_days, -10);
+//! assert_eq!(spec.tenant.apns.expires_in_days, enrollsim::Span::days(-10));
 //! ```
 //!
 //! Nothing names a failure: each party follows the protocol against this state and the failure
@@ -83,7 +83,7 @@
 //!
 //! let mut tenant = TenantSpec::new("Contoso");
 //! tenant.ade = Some(AdeSpec {
-//!     token_uploaded_days_ago: 20,
+//!     token_uploaded_days_ago: enrollsim::Span::days(20),
 //!     profiles: vec![AdeProfileSpec {
 //!         authentication: AdeAuthMethod::SetupAssistantLegacy,
 //!         ..AdeProfileSpec::default()
@@ -197,9 +197,32 @@
 //! # });
 //! ```
 //!
-//! Time passes only when a test says so: [`World::advance_days`](crate::World::advance_days)
-//! moves the virtual clock, so a push certificate that was valid at the start can expire in
-//! the middle of a test.
+//! Time passes only when a test says so: [`World::advance`](crate::World::advance) (a
+//! [`Span`](crate::Span) such as `Span::hours(36)` or `"400d".parse()`) or
+//! [`World::advance_days`](crate::World::advance_days) moves the virtual clock, so a push
+//! certificate that was valid at the start can expire in the middle of a test.
+//!
+//! A world can hold several people and devices from the start: further devices, each with an
+//! id ([`WorldBuilder::add_device`](crate::WorldBuilder::add_device),
+//! [`DeviceSetup::with_id`](crate::DeviceSetup::with_id)), and actions that name the device
+//! they act on ([`Action::on`](crate::Action::on)). Two users on one shared iPad, one without
+//! a licence:
+//!
+//! ```
+//! use enrollsim::{Action, DeviceSetup, Outcome, UserSpec, World, WorldSpec};
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let spec = WorldSpec::builder()
+//!     .user(UserSpec::new("alex@contoso.example"))
+//!     .user(UserSpec::new("blake@contoso.example").unlicensed())
+//!     .add_device(DeviceSetup::ipad().with_id("shared-ipad"))
+//!     .build();
+//! let world = World::start(&spec).await.unwrap();
+//! let blake = Action::company_portal("blake@contoso.example").on("shared-ipad");
+//! assert!(matches!(world.enroll(&blake).await, Outcome::Failed { .. }));
+//! let alex = Action::company_portal("alex@contoso.example").on("shared-ipad");
+//! assert_eq!(world.enroll(&alex).await, Outcome::Enrolled { upn: alex.user.clone() });
+//! # });
+//! ```
 //!
 //! ## 5. Scenarios
 //!

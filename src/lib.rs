@@ -117,12 +117,15 @@ pub use world::World;
 /// format in the repository's `docs/evidence-bundle.md`).
 pub use enrollsim_diagnostics as diagnostics;
 
-pub use enrollsim_diagnostics::{Cause, Diagnosis, EvidenceBundle, FollowOn, Section};
+pub use enrollsim_diagnostics::{
+    AffectedUsers, Cause, Diagnosis, EvidenceBundle, FollowOn, Section,
+};
 pub use enrollsim_harness::lab::{DeviceHandle, LabError};
-pub use enrollsim_harness::run::{run_scenario, RunReport, StageReport};
+pub use enrollsim_harness::run::{run_scenario, AttemptReport, RunReport, StageReport};
 pub use enrollsim_harness::scenario::{
-    Action, DeviceSetup, Expectation, FollowOnStage, HistoryStep, ResolutionStep, Scenario,
-    ScenarioError, Screen, TenantSpec, UserMessage, UserSpec, WorldBuilder, WorldSpec,
+    Action, Attempt, DeviceSetup, Expectation, FollowOnStage, HistoryStep, ResolutionStep,
+    Scenario, ScenarioError, Screen, Span, SpanError, TenantSpec, UserMessage, UserSpec,
+    WorldBuilder, WorldSpec, DEFAULT_DEVICE,
 };
 pub use enrollsim_harness::serve::{Service, ADMIN_API_HOST};
 pub use enrollsim_harness::timeline::{Timeline, TimelineLine};

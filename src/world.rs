@@ -5,7 +5,7 @@
 
 use enrollsim_harness::evidence;
 use enrollsim_harness::lab::{DeviceHandle, Lab, LabError};
-use enrollsim_harness::scenario::{Action, DeviceSetup, ResolutionStep, WorldSpec};
+use enrollsim_harness::scenario::{Action, DeviceSetup, ResolutionStep, Span, WorldSpec};
 use enrollsim_harness::serve::{certificate_pem, Service, ADMIN_API_HOST};
 use enrollsim_harness::timeline::Timeline;
 use enrollsim_simulator::cloud::intune::state::ManagementState;
@@ -97,6 +97,12 @@ impl World {
         self.lab.device_handle()
     }
 
+    /// The spec's device with id `id`: `world.device` (its id, or
+    /// [`DEFAULT_DEVICE`](crate::DEFAULT_DEVICE)) or one of `world.devices`.
+    pub fn device_by_id(&self, id: &str) -> Option<DeviceHandle> {
+        self.lab.device_handle_by_id(id)
+    }
+
     /// Switches on another device in this world, as `setup` describes it (a serial number or
     /// UDID it leaves open is made up from the seed). In a tenant with ADE whose spec assigns
     /// its device, Apple Business Manager holds the new device too, assigned to Intune's MDM
@@ -170,6 +176,16 @@ impl World {
             .world
             .clock
             .advance(time::Duration::days(days.max(0)));
+    }
+
+    /// Moves the world's virtual clock forward by `by` (`Span::hours(36)`, `"90m".parse()?`);
+    /// Intune's delta syncs that fall due meanwhile run.
+    pub async fn advance(&self, by: Span) {
+        self.lab
+            .world
+            .clock
+            .advance(by.duration().max(time::Duration::ZERO));
+        self.lab.world.intune.run_due_syncs().await;
     }
 
     /// Everything that happened since the world started or since the previous call: HTTP

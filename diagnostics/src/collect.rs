@@ -93,7 +93,8 @@ fn known(ctx: &Context<'_>, recognized: bool, id: &str) -> bool {
             .is_some_and(|t| !t.dep_onboarding_settings.is_empty()),
         "sign-in-log" => b.sign_ins.is_some(),
         "user-home-cloud" => ctx.user.is_some_and(|u| u.home_cloud.is_some()),
-        // Never in a bundle: since when, how many users and devices, installed profiles, network.
+        "affected-users" => b.affected_users().is_some(),
+        // Never in a bundle: since when, how many devices, installed profiles, network.
         _ => false,
     }
 }

@@ -43,12 +43,12 @@ mod text;
 mod version;
 
 pub use bundle::{
-    ApnsCertificateView, BundleError, BundleProblem, DepOnboardingSettingView, DeviceFacts,
-    DeviceLimitConfiguration, EnrollmentConfiguration, EnrollmentEvent, EnrollmentProfileView,
-    EnrollmentType, EvidenceBundle, FailureCategory, FileMap, ImportedDeviceIdentityView,
-    ImportedDeviceView, IosRestriction, LicenseView, Location, ManagedDeviceView, Manifest, Part,
-    PlatformRestrictionsConfiguration, PortalDevice, ProblemKind, ReadBundle, SignInRecord,
-    SignInStatus, TenantView, UserReport, UserView, FORMAT,
+    AffectedUsers, ApnsCertificateView, BundleError, BundleProblem, DepOnboardingSettingView,
+    DeviceFacts, DeviceLimitConfiguration, EnrollmentConfiguration, EnrollmentEvent,
+    EnrollmentProfileView, EnrollmentType, EvidenceBundle, FailureCategory, FileMap,
+    ImportedDeviceIdentityView, ImportedDeviceView, IosRestriction, LicenseView, Location,
+    ManagedDeviceView, Manifest, Part, PlatformRestrictionsConfiguration, PortalDevice,
+    ProblemKind, ReadBundle, SignInRecord, SignInStatus, TenantView, UserReport, UserView, FORMAT,
 };
 pub use catalog::{
     check_message_data, localized, localized_all, user_messages, Cause, Language, LocalizedMessage,

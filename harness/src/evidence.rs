@@ -166,7 +166,8 @@ fn portal_devices(lab: &Lab, upn: &str) -> Vec<PortalDevice> {
 /// left out of the bundle, as a collection script that hit an error would.
 pub async fn collect(lab: &Lab, action: &Action, outcome: &Outcome) -> EvidenceBundle {
     let now = rfc3339(lab.world.clock.now());
-    let spec = lab.device.spec();
+    let device = lab.acting_device(action).unwrap_or(&lab.device);
+    let spec = device.spec();
     let (message, location) = match outcome {
         Outcome::Failed { screen, text, .. } => (text.clone(), screen.id()),
         Outcome::Stuck { screen, .. } => (String::new(), screen.id()),
@@ -203,8 +204,8 @@ pub async fn collect(lab: &Lab, action: &Action, outcome: &Outcome) -> EvidenceB
     };
     EvidenceBundle {
         manifest: serde_json::from_value(manifest).unwrap_or_default(),
-        device_log: join(lab.device.console_log()),
-        company_portal_log: join(lab.device.company_portal_log()),
+        device_log: join(device.console_log()),
+        company_portal_log: join(device.company_portal_log()),
         tenant: tenant_view(lab).await.ok(),
         enrollment_events: events,
         sign_ins,

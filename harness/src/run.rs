@@ -6,13 +6,15 @@
 //! the user tries again, the failure that follows is checked against its stage, diagnosed
 //! blind from fresh evidence and fixed with that stage's resolution, until the device enrolls.
 
-use enrollsim_diagnostics::{diagnose, Cause, Diagnosis, EvidenceBundle, Section};
+use enrollsim_diagnostics::{diagnose, AffectedUsers, Cause, Diagnosis, EvidenceBundle, Section};
 use enrollsim_simulator::device::Outcome;
 use serde::{Serialize, Serializer};
 
 use crate::evidence;
 use crate::lab::{Lab, LabError};
-use crate::scenario::{Action, Expectation, FollowOnStage, OutcomeKind, ResolutionStep, Scenario};
+use crate::scenario::{
+    Action, Attempt, Expectation, FollowOnStage, OutcomeKind, ResolutionStep, Scenario,
+};
 use crate::timeline::Timeline;
 
 /// Everything a scenario run produced.
@@ -54,6 +56,23 @@ pub struct RunReport {
     /// for a single fault). `fixed`, `fix_outcome` and `fix_timeline` then describe the
     /// attempt after the last stage's fix.
     pub stages: Vec<StageReport>,
+    /// The other people's attempts before the action, in order (`scenario.attempts`).
+    pub attempts: Vec<AttemptReport>,
+}
+
+/// One of the other people's attempts before the scenario's action.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttemptReport {
+    /// Who.
+    pub user: String,
+    /// On which device (`None`: the world's device).
+    pub device: Option<String>,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Whether it ended as its expectation says.
+    pub reproduced: bool,
+    /// The attempt.
+    pub timeline: Timeline,
 }
 
 /// One failure that followed a fix: what the user met, its blind diagnosis and its own fix.
@@ -113,7 +132,9 @@ impl RunReport {
     /// reproduced and diagnosed as expected, fixed in the end.
     #[must_use]
     pub fn holds(&self) -> bool {
-        self.first_stage_holds() && self.stages.iter().all(StageReport::holds)
+        self.first_stage_holds()
+            && self.stages.iter().all(StageReport::holds)
+            && self.attempts.iter().all(|a| a.reproduced)
     }
 
     /// Whether the first failure was reproduced and diagnosed as expected and the device
@@ -150,6 +171,8 @@ struct RunReportJson<'a> {
     fix_timeline: &'a Timeline,
     #[serde(skip_serializing_if = "<[StageReport]>::is_empty")]
     stages: &'a [StageReport],
+    #[serde(skip_serializing_if = "<[AttemptReport]>::is_empty")]
+    attempts: &'a [AttemptReport],
 }
 
 impl Serialize for RunReport {
@@ -171,6 +194,7 @@ impl Serialize for RunReport {
             timeline: &self.timeline,
             fix_timeline: &self.fix_timeline,
             stages: &self.stages,
+            attempts: &self.attempts,
         }
         .serialize(serializer)
     }
@@ -196,7 +220,15 @@ pub fn outcome_matches(expect: &Expectation, outcome: &Outcome) -> bool {
         Outcome::Stuck { screen, .. } => (Some(*screen), None, None),
         _ => (None, None, None),
     };
-    expect.screen.is_none_or(|s| Some(s) == screen)
+    let enrolled_for = match outcome {
+        Outcome::Enrolled { upn } => Some(upn.as_str()),
+        _ => None,
+    };
+    expect
+        .enrolled_as
+        .as_deref()
+        .is_none_or(|u| enrolled_for.is_some_and(|e| e.eq_ignore_ascii_case(u)))
+        && expect.screen.is_none_or(|s| Some(s) == screen)
         && expect.message.as_ref().is_none_or(|m| Some(m) == message)
         && expect
             .text_contains
@@ -207,11 +239,15 @@ pub fn outcome_matches(expect: &Expectation, outcome: &Outcome) -> bool {
 /// Runs `scenario` end to end, stage by stage when it holds several faults.
 pub async fn run_scenario(scenario: &Scenario) -> Result<RunReport, LabError> {
     let lab = Lab::start(&scenario.world).await?;
+    let attempts = run_attempts(&lab, &scenario.attempts).await;
     let outcome = lab.enroll(&scenario.action).await;
     let timeline = Timeline::from_entries(&lab.world.recorder.drain());
     let reproduced = outcome_matches(&scenario.expect, &outcome);
     let message = shown_text(&outcome);
-    let evidence = evidence::collect(&lab, &scenario.action, &outcome).await;
+    let mut evidence = evidence::collect(&lab, &scenario.action, &outcome).await;
+    if let Some(scope) = affected_users(&scenario.action, &outcome, &attempts) {
+        evidence = evidence.with_affected_users(scope);
+    }
     let is_failure_scenario = scenario.section.is_some();
     let diagnosis = is_failure_scenario.then(|| diagnose(&evidence));
 
@@ -261,7 +297,48 @@ pub async fn run_scenario(scenario: &Scenario) -> Result<RunReport, LabError> {
         fix_timeline,
         evidence,
         stages,
+        attempts,
     })
+}
+
+/// The other people's attempts, in order, each checked against its expectation.
+async fn run_attempts(lab: &Lab, attempts: &[Attempt]) -> Vec<AttemptReport> {
+    let mut reports = Vec::new();
+    for attempt in attempts {
+        let outcome = lab.enroll(&attempt.action()).await;
+        reports.push(AttemptReport {
+            user: attempt.user.clone(),
+            device: attempt.device.clone(),
+            reproduced: outcome_matches(&attempt.expect, &outcome),
+            outcome,
+            timeline: Timeline::from_entries(&lab.world.recorder.drain()),
+        });
+    }
+    reports
+}
+
+/// What the user reports when asked "does it happen to all users or only some?": known only
+/// when other users tried; `some` when one of them enrolled, `all` when every one failed.
+/// Nothing to report when the action itself enrolled.
+#[must_use]
+pub fn affected_users(
+    action: &Action,
+    outcome: &Outcome,
+    attempts: &[AttemptReport],
+) -> Option<AffectedUsers> {
+    if matches!(outcome, Outcome::Enrolled { .. }) {
+        return None;
+    }
+    let mut others = attempts
+        .iter()
+        .filter(|a| !a.user.eq_ignore_ascii_case(&action.user))
+        .peekable();
+    others.peek()?;
+    if others.any(|a| matches!(a.outcome, Outcome::Enrolled { .. })) {
+        Some(AffectedUsers::Some)
+    } else {
+        Some(AffectedUsers::All)
+    }
 }
 
 /// The text the user saw, if the attempt failed with one.
@@ -334,6 +411,7 @@ mod tests {
             fix_timeline: Timeline::from_entries(&[]),
             evidence,
             stages: Vec::new(),
+            attempts: Vec::new(),
         }
     }
 

@@ -157,10 +157,12 @@ fn scenario(
             screen: None,
             message: None,
             text_contains: None,
+            enrolled_as: None,
             then: Vec::new(),
         },
         resolution,
         reenroll: None,
+        attempts: Vec::new(),
     }
 }
 
@@ -308,6 +310,7 @@ async fn every_row_of_the_guides_table_holds() {
                 .history(HistoryStep::Enroll {
                     via: EnrollVia::Safari,
                     user: "sam@contoso.example".into(),
+                    device: None,
                 })
                 .build(),
             cp(),
@@ -360,6 +363,7 @@ async fn every_row_of_the_guides_table_holds() {
                 .history(HistoryStep::Enroll {
                     via: EnrollVia::CompanyPortal,
                     user: ALEX.into(),
+                    device: None,
                 })
                 .history(HistoryStep::ReplaceApnsCertificate)
                 .build(),
@@ -431,7 +435,7 @@ async fn scenarios_load_from_strings_and_files() {
 /// The guide's Automated Device Enrollment rows.
 fn ade_rows() -> Vec<Scenario> {
     let ade = |profile: AdeProfileSpec| AdeSpec {
-        token_uploaded_days_ago: 20,
+        token_uploaded_days_ago: enrollsim::Span::days(20),
         profiles: vec![profile],
         ..AdeSpec::default()
     };
@@ -449,7 +453,7 @@ fn ade_rows() -> Vec<Scenario> {
             "ade-profile-older-than-token",
             with_ade(
                 ade(AdeProfileSpec {
-                    created_days_ago: 45,
+                    created_days_ago: enrollsim::Span::days(45),
                     ..AdeProfileSpec::default()
                 }),
                 UserSpec::new(ALEX),
@@ -503,7 +507,7 @@ fn ade_rows() -> Vec<Scenario> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_certificate_expires_as_the_virtual_clock_advances() {
     let mut tenant = TenantSpec::new("Contoso");
-    tenant.apns.expires_in_days = 5;
+    tenant.apns.expires_in_days = enrollsim::Span::days(5);
     let spec = WorldSpec::builder()
         .tenant(tenant)
         .user(UserSpec::new(ALEX))

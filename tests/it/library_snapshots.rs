@@ -25,6 +25,7 @@ fn device_cap(seed: u64) -> Scenario {
             screen: None,
             message: None,
             text_contains: None,
+            enrolled_as: None,
             then: Vec::new(),
         },
         resolution: vec![ResolutionStep::DeleteStaleDevices {
@@ -32,6 +33,7 @@ fn device_cap(seed: u64) -> Scenario {
             count: Some(1),
         }],
         reenroll: None,
+        attempts: Vec::new(),
     }
 }
 

@@ -28,6 +28,7 @@ mod library_public_api;
 mod library_serve;
 mod library_snapshots;
 mod module_cycles;
+mod people;
 mod readme_example;
 mod rename_reorder;
 mod variants;

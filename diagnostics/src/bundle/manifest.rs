@@ -54,6 +54,23 @@ pub struct UserReport {
     /// The device language as a BCP 47 tag (`en-US`, `it-IT`), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// Whom the failure hits, as the article's first questions ask: every user, only some,
+    /// or one; `None` when not asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affected_users: Option<AffectedUsers>,
+}
+
+/// The user's answer to "does it happen to all users or only some?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum AffectedUsers {
+    /// Every user who tries.
+    All,
+    /// Some users; others enroll.
+    Some,
+    /// Only the one user (nobody else has tried, or others enroll).
+    One,
 }
 
 /// Where a message appeared.
@@ -185,6 +202,7 @@ mod tests {
     #[test]
     fn none_location_serializes_as_none() {
         let r = UserReport {
+            affected_users: None,
             message: String::new(),
             location: Some(Location::NotShown),
             language: None,

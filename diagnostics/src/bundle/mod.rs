@@ -13,7 +13,9 @@ pub mod tenant;
 pub use enrollsim_graph::PortalDevice;
 pub use events::{EnrollmentEvent, FailureCategory, SignInRecord, SignInStatus};
 pub use io::{BundleError, BundleProblem, Part, ProblemKind, ReadBundle};
-pub use manifest::{DeviceFacts, EnrollmentType, FileMap, Location, Manifest, UserReport, FORMAT};
+pub use manifest::{
+    AffectedUsers, DeviceFacts, EnrollmentType, FileMap, Location, Manifest, UserReport, FORMAT,
+};
 pub use tenant::{
     ApnsCertificateView, DepOnboardingSettingView, DeviceLimitConfiguration,
     EnrollmentConfiguration, EnrollmentProfileView, ImportedDeviceIdentityView, ImportedDeviceView,
@@ -63,6 +65,7 @@ impl EvidenceBundle {
                     message: message.into(),
                     location: None,
                     language: (!language.is_empty()).then_some(language),
+                    affected_users: None,
                 }),
                 ..Manifest::default()
             },
@@ -125,6 +128,23 @@ impl EvidenceBundle {
     pub fn with_sign_ins(mut self, sign_ins: Vec<SignInRecord>) -> Self {
         self.sign_ins = Some(sign_ins);
         self
+    }
+
+    /// Sets the user's answer to "does it happen to all users or only some?".
+    pub fn with_affected_users(mut self, scope: AffectedUsers) -> Self {
+        self.manifest
+            .user_report
+            .get_or_insert_with(UserReport::default)
+            .affected_users = Some(scope);
+        self
+    }
+
+    /// The user's answer to "does it happen to all users or only some?", when asked.
+    pub fn affected_users(&self) -> Option<AffectedUsers> {
+        self.manifest
+            .user_report
+            .as_ref()
+            .and_then(|r| r.affected_users)
     }
 
     /// Attaches the user's device list from the Company Portal website.

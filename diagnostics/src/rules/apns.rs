@@ -4,8 +4,8 @@
 //! from the codes the service returns (`NoEnrollmentPolicy`, `AccountNotOnboarded`,
 //! `APNSCertificateNotValid`), and from a device refusing a profile that has no push topic.
 
-use super::{find_code, has_any, quote, Context, Finding, HintRank, STRONG, TENANT};
-use crate::bundle::ApnsCertificateView;
+use super::{find_code, has_any, quote, Context, Finding, HintRank, MANIFEST, STRONG, TENANT};
+use crate::bundle::{AffectedUsers, ApnsCertificateView};
 use crate::catalog::{Cause, Section};
 use crate::dates::{parse_rfc3339, DAY};
 use crate::report::EvidenceItem;
@@ -53,6 +53,26 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
     }
     codes(ctx, out);
+    scope(ctx, out);
+}
+
+/// The push certificate is the tenant's: when it fails, it fails every user's enrollment. A
+/// report that other users enroll fine speaks against it.
+fn scope(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    if ctx.bundle.affected_users() != Some(AffectedUsers::Some) {
+        return;
+    }
+    let fact = vec![EvidenceItem::fact(
+        MANIFEST,
+        "user_report.affected_users is some: other users enroll, so a tenant-wide cause is unlikely",
+    )];
+    for cause in [
+        Cause::ApnsCertificateMissing,
+        Cause::ApnsCertificateInvalid,
+        Cause::ApnsCertificateNeedsRenewal,
+    ] {
+        out.push(Finding::against(cause, 0.6, fact.clone()));
+    }
 }
 
 fn certificate(

@@ -267,3 +267,42 @@ fn symptom_phrases() {
         "it",
     );
 }
+
+#[test]
+fn only_some_users_failing_speaks_against_the_tenant_wide_push_certificate() {
+    // "AccountNotOnboarded" alone points at the push certificate; when the user adds that
+    // colleagues enroll fine, a tenant-wide cause no longer fits as well.
+    let alone = diagnose(&EvidenceBundle::from_message(
+        "AccountNotOnboarded",
+        "en-US",
+    ));
+    let scoped = diagnose(
+        &EvidenceBundle::from_message("AccountNotOnboarded", "en-US")
+            .with_affected_users(AffectedUsers::Some),
+    );
+    let apns = |d: &Diagnosis| {
+        d.candidates
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.cause,
+                    Cause::ApnsCertificateMissing
+                        | Cause::ApnsCertificateInvalid
+                        | Cause::ApnsCertificateNeedsRenewal
+                )
+            })
+            .map(|c| c.confidence.percent())
+            .max()
+            .unwrap_or(0)
+    };
+    assert!(apns(&alone) > 0, "{}", alone.render_text());
+    assert!(
+        apns(&scoped) < apns(&alone),
+        "{}\n---\n{}",
+        alone.render_text(),
+        scoped.render_text()
+    );
+    // Answered once, the question is not asked again.
+    let asks = |d: &Diagnosis| d.collect.iter().any(|c| c.id == "affected-users");
+    assert!(!asks(&scoped), "{}", scoped.render_text());
+}

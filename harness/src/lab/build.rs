@@ -18,7 +18,7 @@ use enrollsim_simulator::cloud::intune::state::{
 };
 use enrollsim_simulator::device::spec::model_name;
 use enrollsim_simulator::device::{
-    CompanyPortalApp, DeviceSpec, InstalledMdmPayload, InstalledProfile, Outcome, SessionCookie,
+    CompanyPortalApp, Device, DeviceSpec, InstalledMdmPayload, InstalledProfile, SessionCookie,
 };
 use enrollsim_simulator::rng::SeededRng;
 use enrollsim_simulator::world::{World, WorldOptions};
@@ -27,8 +27,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::{Lab, LabError};
 use crate::scenario::{
-    Action, AdeProfileSpec, AdeSpec, DeviceSetup, HistoryStep, LicenseSpec, ProfileSpec,
-    TenantSpec, UserSpec, WorldSpec,
+    AdeProfileSpec, AdeSpec, DeviceSetup, LicenseSpec, ProfileSpec, TenantSpec, UserSpec, WorldSpec,
 };
 
 fn license(spec: &LicenseSpec) -> License {
@@ -44,6 +43,8 @@ fn license(spec: &LicenseSpec) -> License {
     }
 }
 
+/// The world `spec` describes, started, with its devices switched on; the history is replayed
+/// by the caller.
 pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
     let start = spec.start;
     // Identifiers the spec leaves open come from their own stream of the seed, so adding a
@@ -58,18 +59,42 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
         setup_ade(&world, ade, &serial, start, &ids).await?;
     }
     let device = world.device(device_spec(&spec.device, serial, udid, &spec.users, &ids));
+    let others = further_devices(&world, spec, &ids)?;
     let lab = Lab {
         world,
         device,
+        device_id: spec
+            .device
+            .id
+            .clone()
+            .unwrap_or_else(|| crate::scenario::DEFAULT_DEVICE.to_string()),
+        others,
         users: std::sync::Arc::new(spec.users.clone()),
         ade: spec.tenant.ade.clone(),
         ids,
     };
-    replay_history(&lab, &spec.history).await?;
-    // What happened before the run is the world's past, not the run's timeline.
-    lab.world.recorder.drain();
-    lab.device.forget_shown_messages();
     Ok(lab)
+}
+
+/// The spec's further devices, by id, switched on at the start; their identifiers come after
+/// everything else the spec leaves open, so a world without them is made as before.
+fn further_devices(
+    world: &World,
+    spec: &WorldSpec,
+    ids: &SeededRng,
+) -> Result<Vec<(String, Device)>, LabError> {
+    let mut devices = Vec::new();
+    for setup in &spec.devices {
+        let id = setup
+            .id
+            .clone()
+            .ok_or_else(|| LabError::Spec("every device of world.devices needs an id".into()))?;
+        let (serial, udid) = device_ids(setup, ids);
+        register_added_device(world, spec.tenant.ade.as_ref(), setup, &serial)?;
+        let device = world.device(device_spec(setup, serial, udid, &spec.users, ids));
+        devices.push((id, device));
+    }
+    Ok(devices)
 }
 
 /// Entra ID's directory: the tenant and its users.
@@ -230,8 +255,8 @@ fn install_push_certificate(
     world.install_push_certificate(
         &tenant.apns.apple_id,
         &topic,
-        start - Duration::days(tenant.apns.issued_days_ago),
-        start + Duration::days(tenant.apns.expires_in_days),
+        start - tenant.apns.issued_days_ago.duration(),
+        start + tenant.apns.expires_in_days.duration(),
     )?;
     if tenant.apns.revoked_by_apple {
         let state = world.intune.state();
@@ -358,47 +383,14 @@ pub(super) fn register_added_device(
         .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))
 }
 
-/// Replays what happened before the scenario's start.
-async fn replay_history(lab: &Lab, history: &[HistoryStep]) -> Result<(), LabError> {
-    for (i, step) in history.iter().enumerate() {
-        match step {
-            HistoryStep::Enroll { via, user } => {
-                let outcome = lab
-                    .enroll(&Action {
-                        enroll: *via,
-                        user: user.clone(),
-                    })
-                    .await;
-                if !matches!(outcome, Outcome::Enrolled { .. }) {
-                    return Err(LabError::History {
-                        step: i,
-                        detail: format!("{outcome:?}"),
-                    });
-                }
-            }
-            HistoryStep::RenewApnsCertificate => lab.admin().renew_apns_certificate().await?,
-            HistoryStep::ReplaceApnsCertificate => {
-                lab.admin().upload_new_apns_certificate().await?
-            }
-            HistoryStep::RenewAdeToken => renew_ade_token(lab).await?,
-            HistoryStep::AdvanceDays { days } => {
-                lab.world.clock.advance(Duration::days(*days));
-                // Intune's timer: tokens due for their delta sync sync now.
-                lab.world.intune.run_due_syncs().await;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// The moment the ADE history begins: one minute before the earliest of the token upload and
 /// the profiles' creation.
 fn ade_history_start(ade: &AdeSpec, start: OffsetDateTime) -> OffsetDateTime {
-    let token = start - Duration::days(ade.token_uploaded_days_ago);
+    let token = start - ade.token_uploaded_days_ago.duration();
     let first_profile = ade
         .profiles
         .iter()
-        .map(|p| start - Duration::days(p.created_days_ago))
+        .map(|p| start - p.created_days_ago.duration())
         .min();
     first_profile.map_or(token, |p| p.min(token)) - Duration::minutes(1)
 }
@@ -412,7 +404,7 @@ enum AdeStep<'a> {
 
 /// The ADE history in the order it happened: token uploads, profiles created and edited.
 fn ade_history(ade: &AdeSpec, start: OffsetDateTime) -> Vec<(OffsetDateTime, AdeStep<'_>)> {
-    let token_at = start - Duration::days(ade.token_uploaded_days_ago);
+    let token_at = start - ade.token_uploaded_days_ago.duration();
     let first = ade_history_start(ade, start) + Duration::minutes(1);
     // The middle number orders what happened at the same moment: upload, create, edit.
     let mut steps: Vec<(OffsetDateTime, u8, AdeStep<'_>)> = Vec::new();
@@ -422,10 +414,13 @@ fn ade_history(ade: &AdeSpec, start: OffsetDateTime) -> Vec<(OffsetDateTime, Ade
     }
     steps.push((token_at, 0, AdeStep::UploadToken));
     for p in &ade.profiles {
-        let created = start - Duration::days(p.created_days_ago);
+        let created = start - p.created_days_ago.duration();
         steps.push((created, 1, AdeStep::CreateProfile(p)));
-        if let Some(m) = p.modified_days_ago.filter(|m| *m != p.created_days_ago) {
-            steps.push((start - Duration::days(m), 2, AdeStep::EditProfile(p)));
+        if let Some(m) = p
+            .modified_days_ago
+            .filter(|m| m.duration() != p.created_days_ago.duration())
+        {
+            steps.push((start - m.duration(), 2, AdeStep::EditProfile(p)));
         }
     }
     steps.sort_by_key(|(t, order, _)| (*t, *order));
@@ -572,7 +567,7 @@ fn ade_tokens(world: &World) -> Vec<(String, String)> {
 }
 
 /// A history step: the admin renews the tenant's ADE token before it expires.
-async fn renew_ade_token(lab: &Lab) -> Result<(), LabError> {
+pub(super) async fn renew_ade_token(lab: &Lab) -> Result<(), LabError> {
     let server = lock(lab.world.apple_ade.state())
         .servers()
         .next()

@@ -9,6 +9,7 @@
 mod admin;
 mod build;
 mod device;
+mod history;
 
 use std::sync::Arc;
 
@@ -55,6 +56,12 @@ pub enum LabError {
         /// What happened instead.
         detail: String,
     },
+    /// A history step whose flow (an admin API) the simulator does not serve yet.
+    #[error("history step {verb} is not supported yet")]
+    Unsupported {
+        /// The step's `do` verb.
+        verb: &'static str,
+    },
 }
 
 /// A running world with its device.
@@ -63,6 +70,10 @@ pub struct Lab {
     pub world: World,
     /// The device of the spec.
     pub device: Device,
+    /// Its id, which actions name it by.
+    device_id: String,
+    /// The spec's further devices, by id.
+    others: Vec<(String, Device)>,
     /// The users of the spec, shared with every device handle (their passwords).
     users: Arc<Vec<UserSpec>>,
     /// The tenant's ADE setup: devices added later join Apple Business Manager as the spec's
@@ -84,7 +95,15 @@ impl std::fmt::Debug for Lab {
 impl Lab {
     /// Starts the world `spec` describes and replays its history.
     pub async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
-        build::start(spec).await
+        let lab = build::start(spec).await?;
+        history::replay(&lab, &spec.history).await?;
+        // What happened before the run is the world's past, not the run's timeline.
+        lab.world.recorder.drain();
+        lab.device.forget_shown_messages();
+        for (_, device) in &lab.others {
+            device.forget_shown_messages();
+        }
+        Ok(lab)
     }
 
     /// Starts the world `spec` describes with its virtual clock at the current UTC time (whole
@@ -135,12 +154,43 @@ impl Lab {
         ))
     }
 
-    /// The user acts on the spec's device: enrolls it, after everything that happened before.
+    /// The device of the spec with id `id`: `world.device` (by its id, or
+    /// [`DEFAULT_DEVICE`](crate::scenario::DEFAULT_DEVICE))
+    /// or one of `world.devices`.
+    pub fn device_by_id(&self, id: &str) -> Option<&Device> {
+        if let Some((_, device)) = self.others.iter().find(|(other, _)| other == id) {
+            return Some(device);
+        }
+        (id == self.device_id).then_some(&self.device)
+    }
+
+    /// The device `action` acts on: the one it names, else the spec's device.
+    pub fn acting_device(&self, action: &Action) -> Option<&Device> {
+        match action.device.as_deref() {
+            None => Some(&self.device),
+            Some(id) => self.device_by_id(id),
+        }
+    }
+
+    /// The device of the spec with id `id`, as a handle.
+    pub fn device_handle_by_id(&self, id: &str) -> Option<DeviceHandle> {
+        self.device_by_id(id)
+            .map(|d| DeviceHandle::new(d.clone(), self.users.clone()))
+    }
+
+    /// The user acts on the device the action names (the spec's device when it names none):
+    /// enrolls it, after everything that happened before. An id the spec does not have is
+    /// refused at load; here it ends as the device not being managed, with no device to act.
     #[must_use = "the outcome says whether the device enrolled"]
     pub async fn enroll(&self, action: &Action) -> Outcome {
+        let Some(device) = self.acting_device(action) else {
+            return Outcome::NotManaged {
+                detail: format!("the world has no device {:?}", action.device),
+            };
+        };
         // One story: the user acts after everything that happened before.
-        self.device.sync_clock();
-        enroll_device(&self.device, &self.users, action).await
+        device.sync_clock();
+        enroll_device(device, &self.users, action).await
     }
 
     /// Carries out one resolution step, through the admin API or on the device.
@@ -208,6 +258,11 @@ impl Lab {
             ResolutionStep::SyncAdeToken => admin.sync_ade_tokens().await,
             ResolutionStep::WaitHours { hours } => {
                 self.world.clock.advance(time::Duration::hours(*hours));
+                self.world.intune.run_due_syncs().await;
+                Ok(())
+            }
+            ResolutionStep::Wait { by } => {
+                self.world.clock.advance(by.duration());
                 self.world.intune.run_due_syncs().await;
                 Ok(())
             }

@@ -61,11 +61,22 @@ impl WorldBuilder {
         self.spec.device = device;
         self
     }
+    /// Adds a further device; give it an id ([`DeviceSetup::with_id`]) for actions to name.
+    #[must_use]
+    pub fn add_device(mut self, device: DeviceSetup) -> Self {
+        self.spec.devices.push(device);
+        self
+    }
     /// Adds something that happened before the run.
     #[must_use]
     pub fn history(mut self, step: HistoryStep) -> Self {
         self.spec.history.push(step);
         self
+    }
+    /// Time passes before the run (`Span::days(400)`, `"36h".parse()?`).
+    #[must_use]
+    pub fn advance(self, by: Span) -> Self {
+        self.history(HistoryStep::Advance { by })
     }
     /// The spec.
     #[must_use]
@@ -111,8 +122,8 @@ impl TenantSpec {
     /// Apple's renewal grace period).
     #[must_use]
     pub fn apns_expired_days_ago(mut self, days: i64) -> Self {
-        self.apns.issued_days_ago = 365 + days;
-        self.apns.expires_in_days = -days;
+        self.apns.issued_days_ago = Span::days(365 + days);
+        self.apns.expires_in_days = Span::days(-days);
         self
     }
     /// Apple revoked the push certificate; Intune still shows it as valid.
@@ -229,6 +240,12 @@ impl DeviceSetup {
             ..DeviceSetup::default()
         }
     }
+    /// The id actions name the device by ([`Action::on`]).
+    #[must_use]
+    pub fn with_id(mut self, id: &str) -> Self {
+        self.id = Some(id.into());
+        self
+    }
     /// The device's language ("it-IT").
     #[must_use]
     pub fn locale(mut self, locale: &str) -> Self {
@@ -295,12 +312,20 @@ impl DeviceSetup {
 }
 
 impl Action {
+    /// The same action on the device with id `device` (see [`DeviceSetup::with_id`]).
+    #[must_use]
+    pub fn on(mut self, device: &str) -> Self {
+        self.device = Some(device.into());
+        self
+    }
+
     /// Enroll through the Company Portal app as `user`.
     #[must_use]
     pub fn company_portal(user: &str) -> Self {
         Action {
             enroll: EnrollVia::CompanyPortal,
             user: user.into(),
+            device: None,
         }
     }
     /// Enroll through the Company Portal website in Safari as `user`.
@@ -309,6 +334,7 @@ impl Action {
         Action {
             enroll: EnrollVia::Safari,
             user: user.into(),
+            device: None,
         }
     }
     /// Turn on an ADE device and sign in as `user`.
@@ -317,6 +343,7 @@ impl Action {
         Action {
             enroll: EnrollVia::Ade,
             user: user.into(),
+            device: None,
         }
     }
 }
@@ -348,5 +375,86 @@ impl FollowOnStage {
     pub fn fix(mut self, step: ResolutionStep) -> Self {
         self.resolution.push(step);
         self
+    }
+}
+
+impl Expectation {
+    /// The attempt ends with the device enrolled.
+    #[must_use]
+    pub fn enrolled() -> Self {
+        Expectation::outcome(OutcomeKind::Enrolled)
+    }
+
+    /// The attempt ends with an error shown.
+    #[must_use]
+    pub fn failed() -> Self {
+        Expectation::outcome(OutcomeKind::Failed)
+    }
+
+    /// The attempt ends as `outcome` says; nothing else is checked until added.
+    #[must_use]
+    pub fn outcome(outcome: OutcomeKind) -> Self {
+        Expectation {
+            outcome,
+            screen: None,
+            message: None,
+            text_contains: None,
+            enrolled_as: None,
+            then: Vec::new(),
+        }
+    }
+
+    /// The message the user sees.
+    #[must_use]
+    pub fn message(mut self, message: UserMessage) -> Self {
+        self.message = Some(message);
+        self
+    }
+
+    /// The user (UPN) the device ends up enrolled for.
+    #[must_use]
+    pub fn enrolled_as(mut self, upn: &str) -> Self {
+        self.enrolled_as = Some(upn.into());
+        self
+    }
+}
+
+impl Attempt {
+    /// Someone else's `action` before the scenario's, expected to end as `expect` says.
+    #[must_use]
+    pub fn new(action: Action, expect: Expectation) -> Self {
+        Attempt {
+            enroll: action.enroll,
+            user: action.user,
+            device: action.device,
+            expect,
+        }
+    }
+}
+
+#[cfg(test)]
+mod people_tests {
+    use super::*;
+
+    #[test]
+    fn the_builder_names_devices_and_users_typed() {
+        let spec = WorldSpec::builder()
+            .user(UserSpec::new("alex@contoso.example"))
+            .add_device(DeviceSetup::ipad().with_id("shared-ipad"))
+            .advance(Span::hours(36))
+            .build();
+        assert_eq!(spec.devices[0].id.as_deref(), Some("shared-ipad"));
+        assert_eq!(
+            spec.history,
+            vec![HistoryStep::Advance {
+                by: Span::hours(36)
+            }]
+        );
+        let attempt = Attempt::new(
+            Action::company_portal("alex@contoso.example").on("shared-ipad"),
+            Expectation::enrolled().enrolled_as("alex@contoso.example"),
+        );
+        assert_eq!(attempt.action().device.as_deref(), Some("shared-ipad"));
+        assert_eq!(attempt.expect.outcome, OutcomeKind::Enrolled);
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::model::{Cause, HistoryStep, OutcomeKind, ResolutionStep, Scenario};
+use super::model::{Cause, HistoryStep, OutcomeKind, ResolutionStep, Scenario, DEFAULT_DEVICE};
 
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -65,13 +65,39 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Where to point for a parse error over `span`: at the value the message quotes, when it is
+/// written as a value at or after the span's start, else at the span's start. A value inside
+/// an internally tagged table (a history or resolution step) gets only the array's first
+/// `[[...]]` header as its span from serde, which would put a bad `by = "100 days"` lines
+/// away from where it is written.
+fn quoted_value_within(text: &str, span: std::ops::Range<usize>, message: &str) -> usize {
+    let quoted = message
+        .split_once('"')
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(value, _)| format!("\"{value}\""));
+    let after = text.get(span.start..).unwrap_or("");
+    let as_value = |q: &String| {
+        after
+            .match_indices(q.as_str())
+            .map(|(at, _)| at)
+            .find(|at| after[..*at].trim_end().ends_with('='))
+    };
+    quoted
+        .as_ref()
+        .and_then(as_value)
+        .map_or(span.start, |at| span.start + at)
+}
+
 impl Scenario {
     /// Parses a scenario from TOML text; `origin` names it in errors.
     #[must_use = "a parsed scenario does nothing until it is run"]
     pub fn from_toml_str(text: &str, origin: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
         let file = origin.as_ref().to_path_buf();
         let scenario: Scenario = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+            let (line, column) = e
+                .span()
+                .map(|s| line_col(text, quoted_value_within(text, s, e.message())))
+                .unwrap_or((1, 1));
             ScenarioError::Parse {
                 file: file.clone(),
                 line,
@@ -112,6 +138,7 @@ impl Scenario {
     /// value to point at.
     fn validate(&self) -> Result<(), Problem> {
         self.validate_id()?;
+        self.validate_devices()?;
         self.validate_users()?;
         self.validate_step_references()?;
         self.validate_limits()?;
@@ -192,28 +219,89 @@ impl Scenario {
             .any(|u| u.upn.eq_ignore_ascii_case(upn))
     }
 
-    fn validate_users(&self) -> Result<(), Problem> {
-        for (what, action) in [
-            ("action", Some(&self.action)),
-            ("reenroll", self.reenroll.as_ref()),
-        ] {
-            if let Some(a) = action.filter(|a| !self.knows_user(&a.user)) {
-                let m = format!("{what}.user {:?} is not one of world.users", a.user);
-                return Err((m, "user", a.user.clone()));
+    /// The ids actions may name: `world.device`'s and those of `world.devices`.
+    fn device_ids(&self) -> Vec<&str> {
+        let first = self.world.device.id.as_deref().unwrap_or(DEFAULT_DEVICE);
+        let further = self.world.devices.iter().filter_map(|d| d.id.as_deref());
+        std::iter::once(first).chain(further).collect()
+    }
+
+    /// Every device of `world.devices` has an id, and no two devices share one.
+    fn validate_devices(&self) -> Result<(), Problem> {
+        let known = self.device_ids();
+        if let Some(i) = self.world.devices.iter().position(|d| d.id.is_none()) {
+            let m = format!("world.devices[{i}] needs an id for actions to name it by");
+            return Err((m, "[[world.devices]]", i.to_string()));
+        }
+        for (i, id) in known.iter().enumerate() {
+            if known[..i].contains(id) {
+                let m = format!("device id {id:?} is used twice");
+                return Err((m, "id", format!("\"{id}\"")));
+            }
+        }
+        for (i, step) in self.world.history.iter().enumerate() {
+            if let Some(id) = history_device(step).filter(|d| !known.contains(&d.as_str())) {
+                let m = format!(
+                    "world.history[{i}].device {id:?} is not a device of the world (ids: {})",
+                    ids(&known)
+                );
+                return Err((m, "device", id.clone()));
             }
         }
         Ok(())
     }
 
+    /// The actions and attempts: who and on which device, and whom the device should end up
+    /// enrolled for, all of the world.
+    fn validate_users(&self) -> Result<(), Problem> {
+        let attempts = self
+            .attempts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("attempts[{i}]"), Some(a.action()), Some(&a.expect)));
+        let actions = [
+            (
+                "action".to_string(),
+                Some(self.action.clone()),
+                Some(&self.expect),
+            ),
+            ("reenroll".to_string(), self.reenroll.clone(), None),
+        ]
+        .into_iter()
+        .chain(attempts);
+        let devices = self.device_ids();
+        for (what, action, expect) in actions {
+            let Some(a) = action else { continue };
+            if !self.knows_user(&a.user) {
+                let m = format!("{what}.user {:?} is not one of world.users", a.user);
+                return Err((m, "user", a.user.clone()));
+            }
+            if let Some(id) = a.device.filter(|d| !devices.contains(&d.as_str())) {
+                let m = format!(
+                    "{what}.device {id:?} is not a device of the world (ids: {})",
+                    ids(&devices)
+                );
+                return Err((m, "device", id));
+            }
+            let enrolled_as = expect.and_then(|e| e.enrolled_as.as_ref());
+            if let Some(upn) = enrolled_as.filter(|u| !self.knows_user(u)) {
+                let m = format!("{what}: expect.enrolled_as {upn:?} is not one of world.users");
+                return Err((m, "enrolled_as", upn.clone()));
+            }
+        }
+        Ok(())
+    }
     /// The users and ADE profiles that history and resolution steps name exist in the world,
     /// so a typo fails at load rather than as a resolution error after the run.
     fn validate_step_references(&self) -> Result<(), Problem> {
         let history_users = self.world.history.iter().map(|h| match h {
-            HistoryStep::Enroll { user, .. } => Some(user),
-            HistoryStep::RenewApnsCertificate
-            | HistoryStep::ReplaceApnsCertificate
-            | HistoryStep::RenewAdeToken
-            | HistoryStep::AdvanceDays { .. } => None,
+            HistoryStep::Enroll { user, .. }
+            | HistoryStep::DeleteUser { user }
+            | HistoryStep::AddToGroup { user, .. }
+            | HistoryStep::RemoveFromGroup { user, .. }
+            | HistoryStep::AssignLicense { user, .. }
+            | HistoryStep::RemoveLicense { user, .. } => Some(user),
+            _ => None,
         });
         let mut lists = vec![(
             "world.history".to_string(),
@@ -321,7 +409,21 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::SetCompanyPortalCloud { .. }
         | ResolutionStep::UseOtherNetwork
         | ResolutionStep::SyncAdeToken
-        | ResolutionStep::WaitHours { .. } => (None, None),
+        | ResolutionStep::WaitHours { .. }
+        | ResolutionStep::Wait { .. } => (None, None),
+    }
+}
+
+/// The device a history step names, if it names one.
+fn history_device(step: &HistoryStep) -> Option<&String> {
+    match step {
+        HistoryStep::Enroll { device, .. }
+        | HistoryStep::RemoveManagementProfile { device }
+        | HistoryStep::Unenroll { device }
+        | HistoryStep::Retire { device }
+        | HistoryStep::Wipe { device }
+        | HistoryStep::DeleteDeviceRecord { device } => device.as_ref(),
+        _ => None,
     }
 }
 
@@ -334,8 +436,17 @@ fn ids<T: std::fmt::Display>(values: &[T]) -> String {
 }
 
 /// The line and column of the first `key = ...value...` in `text`: a key opening its line,
-/// else one inside an inline table (`{ user = "..." }`); 1:1 when absent.
+/// else one inside an inline table (`{ user = "..." }`), or the `value`-th header of an array
+/// of tables when `key` is one; 1:1 when absent.
 fn locate(text: &str, key: &str, value: &str) -> (usize, usize) {
+    // An array-of-tables header (`[[world.devices]]`), `value` saying which entry.
+    if key.starts_with('[') {
+        let nth = value.parse().unwrap_or(0);
+        let headers = text.lines().enumerate().filter(|(_, l)| l.trim() == key);
+        if let Some((i, _)) = headers.into_iter().nth(nth) {
+            return (i + 1, 1);
+        }
+    }
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
         let Some(rest) = trimmed.strip_prefix(key) else {
@@ -676,5 +787,122 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("ghost@b"), "{err}");
+    }
+    /// A happy path with two devices and an attempt before the action; `devices` replaces
+    /// the `[[world.devices]]` tables.
+    fn people(devices: &str) -> String {
+        format!(
+            "id = \"p\"\ntitle = \"t\"\n\
+             [[world.users]]\nupn = \"alex@contoso.example\"\n\
+             [[world.users]]\nupn = \"blake@contoso.example\"\n\
+             {devices}\n\
+             [[world.history]]\ndo = \"advance\"\nby = \"90m\"\n\
+             [[world.history]]\ndo = \"retire\"\n\
+             [[attempts]]\nenroll = \"company-portal\"\nuser = \"blake@contoso.example\"\n\
+             device = \"ipad\"\n[attempts.expect]\noutcome = \"failed\"\n\
+             [action]\nenroll = \"company-portal\"\nuser = \"alex@contoso.example\"\n\
+             [expect]\noutcome = \"enrolled\"\nenrolled_as = \"alex@contoso.example\"\n"
+        )
+    }
+
+    #[test]
+    fn devices_attempts_and_history_verbs_load_as_typed_values_and_round_trip() {
+        let text = people("[[world.devices]]\nid = \"ipad\"\nproduct = \"iPad13,16\"");
+        let s = Scenario::from_toml_str(&text, "people/p.toml").unwrap();
+        assert_eq!(s.world.devices[0].id.as_deref(), Some("ipad"));
+        assert_eq!(s.attempts[0].action().device.as_deref(), Some("ipad"));
+        assert_eq!(
+            s.expect.enrolled_as.as_deref(),
+            Some("alex@contoso.example")
+        );
+        assert_eq!(
+            s.world.history,
+            vec![
+                HistoryStep::Advance {
+                    by: crate::scenario::Span::minutes(90)
+                },
+                HistoryStep::Retire { device: None }
+            ]
+        );
+        let again = Scenario::from_toml_str(&s.to_toml(), "people/p.toml").unwrap();
+        assert_eq!(again, s);
+    }
+
+    #[test]
+    fn a_device_without_an_id_or_with_a_taken_one_is_refused_where_it_is() {
+        let text =
+            people("[[world.devices]]\nid = \"ipad\"\n[[world.devices]]\nproduct = \"iPad13,16\"");
+        let e = error(&text);
+        let line = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| *l == "[[world.devices]]")
+            .nth(1)
+            .unwrap()
+            .0
+            + 1;
+        assert!(e.starts_with(&format!("scenarios/x.toml:{line}:1:")), "{e}");
+        assert!(e.contains("world.devices[1] needs an id"), "{e}");
+
+        let text = people("[[world.devices]]\nid = \"ipad\"\n[[world.devices]]\nid = \"ipad\"");
+        assert!(error(&text).contains("device id \"ipad\" is used twice"));
+
+        let text = people("[[world.devices]]\nid = \"tablet\"");
+        let e = error(&text);
+        assert!(
+            e.contains("attempts[0].device \"ipad\" is not a device of the world"),
+            "{e}"
+        );
+        assert!(e.contains("\"device\", \"tablet\""), "{e}");
+    }
+
+    #[test]
+    fn history_steps_that_name_a_user_must_name_one_of_the_world() {
+        let text = people("[[world.devices]]\nid = \"ipad\"").replace(
+            "do = \"retire\"",
+            "do = \"remove-from-group\"\nuser = \"casey@contoso.example\"\ngroup = \"sales\"",
+        );
+        let e = error(&text);
+        assert!(
+            e.contains("world.history[1].user \"casey@contoso.example\""),
+            "{e}"
+        );
+    }
+    #[test]
+    fn a_wait_resolution_step_reads_a_span() {
+        let text = format!(
+            "{}[[resolution]]\ndo = \"wait\"\nby = \"36h\"\n",
+            with("device-cap-reached", "device-limit-reached", "")
+        );
+        let s = Scenario::from_toml_str(&text, "scenarios/x.toml").unwrap();
+        assert_eq!(
+            s.resolution,
+            vec![ResolutionStep::Wait {
+                by: crate::scenario::Span::hours(36)
+            }]
+        );
+        let bad = text.replace("\"36h\"", "\"a day and a half\"");
+        let e = error(&bad);
+        let line = bad.lines().position(|l| l.contains("a day")).unwrap() + 1;
+        assert!(e.starts_with(&format!("scenarios/x.toml:{line}:")), "{e}");
+    }
+    #[test]
+    fn advance_to_reads_an_rfc_3339_instant_and_places_a_bad_one() {
+        let text = people("[[world.devices]]\nid = \"ipad\"").replace(
+            "do = \"retire\"",
+            "do = \"advance-to\"\nat = \"2027-12-01T09:00:00Z\"",
+        );
+        let s = Scenario::from_toml_str(&text, "people/p.toml").unwrap();
+        assert_eq!(
+            s.world.history[1],
+            HistoryStep::AdvanceTo {
+                at: datetime!(2027-12-01 09:00 UTC)
+            }
+        );
+        let bad = text.replace("2027-12-01T09:00:00Z", "1 Dec 2027");
+        let e = error(&bad);
+        let line = bad.lines().position(|l| l.contains("1 Dec 2027")).unwrap() + 1;
+        assert!(e.starts_with(&format!("scenarios/x.toml:{line}:")), "{e}");
+        assert!(e.contains("RFC 3339"), "{e}");
     }
 }

@@ -4,6 +4,7 @@ mod builder;
 mod load;
 mod model;
 mod rfc3339;
+mod span;
 
 pub use builder::*;
 pub use load::{load_dir, load_dir_tolerant, ScenarioError};

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use time::macros::datetime;
 use time::OffsetDateTime;
 
+pub use super::span::{Span, SpanError};
+
 pub use enrollsim_diagnostics::{Cause, Section};
 pub use enrollsim_simulator::cloud::entra::Cloud;
 pub use enrollsim_simulator::cloud::intune::state::{IosRestriction, MdmAuthority};
@@ -39,6 +41,11 @@ pub struct Scenario {
     pub action: Action,
     /// What should happen.
     pub expect: Expectation,
+    /// Other people's attempts before the action (other users, other devices), each with
+    /// what should happen to it. They answer the article's first question, "does it happen to
+    /// all users or only some?", in the evidence of the action.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Attempt>,
     /// The article's resolution, as actions (of the first cause, when `expect.then` lists
     /// others; each of those carries its own).
     #[serde(default)]
@@ -61,8 +68,10 @@ pub struct WorldSpec {
     pub tenant: TenantSpec,
     /// Directory users.
     pub users: Vec<UserSpec>,
-    /// The device.
+    /// The device (actions that name no device act on it).
     pub device: DeviceSetup,
+    /// Further devices, each with the `id` actions name it by.
+    pub devices: Vec<DeviceSetup>,
     /// What happened before (replayed through the real flows at start).
     pub history: Vec<HistoryStep>,
 }
@@ -75,6 +84,7 @@ impl Default for WorldSpec {
             tenant: TenantSpec::default(),
             users: Vec::new(),
             device: DeviceSetup::default(),
+            devices: Vec::new(),
             history: Vec::new(),
         }
     }
@@ -139,10 +149,10 @@ pub struct ApnsSpec {
     pub apple_id: String,
     /// Its topic (derived from the seed when absent).
     pub topic: Option<String>,
-    /// Days before the start it was issued.
-    pub issued_days_ago: i64,
-    /// Days after the start it expires (negative: already expired).
-    pub expires_in_days: i64,
+    /// How long before the start it was issued (a span: `30`, `"30d"`, `"36h"`).
+    pub issued_days_ago: Span,
+    /// How long after the start it expires (negative: already expired).
+    pub expires_in_days: Span,
     /// Apple revoked it in the Push Certificates Portal (it still looks valid to Intune).
     pub revoked_by_apple: bool,
 }
@@ -153,8 +163,8 @@ impl Default for ApnsSpec {
             uploaded: true,
             apple_id: "mdm-admin@contoso.example".into(),
             topic: None,
-            issued_days_ago: 30,
-            expires_in_days: 335,
+            issued_days_ago: Span::days(30),
+            expires_in_days: Span::days(335),
             revoked_by_apple: false,
         }
     }
@@ -169,8 +179,8 @@ pub struct AdeSpec {
     pub token_name: String,
     /// The Apple ID of the Apple Business Manager account.
     pub apple_id: String,
-    /// Days before the start the server token was uploaded to Intune.
-    pub token_uploaded_days_ago: i64,
+    /// How long before the start the server token was uploaded to Intune (a span).
+    pub token_uploaded_days_ago: Span,
     /// Whether Apple Business Manager assigned the device's serial to Intune's MDM server.
     pub device_assigned: bool,
     /// Enrollment profiles; the first one marked `default` is assigned to new devices.
@@ -182,7 +192,7 @@ impl Default for AdeSpec {
         AdeSpec {
             token_name: "Contoso ADE".into(),
             apple_id: "abm-admin@contoso.example".into(),
-            token_uploaded_days_ago: 20,
+            token_uploaded_days_ago: Span::days(20),
             device_assigned: true,
             profiles: vec![AdeProfileSpec::default()],
         }
@@ -198,10 +208,10 @@ pub use enrollsim_simulator::cloud::intune::ade::AdeAuthMethod;
 pub struct AdeProfileSpec {
     /// Display name.
     pub name: String,
-    /// Days before the start it was created.
-    pub created_days_ago: i64,
-    /// Days before the start it was last modified (its creation when absent).
-    pub modified_days_ago: Option<i64>,
+    /// How long before the start it was created (a span).
+    pub created_days_ago: Span,
+    /// How long before the start it was last modified (its creation when absent).
+    pub modified_days_ago: Option<Span>,
     /// How the user is authenticated.
     pub authentication: AdeAuthMethod,
     /// Whether new devices get this profile.
@@ -212,7 +222,7 @@ impl Default for AdeProfileSpec {
     fn default() -> Self {
         AdeProfileSpec {
             name: "Corporate iPhones".into(),
-            created_days_ago: 10,
+            created_days_ago: Span::days(10),
             modified_days_ago: None,
             authentication: AdeAuthMethod::SetupAssistantModern,
             default: true,
@@ -307,6 +317,9 @@ fn default_licenses() -> Vec<LicenseSpec> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DeviceSetup {
+    /// The id actions name the device by ([`DEFAULT_DEVICE`] for `world.device` when absent;
+    /// required in `world.devices`).
+    pub id: Option<String>,
     /// Serial number (derived from the seed when absent).
     pub serial: Option<String>,
     /// UDID (derived from the seed when absent).
@@ -339,6 +352,7 @@ pub struct DeviceSetup {
 impl Default for DeviceSetup {
     fn default() -> Self {
         DeviceSetup {
+            id: None,
             serial: None,
             udid: None,
             product: "iPhone15,2".into(),
@@ -425,6 +439,9 @@ pub enum EnrollVia {
     Ade,
 }
 
+/// The id of `world.device` when it does not give one.
+pub const DEFAULT_DEVICE: &str = "device";
+
 /// What the user does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -433,6 +450,36 @@ pub struct Action {
     pub enroll: EnrollVia,
     /// Who (UPN).
     pub user: String,
+    /// On which device, by id (`world.device` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+}
+
+/// Someone else's attempt before the scenario's action, with what should happen to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attempt {
+    /// How.
+    pub enroll: EnrollVia,
+    /// Who (UPN).
+    pub user: String,
+    /// On which device, by id (`world.device` when absent).
+    #[serde(default)]
+    pub device: Option<String>,
+    /// What should happen.
+    pub expect: Expectation,
+}
+
+impl Attempt {
+    /// The attempt as an [`Action`].
+    #[must_use]
+    pub fn action(&self) -> Action {
+        Action {
+            enroll: self.enroll,
+            user: self.user.clone(),
+            device: self.device.clone(),
+        }
+    }
 }
 
 /// Something that happened before the run, replayed through the real flows.
@@ -446,6 +493,9 @@ pub enum HistoryStep {
         via: EnrollVia,
         /// Who.
         user: String,
+        /// Which device, by id (`world.device` when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
     },
     /// The admin renewed the push certificate (same topic).
     RenewApnsCertificate,
@@ -454,10 +504,97 @@ pub enum HistoryStep {
     /// The admin downloaded a new server token from Apple Business Manager and uploaded it to
     /// the tenant's ADE token (Apple's tokens last a year).
     RenewAdeToken,
-    /// Time passed.
+    /// Time passed, in whole days (the form before units; `advance` says it in real units).
     AdvanceDays {
         /// How many days.
         days: i64,
+    },
+    /// Time passed: `by = "90m"`, `"36h"`, `"400d"` (a bare integer is days).
+    Advance {
+        /// How long.
+        by: Span,
+    },
+    /// Time passed until an instant: `at = "2027-12-01T09:00:00Z"` (RFC 3339, quoted or a
+    /// TOML date-time); it must not be earlier than the history has reached.
+    AdvanceTo {
+        /// When.
+        #[serde(with = "super::rfc3339::instant")]
+        at: OffsetDateTime,
+    },
+    /// The user removed the management profile in Settings (the device checks out, as the
+    /// profile asks, so Intune releases the record).
+    RemoveManagementProfile {
+        /// Which device, by id (`world.device` when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
+    },
+    /// The user unenrolled the device: the management profile removed on the device, then
+    /// the device's record deleted from Intune, as "Remove device" in the Company Portal does.
+    Unenroll {
+        /// Which device, by id (`world.device` when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
+    },
+    /// The admin retired the device in the admin center; the device dropped its management
+    /// profile when it next checked in.
+    Retire {
+        /// Which device, by id (`world.device` when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
+    },
+    /// The admin wiped the device: restored to factory settings, its record deleted.
+    Wipe {
+        /// Which device, by id (`world.device` when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
+    },
+    /// The admin deleted the device's record in the admin center (the device keeps its
+    /// profile).
+    DeleteDeviceRecord {
+        /// Which device, by id (`world.device` when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
+    },
+    /// The admin deleted a user from the directory.
+    DeleteUser {
+        /// UPN.
+        user: String,
+    },
+    /// The admin downloaded a server token from another Apple Business Manager MDM server and
+    /// uploaded it in place of the tenant's.
+    ReplaceAdeToken,
+    /// The admin added a user to a group.
+    AddToGroup {
+        /// UPN.
+        user: String,
+        /// The group's id.
+        group: String,
+    },
+    /// The admin removed a user from a group.
+    RemoveFromGroup {
+        /// UPN.
+        user: String,
+        /// The group's id.
+        group: String,
+    },
+    /// The admin assigned a licence to a user.
+    AssignLicense {
+        /// UPN.
+        user: String,
+        /// SKU part number.
+        sku: String,
+    },
+    /// The admin removed a licence from a user.
+    RemoveLicense {
+        /// UPN.
+        user: String,
+        /// SKU part number.
+        sku: String,
+    },
+    /// The admin changed the tenant's MDM authority.
+    SetMdmAuthority {
+        /// The new authority.
+        authority: MdmAuthority,
     },
 }
 
@@ -491,6 +628,9 @@ pub struct Expectation {
     /// A fragment the shown text must contain.
     #[serde(default)]
     pub text_contains: Option<String>,
+    /// The user (UPN) the device ends up enrolled for, when the outcome is `enrolled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrolled_as: Option<String>,
     /// The failures that follow, in order, once each earlier cause is fixed: the first stage
     /// comes after the scenario's own `resolution`, each further one after the stage before
     /// it. Empty for a single fault. After the last stage's fix the device enrolls.
@@ -537,6 +677,7 @@ impl FollowOnStage {
             screen: self.screen,
             message: self.message.clone(),
             text_contains: self.text_contains.clone(),
+            enrolled_as: None,
             then: Vec::new(),
         }
     }
@@ -623,5 +764,10 @@ pub enum ResolutionStep {
     WaitHours {
         /// How long.
         hours: i64,
+    },
+    /// Anyone: wait, in real units (`by = "90m"`, `"36h"`, `"2d"`), as `wait-hours` does.
+    Wait {
+        /// How long.
+        by: Span,
     },
 }

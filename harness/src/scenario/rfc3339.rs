@@ -29,14 +29,42 @@ pub(super) fn serialize<S: Serializer>(
 pub(super) fn deserialize<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<OffsetDateTime, D::Error> {
+    read(deserializer, "world.start ")
+}
+
+/// The text of an RFC 3339 time, in either form, parsed; `what` (with a trailing space, or
+/// empty) names the value in the error.
+fn read<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    what: &str,
+) -> Result<OffsetDateTime, D::Error> {
     let text = match Written::deserialize(deserializer)? {
         Written::Text(text) => text,
         Written::Toml(datetime) => datetime.to_string(),
     };
     OffsetDateTime::parse(&text, &Rfc3339).map_err(|_| {
         serde::de::Error::custom(format!(
-            "world.start {text:?} is not an RFC 3339 time with an offset, such as \
+            "{what}{text:?} is not an RFC 3339 time with an offset, such as \
              2026-11-26T09:00:00Z"
         ))
     })
+}
+
+/// The same forms for an instant other than `world.start` (a history step's `at`).
+pub(super) mod instant {
+    use serde::{Deserializer, Serializer};
+    use time::OffsetDateTime;
+
+    pub(crate) fn serialize<S: Serializer>(
+        at: &OffsetDateTime,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        super::serialize(at, serializer)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<OffsetDateTime, D::Error> {
+        super::read(deserializer, "")
+    }
 }

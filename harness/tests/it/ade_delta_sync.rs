@@ -3,17 +3,17 @@
 
 use enrollsim_harness::lab::Lab;
 use enrollsim_harness::scenario::{
-    Action, AdeProfileSpec, AdeSpec, ResolutionStep, TenantSpec, UserSpec, WorldSpec,
+    Action, AdeProfileSpec, AdeSpec, ResolutionStep, Span, TenantSpec, UserSpec, WorldSpec,
 };
 use enrollsim_simulator::device::Outcome;
 
 #[tokio::test]
 async fn an_edited_profile_reaches_apple_at_the_next_delta_sync() {
     let ade = AdeSpec {
-        token_uploaded_days_ago: 5,
+        token_uploaded_days_ago: Span::days(5),
         profiles: vec![AdeProfileSpec {
             name: "Old".into(),
-            created_days_ago: 30,
+            created_days_ago: Span::days(30),
             ..AdeProfileSpec::default()
         }],
         ..AdeSpec::default()

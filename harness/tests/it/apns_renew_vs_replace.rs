@@ -18,6 +18,7 @@ async fn enrolled_lab(seed: u64) -> Lab {
         .history(HistoryStep::Enroll {
             via: EnrollVia::CompanyPortal,
             user: UPN.into(),
+            device: None,
         })
         .build();
     Lab::start(&spec)

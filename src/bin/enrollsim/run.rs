@@ -191,6 +191,20 @@ fn write_bundle(r: &RunReport, dir: &Path) -> Result<()> {
 /// One scenario in full: the attempt, the diagnosis, the fix and the verdict.
 fn print_detailed(r: &RunReport) {
     outln!("scenario  {} — {}", r.id, r.title);
+    for a in &r.attempts {
+        let device = a.device.as_deref().unwrap_or("the world's device");
+        outln!(
+            "\n-- {} on {device} (before) --\n{}outcome: {} ({})",
+            a.user,
+            a.timeline.render(),
+            serde_json::to_string(&a.outcome).unwrap_or_default(),
+            if a.reproduced {
+                "as expected"
+            } else {
+                "NOT as expected"
+            }
+        );
+    }
     outln!("\n-- the user's attempt --\n{}", r.timeline.render());
     if let Some(m) = &r.message {
         outln!("the user saw: {m}");
@@ -315,7 +329,7 @@ pub fn diagnosed_as_expected(r: &RunReport) -> bool {
 
 /// Whether the first attempt and every attempt after a fix ended as expected.
 fn reproduced_all(r: &RunReport) -> bool {
-    r.reproduced && r.stages.iter().all(|s| s.reproduced)
+    r.reproduced && r.stages.iter().all(|s| s.reproduced) && r.attempts.iter().all(|a| a.reproduced)
 }
 
 /// The causes diagnosed, the first attempt's then each following stage's, joined by `>`.
