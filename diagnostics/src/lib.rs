@@ -35,6 +35,7 @@ pub mod catalog;
 mod collect;
 mod dates;
 pub mod diagnose;
+mod error_chain;
 mod logs;
 pub mod message;
 pub mod report;

@@ -1,10 +1,20 @@
 //! Log lines with their line numbers, process (or component) and level, folded for matching.
 //!
-//! Two formats (see `docs/evidence-bundle.md`): the iOS console
-//! (`MMM DD HH:MM:SS <device> <process>[<pid>] <Level>: <text>`, also without the date and
-//! device name as in the article's excerpt) and the Company Portal log
-//! (`<RFC 3339> <LEVEL> [<component>] <text>`). A line without a header continues the entry
-//! above it and inherits its process and level; line numbers are physical lines, 1-based.
+//! Two formats (see `docs/evidence-bundle.md`): the iOS console and the Company Portal log
+//! (`<RFC 3339> <LEVEL> [<component>] <text>`). The console is read in every shape an admin
+//! gets it in:
+//! - the syslog relay shape of Xcode's Devices window, iPhone Configuration Utility and
+//!   `idevicesyslog` (`MMM DD HH:MM:SS <device> <process>[<pid>] <Level>: <text>`, also without
+//!   the date and device name as in the article's excerpt), where old `profiled` builds put the
+//!   real level inside the text (`<Notice>: (Error) MC: ...`);
+//! - `log show` / `log stream` default style
+//!   (`YYYY-MM-DD HH:MM:SS.ffffff-zzzz  0xTID  Error  0xACT  PID  TTL  process: text`);
+//! - `log show --style compact` (`YYYY-MM-DD HH:MM:SS.fff E  process[pid:tid] text`);
+//! - Console.app's copied rows (`error  14:03:42.755219-0600  mdmclient  text`).
+//!
+//! A line without a header (a wrapped line, an `NSError` block's `Domain : ...` line, a pasted
+//! fragment) continues the entry above it and inherits its process and level; line numbers are
+//! physical lines, 1-based.
 
 use crate::dates::parse_rfc3339;
 use crate::text::fold;
@@ -70,8 +80,98 @@ fn lines<'a>(text: &'a str, header: fn(&str) -> Option<Header>) -> Vec<LogLine<'
         .collect()
 }
 
-/// `... <process>[pid] <Level>: text` → (process, level).
+/// Any of the console shapes above → (process, level).
 fn console_header(line: &str) -> Option<Header> {
+    unified_header(line)
+        .or_else(|| console_row_header(line))
+        .or_else(|| syslog_header(line))
+}
+
+/// `log show` default and compact styles: a date, a time, then either the default style's
+/// `0xTID Level 0xACT PID TTL process:` columns or compact's `Lv process[pid:tid]`.
+fn unified_header(line: &str) -> Option<Header> {
+    let mut words = line.split_whitespace();
+    let date = words.next()?;
+    let time = words.next()?;
+    if !is_iso_date(date) || !is_clock_time(time) {
+        return None;
+    }
+    let next = words.next()?;
+    if next.starts_with("0x") {
+        let level = unified_level(words.next()?)?;
+        let mut rest = words.skip_while(|w| w.starts_with("0x") || w.parse::<u64>().is_ok());
+        let process = rest.next()?.trim_end_matches(':');
+        return Some((process_name(process), Some(level.to_string())));
+    }
+    let level = unified_level(next)?;
+    let process = words.next()?;
+    Some((process_name(process), Some(level.to_string())))
+}
+
+/// Console.app's copied row: `level  time  process  text`.
+fn console_row_header(line: &str) -> Option<Header> {
+    let mut words = line.split_whitespace();
+    let level = words.next()?;
+    if !matches!(level, "default" | "info" | "debug" | "error" | "fault") {
+        return None;
+    }
+    if !is_clock_time(words.next()?) {
+        return None;
+    }
+    let process = words.next()?;
+    Some((
+        process_name(process),
+        Some(unified_level(level)?.to_string()),
+    ))
+}
+
+/// `log show`'s level column (`Default`, `Error`...) or compact's abbreviation (`Df`, `E`...),
+/// as the console's level names.
+fn unified_level(word: &str) -> Option<&'static str> {
+    Some(match word.to_ascii_lowercase().as_str() {
+        "default" | "df" => "notice",
+        "info" | "i" => "info",
+        "debug" | "db" => "debug",
+        "error" | "e" => "error",
+        "fault" | "f" | "ft" => "fault",
+        _ => return None,
+    })
+}
+
+/// `2022-10-11`.
+fn is_iso_date(word: &str) -> bool {
+    let b = word.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// `14:03:42`, optionally followed by fractions of a second and a zone offset.
+fn is_clock_time(word: &str) -> bool {
+    let b = word.as_bytes();
+    b.len() >= 8
+        && b[2] == b':'
+        && b[5] == b':'
+        && [0, 1, 3, 4, 6, 7].iter().all(|&i| b[i].is_ascii_digit())
+}
+
+/// `mdmclient[2183:1a2b]`, `mdmclient:` or `com.apple.x(MobileAsset)[288]` → the lower-case name.
+fn process_name(word: &str) -> Option<String> {
+    let name = word
+        .split(['[', '('])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(':')
+        .to_ascii_lowercase();
+    (!name.is_empty()).then_some(name)
+}
+
+/// `... <process>[pid] <Level>: text` → (process, level). The level inside the text of old
+/// `profiled` lines (`(Error) MC: ...`) wins over the relay's `<Notice>`.
+fn syslog_header(line: &str) -> Option<Header> {
     let open = line
         .find(" <")
         .or_else(|| line.starts_with('<').then_some(0))?;
@@ -82,15 +182,13 @@ fn console_header(line: &str) -> Option<Header> {
         return None;
     }
     let before = line[..open].split_whitespace().last().unwrap_or("");
-    let process = before
-        .split(['[', '('])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    Some((
-        (!process.is_empty()).then_some(process),
-        Some(level.to_ascii_lowercase()),
-    ))
+    let text = rest[close + 2..].trim_start();
+    let level = match text.get(..7).map(str::to_ascii_lowercase).as_deref() {
+        Some("(error)") => "error".to_string(),
+        Some("(fault)") => "fault".to_string(),
+        _ => level.to_ascii_lowercase(),
+    };
+    Some((process_name(before), Some(level)))
 }
 
 /// `<RFC 3339> <LEVEL> [<component>] text` → (component, level).
@@ -127,6 +225,30 @@ mod tests {
         assert_eq!(
             lines[3].process.as_deref(),
             Some("com.apple.accessibility.accessibilityuiserver")
+        );
+    }
+
+    #[test]
+    fn unified_log_shapes() {
+        let log = "2022-10-11 14:03:42.755219-0600 0x137ae    Error       0x0                  2183   0    mdmclient: [com.apple.ManagedClient:MDMAgent] failed\n\
+                   2023-08-28 10:19:48.845 Df mdmclient[3270:3694b] [com.apple.ManagedClient:MDMAgent] Installed\n\
+                   error\t14:03:42.755219-0600\tprofiled\tCannot install\n\
+                   Mar 17 03:07:46 iPad profiled[1764] <Notice>: (Error) MC: Cannot retrieve SCEP identity: NSError:\n\
+                   \x20   Domain : MCSCEPErrorDomain";
+        let lines = console_lines(log);
+        let got: Vec<_> = lines
+            .iter()
+            .map(|l| (l.process.as_deref(), l.level.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some("mdmclient"), Some("error")),
+                (Some("mdmclient"), Some("notice")),
+                (Some("profiled"), Some("error")),
+                (Some("profiled"), Some("error")),
+                (Some("profiled"), Some("error")),
+            ]
         );
     }
 

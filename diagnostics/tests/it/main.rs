@@ -10,5 +10,6 @@ mod common;
 
 mod bundle_io;
 mod message_only;
+mod real_logs;
 mod robustness;
 mod rules;
