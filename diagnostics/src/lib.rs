@@ -55,5 +55,6 @@ pub use catalog::{
     user_messages, Cause, Language, MessageKind, ParseIdError, ResolutionStep, Section, UserMessage,
 };
 pub use diagnose::diagnose;
+pub use logs::{console_line_shape, ConsoleShape};
 pub use message::{recognize, MessageMatch};
 pub use report::{Candidate, CollectItem, Confidence, Diagnosis, EvidenceItem, FollowOn};

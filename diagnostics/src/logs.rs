@@ -80,6 +80,50 @@ fn lines<'a>(text: &'a str, header: fn(&str) -> Option<Header>) -> Vec<LogLine<'
         .collect()
 }
 
+/// Which of the console shapes a line is in: what the parser that reads real logs makes of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConsoleShape {
+    /// The syslog relay's `MMM DD HH:MM:SS device process[pid] <Level>: text` (or a fragment of
+    /// it from `process[pid]` on).
+    Syslog,
+    /// `log show` / `log stream`, default or compact style.
+    LogShow,
+    /// A row copied from Console.app.
+    ConsoleRow,
+    /// A field of an `NSError` dump (`Domain : ...`, `...Underlying error:`, `NSError:`).
+    NsErrorField,
+}
+
+/// The shape of one console line, or `None` for a line the parser reads only as the
+/// continuation of the entry above (a wrapped line, a fragment).
+pub fn console_line_shape(line: &str) -> Option<ConsoleShape> {
+    if unified_header(line).is_some() {
+        Some(ConsoleShape::LogShow)
+    } else if console_row_header(line).is_some() {
+        Some(ConsoleShape::ConsoleRow)
+    } else if syslog_header(line).is_some() {
+        Some(ConsoleShape::Syslog)
+    } else if is_nserror_field(line) {
+        Some(ConsoleShape::NsErrorField)
+    } else {
+        None
+    }
+}
+
+/// `    Domain : X`, `    Code   : 4001`, `    ...Underlying error:`, `    NSError:`.
+fn is_nserror_field(line: &str) -> bool {
+    const KEYS: &[&str] = &[
+        "Desc", "Sugg", "US Desc", "US Sugg", "Domain", "Code", "Type", "Params",
+    ];
+    let t = line.trim();
+    if t == "NSError:" || t == "...Underlying error:" || t == ")" {
+        return true;
+    }
+    t.split_once(':')
+        .is_some_and(|(key, _)| KEYS.contains(&key.trim_end()))
+}
+
 /// Any of the console shapes above → (process, level).
 fn console_header(line: &str) -> Option<Header> {
     unified_header(line)
@@ -250,6 +294,23 @@ mod tests {
                 (Some("profiled"), Some("error")),
             ]
         );
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(
+            console_line_shape("    Code   : 4001"),
+            Some(ConsoleShape::NsErrorField)
+        );
+        assert_eq!(
+            console_line_shape("    ...Underlying error:"),
+            Some(ConsoleShape::NsErrorField)
+        );
+        assert_eq!(
+            console_line_shape("iPhone profiled[171] <Error>: x"),
+            Some(ConsoleShape::Syslog)
+        );
+        assert_eq!(console_line_shape("terminating connection"), None);
     }
 
     #[test]

@@ -118,12 +118,18 @@ fn is_mismatch(l: &LogLine<'_>) -> bool {
     l.has_any(PAYLOAD_MISMATCH) || (l.has_any(PAYLOAD_KEYS) && l.has_any(MISMATCH_WORDS))
 }
 
+/// An `NSError` dump's `US Desc` / `US Sugg` line repeats `Desc` / `Sugg` in US English: quoting
+/// both says nothing more.
+fn is_us_english_copy(l: &LogLine<'_>) -> bool {
+    l.raw.trim_start().starts_with("US ")
+}
+
 /// The new MDM payload's Topic or server differs from the installed one.
 fn payload_mismatch(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
     let lines: Vec<_> = ctx
         .device_lines
         .iter()
-        .filter(|l| is_mismatch(l))
+        .filter(|l| is_mismatch(l) && !is_us_english_copy(l))
         .take(3)
         .collect();
     if lines.is_empty() {
