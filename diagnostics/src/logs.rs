@@ -235,18 +235,31 @@ fn syslog_header(line: &str) -> Option<Header> {
     Some((process_name(before), Some(level)))
 }
 
-/// `<RFC 3339> <LEVEL> [<component>] text` → (component, level).
+/// `<RFC 3339> <LEVEL> [<component>] text`, or the Intune apps' tab-separated
+/// `<RFC 3339>\t<LEVEL>\t\t<bundle id>\t<thread>\t\t\t <Component>: text` → (component, level).
+/// `ERRO` is the Intune apps' error level.
 fn portal_header(line: &str) -> Option<Header> {
     let mut words = line.split_whitespace();
     parse_rfc3339(words.next()?)?;
-    let level = words
+    let level = match words
         .next()?
         .trim_matches(|c: char| !c.is_ascii_alphabetic())
-        .to_ascii_lowercase();
-    let component = words.next().filter(|w| w.starts_with('[')).map(|w| {
-        w.trim_matches(|c| c == '[' || c == ']')
-            .to_ascii_lowercase()
-    });
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "erro" => "error".to_string(),
+        other => other.to_string(),
+    };
+    let component = match words.next() {
+        Some(w) if w.starts_with('[') => Some(
+            w.trim_matches(|c| c == '[' || c == ']')
+                .to_ascii_lowercase(),
+        ),
+        Some(w) if w.contains('.') => words
+            .find(|w| w.ends_with(':'))
+            .map(|w| w.trim_end_matches(':').to_ascii_lowercase()),
+        _ => None,
+    };
     Some((component, (!level.is_empty()).then_some(level)))
 }
 
@@ -321,6 +334,10 @@ mod tests {
         assert_eq!(lines[0].level.as_deref(), Some("error"));
         assert_eq!(lines[1].level.as_deref(), Some("error"));
         assert_eq!(lines.len(), 3);
+        let intune = "2023-03-21T08:59:45.429Z\tERRO\t\tcom.microsoft.CompanyPortal\t0\t\t\t Enrollment: failed";
+        let lines = portal_lines(intune);
+        assert_eq!(lines[0].process.as_deref(), Some("enrollment"));
+        assert!(lines[0].is_error());
     }
 
     #[test]

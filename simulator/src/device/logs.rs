@@ -11,7 +11,12 @@
 //! `Error: NSError:`, then one indented `Key : value` line per field and each underlying error
 //! after `...Underlying error:` ([`NsError::dump`]).
 //!
-//! The Company Portal's own log uses `2026-11-26T10:40:12.000Z INFO  [Component] text`.
+//! The Company Portal's own log follows the Intune iOS apps' log as public excerpts show it
+//! (<https://github.com/microsoftconnect/ms-intune-app-sdk-ios/issues/337> and
+//! <https://github.com/microsoftconnect/ms-intune-app-sdk-ios/issues/316>): tab-separated
+//! `<RFC 3339 time with ms>`, a four-letter level (`INFO`, `ERRO`, `WARN`), the app's bundle id,
+//! a thread number, then ` <Component>: text`. No public excerpt of the Company Portal's own
+//! *Send logs* file was found; the shape is that of the Intune App SDK, which writes those.
 
 use time::OffsetDateTime;
 
@@ -181,10 +186,17 @@ pub fn console_line(
     )
 }
 
-/// One Company Portal log line.
+/// The Company Portal's bundle id, as its log lines name the app.
+const COMPANY_PORTAL_BUNDLE_ID: &str = "com.microsoft.CompanyPortal";
+
+/// One Company Portal log line; `level` is `INFO`, `WARN` or `ERROR` (written `ERRO`).
 pub fn company_portal_line(t: OffsetDateTime, level: &str, component: &str, text: &str) -> String {
+    let level = match level {
+        "ERROR" => "ERRO",
+        other => other,
+    };
     format!(
-        "{}.{:03}Z {:<5} [{}] {}",
+        "{}.{:03}Z\t{}\t\t{COMPANY_PORTAL_BUNDLE_ID}\t0\t\t\t {}: {}",
         crate::clock::rfc3339(t).trim_end_matches('Z'),
         t.millisecond(),
         level,
@@ -206,8 +218,8 @@ mod tests {
             "Nov  6 09:05:03 iPhone mobileassetd[83] <Notice>: hello"
         );
         assert_eq!(
-            company_portal_line(t, "INFO", "Enrollment", "ok"),
-            "2026-11-06T09:05:03.250Z INFO  [Enrollment] ok"
+            company_portal_line(t, "ERROR", "Enrollment", "ok"),
+            "2026-11-06T09:05:03.250Z\tERRO\t\tcom.microsoft.CompanyPortal\t0\t\t\t Enrollment: ok"
         );
     }
 
