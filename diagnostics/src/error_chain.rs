@@ -38,6 +38,7 @@ pub(crate) fn errors(log: &str) -> Vec<ChainedError> {
     let mut depth = 0;
     let mut text = String::new();
     let mut after_underlying = false;
+    let mut in_description = false;
     for (i, raw) in log.lines().enumerate() {
         let folded = fold(raw);
         let underlying = folded.contains("underlying error");
@@ -51,12 +52,20 @@ pub(crate) fn errors(log: &str) -> Vec<ChainedError> {
         if after_underlying && !out.is_empty() {
             depth += 1;
         }
+        let mut described = false;
         for key in ["desc", "sugg", "us desc", "us sugg"] {
             if let Some(v) = value_after(raw, key) {
                 text.push(' ');
                 text.push_str(&fold(v));
+                described = true;
             }
         }
+        let other_field = !described && is_field(raw);
+        if !described && !other_field && in_description {
+            // A `Desc` or `Sugg` value wrapped onto this line.
+            text.push_str(&fold(raw));
+        }
+        in_description = described || (in_description && !other_field && !raw.contains("Domain"));
         for (domain, code, quoted) in domains(raw) {
             let mut t = std::mem::take(&mut text);
             if let Some(q) = quoted {
@@ -77,6 +86,20 @@ pub(crate) fn errors(log: &str) -> Vec<ChainedError> {
         }
     }
     out
+}
+
+/// `Key : value` for any key of an `NSError` dump, or its `NSError:` / `...Underlying error:`
+/// lines.
+fn is_field(raw: &str) -> bool {
+    let t = raw.trim();
+    t == "NSError:"
+        || t.starts_with("...Underlying")
+        || t.split_once(':').is_some_and(|(k, _)| {
+            matches!(
+                k.trim_end(),
+                "Desc" | "Sugg" | "US Desc" | "US Sugg" | "Domain" | "Code" | "Type" | "Params"
+            )
+        })
 }
 
 fn is_continuation(raw: &str) -> bool {
@@ -185,6 +208,15 @@ mod tests {
         assert_eq!(e[1].code, Some(1000));
         assert_eq!(e[1].depth, 1);
         assert!(e[1].text.contains("topic"));
+    }
+
+    #[test]
+    fn a_wrapped_suggestion_is_read_whole() {
+        let log = "US Sugg: The server certificate for \u{201c}https://10.1.3.2\n3:8080/checkin\u{201d} is invalid.\nDomain : MCInstallationErrorDomain\nCode   : 4001";
+        let e = errors(log);
+        assert_eq!(e.len(), 1);
+        assert!(e[0].text.contains("server certificate"), "{}", e[0].text);
+        assert!(e[0].text.contains("is invalid"), "{}", e[0].text);
     }
 
     #[test]

@@ -61,23 +61,52 @@ pub(crate) fn portal_lines(text: &str) -> Vec<LogLine<'_>> {
 
 type Header = (Option<String>, Option<String>);
 
+/// How much of the line above a hard-wrapped line is matched with it: enough for a phrase cut
+/// in two by a ticket's or terminal's wrapping (`XPC_TYPE_ERROR Connec` / `tion invalid`).
+const WRAP_CARRY: usize = 48;
+
 fn lines<'a>(text: &'a str, header: fn(&str) -> Option<Header>) -> Vec<LogLine<'a>> {
     let mut current: Header = (None, None);
+    let mut above: Option<&str> = None;
     text.lines()
         .enumerate()
         .map(|(i, raw)| {
-            if let Some(h) = header(raw) {
-                current = h;
-            }
+            let folded = match (header(raw), above) {
+                (Some(h), _) => {
+                    current = h;
+                    fold(raw)
+                }
+                (None, Some(prev)) if is_hard_wrap(raw) => {
+                    fold(&format!("{}{raw}", tail(prev, WRAP_CARRY)))
+                }
+                _ => fold(raw),
+            };
+            above = (!raw.trim().is_empty()).then_some(raw);
             LogLine {
                 number: i + 1,
                 raw,
-                folded: fold(raw),
+                folded,
                 process: current.0.clone(),
                 level: current.1.clone(),
             }
         })
         .collect()
+}
+
+/// A line without a header that is not a field of an `NSError` dump: the rest of the line
+/// above, cut where a ticket or terminal wrapped it.
+fn is_hard_wrap(raw: &str) -> bool {
+    !raw.trim().is_empty() && !is_nserror_field(raw)
+}
+
+/// The last `n` characters of `s`.
+fn tail(s: &str, n: usize) -> &str {
+    let start = s
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    &s[start..]
 }
 
 /// Which of the console shapes a line is in: what the parser that reads real logs makes of it.
@@ -307,6 +336,19 @@ mod tests {
                 (Some("profiled"), Some("error")),
             ]
         );
+    }
+
+    #[test]
+    fn a_phrase_cut_by_wrapping_is_matched_on_the_second_line() {
+        let log = "iPhone mobileassetd[83] <Notice>: 0x1 Client connection: XPC_TYPE_ERROR Connec\ntion invalid <error: 0x1>";
+        let lines = console_lines(log);
+        assert!(!lines[0].folded.contains("connection invalid"));
+        assert!(lines[1]
+            .folded
+            .contains("xpc_type_error connection invalid"));
+        assert_eq!(lines[1].raw, "tion invalid <error: 0x1>");
+        assert_eq!(tail("abcdé", 2), "dé");
+        assert_eq!(tail("ab", 5), "ab");
     }
 
     #[test]

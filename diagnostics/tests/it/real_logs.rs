@@ -3,7 +3,9 @@
 //! the article section it belongs to, or no section at all where it shows no enrollment failure
 //! or a failure the catalog has no section for (the newer article's invalid profile, SCEP
 //! failure and untrusted server certificate): naming a wrong section is the failure this
-//! guards against. The share that is right is the figure the README quotes.
+//! guards against. The share that is right is the figure the README quotes. Each excerpt is also
+//! read as a ticket would mangle it: hard-wrapped at 72 columns, its first line cut (a partial
+//! paste), and under another device's name; the verdict must not change.
 //!
 //! Only excerpts found in public sources are here, each short and with its source and terms
 //! next to it. GitHub issue text is quoted under GitHub's Terms of Service (users' content,
@@ -159,4 +161,65 @@ fn log_only_diagnosis_of_real_excerpts() {
     for e in corpus.iter().filter(|e| e.expected == Expected::NoFailure) {
         assert_eq!(log_only(e.log).section, None, "{}", e.file);
     }
+}
+
+/// Hard-wraps every line at `width` characters, continuation lines flush left.
+fn wrapped(log: &str, width: usize) -> String {
+    let mut out = String::new();
+    for line in log.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.is_empty() {
+            out.push('\n');
+        }
+        for chunk in chars.chunks(width) {
+            out.extend(chunk);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The first line without its first 16 characters, as when a paste starts mid-line.
+fn cut_first_line(log: &str) -> String {
+    let mut lines = log.lines();
+    let first: String = lines.next().unwrap_or("").chars().skip(16).collect();
+    std::iter::once(first.as_str())
+        .chain(lines)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Another device's name in place of the excerpt's.
+fn renamed(log: &str) -> String {
+    ["StevesLaptopiPhone", "Gao-Zhiguoteki-iPad", "iPhone "]
+        .iter()
+        .fold(log.to_string(), |l, name| {
+            let new = if name.ends_with(' ') {
+                "Kims-iPad-2 "
+            } else {
+                "Kims-iPad-2"
+            };
+            l.replace(name, new)
+        })
+}
+
+#[test]
+fn mangled_excerpts_keep_their_verdict() {
+    let mut wrong = Vec::new();
+    for e in corpus() {
+        for (how, log) in [
+            ("wrapped", wrapped(e.log, 72)),
+            ("cut", cut_first_line(e.log)),
+            ("renamed", renamed(e.log)),
+        ] {
+            let d = log_only(&log);
+            if !right(&e, &d) {
+                wrong.push(format!(
+                    "{} {how}: expected {:?}, got {:?}",
+                    e.file, e.expected, d.section
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
