@@ -15,6 +15,8 @@
 //! Each error found keeps its depth in the chain (0 = outermost), so the deepest one is the root
 //! cause the rules care about.
 
+use crate::logs::LogLine;
+use crate::report::LoggedError;
 use crate::text::fold;
 
 /// One error of a chain.
@@ -86,6 +88,20 @@ pub(crate) fn errors(log: &str) -> Vec<ChainedError> {
         }
     }
     out
+}
+
+/// The errors of the chains in a device log's lines, as the report shows them.
+pub(crate) fn logged(lines: &[LogLine<'_>]) -> Vec<LoggedError> {
+    let text: Vec<&str> = lines.iter().map(|l| l.raw).collect();
+    errors(&text.join("\n"))
+        .into_iter()
+        .map(|e| LoggedError {
+            line: e.line,
+            domain: e.domain,
+            code: e.code,
+            depth: e.depth,
+        })
+        .collect()
 }
 
 /// `Key : value` for any key of an `NSError` dump, or its `NSError:` / `...Underlying error:`

@@ -57,4 +57,6 @@ pub use catalog::{
 pub use diagnose::diagnose;
 pub use logs::{console_line_shape, ConsoleShape};
 pub use message::{recognize, MessageMatch};
-pub use report::{Candidate, CollectItem, Confidence, Diagnosis, EvidenceItem, FollowOn};
+pub use report::{
+    Candidate, CollectItem, Confidence, Diagnosis, EvidenceItem, FollowOn, LoggedError,
+};

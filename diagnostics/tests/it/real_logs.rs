@@ -223,3 +223,27 @@ fn mangled_excerpts_keep_their_verdict() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn the_error_chain_is_reported_even_without_a_section() {
+    let chain = |file: &str| -> Vec<(String, Option<i64>, usize)> {
+        let e = corpus().into_iter().find(|e| e.file == file).expect(file);
+        log_only(e.log)
+            .device_errors
+            .into_iter()
+            .map(|e| (e.domain, e.code, e.depth))
+            .collect()
+    };
+    assert_eq!(
+        chain("scep-identity.log"),
+        vec![("MCSCEPErrorDomain".to_string(), Some(22003), 0)]
+    );
+    assert_eq!(
+        chain("invalid-profile-identity-missing.log"),
+        vec![
+            ("MCInstallationErrorDomain".to_string(), Some(4000), 0),
+            ("MCProfileErrorDomain".to_string(), Some(1000), 1),
+        ]
+    );
+    assert!(chain("clean-profiled-start.log").is_empty());
+}
