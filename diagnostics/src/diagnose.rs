@@ -375,6 +375,7 @@ impl Scorer<'_> {
             candidates,
             collect,
             follow_ons,
+            device_errors: crate::error_chain::logged(&self.ctx.device_lines),
         }
     }
 

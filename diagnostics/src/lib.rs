@@ -35,6 +35,7 @@ pub mod catalog;
 mod collect;
 mod dates;
 pub mod diagnose;
+mod error_chain;
 mod logs;
 pub mod message;
 pub mod report;
@@ -56,5 +57,8 @@ pub use catalog::{
     UserMessage,
 };
 pub use diagnose::diagnose;
+pub use logs::{console_line_shape, ConsoleShape};
 pub use message::{detect_language, recognize, MessageMatch};
-pub use report::{Candidate, CollectItem, Confidence, Diagnosis, EvidenceItem, FollowOn};
+pub use report::{
+    Candidate, CollectItem, Confidence, Diagnosis, EvidenceItem, FollowOn, LoggedError,
+};

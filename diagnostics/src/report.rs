@@ -125,6 +125,33 @@ pub struct FollowOn {
     pub evidence: Vec<EvidenceItem>,
 }
 
+/// An `NSError` the device logged, read out of the device log's error chains: what failed on
+/// the device and why, whether or not the catalog has a section for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggedError {
+    /// The 1-based line of `device.log` with its `Domain`.
+    pub line: usize,
+    /// `MCInstallationErrorDomain`...
+    pub domain: String,
+    /// The domain's code, when the log gives one.
+    pub code: Option<i64>,
+    /// Its place in the chain: 0 for the outermost error, +1 for each underlying one.
+    pub depth: usize,
+}
+
+/// The device log's error chains, indented by depth; nothing when there are none.
+fn render_device_errors(errors: &[LoggedError], out: &mut String) {
+    if errors.is_empty() {
+        return;
+    }
+    out.push_str("\nErrors in the device log (outermost first):\n");
+    for e in errors {
+        let code = e.code.map(|c| format!(" {c}")).unwrap_or_default();
+        let indent = "  ".repeat(e.depth);
+        let _ = writeln!(out, "  {indent}- line {}: {}{code}", e.line, e.domain);
+    }
+}
+
 /// The outcome of a diagnosis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnosis {
@@ -145,6 +172,9 @@ pub struct Diagnosis {
     /// After fixing the named cause, expect these, in the order the services check them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub follow_ons: Vec<FollowOn>,
+    /// The error chains the device log shows, outermost error first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub device_errors: Vec<LoggedError>,
 }
 
 impl Diagnosis {
@@ -205,6 +235,7 @@ impl Diagnosis {
                 );
             }
         }
+        render_device_errors(&self.device_errors, &mut out);
         if !self.candidates.is_empty() {
             out.push_str("\nCandidates:\n");
             for (i, c) in self.candidates.iter().enumerate() {
@@ -249,6 +280,7 @@ mod tests {
             }],
             collect: vec![],
             follow_ons: vec![],
+            device_errors: vec![],
         }
     }
 
@@ -293,6 +325,7 @@ mod tests {
             candidates: vec![],
             collect: vec![],
             follow_ons: vec![],
+            device_errors: vec![],
         };
         let v = serde_json::to_value(&d).unwrap();
         assert!(v["section"].is_null() && v["cause"].is_null());

@@ -20,6 +20,7 @@ mod cli_export_score;
 mod cli_flags;
 mod combined;
 mod determinism;
+mod device_logs;
 mod diagnosis_snapshots;
 mod fleet;
 mod ipad_naming;

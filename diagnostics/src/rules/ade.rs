@@ -32,6 +32,10 @@ const NOT_FOUND: &[&str] = &[
     "does not have a",
     "has no",
 ];
+/// The ADE service answered and refused the device (`MCCloudConfigurationErrorDomain` 34007,
+/// `CLOUD_CONFIG_INVALID_DEVICE_ERROR`, as quoted in
+/// <https://github.com/fleetdm/fleet/issues/8167>): reached, so not unreachable.
+const SERVICE_REFUSED: &[&str] = &["could not verify the identity", "invalid_device_error"];
 const UNREACHABLE: &[&str] = &[
     "could not",
     "couldn't",
@@ -94,7 +98,7 @@ fn device_log(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             ));
             break;
         }
-        if l.has_any(UNREACHABLE) {
+        if l.has_any(UNREACHABLE) && !l.has_any(SERVICE_REFUSED) {
             out.push(Finding::support(
                 Cause::AdeServiceUnreachable,
                 0.7,

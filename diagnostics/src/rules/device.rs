@@ -81,8 +81,36 @@ const OWN_HOSTS: &[&str] = &[
 pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let mismatch = payload_mismatch(ctx, out);
     let other = other_mdm(ctx, out);
-    unspecified(ctx, out, mismatch || other);
+    let elsewhere = outside_the_catalog(ctx, out);
+    unspecified(ctx, out, mismatch || other || elsewhere);
     intune_saw_a_failure(ctx, out);
+}
+
+/// Root causes of a profile installation failure that the newer article lists apart from the
+/// catalog's sections (an invalid profile, a SCEP identity that cannot be retrieved, a server
+/// certificate the device does not trust). An `MCInstallationErrorDomain` wrapper around one of
+/// them is not the unspecified iOS error of the network-error section, so it speaks against it.
+fn outside_the_catalog(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
+    let text: Vec<&str> = ctx.device_lines.iter().map(|l| l.raw).collect();
+    let errors = crate::error_chain::errors(&text.join("\n"));
+    let root = errors.iter().find(|e| {
+        matches!(
+            e.domain.as_str(),
+            "MCSCEPErrorDomain" | "MCProfileErrorDomain" | "MCPayloadErrorDomain"
+        ) || (e.domain == "MCInstallationErrorDomain" && e.code == Some(4000))
+            || (e.text.contains("server certificate") && e.text.contains("invalid"))
+            || (e.domain == "NSURLErrorDomain" && matches!(e.code, Some(-1202 | -1204 | -1205)))
+    });
+    let Some(root) = root else { return false };
+    let Some(line) = ctx.device_lines.iter().find(|l| l.number == root.line) else {
+        return false;
+    };
+    out.push(Finding::against(
+        Cause::IosUnspecifiedError,
+        STRONG,
+        vec![quote(DEVICE_LOG, line)],
+    ));
+    true
 }
 
 /// The line says the new MDM payload does not match the installed one.
@@ -90,12 +118,18 @@ fn is_mismatch(l: &LogLine<'_>) -> bool {
     l.has_any(PAYLOAD_MISMATCH) || (l.has_any(PAYLOAD_KEYS) && l.has_any(MISMATCH_WORDS))
 }
 
+/// An `NSError` dump's `US Desc` / `US Sugg` line repeats `Desc` / `Sugg` in US English: quoting
+/// both says nothing more.
+fn is_us_english_copy(l: &LogLine<'_>) -> bool {
+    l.raw.trim_start().starts_with("US ")
+}
+
 /// The new MDM payload's Topic or server differs from the installed one.
 fn payload_mismatch(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
     let lines: Vec<_> = ctx
         .device_lines
         .iter()
-        .filter(|l| is_mismatch(l))
+        .filter(|l| is_mismatch(l) && !is_us_english_copy(l))
         .take(3)
         .collect();
     if lines.is_empty() {

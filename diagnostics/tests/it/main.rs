@@ -11,5 +11,6 @@ mod common;
 mod bundle_io;
 mod languages;
 mod message_only;
+mod real_logs;
 mod robustness;
 mod rules;

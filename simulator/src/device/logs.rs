@@ -3,8 +3,20 @@
 //! Console lines look like a log collector's export of the unified log:
 //! `Nov 26 10:40:12 iPhone profiled[171] <Notice>: text`, written by the process that would
 //! write them (profiled, mdmclient, Setup Assistant, mobileassetd, the Company Portal...), each
-//! with a fixed pid for the life of the device. The Company Portal's own log uses
-//! `2026-11-26T10:40:12.000Z INFO  [Component] text`.
+//! with a fixed pid for the life of the device. That is the shape the syslog relay gives
+//! (Xcode's Devices window, iPhone Configuration Utility, `idevicesyslog`), as real excerpts show
+//! it (<https://github.com/wso2-attic/wso2mobileserver/issues/2>,
+//! <https://github.com/thrasr/mdm-server/issues/15>). A failure is logged the way
+//! ManagedConfiguration logs an `NSError`: the line that says what failed, ending in
+//! `Error: NSError:`, then one indented `Key : value` line per field and each underlying error
+//! after `...Underlying error:` ([`NsError::dump`]).
+//!
+//! The Company Portal's own log follows the Intune iOS apps' log as public excerpts show it
+//! (<https://github.com/microsoftconnect/ms-intune-app-sdk-ios/issues/337> and
+//! <https://github.com/microsoftconnect/ms-intune-app-sdk-ios/issues/316>): tab-separated
+//! `<RFC 3339 time with ms>`, a four-letter level (`INFO`, `ERRO`, `WARN`), the app's bundle id,
+//! a thread number, then ` <Component>: text`. No public excerpt of the Company Portal's own
+//! *Send logs* file was found; the shape is that of the Intune App SDK, which writes those.
 
 use time::OffsetDateTime;
 
@@ -71,6 +83,74 @@ impl Process {
     }
 }
 
+/// An `NSError` as ManagedConfiguration (`profiled`, `mdmclient`) logs it, with the fields
+/// real dumps carry (`Desc`, `Sugg`, `US Desc`, `US Sugg`, `Domain`, `Code`, `Type`) and its
+/// underlying error. Domains and codes come from the shared Apple wire notes (§4.4) and the
+/// excerpts cited in the module doc.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NsError {
+    /// `Desc` (the device shows it in English here, so `US Desc` is the same).
+    pub description: String,
+    /// `Sugg`, when the error suggests something.
+    pub suggestion: Option<String>,
+    /// `MCInstallationErrorDomain`...
+    pub domain: &'static str,
+    /// The domain's code.
+    pub code: i64,
+    /// The error this one wraps.
+    pub underlying: Option<Box<NsError>>,
+}
+
+impl NsError {
+    /// An error without suggestion or underlying error.
+    pub fn new(domain: &'static str, code: i64, description: impl Into<String>) -> Self {
+        NsError {
+            description: description.into(),
+            suggestion: None,
+            domain,
+            code,
+            underlying: None,
+        }
+    }
+
+    /// With a `Sugg` line.
+    pub fn suggest(mut self, suggestion: impl Into<String>) -> Self {
+        self.suggestion = Some(suggestion.into());
+        self
+    }
+
+    /// Wrapping `cause`.
+    pub fn caused_by(mut self, cause: NsError) -> Self {
+        self.underlying = Some(Box::new(cause));
+        self
+    }
+
+    /// The indented lines that follow `Error: NSError:` in the log.
+    pub fn dump(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut error = Some(self);
+        while let Some(e) = error {
+            if !lines.is_empty() {
+                lines.push("    ...Underlying error:".to_string());
+                lines.push("    NSError:".to_string());
+            }
+            lines.push(format!("    Desc   : {}", e.description));
+            if let Some(s) = &e.suggestion {
+                lines.push(format!("    Sugg   : {s}"));
+            }
+            lines.push(format!("    US Desc: {}", e.description));
+            if let Some(s) = &e.suggestion {
+                lines.push(format!("    US Sugg: {s}"));
+            }
+            lines.push(format!("    Domain : {}", e.domain));
+            lines.push(format!("    Code   : {}", e.code));
+            lines.push("    Type   : MCFatalError".to_string());
+            error = e.underlying.as_deref();
+        }
+        lines
+    }
+}
+
 /// `Nov 26 10:40:12`.
 pub fn console_time(t: OffsetDateTime) -> String {
     const MONTHS: [&str; 12] = [
@@ -106,10 +186,17 @@ pub fn console_line(
     )
 }
 
-/// One Company Portal log line.
+/// The Company Portal's bundle id, as its log lines name the app.
+const COMPANY_PORTAL_BUNDLE_ID: &str = "com.microsoft.CompanyPortal";
+
+/// One Company Portal log line; `level` is `INFO`, `WARN` or `ERROR` (written `ERRO`).
 pub fn company_portal_line(t: OffsetDateTime, level: &str, component: &str, text: &str) -> String {
+    let level = match level {
+        "ERROR" => "ERRO",
+        other => other,
+    };
     format!(
-        "{}.{:03}Z {:<5} [{}] {}",
+        "{}.{:03}Z\t{}\t\t{COMPANY_PORTAL_BUNDLE_ID}\t0\t\t\t {}: {}",
         crate::clock::rfc3339(t).trim_end_matches('Z'),
         t.millisecond(),
         level,
@@ -131,8 +218,24 @@ mod tests {
             "Nov  6 09:05:03 iPhone mobileassetd[83] <Notice>: hello"
         );
         assert_eq!(
-            company_portal_line(t, "INFO", "Enrollment", "ok"),
-            "2026-11-06T09:05:03.250Z INFO  [Enrollment] ok"
+            company_portal_line(t, "ERROR", "Enrollment", "ok"),
+            "2026-11-06T09:05:03.250Z\tERRO\t\tcom.microsoft.CompanyPortal\t0\t\t\t Enrollment: ok"
         );
+    }
+
+    #[test]
+    fn nserror_dump_nests_underlying_errors() {
+        let e = NsError::new(
+            "MCInstallationErrorDomain",
+            4001,
+            "Profile Installation Failed",
+        )
+        .caused_by(NsError::new("NSOSStatusErrorDomain", -25295, "x").suggest("y"));
+        let dump = e.dump();
+        assert_eq!(dump[2], "    Domain : MCInstallationErrorDomain");
+        assert_eq!(dump[3], "    Code   : 4001");
+        assert_eq!(dump[5], "    ...Underlying error:");
+        assert!(dump.contains(&"    Sugg   : y".to_string()));
+        assert_eq!(dump.last().unwrap(), "    Type   : MCFatalError");
     }
 }

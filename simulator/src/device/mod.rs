@@ -223,6 +223,13 @@ impl Device {
         state.console.push(line);
     }
 
+    /// Writes a console entry that ends in `Error: NSError:` and the error's indented dump, as
+    /// ManagedConfiguration logs a failure.
+    pub(crate) fn log_error(&self, process: Process, text: &str, error: &logs::NsError) {
+        self.log(process, Level::Error, &format!("{text} Error: NSError:"));
+        self.lock().console.extend(error.dump());
+    }
+
     /// Records what a person did to the device in the world's timeline.
     pub(crate) fn note(&self, text: &str) {
         let (serial, name) = {

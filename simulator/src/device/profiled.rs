@@ -21,7 +21,7 @@
 use bytes::Bytes;
 use enrollsim_certs::Identity;
 
-use super::logs::{Level, Process};
+use super::logs::{Level, NsError, Process};
 use super::messages::UserMessage;
 use super::spec::{InstalledMdmPayload, InstalledProfile};
 use super::{Device, MdmEnrollment};
@@ -60,16 +60,18 @@ fn summary(profile: &ConfigurationProfile) -> InstalledProfile {
 impl Device {
     fn install_failed(
         &self,
-        domain: &str,
+        domain: &'static str,
         code: i64,
         description: &str,
         message: UserMessage,
     ) -> InstallError {
-        self.log(
-            Process::Profiled,
-            Level::Error,
-            &format!("Profile installation failed. Error: NSError: Desc: {description} Domain: {domain} Code: {code}"),
-        );
+        let error = NsError::new(domain, code, description);
+        self.install_failed_with(&error, message)
+    }
+
+    /// Logs `error` as profiled logs a failed installation.
+    fn install_failed_with(&self, error: &NsError, message: UserMessage) -> InstallError {
+        self.log_error(Process::Profiled, "MC: Profile installation failed.", error);
         message
     }
 
@@ -147,12 +149,18 @@ impl Device {
         let Some((status, _name)) = self.lock().spec.keychain.write_error() else {
             return Ok(());
         };
-        Err(self.install_failed(
+        let error = NsError::new(
             "MCInstallationErrorDomain",
             4001,
-            &format!("A network error has occurred. Underlying error: Domain: NSOSStatusErrorDomain Code: {status}"),
-            UserMessage::ProfileNetworkError,
-        ))
+            "A network error has occurred.",
+        )
+        .caused_by(NsError::new(
+            "NSOSStatusErrorDomain",
+            status.into(),
+            // Foundation's description of an OSStatus error.
+            format!("The operation couldn’t be completed. (OSStatus error {status}.)"),
+        ));
+        Err(self.install_failed_with(&error, UserMessage::ProfileNetworkError))
     }
 
     /// Apple's rules for an MDM payload: never from MDM, one MDM payload per device, and an

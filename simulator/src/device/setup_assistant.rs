@@ -15,7 +15,7 @@ use base64::Engine;
 use bytes::Bytes;
 use hyper::{Method, StatusCode};
 
-use super::logs::{Level, Process};
+use super::logs::{Level, NsError, Process};
 use super::messages::UserMessage;
 use super::profiled::{split_url, InstallOptions};
 use super::sign_in::{SignInApp, SignInFailure};
@@ -178,7 +178,24 @@ impl Device {
             Err(e) => {
                 tracing::debug!(error = %e, "Apple's cloud configuration service is unreachable");
                 self.log_xpc_connection_invalid();
-                self.log(Process::CloudConfiguration, Level::Error, &format!("Could not retrieve the cloud configuration from https://{IPROFILES_HOST}: {e}"));
+                // The domain is the one mdmclient logs for cloud configuration failures
+                // (https://github.com/fleetdm/fleet/issues/8167); -1004 and its text are
+                // Foundation's NSURLErrorCannotConnectToHost.
+                let error = NsError::new(
+                    "MCCloudConfigurationErrorDomain",
+                    33004,
+                    "The cloud configuration could not be retrieved.",
+                )
+                .caused_by(NsError::new(
+                    "NSURLErrorDomain",
+                    -1004,
+                    "Could not connect to the server.",
+                ));
+                self.log_error(
+                    Process::CloudConfiguration,
+                    &format!("Could not retrieve the cloud configuration from https://{IPROFILES_HOST}: {e}."),
+                    &error,
+                );
                 return Err(self.cloud_configuration_unavailable());
             }
         };

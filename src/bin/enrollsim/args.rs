@@ -107,14 +107,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Diagnose evidence: a bundle directory, or a message (with an optional log).
+    /// Diagnose evidence: a bundle directory, a message, a device log, or a message and a log.
     #[command(
         after_help = EXIT_CODES,
-        group(ArgGroup::new("evidence").required(true).args(["bundle", "message"]))
+        group(ArgGroup::new("evidence").required(true).multiple(true).args(["bundle", "message", "log"]))
     )]
     Diagnose {
         /// An evidence bundle directory (see docs/evidence-bundle.md).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "message")]
         bundle: Option<PathBuf>,
         /// The message the user saw.
         #[arg(long)]
@@ -123,7 +123,8 @@ pub enum Command {
         /// from the message when absent.
         #[arg(long)]
         lang: Option<String>,
-        /// A device console log or Company Portal log to add.
+        /// A device log (`log show` output, a Console export, syslog lines or a pasted
+        /// fragment) or a Company Portal log; alone or added to the other evidence.
         #[arg(long)]
         log: Option<PathBuf>,
         /// Print JSON.

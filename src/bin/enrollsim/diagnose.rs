@@ -1,5 +1,5 @@
 //! `enrollsim diagnose`: the blind diagnosis of a bundle directory, or of a message the user
-//! saw with an optional log.
+//! saw, or of a device log alone (what a user pasted into a ticket), or of both.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,8 +33,10 @@ pub fn diagnose(
                 .unwrap_or_else(|| "en".to_string());
             EvidenceBundle::from_message(m, lang)
         }
-        // clap requires one of the two.
-        (None, None) => anyhow::bail!("give --bundle DIR or --message TEXT"),
+        // A log alone: nothing else is known.
+        (None, None) if log.is_some() => EvidenceBundle::default(),
+        // clap requires one of the three.
+        (None, None) => anyhow::bail!("give --bundle DIR, --message TEXT or --log FILE"),
     };
     if let Some(log) = log {
         add_log(&mut evidence, &log)?;
@@ -48,16 +50,19 @@ pub fn diagnose(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Adds a log file as the Company Portal's (its lines start with a date and a `[level]`) or
-/// as the device's console log.
+/// Adds a log file as the Company Portal's (its lines start with an RFC 3339 time, `T` between
+/// date and time, then a level) or as the device's console log (every other shape, `log show`'s
+/// `2022-10-11 14:03:42...` included).
 fn add_log(evidence: &mut EvidenceBundle, log: &std::path::Path) -> Result<()> {
     let bytes = std::fs::read(log).with_context(|| format!("reading {}", log.display()))?;
     let text = String::from_utf8(bytes)
         .with_context(|| format!("{} is not a UTF-8 text log", log.display()))?;
-    if text
-        .lines()
-        .any(|l| l.starts_with("20") && l.contains(" ["))
-    {
+    let portal_line = |l: &str| {
+        l.split_whitespace()
+            .next()
+            .is_some_and(|w| w.len() > 19 && w.as_bytes()[10] == b'T' && w.starts_with("20"))
+    };
+    if text.lines().any(portal_line) {
         evidence.company_portal_log = Some(text);
     } else {
         evidence.device_log = Some(text);
