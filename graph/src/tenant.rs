@@ -36,6 +36,12 @@ pub struct TenantView {
     /// number is listed enrolls as corporate-owned.
     #[serde(default)]
     pub imported_device_identities: Vec<ImportedDeviceIdentityView>,
+    /// Entra groups with their direct members.
+    #[serde(default)]
+    pub groups: Vec<crate::directory::Group>,
+    /// Conditional Access policies.
+    #[serde(default)]
+    pub conditional_access_policies: Vec<crate::directory::ConditionalAccessPolicy>,
 }
 
 /// Graph `importedDeviceIdentity`: a corporate identifier.

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use time::OffsetDateTime;
 
+use super::conditional_access::{transitive_groups, AppliedPolicy, ConditionalAccessPolicy, Group};
+
 /// The registration quota per user when the tenant does not set one: Entra's device
 /// registration policy `userDeviceQuota` defaults to 50 (Microsoft Graph,
 /// `deviceRegistrationPolicy`).
@@ -140,6 +142,11 @@ pub struct SignInRecord {
     pub status: SignInStatus,
     /// Correlation id.
     pub correlation_id: String,
+    /// `conditionalAccessStatus`: `success`, `failure` or `notApplied` (empty when the sign-in
+    /// failed before Conditional Access was evaluated).
+    pub conditional_access_status: String,
+    /// Every policy's outcome (`appliedConditionalAccessPolicies`).
+    pub applied_policies: Vec<AppliedPolicy>,
 }
 
 /// The directory of one tenant.
@@ -159,6 +166,10 @@ pub struct EntraState {
     pub tokens: HashMap<String, IssuedToken>,
     /// The sign-in log (only sign-ins that reached the user's home cloud appear in it).
     pub sign_ins: Vec<SignInRecord>,
+    /// Groups with static membership.
+    pub groups: Vec<Group>,
+    /// Conditional Access policies, in the order the admin center lists them.
+    pub conditional_access_policies: Vec<ConditionalAccessPolicy>,
 }
 
 impl EntraState {
@@ -172,6 +183,8 @@ impl EntraState {
             devices: Vec::new(),
             tokens: HashMap::new(),
             sign_ins: Vec::new(),
+            groups: Vec::new(),
+            conditional_access_policies: Vec::new(),
         }
     }
 
@@ -190,6 +203,26 @@ impl EntraState {
         self.users
             .iter_mut()
             .find(|u| u.id == upn_or_id || u.upn.eq_ignore_ascii_case(upn_or_id))
+    }
+
+    /// Every group the user belongs to, directly or through nested groups.
+    pub fn member_of(&self, user: &EntraUser) -> std::collections::BTreeSet<String> {
+        transitive_groups(&self.groups, &user.id, &user.groups)
+    }
+
+    /// The user as the services that rely on the directory see them: every group they belong
+    /// to, transitively, in `groups`.
+    pub fn resolved_user(&self, user: &EntraUser) -> EntraUser {
+        let mut resolved = user.clone();
+        resolved.groups = self.member_of(user).into_iter().collect();
+        resolved
+    }
+
+    /// The group with object id or display name `id_or_name`.
+    pub fn group_mut(&mut self, id_or_name: &str) -> Option<&mut Group> {
+        self.groups
+            .iter_mut()
+            .find(|g| g.id == id_or_name || g.display_name == id_or_name)
     }
 
     /// The token's record, if it exists and has not expired at `now`.

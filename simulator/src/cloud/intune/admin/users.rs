@@ -17,7 +17,8 @@ pub(super) fn route(service: &IntuneService, request: &Request, rest: &[&str]) -
         (&Method::GET, []) => list_users(service),
         (&Method::GET, [id, "licenseDetails"]) => license_details(service, id),
         (&Method::GET, [id, "managedDevices"]) => user_devices(service, id),
-        (&Method::GET, [id, "memberOf"]) => member_of(service, id),
+        (&Method::GET, [id, "memberOf"]) => member_of(service, id, false),
+        (&Method::GET, [id, "transitiveMemberOf"]) => member_of(service, id, true),
         (&Method::GET, [id, "authentication", "requirements"]) => get_mfa(service, id),
         (&Method::POST, [id, "assignLicense"]) => assign_license(service, request, id),
         (&Method::PATCH, [id, "authentication", "requirements"]) => set_mfa(service, request, id),
@@ -50,11 +51,27 @@ fn license_details(service: &IntuneService, id: &str) -> Answer {
     )
 }
 
-/// `users/{id}/memberOf`: the groups the user is in, as directory object references.
-fn member_of(service: &IntuneService, id: &str) -> Answer {
+/// `users/{id}/memberOf` (direct) and `transitiveMemberOf` (through nested groups too): the
+/// groups the user is in, as directory object references.
+fn member_of(service: &IntuneService, id: &str, transitive: bool) -> Answer {
     let user = find_user(service, id)?;
+    let directory = service.directory();
+    let groups: Vec<String> = if transitive {
+        directory.member_of(&user).into_iter().collect()
+    } else {
+        let mut direct = user.groups.clone();
+        direct.extend(
+            directory
+                .groups
+                .iter()
+                .filter(|g| g.members.contains(&user.id) && !user.groups.contains(&g.id))
+                .map(|g| g.id.clone()),
+        );
+        direct
+    };
+    drop(directory);
     ok_value(
-        user.groups
+        groups
             .iter()
             .map(|g| DirectoryObject {
                 odata_type: "#microsoft.graph.group".into(),
