@@ -37,10 +37,10 @@ pub struct TenantView {
     #[serde(default)]
     pub imported_device_identities: Vec<ImportedDeviceIdentityView>,
     /// Entra groups with their direct members.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<crate::directory::Group>,
     /// Conditional Access policies.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditional_access_policies: Vec<crate::directory::ConditionalAccessPolicy>,
 }
 
