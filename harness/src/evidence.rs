@@ -9,10 +9,10 @@
 use enrollsim_diagnostics::{EnrollmentEvent, EvidenceBundle, SignInRecord};
 use enrollsim_graph::requests::AuthenticationRequirements;
 use enrollsim_graph::{
-    ApnsCertificateView, Collection, ConditionalAccessPolicy, Group, DepOnboardingSetting, DirectoryObject,
-    EnrollmentConfiguration, EnrollmentConfigurationAssignment, ImportedDeviceIdentityView,
-    LicenseDetails, LicenseView, ManagedDevice, ManagedDeviceView, Organization, PortalDevice,
-    SignIn, TenantView, User, UserView, ALL_LICENSED_USERS_TARGET_TYPE,
+    ApnsCertificateView, Collection, ConditionalAccessPolicy, DepOnboardingSetting,
+    DirectoryObject, EnrollmentConfiguration, EnrollmentConfigurationAssignment, Group,
+    ImportedDeviceIdentityView, LicenseDetails, LicenseView, ManagedDevice, ManagedDeviceView,
+    Organization, PortalDevice, SignIn, TenantView, User, UserView, ALL_LICENSED_USERS_TARGET_TYPE,
 };
 use enrollsim_simulator::clock::rfc3339;
 use enrollsim_simulator::cloud::intune::admin::shapes;

@@ -113,6 +113,8 @@ impl Scenario {
     fn validate(&self) -> Result<(), Problem> {
         self.validate_id()?;
         self.validate_users()?;
+        self.validate_directory()?;
+        self.validate_directory_steps()?;
         self.validate_step_references()?;
         self.validate_limits()?;
         self.validate_catalog_pair()?;
@@ -245,6 +247,91 @@ impl Scenario {
         Ok(())
     }
 
+    /// Whether `id` names a group: declared in `world.tenant.groups` or listed by a user.
+    fn knows_group(&self, id: &str) -> bool {
+        self.world.tenant.groups.iter().any(|g| g.id == id)
+            || self
+                .world
+                .users
+                .iter()
+                .any(|u| u.groups.iter().any(|g| g == id))
+    }
+
+    /// Groups and Conditional Access policies name users and groups of the world.
+    fn validate_directory(&self) -> Result<(), Problem> {
+        let tenant = &self.world.tenant;
+        for (i, g) in tenant.groups.iter().enumerate() {
+            if let Some(m) = g
+                .members
+                .iter()
+                .find(|m| !self.knows_user(m) && !self.knows_group(m))
+            {
+                let m2 = format!("world.tenant.groups[{i}].members: {m:?} is neither one of world.users nor a group");
+                return Err((m2, "members", m.clone()));
+            }
+        }
+        for (i, p) in tenant.conditional_access.iter().enumerate() {
+            let users = p
+                .include_users
+                .iter()
+                .filter(|u| !u.eq_ignore_ascii_case(crate::scenario::ALL_USERS));
+            if let Some(u) = users.chain(&p.exclude_users).find(|u| !self.knows_user(u)) {
+                let m = format!("world.tenant.conditional_access[{i}] ({:?}) names user {u:?}, who is not one of world.users", p.name);
+                let key = if p.exclude_users.contains(u) {
+                    "exclude_users"
+                } else {
+                    "include_users"
+                };
+                return Err((m, key, u.clone()));
+            }
+            if let Some(g) = p
+                .include_groups
+                .iter()
+                .chain(&p.exclude_groups)
+                .find(|g| !self.knows_group(g))
+            {
+                let m = format!("world.tenant.conditional_access[{i}] ({:?}) names group {g:?}, which is not one of world.tenant.groups", p.name);
+                let key = if p.exclude_groups.contains(g) {
+                    "exclude_groups"
+                } else {
+                    "include_groups"
+                };
+                return Err((m, key, g.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolution steps name groups and policies of the tenant.
+    fn validate_directory_steps(&self) -> Result<(), Problem> {
+        let policies = &self.world.tenant.conditional_access;
+        for (what, steps) in self.resolutions() {
+            for (i, step) in steps.iter().enumerate() {
+                let (group, policy) = match step {
+                    ResolutionStep::AddToGroup { group, .. }
+                    | ResolutionStep::RemoveFromGroup { group, .. } => (Some(group), None),
+                    ResolutionStep::ExcludeFromPolicy { policy, group, .. } => {
+                        (group.as_ref(), Some(policy))
+                    }
+                    ResolutionStep::SetPolicyGrant { policy, .. }
+                    | ResolutionStep::SetPolicyState { policy, .. } => (None, Some(policy)),
+                    _ => (None, None),
+                };
+                if let Some(g) = group.filter(|g| !self.knows_group(g)) {
+                    let m = format!("{what}[{i}].group {g:?} is not one of world.tenant.groups");
+                    return Err((m, "group", g.clone()));
+                }
+                if let Some(p) = policy.filter(|p| !policies.iter().any(|x| &x.name == *p)) {
+                    let m = format!(
+                        "{what}[{i}].policy {p:?} is not one of world.tenant.conditional_access"
+                    );
+                    return Err((m, "policy", p.clone()));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn validate_limits(&self) -> Result<(), Problem> {
         for (i, l) in self.world.tenant.limit_restrictions.iter().enumerate() {
             if !(1..=15).contains(&l.limit) {
@@ -306,7 +393,10 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::AllowIosPlatform { user }
         | ResolutionStep::SetDeviceLimit { user, .. }
         | ResolutionStep::DeleteStaleDevices { user, .. }
-        | ResolutionStep::DisableMfa { user } => (Some(user), None),
+        | ResolutionStep::DisableMfa { user }
+        | ResolutionStep::AddToGroup { user, .. }
+        | ResolutionStep::RemoveFromGroup { user, .. } => (Some(user), None),
+        ResolutionStep::ExcludeFromPolicy { user, .. } => (user.as_ref(), None),
         ResolutionStep::EditEnrollmentProfile { profile }
         | ResolutionStep::SetEnrollmentProfileAuthentication { profile, .. } => {
             (None, Some(profile))
@@ -321,7 +411,10 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::SetCompanyPortalCloud { .. }
         | ResolutionStep::UseOtherNetwork
         | ResolutionStep::SyncAdeToken
-        | ResolutionStep::WaitHours { .. } => (None, None),
+        | ResolutionStep::WaitHours { .. }
+        | ResolutionStep::SetPolicyGrant { .. }
+        | ResolutionStep::SetPolicyState { .. }
+        | ResolutionStep::SetMdmAuthority => (None, None),
     }
 }
 

@@ -4,7 +4,9 @@ mod builder;
 mod load;
 mod model;
 mod rfc3339;
+mod tenant;
 
 pub use builder::*;
 pub use load::{load_dir, load_dir_tolerant, ScenarioError};
 pub use model::*;
+pub use tenant::*;

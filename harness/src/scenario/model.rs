@@ -108,6 +108,12 @@ pub struct TenantSpec {
     pub device_registration_quota: u32,
     /// Automated Device Enrollment: the enrollment program token and its profiles.
     pub ade: Option<AdeSpec>,
+    /// Entra groups with static membership (beside the ids users list in their `groups`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<super::GroupSpec>,
+    /// Conditional Access policies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditional_access: Vec<super::ConditionalAccessSpec>,
 }
 
 impl Default for TenantSpec {
@@ -125,6 +131,8 @@ impl Default for TenantSpec {
             min_company_portal_version: None,
             device_registration_quota: 50,
             ade: None,
+            groups: Vec::new(),
+            conditional_access: Vec::new(),
         }
     }
 }
@@ -624,4 +632,45 @@ pub enum ResolutionStep {
         /// How long.
         hours: i64,
     },
+    /// Admin: add `user` to a group (Entra, Groups, Members, Add members).
+    AddToGroup {
+        /// UPN.
+        user: String,
+        /// Group id.
+        group: String,
+    },
+    /// Admin: remove `user` from a group.
+    RemoveFromGroup {
+        /// UPN.
+        user: String,
+        /// Group id.
+        group: String,
+    },
+    /// Admin: exclude a user or a group from a Conditional Access policy.
+    ExcludeFromPolicy {
+        /// The policy's name.
+        policy: String,
+        /// UPN to exclude.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+        /// Group id to exclude.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
+    },
+    /// Admin: change what a Conditional Access policy requires.
+    SetPolicyGrant {
+        /// The policy's name.
+        policy: String,
+        /// The new controls.
+        grant: Vec<super::GrantSpec>,
+    },
+    /// Admin: turn a Conditional Access policy on, off or to report-only.
+    SetPolicyState {
+        /// The policy's name.
+        policy: String,
+        /// The new state.
+        state: super::PolicyStateSpec,
+    },
+    /// Admin: set the MDM authority to Intune (Tenant administration, the authority prompt).
+    SetMdmAuthority,
 }
