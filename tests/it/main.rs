@@ -29,6 +29,7 @@ mod library_snapshots;
 mod module_cycles;
 mod readme_example;
 mod rename_reorder;
+mod tenant;
 mod variants;
 mod wire_conformance;
 
