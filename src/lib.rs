@@ -124,6 +124,10 @@ pub use enrollsim_harness::scenario::{
     Action, DeviceSetup, Expectation, FollowOnStage, HistoryStep, ResolutionStep, Scenario,
     ScenarioError, Screen, TenantSpec, UserMessage, UserSpec, WorldBuilder, WorldSpec,
 };
+pub use enrollsim_harness::scenario::{
+    CloudAppSpec, ConditionalAccessSpec, GrantSpec, GroupLicenseSpec, GroupSpec, PolicyStateSpec,
+    SkuSpec,
+};
 pub use enrollsim_harness::serve::{Service, ADMIN_API_HOST};
 pub use enrollsim_harness::timeline::{Timeline, TimelineLine};
 pub use enrollsim_simulator::device::Outcome;

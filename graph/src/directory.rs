@@ -21,6 +21,9 @@ pub struct Group {
     /// absent from the admin API's `groups` list as in Graph.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
+    /// Licences assigned to the group (group-based licensing), with their enabled plans.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assigned_licenses: Vec<crate::licence::LicenseView>,
 }
 
 /// The body of `POST groups/{id}/members/$ref`.

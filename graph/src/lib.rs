@@ -21,6 +21,7 @@ pub mod dep;
 pub mod device;
 pub mod directory;
 pub mod events;
+pub mod licence;
 pub mod odata;
 pub mod portal;
 pub mod requests;
@@ -49,7 +50,7 @@ pub use tenant::{
     IosRestriction, LicenseView, ManagedDeviceView, PlatformRestrictionsConfiguration, TenantView,
     UserView,
 };
-pub use user::{LicenseDetails, Organization, ServicePlanInfo, User};
+pub use user::{LicenseDetails, Organization, PrepaidUnits, ServicePlanInfo, SubscribedSku, User};
 
 /// The `@odata.type` of a device type (platform) restriction.
 pub const PLATFORM_RESTRICTIONS_TYPE: &str =

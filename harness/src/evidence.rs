@@ -144,6 +144,7 @@ pub async fn tenant_view(lab: &Lab) -> Result<TenantView, LabError> {
     let identities: Vec<ImportedDeviceIdentityView> =
         list(&admin, "/beta/deviceManagement/importedDeviceIdentities").await?;
     let (groups, conditional_access_policies) = directory(&admin).await?;
+    let subscribed_skus = list(&admin, "/v1.0/subscribedSkus").await?;
     Ok(TenantView {
         collected_date_time: Some(rfc3339(lab.world.clock.now())),
         mdm_authority: organization
@@ -158,6 +159,7 @@ pub async fn tenant_view(lab: &Lab) -> Result<TenantView, LabError> {
         imported_device_identities: identities,
         groups,
         conditional_access_policies,
+        subscribed_skus,
     })
 }
 

@@ -19,3 +19,99 @@ async fn every_tenant_scenario_reproduces_is_diagnosed_and_is_fixed() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A SKU whose seats are all taken cannot be assigned: Graph's 400 with its message, the admin
+/// API's `subscribedSkus` shows the seats bought and consumed, and the user stays unlicensed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sku_with_no_seats_left_cannot_be_assigned() {
+    use enrollsim::{Action, ResolutionStep, TenantSpec, UserSpec, WorldSpec};
+    let spec = WorldSpec::builder()
+        .tenant(TenantSpec::new("Contoso").sku_seats("EMS", 1))
+        .user(UserSpec::new("sam@contoso.example"))
+        .user(UserSpec::new("alex@contoso.example").unlicensed())
+        .build();
+    let world = enrollsim::World::start(&spec).await.expect("world starts");
+    let skus = world.admin_get("/v1.0/subscribedSkus").await.expect("skus");
+    assert_eq!(skus["value"][0]["prepaidUnits"]["enabled"], 1);
+    assert_eq!(skus["value"][0]["consumedUnits"], 1);
+    let err = world
+        .apply(&ResolutionStep::AssignLicense {
+            user: "alex@contoso.example".into(),
+            sku: "EMS".into(),
+        })
+        .await
+        .expect_err("no seat left");
+    let text = err.to_string();
+    assert!(text.contains("400"), "{text}");
+    assert!(
+        text.contains("Subscription with SKU EMS does not have any available licenses."),
+        "{text}"
+    );
+    let outcome = world
+        .enroll(&Action::company_portal("alex@contoso.example"))
+        .await;
+    assert!(
+        !matches!(outcome, enrollsim::Outcome::Enrolled { .. }),
+        "{outcome:?}"
+    );
+}
+
+/// Group members, CA policies and seat counts that name what the world lacks are refused at
+/// load with file:line:col.
+#[test]
+fn tenant_references_are_checked_at_load() {
+    let base = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/tenant/ca-mfa-sales-group-ade-legacy.toml"),
+    )
+    .unwrap();
+    let cases = [
+        (
+            base.replace(
+                "include_groups = [\"sales\"]",
+                "include_groups = [\"marketing\"]",
+            ),
+            "names group \"marketing\"",
+        ),
+        (
+            base.replace(
+                "include_groups = [\"sales\"]",
+                "include_groups = [\"sales\"]\nexclude_users = [\"ghost@contoso.example\"]",
+            ),
+            "names user \"ghost@contoso.example\"",
+        ),
+        (
+            base.replace(
+                "members = [\"alex@contoso.example\"]",
+                "members = [\"alex@contoso.example\", \"nobody\"]",
+            ),
+            "\"nobody\" is neither",
+        ),
+        (
+            base.replace(
+                "policy = \"Require MFA for Sales\"",
+                "policy = \"Require MFA\"",
+            ),
+            "policy \"Require MFA\" is not one of",
+        ),
+        (
+            base.replace(
+                "[[world.users]]",
+                "[[world.tenant.skus]]\nsku = \"EMS\"\nseats = 0\n\n[[world.users]]",
+            ),
+            "only 0 seats were bought",
+        ),
+    ];
+    for (text, wanted) in cases {
+        let err = enrollsim::Scenario::from_toml_str(&text, "tenant.toml")
+            .expect_err(wanted)
+            .to_string();
+        assert!(err.starts_with("tenant.toml:"), "{err}");
+        let position: Vec<&str> = err.splitn(4, ':').collect();
+        assert!(
+            position[1].parse::<usize>().unwrap() > 1,
+            "no line in {err}"
+        );
+        assert!(err.contains(wanted), "{err} lacks {wanted}");
+    }
+}

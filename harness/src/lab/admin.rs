@@ -166,6 +166,7 @@ impl<'w> AdminApi<'w> {
             add_licenses: Some(vec![AddLicense {
                 sku_id: Some(sku.to_string()),
                 service_plans: None,
+                disabled_plans: None,
             }]),
             remove_licenses: Some(Vec::new()),
         };

@@ -1,11 +1,12 @@
-//! The admin's directory steps: group membership, Conditional Access policies and the MDM
-//! authority, through the same Graph calls the Entra and Intune admin centers make
+//! The admin's directory steps: group membership, group licences and service plans,
+//! Conditional Access policies and the MDM authority, through the same Graph calls the Entra and Intune admin centers make
 //! (`groups/{id}/members/$ref`, `identity/conditionalAccess/policies/{id}`,
 //! `organization/{id}/setMobileDeviceManagementAuthority`).
 
+use enrollsim_graph::requests::{AddLicense, AssignLicense};
 use enrollsim_graph::{
-    ConditionalAccessGrantControls, ConditionalAccessPolicy, ConditionalAccessPolicyPatch,
-    MemberReference, Organization, User,
+    Collection, ConditionalAccessGrantControls, ConditionalAccessPolicy,
+    ConditionalAccessPolicyPatch, Group, LicenseDetails, MemberReference, Organization, User,
 };
 use hyper::Method;
 
@@ -146,6 +147,89 @@ impl AdminApi<'_> {
         self.call(Method::POST, &path, None).await.map(drop)
     }
 
+    /// Assigns `sku` to group `group`, with `plans` enabled (the SKU's plans when `None`).
+    pub async fn assign_group_license(
+        &self,
+        group: &str,
+        sku: &str,
+        plans: Option<Vec<String>>,
+    ) -> Result<(), LabError> {
+        let change = AssignLicense {
+            add_licenses: Some(vec![AddLicense {
+                sku_id: Some(sku.to_string()),
+                service_plans: plans,
+                disabled_plans: None,
+            }]),
+            remove_licenses: Some(Vec::new()),
+        };
+        let path = format!("/v1.0/groups/{group}/assignLicense");
+        self.send(Method::POST, &path, Some(&change)).await
+    }
+
+    /// Turns `plan` on in the licence `sku` of `upn` (their own assignment) or of `group`,
+    /// keeping the plans already on, as the admin center's licence page does.
+    pub async fn enable_service_plan(
+        &self,
+        upn: Option<&str>,
+        group: Option<&str>,
+        sku: &str,
+        plan: &str,
+    ) -> Result<(), LabError> {
+        let with_plan = |mut plans: Vec<String>| {
+            if !plans.iter().any(|p| p == plan) {
+                plans.push(plan.to_string());
+            }
+            plans
+        };
+        if let Some(group) = group {
+            let groups: Collection<Group> = self.get("/v1.0/groups").await?;
+            let plans = groups
+                .value
+                .into_iter()
+                .find(|g| g.id == group)
+                .and_then(|g| {
+                    g.assigned_licenses
+                        .into_iter()
+                        .find(|l| l.sku_part_number == sku)
+                })
+                .map(|l| l.service_plans)
+                .unwrap_or_default();
+            return self
+                .assign_group_license(group, sku, Some(with_plan(plans)))
+                .await;
+        }
+        let Some(upn) = upn else {
+            return Err(LabError::Spec(
+                "enable-service-plan names neither a user nor a group".into(),
+            ));
+        };
+        let details: Collection<LicenseDetails> = self
+            .get(&format!("/v1.0/users/{upn}/licenseDetails"))
+            .await?;
+        let plans = details
+            .value
+            .into_iter()
+            .find(|l| l.sku_part_number == sku)
+            .map(|l| {
+                l.service_plans
+                    .into_iter()
+                    .filter(|p| p.provisioning_status == "Success")
+                    .map(|p| p.service_plan_name)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let change = AssignLicense {
+            add_licenses: Some(vec![AddLicense {
+                sku_id: Some(sku.to_string()),
+                service_plans: Some(with_plan(plans)),
+                disabled_plans: None,
+            }]),
+            remove_licenses: Some(Vec::new()),
+        };
+        let path = format!("/v1.0/users/{upn}/assignLicense");
+        self.send(Method::POST, &path, Some(&change)).await
+    }
+
     /// Carries out a directory step; `None` for a step that is not one.
     pub async fn apply_directory_step(
         &self,
@@ -171,6 +255,18 @@ impl AdminApi<'_> {
                 self.set_policy_state(policy, *state).await
             }
             ResolutionStep::SetMdmAuthority => self.set_mdm_authority().await,
+            ResolutionStep::AssignGroupLicense { group, sku } => {
+                self.assign_group_license(group, sku, None).await
+            }
+            ResolutionStep::EnableServicePlan {
+                user,
+                group,
+                sku,
+                plan,
+            } => {
+                self.enable_service_plan(user.as_deref(), group.as_deref(), sku, plan)
+                    .await
+            }
             _ => return None,
         })
     }

@@ -1,15 +1,17 @@
-//! The directory part of building a lab: a tenant spec's groups and Conditional Access
-//! policies turned into Entra's records, with users named by UPN resolved to object ids.
+//! The directory part of building a lab: a tenant spec's groups (with their licences),
+//! subscriptions and Conditional Access policies turned into Entra's records, with users named by UPN resolved to object ids.
 
 use enrollsim_simulator::cloud::entra::conditional_access::ALL;
 use enrollsim_simulator::cloud::entra::{
-    ConditionalAccessPolicy, EntraState, GrantControl, Group, PolicyState, INTUNE_APP_ID,
-    INTUNE_ENROLLMENT_APP_ID,
+    ConditionalAccessPolicy, EntraState, GrantControl, Group, License, PolicyState, Sku,
+    INTUNE_APP_ID, INTUNE_ENROLLMENT_APP_ID,
 };
+use enrollsim_simulator::cloud::intune::admin::default_plans;
 use enrollsim_simulator::rng::SeededRng;
 
 use crate::scenario::{
-    CloudAppSpec, ConditionalAccessSpec, GrantSpec, PolicyStateSpec, TenantSpec, ALL_USERS,
+    CloudAppSpec, ConditionalAccessSpec, GrantSpec, GroupLicenseSpec, PolicyStateSpec, TenantSpec,
+    ALL_USERS,
 };
 
 /// Adds the spec's groups and policies to `directory`, whose users already exist. Policy ids
@@ -25,11 +27,44 @@ pub(super) fn add_groups_and_policies(
             id: g.id.clone(),
             display_name: g.name.clone().unwrap_or_else(|| g.id.clone()),
             members,
+            licenses: g
+                .licenses
+                .iter()
+                .map(|l| group_license(tenant, l))
+                .collect(),
+        });
+    }
+    for s in &tenant.skus {
+        directory.skus.push(Sku {
+            sku_id: ids.uuid_lower(),
+            part_number: s.sku.clone(),
+            service_plans: sku_plans(tenant, &s.sku),
+            prepaid_units: s.seats,
         });
     }
     for p in &tenant.conditional_access {
         let policy = policy(directory, p, ids.uuid_lower());
         directory.conditional_access_policies.push(policy);
+    }
+}
+
+/// Every plan of `sku`: the tenant's subscription lists them, else the lab's defaults.
+fn sku_plans(tenant: &TenantSpec, sku: &str) -> Vec<String> {
+    tenant
+        .skus
+        .iter()
+        .find(|s| s.sku == sku)
+        .and_then(|s| s.service_plans.clone())
+        .unwrap_or_else(|| default_plans(sku))
+}
+
+/// A group's licence: the SKU's plans minus those turned off.
+fn group_license(tenant: &TenantSpec, l: &GroupLicenseSpec) -> License {
+    let mut service_plans = sku_plans(tenant, l.sku());
+    service_plans.retain(|p| !l.disabled_plans().contains(p));
+    License {
+        sku: l.sku().to_string(),
+        service_plans,
     }
 }
 

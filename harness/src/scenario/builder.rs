@@ -163,6 +163,28 @@ impl TenantSpec {
             id: id.into(),
             name: None,
             members: members.iter().map(|m| m.to_string()).collect(),
+            licenses: Vec::new(),
+        });
+        self
+    }
+    /// Assigns `sku` to group `group` (group-based licensing); the group must have been added.
+    #[must_use]
+    pub fn group_license(mut self, group: &str, sku: &str, disabled_plans: &[&str]) -> Self {
+        if let Some(g) = self.groups.iter_mut().find(|g| g.id == group) {
+            g.licenses.push(super::GroupLicenseSpec::WithDisabledPlans {
+                sku: sku.into(),
+                disabled_plans: disabled_plans.iter().map(|p| p.to_string()).collect(),
+            });
+        }
+        self
+    }
+    /// Buys `seats` seats of `sku`: assigning it beyond them fails.
+    #[must_use]
+    pub fn sku_seats(mut self, sku: &str, seats: u32) -> Self {
+        self.skus.push(super::SkuSpec {
+            sku: sku.into(),
+            seats,
+            service_plans: None,
         });
         self
     }

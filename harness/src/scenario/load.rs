@@ -114,6 +114,7 @@ impl Scenario {
         self.validate_id()?;
         self.validate_users()?;
         self.validate_directory()?;
+        self.validate_seats()?;
         self.validate_directory_steps()?;
         self.validate_step_references()?;
         self.validate_limits()?;
@@ -302,6 +303,66 @@ impl Scenario {
         Ok(())
     }
 
+    /// No subscription starts with more holders than seats: a licence with no seat left cannot
+    /// be assigned, so a world that needs one cannot exist.
+    fn validate_seats(&self) -> Result<(), Problem> {
+        let tenant = &self.world.tenant;
+        for (i, sku) in tenant.skus.iter().enumerate() {
+            let holders = self
+                .world
+                .users
+                .iter()
+                .filter(|u| {
+                    u.licenses.iter().any(|l| license_sku(l) == sku.sku)
+                        || self.groups_of(&u.upn).iter().any(|g| {
+                            tenant.groups.iter().any(|x| {
+                                &x.id == g && x.licenses.iter().any(|l| l.sku() == sku.sku)
+                            })
+                        })
+                })
+                .count() as u32;
+            if holders > sku.seats {
+                let m = format!(
+                    "world.tenant.skus[{i}]: {} licences of {} are assigned but only {} seats were bought; assigning a licence with no seats left fails",
+                    holders, sku.sku, sku.seats
+                );
+                return Err((m, "seats", sku.seats.to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every group `upn` belongs to, transitively (listed on the user or by a group).
+    fn groups_of(&self, upn: &str) -> std::collections::BTreeSet<String> {
+        let tenant = &self.world.tenant;
+        let mut found: std::collections::BTreeSet<String> = self
+            .world
+            .users
+            .iter()
+            .filter(|u| u.upn.eq_ignore_ascii_case(upn))
+            .flat_map(|u| u.groups.iter().cloned())
+            .collect();
+        found.extend(
+            tenant
+                .groups
+                .iter()
+                .filter(|g| g.members.iter().any(|m| m.eq_ignore_ascii_case(upn)))
+                .map(|g| g.id.clone()),
+        );
+        loop {
+            let outer: Vec<String> = tenant
+                .groups
+                .iter()
+                .filter(|g| !found.contains(&g.id) && g.members.iter().any(|m| found.contains(m)))
+                .map(|g| g.id.clone())
+                .collect();
+            if outer.is_empty() {
+                return found;
+            }
+            found.extend(outer);
+        }
+    }
+
     /// Resolution steps name groups and policies of the tenant.
     fn validate_directory_steps(&self) -> Result<(), Problem> {
         let policies = &self.world.tenant.conditional_access;
@@ -309,7 +370,9 @@ impl Scenario {
             for (i, step) in steps.iter().enumerate() {
                 let (group, policy) = match step {
                     ResolutionStep::AddToGroup { group, .. }
-                    | ResolutionStep::RemoveFromGroup { group, .. } => (Some(group), None),
+                    | ResolutionStep::RemoveFromGroup { group, .. }
+                    | ResolutionStep::AssignGroupLicense { group, .. } => (Some(group), None),
+                    ResolutionStep::EnableServicePlan { group, .. } => (group.as_ref(), None),
                     ResolutionStep::ExcludeFromPolicy { policy, group, .. } => {
                         (group.as_ref(), Some(policy))
                     }
@@ -396,7 +459,8 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::DisableMfa { user }
         | ResolutionStep::AddToGroup { user, .. }
         | ResolutionStep::RemoveFromGroup { user, .. } => (Some(user), None),
-        ResolutionStep::ExcludeFromPolicy { user, .. } => (user.as_ref(), None),
+        ResolutionStep::ExcludeFromPolicy { user, .. }
+        | ResolutionStep::EnableServicePlan { user, .. } => (user.as_ref(), None),
         ResolutionStep::EditEnrollmentProfile { profile }
         | ResolutionStep::SetEnrollmentProfileAuthentication { profile, .. } => {
             (None, Some(profile))
@@ -414,7 +478,16 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::WaitHours { .. }
         | ResolutionStep::SetPolicyGrant { .. }
         | ResolutionStep::SetPolicyState { .. }
-        | ResolutionStep::SetMdmAuthority => (None, None),
+        | ResolutionStep::SetMdmAuthority
+        | ResolutionStep::AssignGroupLicense { .. } => (None, None),
+    }
+}
+
+/// The SKU part number of a user's licence.
+fn license_sku(l: &crate::scenario::LicenseSpec) -> &str {
+    match l {
+        crate::scenario::LicenseSpec::Sku(sku)
+        | crate::scenario::LicenseSpec::WithPlans { sku, .. } => sku,
     }
 }
 

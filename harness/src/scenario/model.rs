@@ -114,6 +114,9 @@ pub struct TenantSpec {
     /// Conditional Access policies.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conditional_access: Vec<super::ConditionalAccessSpec>,
+    /// Subscriptions with seat counts (a SKU not listed has seats enough).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skus: Vec<super::SkuSpec>,
 }
 
 impl Default for TenantSpec {
@@ -133,6 +136,7 @@ impl Default for TenantSpec {
             ade: None,
             groups: Vec::new(),
             conditional_access: Vec::new(),
+            skus: Vec::new(),
         }
     }
 }
@@ -673,4 +677,25 @@ pub enum ResolutionStep {
     },
     /// Admin: set the MDM authority to Intune (Tenant administration, the authority prompt).
     SetMdmAuthority,
+    /// Admin: assign a licence to a group (group-based licensing).
+    AssignGroupLicense {
+        /// Group id.
+        group: String,
+        /// SKU part number.
+        sku: String,
+    },
+    /// Admin: turn on a service plan of a licence a user holds directly, or of a group's
+    /// licence.
+    EnableServicePlan {
+        /// UPN (the user's own licence).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+        /// Group id (the group's licence).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
+        /// SKU part number.
+        sku: String,
+        /// The plan (`INTUNE_A`...).
+        plan: String,
+    },
 }

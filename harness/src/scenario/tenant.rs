@@ -16,6 +16,54 @@ pub struct GroupSpec {
     /// Members: UPNs of users and ids of other groups (nested groups).
     #[serde(default)]
     pub members: Vec<String>,
+    /// Licences assigned to the group (group-based licensing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<GroupLicenseSpec>,
+}
+
+/// A licence assigned to a group: a SKU, or a SKU with plans turned off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum GroupLicenseSpec {
+    /// Every plan of the SKU (`"EMS"`).
+    Sku(String),
+    /// Some plans turned off (`{ sku = "EMS", disabled_plans = ["INTUNE_A"] }`).
+    WithDisabledPlans {
+        /// SKU part number.
+        sku: String,
+        /// Plans turned off for this assignment.
+        disabled_plans: Vec<String>,
+    },
+}
+
+impl GroupLicenseSpec {
+    /// The SKU part number.
+    pub fn sku(&self) -> &str {
+        match self {
+            GroupLicenseSpec::Sku(sku) | GroupLicenseSpec::WithDisabledPlans { sku, .. } => sku,
+        }
+    }
+
+    /// The plans turned off.
+    pub fn disabled_plans(&self) -> &[String] {
+        match self {
+            GroupLicenseSpec::Sku(_) => &[],
+            GroupLicenseSpec::WithDisabledPlans { disabled_plans, .. } => disabled_plans,
+        }
+    }
+}
+
+/// A subscription the tenant bought: its seats and (optionally) its plans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkuSpec {
+    /// SKU part number.
+    pub sku: String,
+    /// Seats bought.
+    pub seats: u32,
+    /// The SKU's service plans (the lab's defaults for the part number when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_plans: Option<Vec<String>>,
 }
 
 /// Whether a Conditional Access policy is enforced.

@@ -70,6 +70,7 @@ pub fn healthy_tenant() -> TenantView {
         imported_device_identities: vec![],
         groups: vec![],
         conditional_access_policies: vec![],
+        subscribed_skus: vec![],
         apple_push_notification_certificate: Some(ApnsCertificateView {
             apple_identifier: Some("mdm-admin@contoso.example".into()),
             topic_identifier: Some(

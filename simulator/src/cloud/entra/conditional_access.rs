@@ -26,6 +26,9 @@ pub struct Group {
     pub display_name: String,
     /// Members: user object ids and group object ids (a nested group's members are members).
     pub members: Vec<String>,
+    /// Licences assigned to the group (group-based licensing): every member, transitively,
+    /// holds them.
+    pub licenses: Vec<super::License>,
 }
 
 /// Whether a policy is enforced.
@@ -302,6 +305,7 @@ mod tests {
             id: id.into(),
             display_name: id.into(),
             members: members.iter().map(|m| m.to_string()).collect(),
+            licenses: Vec::new(),
         }
     }
 

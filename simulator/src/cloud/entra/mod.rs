@@ -17,7 +17,7 @@ pub use conditional_access::{
 pub use handler::{bearer_token, EntraService};
 pub use state::{
     Cloud, EntraState, EntraUser, IssuedToken, License, RegisteredDevice, SignInRecord,
-    SignInStatus, DEFAULT_DEVICE_QUOTA, INTUNE_SERVICE_PLANS,
+    SignInStatus, Sku, DEFAULT_DEVICE_QUOTA, INTUNE_SERVICE_PLANS,
 };
 
 /// Host of the public cloud's sign-in service.

@@ -57,6 +57,19 @@ impl License {
     }
 }
 
+/// A subscription the tenant bought (Graph `subscribedSku`): its plans and how many seats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sku {
+    /// Graph's `skuId`.
+    pub sku_id: String,
+    /// The part number (`EMS`...).
+    pub part_number: String,
+    /// Every service plan of the SKU.
+    pub service_plans: Vec<String>,
+    /// Seats bought (`prepaidUnits.enabled`).
+    pub prepaid_units: u32,
+}
+
 /// A directory user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntraUser {
@@ -170,6 +183,8 @@ pub struct EntraState {
     pub groups: Vec<Group>,
     /// Conditional Access policies, in the order the admin center lists them.
     pub conditional_access_policies: Vec<ConditionalAccessPolicy>,
+    /// Subscriptions with seat counts; a SKU not listed here is not counted.
+    pub skus: Vec<Sku>,
 }
 
 impl EntraState {
@@ -185,6 +200,7 @@ impl EntraState {
             sign_ins: Vec::new(),
             groups: Vec::new(),
             conditional_access_policies: Vec::new(),
+            skus: Vec::new(),
         }
     }
 
@@ -211,11 +227,59 @@ impl EntraState {
     }
 
     /// The user as the services that rely on the directory see them: every group they belong
-    /// to, transitively, in `groups`.
+    /// to, transitively, in `groups`, and their effective licences in `licenses`.
     pub fn resolved_user(&self, user: &EntraUser) -> EntraUser {
         let mut resolved = user.clone();
+        resolved.licenses = self.effective_licenses(user);
         resolved.groups = self.member_of(user).into_iter().collect();
         resolved
+    }
+
+    /// The user's licences: assigned directly or inherited from a group (transitively). One SKU
+    /// from several assignments is one licence whose enabled plans are those any assignment
+    /// enables (a plan disabled in one assignment and enabled in another is enabled).
+    pub fn effective_licenses(&self, user: &EntraUser) -> Vec<License> {
+        let member_of = self.member_of(user);
+        let inherited = self
+            .groups
+            .iter()
+            .filter(|g| member_of.contains(&g.id))
+            .flat_map(|g| g.licenses.iter());
+        let mut out: Vec<License> = Vec::new();
+        for l in user.licenses.iter().chain(inherited) {
+            match out.iter_mut().find(|o| o.sku == l.sku) {
+                Some(o) => {
+                    for p in &l.service_plans {
+                        if !o.service_plans.contains(p) {
+                            o.service_plans.push(p.clone());
+                        }
+                    }
+                }
+                None => out.push(l.clone()),
+            }
+        }
+        out
+    }
+
+    /// How many users hold `part_number`, directly or through a group.
+    pub fn consumed_units(&self, part_number: &str) -> u32 {
+        self.users
+            .iter()
+            .filter(|u| {
+                self.effective_licenses(u)
+                    .iter()
+                    .any(|l| l.sku == part_number)
+            })
+            .count() as u32
+    }
+
+    /// Seats left of `part_number`; `None` when the tenant does not count that SKU.
+    pub fn seats_left(&self, part_number: &str) -> Option<u32> {
+        let sku = self.skus.iter().find(|s| s.part_number == part_number)?;
+        Some(
+            sku.prepaid_units
+                .saturating_sub(self.consumed_units(part_number)),
+        )
     }
 
     /// The group with object id or display name `id_or_name`.

@@ -8,7 +8,7 @@ use enrollsim_graph::{
 };
 use hyper::{Method, StatusCode};
 
-use super::{bad_request, body, graph_error, ok_value, Answer};
+use super::{bad_request, body, graph_error, ok_value, shapes, Answer};
 use crate::cloud::entra::{ConditionalAccessPolicy, GrantControl, Group, PolicyState};
 use crate::cloud::intune::IntuneService;
 use crate::net::{Request, Response};
@@ -27,6 +27,7 @@ pub(super) fn route_groups(
         (&Method::GET, [id, "members"]) => members(service, id),
         (&Method::POST, [id, "members", "$ref"]) => add_member(service, request, id),
         (&Method::DELETE, [id, "members", member, "$ref"]) => remove_member(service, id, member),
+        (&Method::POST, [id, "assignLicense"]) => assign_group_license(service, request, id),
         _ => return None,
     })
 }
@@ -54,6 +55,7 @@ pub fn group(g: &Group) -> enrollsim_graph::Group {
         display_name: g.display_name.clone(),
         security_enabled: true,
         members: Vec::new(),
+        assigned_licenses: g.licenses.iter().map(shapes::license).collect(),
     }
 }
 
@@ -238,4 +240,59 @@ fn patch_policy(service: &IntuneService, request: &Request, id: &str) -> Answer 
         format!("admin changed Conditional Access policy '{name}'"),
     );
     Ok(Response::empty(StatusCode::NO_CONTENT))
+}
+
+/// `groups/{id}/assignLicense` (group-based licensing): the group's members, transitively,
+/// inherit the licences. A SKU without a seat for every member who would newly hold it is
+/// refused with the error `users/{id}/assignLicense` gives.
+fn assign_group_license(service: &IntuneService, request: &Request, id: &str) -> Answer {
+    let change: enrollsim_graph::requests::AssignLicense = body(service, request)?;
+    let mut directory = service.directory();
+    let Some(group) = directory.groups.iter().find(|g| g.id == id).cloned() else {
+        drop(directory);
+        return Err(group_not_found(service, id));
+    };
+    let mut licenses = group.licenses.clone();
+    if let Some(remove) = &change.remove_licenses {
+        licenses.retain(|l| !remove.contains(&l.sku));
+    }
+    for add in change.add_licenses.unwrap_or_default() {
+        let Some(license) = super::users::added_license(&directory, add) else {
+            drop(directory);
+            return Err(bad_request(service, "every added licence needs 'skuId'."));
+        };
+        let newcomers = directory
+            .users
+            .iter()
+            .filter(|u| directory.member_of(u).contains(id))
+            .filter(|u| {
+                !directory
+                    .effective_licenses(u)
+                    .iter()
+                    .any(|l| l.sku == license.sku)
+            })
+            .count() as u32;
+        if directory
+            .seats_left(&license.sku)
+            .is_some_and(|left| left < newcomers)
+        {
+            drop(directory);
+            return Err(super::users::no_seats(service, &license.sku));
+        }
+        licenses.retain(|l| l.sku != license.sku);
+        licenses.push(license);
+    }
+    if let Some(g) = directory.groups.iter_mut().find(|g| g.id == id) {
+        g.licenses = licenses;
+    }
+    let view = self::group(
+        directory
+            .groups
+            .iter()
+            .find(|g| g.id == id)
+            .unwrap_or(&group),
+    );
+    drop(directory);
+    service.note(None, format!("admin changed the licences of group {id}"));
+    Ok(Response::json(StatusCode::OK, &view))
 }

@@ -160,6 +160,7 @@ async fn route(service: &IntuneService, request: &Request, segments: &[&str]) ->
         }
         ["users", rest @ ..] => users::route(service, request, rest),
         ["groups", rest @ ..] => directory::route_groups(service, request, rest),
+        ["subscribedSkus"] if method == Method::GET => Some(users::subscribed_skus(service)),
         ["identity", "conditionalAccess", "policies", rest @ ..] => {
             directory::route_policies(service, request, rest)
         }
