@@ -115,3 +115,65 @@ fn tenant_references_are_checked_at_load() {
         assert!(err.contains(wanted), "{err} lacks {wanted}");
     }
 }
+
+/// Block and require-compliant-device policies refuse the Company Portal's sign-in with
+/// AADSTS53003 and AADSTS53000, and the sign-in log shows the policy, its result and the
+/// enforced control; patching the policy's grant through Graph changes the next sign-in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn block_and_compliant_device_policies_refuse_sign_in_and_are_logged() {
+    use enrollsim::{
+        Action, ConditionalAccessSpec, GrantSpec, ResolutionStep, TenantSpec, UserSpec, WorldSpec,
+    };
+    let alex = "alex@contoso.example";
+    let spec = WorldSpec::builder()
+        .tenant(
+            TenantSpec::new("Contoso")
+                .group("sales", &[alex])
+                .conditional_access(
+                    ConditionalAccessSpec::new("Block Sales", &[GrantSpec::Block])
+                        .include_group("sales"),
+                ),
+        )
+        .user(UserSpec::new(alex))
+        .build();
+    let world = enrollsim::World::start(&spec).await.expect("world starts");
+    let last_sign_in = || async {
+        let log = world.admin_get("/v1.0/auditLogs/signIns").await.unwrap();
+        log["value"].as_array().unwrap().last().unwrap().clone()
+    };
+    let outcome = world.enroll(&Action::company_portal(alex)).await;
+    assert!(!matches!(outcome, enrollsim::Outcome::Enrolled { .. }));
+    let s = last_sign_in().await;
+    assert_eq!(s["status"]["errorCode"], 53003, "{s}");
+    assert_eq!(s["conditionalAccessStatus"], "failure");
+    let applied = &s["appliedConditionalAccessPolicies"][0];
+    assert_eq!(applied["displayName"], "Block Sales");
+    assert_eq!(applied["result"], "failure");
+    assert_eq!(applied["enforcedGrantControls"][0], "Block");
+
+    let grant = |grant: Vec<GrantSpec>| ResolutionStep::SetPolicyGrant {
+        policy: "Block Sales".into(),
+        grant,
+    };
+    world
+        .apply(&grant(vec![GrantSpec::CompliantDevice]))
+        .await
+        .unwrap();
+    let _ = world.enroll(&Action::company_portal(alex)).await;
+    let s = last_sign_in().await;
+    assert_eq!(s["status"]["errorCode"], 53000, "{s}");
+    assert_eq!(
+        s["appliedConditionalAccessPolicies"][0]["enforcedGrantControls"][0],
+        "RequireCompliantDevice"
+    );
+
+    world.apply(&grant(vec![GrantSpec::Mfa])).await.unwrap();
+    let outcome = world.enroll(&Action::company_portal(alex)).await;
+    assert!(
+        matches!(outcome, enrollsim::Outcome::Enrolled { .. }),
+        "the Company Portal can satisfy MFA: {outcome:?}"
+    );
+    let s = last_sign_in().await;
+    assert_eq!(s["status"]["errorCode"], 0, "{s}");
+    assert_eq!(s["conditionalAccessStatus"], "success");
+}
