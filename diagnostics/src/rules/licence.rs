@@ -15,6 +15,9 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     if let Some(user) = ctx.user {
         tenant_licences(user, ctx.tenant, out);
     }
+    if let Some(finding) = ctx.tenant.and_then(configuration_manager_authority) {
+        out.push(finding);
+    }
     for &(i, e) in &ctx.events {
         if e.failure_category == Some(FailureCategory::UserValidation) {
             let reason = crate::text::fold(e.failure_reason.as_deref().unwrap_or(""));
@@ -49,6 +52,27 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 pub(crate) fn is_intune_plan(plan: &str) -> bool {
     let p = plan.trim().to_ascii_uppercase();
     (p.starts_with("INTUNE") && p != "INTUNE_O365") || p == "EMS" || p.starts_with("EMS_")
+}
+
+/// A tenant whose MDM authority is Configuration Manager (hybrid MDM): Intune standalone does
+/// not take the enrollment whatever the user's licence, and the Company Portal says "User
+/// License Type Invalid"; setting the authority to Intune is the fix.
+fn configuration_manager_authority(tenant: &TenantView) -> Option<Finding> {
+    let authority = tenant.mdm_authority.as_deref()?;
+    if !authority.eq_ignore_ascii_case("configurationManager") {
+        return None;
+    }
+    Some(
+        Finding::support(
+            Cause::UserNotLicensed,
+            0.6,
+            vec![EvidenceItem::fact(
+                TENANT,
+                "the MDM authority is configurationManager: Intune licences do not cover enrollment until it is set to Intune",
+            )],
+        )
+        .hint(Section::UserLicenseTypeInvalid, HintRank::Weak),
+    )
 }
 
 /// What the tenant's subscriptions and group licences add to an unlicensed verdict: an Intune
@@ -159,6 +183,19 @@ fn tenant_licences(user: &UserView, tenant: Option<&TenantView>, out: &mut Vec<F
 mod tests {
     use super::*;
     use crate::bundle::LicenseView;
+
+    #[test]
+    fn a_configuration_manager_authority_points_at_the_licence_type() {
+        let mut tenant = TenantView {
+            mdm_authority: Some("configurationManager".into()),
+            ..Default::default()
+        };
+        let finding = configuration_manager_authority(&tenant).expect("a finding");
+        assert_eq!(finding.cause, Cause::UserNotLicensed);
+        assert!(finding.weight > 0.0);
+        tenant.mdm_authority = Some("intune".into());
+        assert!(configuration_manager_authority(&tenant).is_none());
+    }
 
     #[test]
     fn a_disabled_intune_plan_and_a_group_licence_are_named() {
