@@ -127,6 +127,10 @@ pub use enrollsim_harness::scenario::{
     Scenario, ScenarioError, Screen, Span, SpanError, TenantSpec, UserMessage, UserSpec,
     WorldBuilder, WorldSpec, DEFAULT_DEVICE,
 };
+pub use enrollsim_harness::scenario::{
+    CloudAppSpec, ConditionalAccessSpec, GrantSpec, GroupLicenseSpec, GroupSpec, PolicyStateSpec,
+    SkuSpec,
+};
 pub use enrollsim_harness::serve::{Service, ADMIN_API_HOST};
 pub use enrollsim_harness::timeline::{Timeline, TimelineLine};
 pub use enrollsim_simulator::device::Outcome;

@@ -8,7 +8,7 @@
 //! (this crate depends only on serde).
 //!
 //! Two families of types live here:
-//! - the admin API's wire shapes ([`device`], [`dep`], [`user`], [`sign_in`], [`requests`],
+//! - the admin API's wire shapes ([`device`], [`dep`], [`user`], [`directory`], [`sign_in`], [`requests`],
 //!   wrapped in [`odata`] envelopes), which always carry every field they name (`null` when
 //!   unset, as Graph writes them);
 //! - the bundle's tenant view ([`tenant`]) and the user-collected device list ([`portal`]), where every optional field may be absent, so that
@@ -19,7 +19,9 @@
 pub mod assignments;
 pub mod dep;
 pub mod device;
+pub mod directory;
 pub mod events;
+pub mod licence;
 pub mod odata;
 pub mod portal;
 pub mod requests;
@@ -33,17 +35,22 @@ pub use assignments::{
 };
 pub use dep::{DepEnrollmentProfile, DepOnboardingSetting, ImportedAppleDeviceIdentity};
 pub use device::ManagedDevice;
+pub use directory::{
+    ConditionalAccessApplications, ConditionalAccessConditions, ConditionalAccessGrantControls,
+    ConditionalAccessPolicy, ConditionalAccessPolicyPatch, ConditionalAccessUsers, Group,
+    MemberReference,
+};
 pub use events::{EnrollmentEvent, FailureCategory};
 pub use odata::{Collection, GraphError, GraphErrorDetail, InnerError, ValueOf};
 pub use portal::PortalDevice;
-pub use sign_in::{SignIn, SignInRecord, SignInStatus};
+pub use sign_in::{AppliedConditionalAccessPolicy, SignIn, SignInRecord, SignInStatus};
 pub use tenant::{
     ApnsCertificateView, DepOnboardingSettingView, DeviceLimitConfiguration,
     EnrollmentConfiguration, EnrollmentProfileView, ImportedDeviceIdentityView, ImportedDeviceView,
     IosRestriction, LicenseView, ManagedDeviceView, PlatformRestrictionsConfiguration, TenantView,
     UserView,
 };
-pub use user::{LicenseDetails, Organization, ServicePlanInfo, User};
+pub use user::{LicenseDetails, Organization, PrepaidUnits, ServicePlanInfo, SubscribedSku, User};
 
 /// The `@odata.type` of a device type (platform) restriction.
 pub const PLATFORM_RESTRICTIONS_TYPE: &str =

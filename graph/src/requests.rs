@@ -76,9 +76,13 @@ pub struct AddLicense {
     /// The SKU (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku_id: Option<String>,
-    /// The enabled plans; the SKU's defaults when absent.
+    /// The enabled plans; the SKU's defaults when absent (enrollsim extension).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_plans: Option<Vec<String>>,
+    /// Plans of the SKU turned off for this assignment (Graph's `disabledPlans`; Graph takes
+    /// plan GUIDs, the lab plan names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_plans: Option<Vec<String>>,
 }
 
 /// `PATCH users/{id}/authentication/requirements`.

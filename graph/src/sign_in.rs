@@ -25,6 +25,30 @@ pub struct SignIn {
     /// The outcome.
     #[serde(default)]
     pub status: SignInStatus,
+    /// `success`, `failure` or `notApplied`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditional_access_status: Option<String>,
+    /// Every Conditional Access policy's outcome for this sign-in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applied_conditional_access_policies: Vec<AppliedConditionalAccessPolicy>,
+}
+
+/// Graph `appliedConditionalAccessPolicy`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppliedConditionalAccessPolicy {
+    /// The policy's id.
+    #[serde(default)]
+    pub id: String,
+    /// Its name.
+    #[serde(default)]
+    pub display_name: String,
+    /// `success`, `failure`, `notApplied`, `notEnabled`, `reportOnlySuccess`...
+    #[serde(default)]
+    pub result: String,
+    /// The grant controls it enforced (`Mfa`, `Block`, `RequireCompliantDevice`).
+    #[serde(default)]
+    pub enforced_grant_controls: Vec<String>,
 }
 
 /// Graph `signIn` as the bundle's `sign-ins.json` keeps it (the fields used).
@@ -46,6 +70,12 @@ pub struct SignInRecord {
     /// The outcome.
     #[serde(default)]
     pub status: SignInStatus,
+    /// `success`, `failure` or `notApplied`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditional_access_status: Option<String>,
+    /// Every Conditional Access policy's outcome for this sign-in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applied_conditional_access_policies: Vec<AppliedConditionalAccessPolicy>,
 }
 
 /// Graph `signInStatus`.

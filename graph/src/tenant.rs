@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::licence::LicenseView;
+
 /// The tenant's admin view.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -36,6 +38,15 @@ pub struct TenantView {
     /// number is listed enrolls as corporate-owned.
     #[serde(default)]
     pub imported_device_identities: Vec<ImportedDeviceIdentityView>,
+    /// Entra groups with their direct members.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<crate::directory::Group>,
+    /// Conditional Access policies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditional_access_policies: Vec<crate::directory::ConditionalAccessPolicy>,
+    /// The tenant's subscriptions with seat counts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscribed_skus: Vec<crate::user::SubscribedSku>,
 }
 
 /// Graph `importedDeviceIdentity`: a corporate identifier.
@@ -181,18 +192,6 @@ pub struct UserView {
     /// `public` or `government` (enrollsim extension).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub home_cloud: Option<String>,
-}
-
-/// One assigned licence.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LicenseView {
-    /// The SKU, e.g. `EMS` or `SPE_E3`.
-    #[serde(default)]
-    pub sku_part_number: String,
-    /// The enabled service plans of this licence, e.g. `INTUNE_A`.
-    #[serde(default)]
-    pub service_plans: Vec<String>,
 }
 
 /// Graph `managedDevice` (the fields used).

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::tenant::LicenseView;
+use crate::licence::LicenseView;
 
 /// A user as the admin API lists it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,4 +69,34 @@ pub struct ServicePlanInfo {
     /// `Success` when the plan is provisioned.
     #[serde(default)]
     pub provisioning_status: String,
+}
+
+/// Graph `subscribedSku`: a subscription with its seats.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscribedSku {
+    /// The SKU's id.
+    #[serde(default)]
+    pub sku_id: String,
+    /// The part number (`EMS`...).
+    #[serde(default)]
+    pub sku_part_number: String,
+    /// Seats bought.
+    #[serde(default)]
+    pub prepaid_units: PrepaidUnits,
+    /// Seats assigned (directly or through groups).
+    #[serde(default)]
+    pub consumed_units: u32,
+    /// The SKU's service plans.
+    #[serde(default)]
+    pub service_plans: Vec<ServicePlanInfo>,
+}
+
+/// Graph `licenseUnitsDetail` (the field used).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrepaidUnits {
+    /// Active seats.
+    #[serde(default)]
+    pub enabled: u32,
 }

@@ -9,10 +9,10 @@
 use enrollsim_diagnostics::{EnrollmentEvent, EvidenceBundle, SignInRecord};
 use enrollsim_graph::requests::AuthenticationRequirements;
 use enrollsim_graph::{
-    ApnsCertificateView, Collection, DepOnboardingSetting, DirectoryObject,
-    EnrollmentConfiguration, EnrollmentConfigurationAssignment, ImportedDeviceIdentityView,
-    LicenseDetails, LicenseView, ManagedDevice, ManagedDeviceView, Organization, PortalDevice,
-    SignIn, TenantView, User, UserView, ALL_LICENSED_USERS_TARGET_TYPE,
+    ApnsCertificateView, Collection, ConditionalAccessPolicy, DepOnboardingSetting,
+    DirectoryObject, EnrollmentConfiguration, EnrollmentConfigurationAssignment, Group,
+    ImportedDeviceIdentityView, LicenseDetails, LicenseView, ManagedDevice, ManagedDeviceView,
+    Organization, PortalDevice, SignIn, TenantView, User, UserView, ALL_LICENSED_USERS_TARGET_TYPE,
 };
 use enrollsim_simulator::clock::rfc3339;
 use enrollsim_simulator::cloud::intune::admin::shapes;
@@ -65,7 +65,10 @@ async fn user_view(admin: &AdminApi<'_>, user: User) -> Result<UserView, LabErro
     let id = &user.id;
     let licences: Vec<LicenseDetails> =
         list(admin, &format!("/v1.0/users/{id}/licenseDetails")).await?;
-    let groups: Vec<DirectoryObject> = list(admin, &format!("/v1.0/users/{id}/memberOf")).await?;
+    // Nested groups count wherever a group is used (restrictions, licences, Conditional
+    // Access), so the bundle keeps the transitive membership.
+    let groups: Vec<DirectoryObject> =
+        list(admin, &format!("/v1.0/users/{id}/transitiveMemberOf")).await?;
     let mfa: AuthenticationRequirements = admin
         .get(&format!("/beta/users/{id}/authentication/requirements"))
         .await?;
@@ -93,6 +96,20 @@ async fn user_view(admin: &AdminApi<'_>, user: User) -> Result<UserView, LabErro
         ),
         home_cloud: Some(user.home_cloud),
     })
+}
+
+/// The directory's groups with their direct members, and the Conditional Access policies.
+async fn directory(
+    admin: &AdminApi<'_>,
+) -> Result<(Vec<Group>, Vec<ConditionalAccessPolicy>), LabError> {
+    let mut groups: Vec<Group> = list(admin, "/v1.0/groups").await?;
+    for group in &mut groups {
+        let path = format!("/v1.0/groups/{}/members", group.id);
+        let members: Vec<DirectoryObject> = list(admin, &path).await?;
+        group.members = members.into_iter().map(|m| m.id).collect();
+    }
+    let policies = list(admin, "/v1.0/identity/conditionalAccess/policies").await?;
+    Ok((groups, policies))
 }
 
 /// `GET path` as a Graph collection.
@@ -126,6 +143,8 @@ pub async fn tenant_view(lab: &Lab) -> Result<TenantView, LabError> {
     .await?;
     let identities: Vec<ImportedDeviceIdentityView> =
         list(&admin, "/beta/deviceManagement/importedDeviceIdentities").await?;
+    let (groups, conditional_access_policies) = directory(&admin).await?;
+    let subscribed_skus = list(&admin, "/v1.0/subscribedSkus").await?;
     Ok(TenantView {
         collected_date_time: Some(rfc3339(lab.world.clock.now())),
         mdm_authority: organization
@@ -138,6 +157,9 @@ pub async fn tenant_view(lab: &Lab) -> Result<TenantView, LabError> {
         managed_devices: devices.into_iter().map(ManagedDeviceView::from).collect(),
         dep_onboarding_settings: ade.into_iter().map(Into::into).collect(),
         imported_device_identities: identities,
+        groups,
+        conditional_access_policies,
+        subscribed_skus,
     })
 }
 

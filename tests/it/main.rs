@@ -32,6 +32,7 @@ mod module_cycles;
 mod people;
 mod readme_example;
 mod rename_reorder;
+mod tenant;
 mod variants;
 mod wire_conformance;
 

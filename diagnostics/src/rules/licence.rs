@@ -7,13 +7,16 @@
 //! Recognized" when there is no licence at all; web enrollment fails in Settings.
 
 use super::{event_fact, find_code, quote, Context, Finding, HintRank, TENANT};
-use crate::bundle::{FailureCategory, UserView};
+use crate::bundle::{FailureCategory, TenantView, UserView};
 use crate::catalog::{Cause, Section};
 use crate::report::EvidenceItem;
 
 pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     if let Some(user) = ctx.user {
-        tenant_licences(user, out);
+        tenant_licences(user, ctx.tenant, out);
+    }
+    if let Some(finding) = ctx.tenant.and_then(configuration_manager_authority) {
+        out.push(finding);
     }
     for &(i, e) in &ctx.events {
         if e.failure_category == Some(FailureCategory::UserValidation) {
@@ -51,7 +54,87 @@ pub(crate) fn is_intune_plan(plan: &str) -> bool {
     (p.starts_with("INTUNE") && p != "INTUNE_O365") || p == "EMS" || p.starts_with("EMS_")
 }
 
-fn tenant_licences(user: &UserView, out: &mut Vec<Finding>) {
+/// A tenant whose MDM authority is Configuration Manager (hybrid MDM): Intune standalone does
+/// not take the enrollment whatever the user's licence, and the Company Portal says "User
+/// License Type Invalid"; setting the authority to Intune is the fix.
+fn configuration_manager_authority(tenant: &TenantView) -> Option<Finding> {
+    let authority = tenant.mdm_authority.as_deref()?;
+    if !authority.eq_ignore_ascii_case("configurationManager") {
+        return None;
+    }
+    Some(
+        Finding::support(
+            Cause::UserNotLicensed,
+            0.6,
+            vec![EvidenceItem::fact(
+                TENANT,
+                "the MDM authority is configurationManager: Intune licences do not cover enrollment until it is set to Intune",
+            )],
+        )
+        .hint(Section::UserLicenseTypeInvalid, HintRank::Weak),
+    )
+}
+
+/// What the tenant's subscriptions and group licences add to an unlicensed verdict: an Intune
+/// plan the SKU has but the assignment turned off, a licence that comes through a group, a
+/// group licence with Intune that the user is not in.
+fn licensing_facts(user: &UserView, tenant: Option<&TenantView>) -> Vec<EvidenceItem> {
+    let Some(tenant) = tenant else {
+        return Vec::new();
+    };
+    let mut facts = Vec::new();
+    for l in &user.assigned_licenses {
+        let sku = tenant
+            .subscribed_skus
+            .iter()
+            .find(|s| s.sku_part_number == l.sku_part_number);
+        let off = sku.into_iter().flat_map(|s| &s.service_plans).find(|p| {
+            is_intune_plan(&p.service_plan_name) && !l.service_plans.contains(&p.service_plan_name)
+        });
+        if let Some(p) = off {
+            facts.push(EvidenceItem::fact(
+                TENANT,
+                format!(
+                    "{} includes {}, turned off in the user's assignment (disabledPlans)",
+                    l.sku_part_number, p.service_plan_name
+                ),
+            ));
+        }
+    }
+    for g in &tenant.groups {
+        let intune = g
+            .assigned_licenses
+            .iter()
+            .find(|l| l.service_plans.iter().any(|p| is_intune_plan(p)));
+        let member = user.member_of.contains(&g.id);
+        if member && !g.assigned_licenses.is_empty() {
+            let skus: Vec<&str> = g
+                .assigned_licenses
+                .iter()
+                .map(|l| l.sku_part_number.as_str())
+                .collect();
+            facts.push(EvidenceItem::fact(
+                TENANT,
+                format!(
+                    "group {} assigns the user {} (group-based licensing)",
+                    g.display_name,
+                    skus.join(", ")
+                ),
+            ));
+        } else if let (false, Some(l)) = (member, intune) {
+            facts.push(EvidenceItem::fact(
+                TENANT,
+                format!(
+                    "group {} assigns {} with an Intune plan; the user is not a member",
+                    g.display_name, l.sku_part_number
+                ),
+            ));
+        }
+    }
+    facts
+}
+
+fn tenant_licences(user: &UserView, tenant: Option<&TenantView>, out: &mut Vec<Finding>) {
     let licensed = user
         .assigned_licenses
         .iter()
@@ -89,19 +172,65 @@ fn tenant_licences(user: &UserView, out: &mut Vec<Finding>) {
             Section::UserLicenseTypeInvalid,
         )
     };
+    let mut evidence = vec![EvidenceItem::fact(TENANT, fact)];
+    evidence.extend(licensing_facts(user, tenant));
     out.push(
-        Finding::support(
-            Cause::UserNotLicensed,
-            0.85,
-            vec![EvidenceItem::fact(TENANT, fact)],
-        )
-        .hint(section, HintRank::Weak),
+        Finding::support(Cause::UserNotLicensed, 0.85, evidence).hint(section, HintRank::Weak),
     );
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bundle::LicenseView;
+
+    #[test]
+    fn a_configuration_manager_authority_points_at_the_licence_type() {
+        let mut tenant = TenantView {
+            mdm_authority: Some("configurationManager".into()),
+            ..Default::default()
+        };
+        let finding = configuration_manager_authority(&tenant).expect("a finding");
+        assert_eq!(finding.cause, Cause::UserNotLicensed);
+        assert!(finding.weight > 0.0);
+        tenant.mdm_authority = Some("intune".into());
+        assert!(configuration_manager_authority(&tenant).is_none());
+    }
+
+    #[test]
+    fn a_disabled_intune_plan_and_a_group_licence_are_named() {
+        let user = UserView {
+            id: "u".into(),
+            assigned_licenses: vec![LicenseView {
+                sku_part_number: "EMS".into(),
+                service_plans: vec!["AAD_PREMIUM".into()],
+            }],
+            member_of: vec!["staff".into()],
+            ..Default::default()
+        };
+        let tenant: TenantView = serde_json::from_value(serde_json::json!({
+            "subscribedSkus": [{"skuPartNumber": "EMS", "servicePlans": [
+                {"servicePlanName": "INTUNE_A"}, {"servicePlanName": "AAD_PREMIUM"}]}],
+            "groups": [
+                {"id": "staff", "displayName": "Staff", "assignedLicenses": [
+                    {"skuPartNumber": "EMS", "servicePlans": ["AAD_PREMIUM"]}]},
+                {"id": "it", "displayName": "IT", "assignedLicenses": [
+                    {"skuPartNumber": "SPE_E3", "servicePlans": ["INTUNE_A"]}]}
+            ]
+        }))
+        .unwrap();
+        let facts: Vec<String> = licensing_facts(&user, Some(&tenant))
+            .iter()
+            .map(|f| format!("{f:?}"))
+            .collect();
+        assert_eq!(facts.len(), 3, "{facts:?}");
+        assert!(facts[0].contains("INTUNE_A, turned off"), "{facts:?}");
+        assert!(
+            facts[1].contains("group Staff assigns the user EMS"),
+            "{facts:?}"
+        );
+        assert!(facts[2].contains("the user is not a member"), "{facts:?}");
+    }
 
     #[test]
     fn intune_plans() {

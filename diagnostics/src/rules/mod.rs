@@ -9,6 +9,7 @@
 mod ade;
 mod apns;
 mod cloud;
+mod conditional_access;
 mod context;
 mod device;
 mod licence;
@@ -82,6 +83,7 @@ pub(crate) fn run(ctx: &Context<'_>) -> Vec<Finding> {
     portal::rules(ctx, &mut out);
     ade::rules(ctx, &mut out);
     cloud::rules(ctx, &mut out);
+    conditional_access::rules(ctx, &mut out);
     out
 }
 

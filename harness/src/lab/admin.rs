@@ -156,7 +156,7 @@ impl<'w> AdminApi<'w> {
         let dir = self.world.entra.state();
         let dir = dir.lock().unwrap_or_else(|p| p.into_inner());
         dir.user_by_upn(upn)
-            .map(|u| u.groups.clone())
+            .map(|u| dir.member_of(u).into_iter().collect())
             .unwrap_or_default()
     }
 
@@ -166,6 +166,7 @@ impl<'w> AdminApi<'w> {
             add_licenses: Some(vec![AddLicense {
                 sku_id: Some(sku.to_string()),
                 service_plans: None,
+                disabled_plans: None,
             }]),
             remove_licenses: Some(Vec::new()),
         };

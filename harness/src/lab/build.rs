@@ -114,6 +114,7 @@ fn directory(spec: &WorldSpec, ids: &SeededRng) -> EntraState {
             enabled: true,
         });
     }
+    super::entra_build::add_groups_and_policies(&mut directory, &spec.tenant, ids);
     directory
 }
 

@@ -9,6 +9,8 @@
 mod admin;
 mod build;
 mod device;
+mod directory;
+mod entra_build;
 mod history;
 
 use std::sync::Arc;
@@ -266,6 +268,14 @@ impl Lab {
                 self.world.intune.run_due_syncs().await;
                 Ok(())
             }
+            directory_step => admin
+                .apply_directory_step(directory_step)
+                .await
+                .unwrap_or_else(|| {
+                    Err(LabError::Spec(format!(
+                        "{directory_step:?} is not a step the lab can carry out"
+                    )))
+                }),
         }
     }
 }

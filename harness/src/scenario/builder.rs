@@ -161,6 +161,83 @@ impl TenantSpec {
         });
         self
     }
+    /// Sets the MDM authority (Intune, Configuration Manager, or not set).
+    #[must_use]
+    pub fn mdm_authority(mut self, authority: MdmAuthority) -> Self {
+        self.mdm_authority = authority;
+        self
+    }
+    /// Adds an Entra group with static membership: `members` are UPNs and ids of other groups.
+    #[must_use]
+    pub fn group(mut self, id: &str, members: &[&str]) -> Self {
+        self.groups.push(super::GroupSpec {
+            id: id.into(),
+            name: None,
+            members: members.iter().map(|m| m.to_string()).collect(),
+            licenses: Vec::new(),
+        });
+        self
+    }
+    /// Assigns `sku` to group `group` (group-based licensing); the group must have been added.
+    #[must_use]
+    pub fn group_license(mut self, group: &str, sku: &str, disabled_plans: &[&str]) -> Self {
+        if let Some(g) = self.groups.iter_mut().find(|g| g.id == group) {
+            g.licenses.push(super::GroupLicenseSpec::WithDisabledPlans {
+                sku: sku.into(),
+                disabled_plans: disabled_plans.iter().map(|p| p.to_string()).collect(),
+            });
+        }
+        self
+    }
+    /// Buys `seats` seats of `sku`: assigning it beyond them fails.
+    #[must_use]
+    pub fn sku_seats(mut self, sku: &str, seats: u32) -> Self {
+        self.skus.push(super::SkuSpec {
+            sku: sku.into(),
+            seats,
+            service_plans: None,
+        });
+        self
+    }
+    /// Adds a Conditional Access policy (see [`super::ConditionalAccessSpec::new`]).
+    #[must_use]
+    pub fn conditional_access(mut self, policy: super::ConditionalAccessSpec) -> Self {
+        self.conditional_access.push(policy);
+        self
+    }
+}
+
+impl super::ConditionalAccessSpec {
+    /// Also covers the members of `group`.
+    #[must_use]
+    pub fn include_group(mut self, group: &str) -> Self {
+        self.include_groups.push(group.into());
+        self
+    }
+    /// Also covers `upn` (or every user, with `"All"`).
+    #[must_use]
+    pub fn include_user(mut self, upn: &str) -> Self {
+        self.include_users.push(upn.into());
+        self
+    }
+    /// Never covers `upn`.
+    #[must_use]
+    pub fn exclude_user(mut self, upn: &str) -> Self {
+        self.exclude_users.push(upn.into());
+        self
+    }
+    /// Never covers the members of `group`.
+    #[must_use]
+    pub fn exclude_group(mut self, group: &str) -> Self {
+        self.exclude_groups.push(group.into());
+        self
+    }
+    /// Targets `apps` instead of Microsoft Intune Enrollment.
+    #[must_use]
+    pub fn apps(mut self, apps: &[super::CloudAppSpec]) -> Self {
+        self.apps = apps.to_vec();
+        self
+    }
 }
 
 impl UserSpec {

@@ -140,6 +140,9 @@ impl Scenario {
         self.validate_id()?;
         self.validate_devices()?;
         self.validate_users()?;
+        self.validate_directory()?;
+        self.validate_seats()?;
+        self.validate_directory_steps()?;
         self.validate_step_references()?;
         self.validate_limits()?;
         self.validate_catalog_pair()?;
@@ -333,6 +336,153 @@ impl Scenario {
         Ok(())
     }
 
+    /// Whether `id` names a group: declared in `world.tenant.groups` or listed by a user.
+    fn knows_group(&self, id: &str) -> bool {
+        self.world.tenant.groups.iter().any(|g| g.id == id)
+            || self
+                .world
+                .users
+                .iter()
+                .any(|u| u.groups.iter().any(|g| g == id))
+    }
+
+    /// Groups and Conditional Access policies name users and groups of the world.
+    fn validate_directory(&self) -> Result<(), Problem> {
+        let tenant = &self.world.tenant;
+        for (i, g) in tenant.groups.iter().enumerate() {
+            if let Some(m) = g
+                .members
+                .iter()
+                .find(|m| !self.knows_user(m) && !self.knows_group(m))
+            {
+                let m2 = format!("world.tenant.groups[{i}].members: {m:?} is neither one of world.users nor a group");
+                return Err((m2, "members", m.clone()));
+            }
+        }
+        for (i, p) in tenant.conditional_access.iter().enumerate() {
+            let users = p
+                .include_users
+                .iter()
+                .filter(|u| !u.eq_ignore_ascii_case(crate::scenario::ALL_USERS));
+            if let Some(u) = users.chain(&p.exclude_users).find(|u| !self.knows_user(u)) {
+                let m = format!("world.tenant.conditional_access[{i}] ({:?}) names user {u:?}, who is not one of world.users", p.name);
+                let key = if p.exclude_users.contains(u) {
+                    "exclude_users"
+                } else {
+                    "include_users"
+                };
+                return Err((m, key, u.clone()));
+            }
+            if let Some(g) = p
+                .include_groups
+                .iter()
+                .chain(&p.exclude_groups)
+                .find(|g| !self.knows_group(g))
+            {
+                let m = format!("world.tenant.conditional_access[{i}] ({:?}) names group {g:?}, which is not one of world.tenant.groups", p.name);
+                let key = if p.exclude_groups.contains(g) {
+                    "exclude_groups"
+                } else {
+                    "include_groups"
+                };
+                return Err((m, key, g.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// No subscription starts with more holders than seats: a licence with no seat left cannot
+    /// be assigned, so a world that needs one cannot exist.
+    fn validate_seats(&self) -> Result<(), Problem> {
+        let tenant = &self.world.tenant;
+        for (i, sku) in tenant.skus.iter().enumerate() {
+            let holders = self
+                .world
+                .users
+                .iter()
+                .filter(|u| {
+                    u.licenses.iter().any(|l| license_sku(l) == sku.sku)
+                        || self.groups_of(&u.upn).iter().any(|g| {
+                            tenant.groups.iter().any(|x| {
+                                &x.id == g && x.licenses.iter().any(|l| l.sku() == sku.sku)
+                            })
+                        })
+                })
+                .count() as u32;
+            if holders > sku.seats {
+                let m = format!(
+                    "world.tenant.skus[{i}]: {} licences of {} are assigned but only {} seats were bought; assigning a licence with no seats left fails",
+                    holders, sku.sku, sku.seats
+                );
+                return Err((m, "seats", sku.seats.to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every group `upn` belongs to, transitively (listed on the user or by a group).
+    fn groups_of(&self, upn: &str) -> std::collections::BTreeSet<String> {
+        let tenant = &self.world.tenant;
+        let mut found: std::collections::BTreeSet<String> = self
+            .world
+            .users
+            .iter()
+            .filter(|u| u.upn.eq_ignore_ascii_case(upn))
+            .flat_map(|u| u.groups.iter().cloned())
+            .collect();
+        found.extend(
+            tenant
+                .groups
+                .iter()
+                .filter(|g| g.members.iter().any(|m| m.eq_ignore_ascii_case(upn)))
+                .map(|g| g.id.clone()),
+        );
+        loop {
+            let outer: Vec<String> = tenant
+                .groups
+                .iter()
+                .filter(|g| !found.contains(&g.id) && g.members.iter().any(|m| found.contains(m)))
+                .map(|g| g.id.clone())
+                .collect();
+            if outer.is_empty() {
+                return found;
+            }
+            found.extend(outer);
+        }
+    }
+
+    /// Resolution steps name groups and policies of the tenant.
+    fn validate_directory_steps(&self) -> Result<(), Problem> {
+        let policies = &self.world.tenant.conditional_access;
+        for (what, steps) in self.resolutions() {
+            for (i, step) in steps.iter().enumerate() {
+                let (group, policy) = match step {
+                    ResolutionStep::AddToGroup { group, .. }
+                    | ResolutionStep::RemoveFromGroup { group, .. }
+                    | ResolutionStep::AssignGroupLicense { group, .. } => (Some(group), None),
+                    ResolutionStep::EnableServicePlan { group, .. } => (group.as_ref(), None),
+                    ResolutionStep::ExcludeFromPolicy { policy, group, .. } => {
+                        (group.as_ref(), Some(policy))
+                    }
+                    ResolutionStep::SetPolicyGrant { policy, .. }
+                    | ResolutionStep::SetPolicyState { policy, .. } => (None, Some(policy)),
+                    _ => (None, None),
+                };
+                if let Some(g) = group.filter(|g| !self.knows_group(g)) {
+                    let m = format!("{what}[{i}].group {g:?} is not one of world.tenant.groups");
+                    return Err((m, "group", g.clone()));
+                }
+                if let Some(p) = policy.filter(|p| !policies.iter().any(|x| &x.name == *p)) {
+                    let m = format!(
+                        "{what}[{i}].policy {p:?} is not one of world.tenant.conditional_access"
+                    );
+                    return Err((m, "policy", p.clone()));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn validate_limits(&self) -> Result<(), Problem> {
         for (i, l) in self.world.tenant.limit_restrictions.iter().enumerate() {
             if !(1..=15).contains(&l.limit) {
@@ -394,7 +544,11 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::AllowIosPlatform { user }
         | ResolutionStep::SetDeviceLimit { user, .. }
         | ResolutionStep::DeleteStaleDevices { user, .. }
-        | ResolutionStep::DisableMfa { user } => (Some(user), None),
+        | ResolutionStep::DisableMfa { user }
+        | ResolutionStep::AddToGroup { user, .. }
+        | ResolutionStep::RemoveFromGroup { user, .. } => (Some(user), None),
+        ResolutionStep::ExcludeFromPolicy { user, .. }
+        | ResolutionStep::EnableServicePlan { user, .. } => (user.as_ref(), None),
         ResolutionStep::EditEnrollmentProfile { profile }
         | ResolutionStep::SetEnrollmentProfileAuthentication { profile, .. } => {
             (None, Some(profile))
@@ -410,7 +564,11 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::UseOtherNetwork
         | ResolutionStep::SyncAdeToken
         | ResolutionStep::WaitHours { .. }
-        | ResolutionStep::Wait { .. } => (None, None),
+        | ResolutionStep::Wait { .. }
+        | ResolutionStep::SetPolicyGrant { .. }
+        | ResolutionStep::SetPolicyState { .. }
+        | ResolutionStep::SetMdmAuthority
+        | ResolutionStep::AssignGroupLicense { .. } => (None, None),
     }
 }
 
@@ -424,6 +582,14 @@ fn history_device(step: &HistoryStep) -> Option<&String> {
         | HistoryStep::Wipe { device }
         | HistoryStep::DeleteDeviceRecord { device } => device.as_ref(),
         _ => None,
+    }
+}
+
+/// The SKU part number of a user's licence.
+fn license_sku(l: &crate::scenario::LicenseSpec) -> &str {
+    match l {
+        crate::scenario::LicenseSpec::Sku(sku)
+        | crate::scenario::LicenseSpec::WithPlans { sku, .. } => sku,
     }
 }
 

@@ -5,7 +5,9 @@ mod load;
 mod model;
 mod rfc3339;
 mod span;
+mod tenant;
 
 pub use builder::*;
 pub use load::{load_dir, load_dir_tolerant, ScenarioError};
 pub use model::*;
+pub use tenant::*;

@@ -118,6 +118,15 @@ pub struct TenantSpec {
     pub device_registration_quota: u32,
     /// Automated Device Enrollment: the enrollment program token and its profiles.
     pub ade: Option<AdeSpec>,
+    /// Entra groups with static membership (beside the ids users list in their `groups`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<super::GroupSpec>,
+    /// Conditional Access policies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditional_access: Vec<super::ConditionalAccessSpec>,
+    /// Subscriptions with seat counts (a SKU not listed has seats enough).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skus: Vec<super::SkuSpec>,
 }
 
 impl Default for TenantSpec {
@@ -135,6 +144,9 @@ impl Default for TenantSpec {
             min_company_portal_version: None,
             device_registration_quota: 50,
             ade: None,
+            groups: Vec::new(),
+            conditional_access: Vec::new(),
+            skus: Vec::new(),
         }
     }
 }
@@ -769,5 +781,67 @@ pub enum ResolutionStep {
     Wait {
         /// How long.
         by: Span,
+    },
+    /// Admin: add `user` to a group (Entra, Groups, Members, Add members).
+    AddToGroup {
+        /// UPN.
+        user: String,
+        /// Group id.
+        group: String,
+    },
+    /// Admin: remove `user` from a group.
+    RemoveFromGroup {
+        /// UPN.
+        user: String,
+        /// Group id.
+        group: String,
+    },
+    /// Admin: exclude a user or a group from a Conditional Access policy.
+    ExcludeFromPolicy {
+        /// The policy's name.
+        policy: String,
+        /// UPN to exclude.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+        /// Group id to exclude.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
+    },
+    /// Admin: change what a Conditional Access policy requires.
+    SetPolicyGrant {
+        /// The policy's name.
+        policy: String,
+        /// The new controls.
+        grant: Vec<super::GrantSpec>,
+    },
+    /// Admin: turn a Conditional Access policy on, off or to report-only.
+    SetPolicyState {
+        /// The policy's name.
+        policy: String,
+        /// The new state.
+        state: super::PolicyStateSpec,
+    },
+    /// Admin: set the MDM authority to Intune (Tenant administration, the authority prompt).
+    SetMdmAuthority,
+    /// Admin: assign a licence to a group (group-based licensing).
+    AssignGroupLicense {
+        /// Group id.
+        group: String,
+        /// SKU part number.
+        sku: String,
+    },
+    /// Admin: turn on a service plan of a licence a user holds directly, or of a group's
+    /// licence.
+    EnableServicePlan {
+        /// UPN (the user's own licence).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+        /// Group id (the group's licence).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
+        /// SKU part number.
+        sku: String,
+        /// The plan (`INTUNE_A`...).
+        plan: String,
     },
 }

@@ -68,6 +68,9 @@ pub fn healthy_tenant() -> TenantView {
         collected_date_time: Some(COLLECTED.into()),
         mdm_authority: Some("intune".into()),
         imported_device_identities: vec![],
+        groups: vec![],
+        conditional_access_policies: vec![],
+        subscribed_skus: vec![],
         apple_push_notification_certificate: Some(ApnsCertificateView {
             apple_identifier: Some("mdm-admin@contoso.example".into()),
             topic_identifier: Some(
@@ -194,6 +197,8 @@ pub fn sign_in(code: i64, reason: &str) -> SignInRecord {
             error_code: code,
             failure_reason: Some(reason.into()),
         },
+        conditional_access_status: None,
+        applied_conditional_access_policies: vec![],
     }
 }
 

@@ -15,10 +15,14 @@ use std::sync::{Arc, Mutex};
 use hyper::{Method, StatusCode};
 use time::{Duration, OffsetDateTime};
 
+use super::conditional_access::{self, Evaluation, GrantControl, SignInContext};
 use super::state::{
     Cloud, EntraState, EntraUser, IssuedToken, RegisteredDevice, SignInRecord, SignInStatus,
 };
-use super::{GOVERNMENT_LOGIN_HOST, GOVERNMENT_REGISTRATION_HOST, REGISTRATION_HOST};
+use super::{
+    GOVERNMENT_LOGIN_HOST, GOVERNMENT_REGISTRATION_HOST, INTUNE_ENROLLMENT_APP_ID,
+    REGISTRATION_HOST,
+};
 use crate::clock::{rfc3339, VirtualClock};
 use crate::cloud::form;
 use crate::net::{BoxFuture, Handler, Request, Response};
@@ -128,8 +132,17 @@ impl EntraService {
         let _entered = span.enter();
         let now = self.clock.now();
         let mut state = self.lock();
-        let outcome = authenticate(&state, &grant, cloud);
-        record_sign_in(&mut state, &grant, cloud, &outcome, now, &correlation_id);
+        let (outcome, evaluation) = match authenticate(&state, &grant, cloud) {
+            Ok(user) => conditional_access(&state, user, &grant, &params),
+            Err(failure) => (Err(failure), Evaluation::default()),
+        };
+        let attempt = Attempt {
+            cloud,
+            at: now,
+            correlation_id: &correlation_id,
+            evaluation: &evaluation,
+        };
+        record_sign_in(&mut state, &grant, &outcome, &attempt);
         match outcome {
             Err(failure) => {
                 drop(state);
@@ -346,16 +359,86 @@ fn authenticate(
             code: 50126,
             text: "Error validating credentials due to invalid username or password.".into(),
         }),
-        Some(user) if user.mfa_required && !grant.mfa_approved => Err(Aadsts {
-            status: StatusCode::BAD_REQUEST,
-            error: "interaction_required",
-            code: 50076,
-            // Entra's own wording for AADSTS50076; the resource is the Microsoft Intune
-            // Enrollment application's id.
-            text: "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access 'd4ebce55-015a-49b5-a083-c84d1797ae8c'.".into(),
-        }),
+        // Per-user MFA; the resource in the text is the Microsoft Intune Enrollment app.
+        Some(user) if user.mfa_required && !grant.mfa_approved => {
+            Err(mfa_required(INTUNE_ENROLLMENT_APP_ID))
+        }
         Some(user) => Ok(user),
     }
+}
+
+/// Evaluates the tenant's Conditional Access policies for an authenticated user signing in to
+/// the resource the token is asked for, and turns an unmet grant control into its AADSTS error.
+fn conditional_access(
+    state: &EntraState,
+    user: EntraUser,
+    grant: &PasswordGrant<'_>,
+    params: &BTreeMap<String, String>,
+) -> (Result<EntraUser, Aadsts>, Evaluation) {
+    let resource = params
+        .get("scope")
+        .map_or(INTUNE_ENROLLMENT_APP_ID, |s| resource_of_scope(s));
+    let context = SignInContext {
+        mfa_satisfied: grant.mfa_approved,
+        // Entra learns compliance from Intune, which cannot mark a device that is still
+        // enrolling; a policy requiring it on the enrollment app refuses every enrollment.
+        device_compliant: false,
+    };
+    let member_of = state.member_of(&user);
+    let evaluation = conditional_access::evaluate(
+        &state.conditional_access_policies,
+        &user.id,
+        &member_of,
+        resource,
+        context,
+    );
+    let outcome = match evaluation.unmet {
+        None => Ok(user),
+        Some(GrantControl::Mfa) => Err(mfa_required(resource)),
+        Some(GrantControl::CompliantDevice) => Err(Aadsts {
+            status: StatusCode::BAD_REQUEST,
+            error: "interaction_required",
+            code: 53000,
+            text: "Device is not in required device state: compliant. Conditional Access policy requires a compliant device, and the device is not compliant. The user must enroll their device with an approved MDM provider like Intune.".into(),
+        }),
+        Some(GrantControl::Block) => Err(Aadsts {
+            status: StatusCode::BAD_REQUEST,
+            error: "interaction_required",
+            code: 53003,
+            text: "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.".into(),
+        }),
+    };
+    (outcome, evaluation)
+}
+
+/// The application id a scope asks a token for: `{app id}/.default` names it, and the Intune
+/// enrollment service's URI stands for Microsoft Intune Enrollment.
+fn resource_of_scope(scope: &str) -> &str {
+    let resource = scope.trim_end_matches("/.default");
+    match resource {
+        "https://enrollment.manage.microsoft.com" | "" => INTUNE_ENROLLMENT_APP_ID,
+        "https://graph.microsoft.com" => "00000003-0000-0000-c000-000000000000",
+        other => other,
+    }
+}
+
+/// AADSTS50076, Entra's answer to a sign-in that needs MFA (per-user or from a policy) and did
+/// not perform it.
+fn mfa_required(resource: &str) -> Aadsts {
+    Aadsts {
+        status: StatusCode::BAD_REQUEST,
+        error: "interaction_required",
+        code: 50076,
+        text: format!("Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '{resource}'."),
+    }
+}
+
+/// Where and when a sign-in happened and what Conditional Access made of it.
+struct Attempt<'a> {
+    cloud: Cloud,
+    at: OffsetDateTime,
+    correlation_id: &'a str,
+    evaluation: &'a Evaluation,
 }
 
 /// Adds the attempt to the sign-in log. The admin sees only sign-ins that reached the tenant's
@@ -363,14 +446,12 @@ fn authenticate(
 fn record_sign_in(
     state: &mut EntraState,
     grant: &PasswordGrant<'_>,
-    cloud: Cloud,
     outcome: &Result<EntraUser, Aadsts>,
-    at: OffsetDateTime,
-    correlation_id: &str,
+    attempt: &Attempt<'_>,
 ) {
     let Some(upn) = state
         .user_by_upn(grant.username)
-        .filter(|u| u.home_cloud == cloud)
+        .filter(|u| u.home_cloud == attempt.cloud)
         .map(|u| u.upn.clone())
     else {
         return;
@@ -386,12 +467,14 @@ fn record_sign_in(
         },
     };
     state.sign_ins.push(SignInRecord {
-        at,
+        at: attempt.at,
         upn,
         app_display_name: grant.app_name.clone(),
         client_app_used: grant.client_app.clone(),
         status,
-        correlation_id: correlation_id.to_string(),
+        correlation_id: attempt.correlation_id.to_string(),
+        conditional_access_status: attempt.evaluation.status().to_string(),
+        applied_policies: attempt.evaluation.applied.clone(),
     });
 }
 

@@ -6,13 +6,18 @@
 //! name it was sent to, so a government user whose Company Portal signs in through the public
 //! cloud fails the way the article describes, with the real AADSTS code.
 
+pub mod conditional_access;
 mod handler;
 mod state;
 
+pub use conditional_access::{
+    AppliedPolicy, ConditionalAccessPolicy, GrantControl, Group, PolicyResult, PolicyState,
+    INTUNE_APP_ID,
+};
 pub use handler::{bearer_token, EntraService};
 pub use state::{
     Cloud, EntraState, EntraUser, IssuedToken, License, RegisteredDevice, SignInRecord,
-    SignInStatus, DEFAULT_DEVICE_QUOTA, INTUNE_SERVICE_PLANS,
+    SignInStatus, Sku, DEFAULT_DEVICE_QUOTA, INTUNE_SERVICE_PLANS,
 };
 
 /// Host of the public cloud's sign-in service.

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use time::OffsetDateTime;
 
+use super::conditional_access::{transitive_groups, AppliedPolicy, ConditionalAccessPolicy, Group};
+
 /// The registration quota per user when the tenant does not set one: Entra's device
 /// registration policy `userDeviceQuota` defaults to 50 (Microsoft Graph,
 /// `deviceRegistrationPolicy`).
@@ -53,6 +55,19 @@ impl License {
             .iter()
             .any(|p| INTUNE_SERVICE_PLANS.contains(&p.as_str()))
     }
+}
+
+/// A subscription the tenant bought (Graph `subscribedSku`): its plans and how many seats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sku {
+    /// Graph's `skuId`.
+    pub sku_id: String,
+    /// The part number (`EMS`...).
+    pub part_number: String,
+    /// Every service plan of the SKU.
+    pub service_plans: Vec<String>,
+    /// Seats bought (`prepaidUnits.enabled`).
+    pub prepaid_units: u32,
 }
 
 /// A directory user.
@@ -140,6 +155,11 @@ pub struct SignInRecord {
     pub status: SignInStatus,
     /// Correlation id.
     pub correlation_id: String,
+    /// `conditionalAccessStatus`: `success`, `failure` or `notApplied` (empty when the sign-in
+    /// failed before Conditional Access was evaluated).
+    pub conditional_access_status: String,
+    /// Every policy's outcome (`appliedConditionalAccessPolicies`).
+    pub applied_policies: Vec<AppliedPolicy>,
 }
 
 /// The directory of one tenant.
@@ -159,6 +179,12 @@ pub struct EntraState {
     pub tokens: HashMap<String, IssuedToken>,
     /// The sign-in log (only sign-ins that reached the user's home cloud appear in it).
     pub sign_ins: Vec<SignInRecord>,
+    /// Groups with static membership.
+    pub groups: Vec<Group>,
+    /// Conditional Access policies, in the order the admin center lists them.
+    pub conditional_access_policies: Vec<ConditionalAccessPolicy>,
+    /// Subscriptions with seat counts; a SKU not listed here is not counted.
+    pub skus: Vec<Sku>,
 }
 
 impl EntraState {
@@ -172,6 +198,9 @@ impl EntraState {
             devices: Vec::new(),
             tokens: HashMap::new(),
             sign_ins: Vec::new(),
+            groups: Vec::new(),
+            conditional_access_policies: Vec::new(),
+            skus: Vec::new(),
         }
     }
 
@@ -190,6 +219,74 @@ impl EntraState {
         self.users
             .iter_mut()
             .find(|u| u.id == upn_or_id || u.upn.eq_ignore_ascii_case(upn_or_id))
+    }
+
+    /// Every group the user belongs to, directly or through nested groups.
+    pub fn member_of(&self, user: &EntraUser) -> std::collections::BTreeSet<String> {
+        transitive_groups(&self.groups, &user.id, &user.groups)
+    }
+
+    /// The user as the services that rely on the directory see them: every group they belong
+    /// to, transitively, in `groups`, and their effective licences in `licenses`.
+    pub fn resolved_user(&self, user: &EntraUser) -> EntraUser {
+        let mut resolved = user.clone();
+        resolved.licenses = self.effective_licenses(user);
+        resolved.groups = self.member_of(user).into_iter().collect();
+        resolved
+    }
+
+    /// The user's licences: assigned directly or inherited from a group (transitively). One SKU
+    /// from several assignments is one licence whose enabled plans are those any assignment
+    /// enables (a plan disabled in one assignment and enabled in another is enabled).
+    pub fn effective_licenses(&self, user: &EntraUser) -> Vec<License> {
+        let member_of = self.member_of(user);
+        let inherited = self
+            .groups
+            .iter()
+            .filter(|g| member_of.contains(&g.id))
+            .flat_map(|g| g.licenses.iter());
+        let mut out: Vec<License> = Vec::new();
+        for l in user.licenses.iter().chain(inherited) {
+            match out.iter_mut().find(|o| o.sku == l.sku) {
+                Some(o) => {
+                    for p in &l.service_plans {
+                        if !o.service_plans.contains(p) {
+                            o.service_plans.push(p.clone());
+                        }
+                    }
+                }
+                None => out.push(l.clone()),
+            }
+        }
+        out
+    }
+
+    /// How many users hold `part_number`, directly or through a group.
+    pub fn consumed_units(&self, part_number: &str) -> u32 {
+        self.users
+            .iter()
+            .filter(|u| {
+                self.effective_licenses(u)
+                    .iter()
+                    .any(|l| l.sku == part_number)
+            })
+            .count() as u32
+    }
+
+    /// Seats left of `part_number`; `None` when the tenant does not count that SKU.
+    pub fn seats_left(&self, part_number: &str) -> Option<u32> {
+        let sku = self.skus.iter().find(|s| s.part_number == part_number)?;
+        Some(
+            sku.prepaid_units
+                .saturating_sub(self.consumed_units(part_number)),
+        )
+    }
+
+    /// The group with object id or display name `id_or_name`.
+    pub fn group_mut(&mut self, id_or_name: &str) -> Option<&mut Group> {
+        self.groups
+            .iter_mut()
+            .find(|g| g.id == id_or_name || g.display_name == id_or_name)
     }
 
     /// The token's record, if it exists and has not expired at `now`.

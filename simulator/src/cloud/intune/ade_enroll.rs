@@ -191,11 +191,13 @@ impl IntuneService {
         )
         .body("application/x-www-form-urlencoded", body);
         match self.outbound.send(request).await {
-            Ok(r) if r.status == StatusCode::OK => self
-                .directory()
-                .user_by_upn(upn)
-                .cloned()
-                .ok_or((50034, "user vanished".into())),
+            Ok(r) if r.status == StatusCode::OK => {
+                let directory = self.directory();
+                directory
+                    .user_by_upn(upn)
+                    .map(|u| directory.resolved_user(u))
+                    .ok_or((50034, "user vanished".into()))
+            }
             Ok(r) => {
                 let e = TokenError::from_json(&r.body).unwrap_or_default();
                 Err((e.code(), e.first_line().to_string()))

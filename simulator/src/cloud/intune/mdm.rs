@@ -122,7 +122,12 @@ fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) ->
     let Some(session) = session_for(service, cert_serial) else {
         return unauthorized("the identity certificate belongs to no enrollment session");
     };
-    let user = service.directory().user(&session.user_id).cloned();
+    let user = {
+        let directory = service.directory();
+        directory
+            .user(&session.user_id)
+            .map(|u| directory.resolved_user(u))
+    };
     let Some(user) = user else {
         return unauthorized("the session's user no longer exists");
     };

@@ -200,7 +200,9 @@ impl IntuneService {
         if issued.cloud != cloud_of_host(&request.host) {
             return None;
         }
-        directory.user(&issued.user_id).cloned()
+        directory
+            .user(&issued.user_id)
+            .map(|u| directory.resolved_user(u))
     }
 
     /// Logs a troubleshooting event for a refusal.

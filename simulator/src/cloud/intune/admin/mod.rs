@@ -20,6 +20,7 @@ mod ade;
 mod apns;
 mod configurations;
 mod devices;
+pub mod directory;
 pub mod shapes;
 mod users;
 
@@ -158,6 +159,11 @@ async fn route(service: &IntuneService, request: &Request, segments: &[&str]) ->
             Some(ok_value(1))
         }
         ["users", rest @ ..] => users::route(service, request, rest),
+        ["groups", rest @ ..] => directory::route_groups(service, request, rest),
+        ["subscribedSkus"] if method == Method::GET => Some(users::subscribed_skus(service)),
+        ["identity", "conditionalAccess", "policies", rest @ ..] => {
+            directory::route_policies(service, request, rest)
+        }
         ["auditLogs", "signIns"] if method == Method::GET => Some(ok_value(sign_in_log(service))),
         _ => None,
     }

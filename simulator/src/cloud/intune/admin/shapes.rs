@@ -3,10 +3,11 @@
 //! readers see the same thing.
 
 use enrollsim_graph::{
-    ApnsCertificateView, DepEnrollmentProfile, DepOnboardingSetting, DeviceLimitConfiguration,
-    EnrollmentConfiguration, EnrollmentEvent, FailureCategory, ImportedAppleDeviceIdentity,
-    ImportedDeviceIdentityView, IosRestriction, LicenseDetails, LicenseView, ManagedDevice,
-    PlatformRestrictionsConfiguration, PortalDevice, ServicePlanInfo, SignIn, SignInStatus, User,
+    ApnsCertificateView, AppliedConditionalAccessPolicy, DepEnrollmentProfile,
+    DepOnboardingSetting, DeviceLimitConfiguration, EnrollmentConfiguration, EnrollmentEvent,
+    FailureCategory, ImportedAppleDeviceIdentity, ImportedDeviceIdentityView, IosRestriction,
+    LicenseDetails, LicenseView, ManagedDevice, PlatformRestrictionsConfiguration, PortalDevice,
+    ServicePlanInfo, SignIn, SignInStatus, User,
 };
 use time::OffsetDateTime;
 
@@ -183,6 +184,22 @@ pub fn sign_in(s: &SignInRecord) -> SignIn {
             error_code: s.status.error_code.into(),
             failure_reason: s.status.failure_reason.clone(),
         },
+        conditional_access_status: Some(s.conditional_access_status.clone())
+            .filter(|c| !c.is_empty()),
+        applied_conditional_access_policies: s
+            .applied_policies
+            .iter()
+            .map(|p| AppliedConditionalAccessPolicy {
+                id: p.id.clone(),
+                display_name: p.display_name.clone(),
+                result: p.result.graph_name().into(),
+                enforced_grant_controls: p
+                    .enforced_grant_controls
+                    .iter()
+                    .map(|c| c.sign_in_log_name().into())
+                    .collect(),
+            })
+            .collect(),
     }
 }
 

@@ -6,7 +6,7 @@ use enrollsim_graph::DirectoryObject;
 use hyper::{Method, StatusCode};
 
 use super::{bad_request, body, graph_error, ok_value, shapes, Answer};
-use crate::cloud::entra::{EntraUser, License};
+use crate::cloud::entra::{EntraState, EntraUser, License};
 use crate::cloud::intune::state::ManagementState;
 use crate::cloud::intune::IntuneService;
 use crate::net::{Request, Response};
@@ -17,7 +17,8 @@ pub(super) fn route(service: &IntuneService, request: &Request, rest: &[&str]) -
         (&Method::GET, []) => list_users(service),
         (&Method::GET, [id, "licenseDetails"]) => license_details(service, id),
         (&Method::GET, [id, "managedDevices"]) => user_devices(service, id),
-        (&Method::GET, [id, "memberOf"]) => member_of(service, id),
+        (&Method::GET, [id, "memberOf"]) => member_of(service, id, false),
+        (&Method::GET, [id, "transitiveMemberOf"]) => member_of(service, id, true),
         (&Method::GET, [id, "authentication", "requirements"]) => get_mfa(service, id),
         (&Method::POST, [id, "assignLicense"]) => assign_license(service, request, id),
         (&Method::PATCH, [id, "authentication", "requirements"]) => set_mfa(service, request, id),
@@ -40,21 +41,53 @@ fn find_user(service: &IntuneService, id: &str) -> Result<EntraUser, Response> {
         .ok_or_else(|| graph_error(service, StatusCode::NOT_FOUND, "Request_ResourceNotFound", format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present.")))
 }
 
+/// `users/{id}/licenseDetails`: every licence the user holds, directly or through a group,
+/// with the SKU's plans that are turned off listed as `Disabled`.
 fn license_details(service: &IntuneService, id: &str) -> Answer {
     let user = find_user(service, id)?;
-    ok_value(
-        user.licenses
-            .iter()
-            .map(shapes::license_details)
-            .collect::<Vec<_>>(),
-    )
+    let directory = service.directory();
+    let details: Vec<_> = directory
+        .effective_licenses(&user)
+        .iter()
+        .map(|l| {
+            let mut d = shapes::license_details(l);
+            let all_plans = directory.skus.iter().find(|s| s.part_number == l.sku);
+            for plan in all_plans.into_iter().flat_map(|s| &s.service_plans) {
+                if !l.service_plans.contains(plan) {
+                    d.service_plans.push(enrollsim_graph::ServicePlanInfo {
+                        service_plan_name: plan.clone(),
+                        provisioning_status: "Disabled".into(),
+                    });
+                }
+            }
+            d
+        })
+        .collect();
+    drop(directory);
+    ok_value(details)
 }
 
-/// `users/{id}/memberOf`: the groups the user is in, as directory object references.
-fn member_of(service: &IntuneService, id: &str) -> Answer {
+/// `users/{id}/memberOf` (direct) and `transitiveMemberOf` (through nested groups too): the
+/// groups the user is in, as directory object references.
+fn member_of(service: &IntuneService, id: &str, transitive: bool) -> Answer {
     let user = find_user(service, id)?;
+    let directory = service.directory();
+    let groups: Vec<String> = if transitive {
+        directory.member_of(&user).into_iter().collect()
+    } else {
+        let mut direct = user.groups.clone();
+        direct.extend(
+            directory
+                .groups
+                .iter()
+                .filter(|g| g.members.contains(&user.id) && !user.groups.contains(&g.id))
+                .map(|g| g.id.clone()),
+        );
+        direct
+    };
+    drop(directory);
     ok_value(
-        user.groups
+        groups
             .iter()
             .map(|g| DirectoryObject {
                 odata_type: "#microsoft.graph.group".into(),
@@ -109,7 +142,18 @@ fn assign_license(service: &IntuneService, request: &Request, id: &str) -> Answe
         licenses.retain(|l| !remove.contains(&l.sku));
     }
     for l in add {
-        let license = added_license(l).ok_or_else(|| bad("every added licence needs 'skuId'."))?;
+        let license = added_license(&service.directory(), l)
+            .ok_or_else(|| bad("every added licence needs 'skuId'."))?;
+        let directory = service.directory();
+        let holds = directory
+            .effective_licenses(&user)
+            .iter()
+            .any(|l| l.sku == license.sku);
+        let full = directory.seats_left(&license.sku) == Some(0);
+        drop(directory);
+        if full && !holds {
+            return Err(no_seats(service, &license.sku));
+        }
         licenses.retain(|x| x.sku != license.sku);
         licenses.push(license);
     }
@@ -122,11 +166,57 @@ fn assign_license(service: &IntuneService, request: &Request, id: &str) -> Answe
     Ok(Response::json(StatusCode::OK, &view))
 }
 
-/// The licence an `addLicenses` entry grants; `None` without a SKU.
-fn added_license(l: AddLicense) -> Option<License> {
+/// The licence an `addLicenses` entry grants: the plans it names, else the SKU's plans (the
+/// tenant's subscription, else the SKU's defaults), minus `disabledPlans`; `None` without a SKU.
+pub(super) fn added_license(directory: &EntraState, l: AddLicense) -> Option<License> {
     let sku = l.sku_id?;
-    let service_plans = l.service_plans.unwrap_or_else(|| default_plans(&sku));
+    let mut service_plans = l.service_plans.unwrap_or_else(|| {
+        directory
+            .skus
+            .iter()
+            .find(|s| s.part_number == sku)
+            .map_or_else(|| default_plans(&sku), |s| s.service_plans.clone())
+    });
+    let disabled = l.disabled_plans.unwrap_or_default();
+    service_plans.retain(|p| !disabled.contains(p));
     Some(License { sku, service_plans })
+}
+
+/// Graph's answer to a licence with no seat left (`assignLicense`, 400).
+pub(super) fn no_seats(service: &IntuneService, sku: &str) -> Response {
+    graph_error(
+        service,
+        StatusCode::BAD_REQUEST,
+        "Request_BadRequest",
+        format!("Subscription with SKU {sku} does not have any available licenses."),
+    )
+}
+
+/// `subscribedSkus`: the tenant's subscriptions with seats bought and consumed.
+pub(super) fn subscribed_skus(service: &IntuneService) -> Answer {
+    let directory = service.directory();
+    let value: Vec<_> = directory
+        .skus
+        .iter()
+        .map(|s| enrollsim_graph::SubscribedSku {
+            sku_id: s.sku_id.clone(),
+            sku_part_number: s.part_number.clone(),
+            prepaid_units: enrollsim_graph::PrepaidUnits {
+                enabled: s.prepaid_units,
+            },
+            consumed_units: directory.consumed_units(&s.part_number),
+            service_plans: s
+                .service_plans
+                .iter()
+                .map(|p| enrollsim_graph::ServicePlanInfo {
+                    service_plan_name: p.clone(),
+                    provisioning_status: "Success".into(),
+                })
+                .collect(),
+        })
+        .collect();
+    drop(directory);
+    ok_value(value)
 }
 
 /// The service plans a SKU enables by default.
