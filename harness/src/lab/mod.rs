@@ -226,29 +226,13 @@ impl Lab {
                 admin.upload_new_apns_certificate().await
             }
             ResolutionStep::DisableMfa { user } => admin.disable_mfa(user).await,
-            ResolutionStep::RemoveManagementProfile => {
-                self.device.remove_management_profiles().await;
-                Ok(())
-            }
-            ResolutionStep::ReinstallCompanyPortal => {
-                self.device.reinstall_company_portal();
-                Ok(())
-            }
-            ResolutionStep::ClearSafariCookies => {
-                self.device.clear_safari_cookies();
-                Ok(())
-            }
-            ResolutionStep::RestoreAsNew => {
-                self.device.restore_as_new();
-                self.device.install_company_portal();
-                Ok(())
-            }
-            ResolutionStep::SetCompanyPortalCloud { cloud } => {
-                self.device.set_company_portal_cloud(*cloud);
-                Ok(())
-            }
-            ResolutionStep::UseOtherNetwork => {
-                self.device.use_other_network();
+            ResolutionStep::RemoveManagementProfile
+            | ResolutionStep::ReinstallCompanyPortal
+            | ResolutionStep::ClearSafariCookies
+            | ResolutionStep::RestoreAsNew
+            | ResolutionStep::SetCompanyPortalCloud { .. }
+            | ResolutionStep::UseOtherNetwork => {
+                self.apply_on_device(step).await;
                 Ok(())
             }
             ResolutionStep::EditEnrollmentProfile { profile } => {
@@ -276,6 +260,33 @@ impl Lab {
                         "{directory_step:?} is not a step the lab can carry out"
                     )))
                 }),
+        }
+    }
+
+    /// A technician's step on the device itself (Settings, the App Store, recovery mode).
+    async fn apply_on_device(&self, step: &ResolutionStep) {
+        match step {
+            ResolutionStep::RemoveManagementProfile => {
+                self.device.remove_management_profiles().await;
+            }
+            ResolutionStep::ReinstallCompanyPortal => {
+                self.device.reinstall_company_portal();
+            }
+            ResolutionStep::ClearSafariCookies => {
+                self.device.clear_safari_cookies();
+            }
+            ResolutionStep::RestoreAsNew => {
+                self.device.restore_as_new();
+                self.device.install_company_portal();
+            }
+            ResolutionStep::SetCompanyPortalCloud { cloud } => {
+                self.device.set_company_portal_cloud(*cloud);
+            }
+            ResolutionStep::UseOtherNetwork => {
+                self.device.use_other_network();
+            }
+            // `apply` sends only the steps above here.
+            _ => {}
         }
     }
 }
