@@ -35,12 +35,42 @@ pub struct DepOnboardingSetting {
     /// Last "Sync now".
     #[serde(default)]
     pub last_sync_triggered_date_time: Option<String>,
+    /// 0 when the last sync succeeded, else Apple's HTTP status (Graph's `lastSyncErrorCode`;
+    /// Microsoft does not document its values, so enrollsim chose these).
+    #[serde(default)]
+    pub last_sync_error_code: i32,
+    /// How many devices the token imported from Apple.
+    #[serde(default)]
+    pub synced_device_count: i32,
+    /// How the last sync failed (enrollsim extension); `null` after a successful sync.
+    #[serde(default)]
+    pub last_sync_error: Option<DepSyncError>,
     /// The token's enrollment profiles.
     #[serde(default)]
     pub enrollment_profiles: Vec<DepEnrollmentProfile>,
     /// Devices Apple assigned to the token.
     #[serde(default)]
     pub imported_apple_device_identities: Vec<ImportedAppleDeviceIdentity>,
+}
+
+/// How a sync with Apple failed, as the admin center shows it on the token (enrollsim
+/// extension of Graph): Apple's answer as Intune logged it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DepSyncError {
+    /// When the sync failed (RFC 3339).
+    #[serde(default)]
+    pub date_time: String,
+    /// Apple's HTTP status; `null` when Apple could not be reached.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Apple's error token (`T_C_NOT_SIGNED`, `EXPIRED_CURSOR`...) or the OAuth problem of a
+    /// refused `/session` (`token_expired`, `token_rejected`...).
+    #[serde(default)]
+    pub code: String,
+    /// The DEP API endpoint that answered (`/session`, `/devices/sync`...).
+    #[serde(default)]
+    pub endpoint: String,
 }
 
 /// Graph `depIOSEnrollmentProfile` (the fields the lab keeps).
@@ -71,6 +101,12 @@ pub struct DepEnrollmentProfile {
     /// Whether Apple holds the profile (enrollsim extension).
     #[serde(default)]
     pub is_synced_to_apple: bool,
+    /// The support phone number Setup Assistant shows.
+    #[serde(default)]
+    pub support_phone_number: Option<String>,
+    /// The department Setup Assistant shows.
+    #[serde(default)]
+    pub department: Option<String>,
 }
 
 /// Graph `importedAppleDeviceIdentity` (the fields the lab keeps).
@@ -99,6 +135,9 @@ impl From<DepOnboardingSetting> for DepOnboardingSettingView {
             token_uploaded_date_time: Some(t.token_uploaded_date_time),
             last_successful_sync_date_time: t.last_successful_sync_date_time,
             last_sync_triggered_date_time: t.last_sync_triggered_date_time,
+            last_sync_error_code: Some(t.last_sync_error_code),
+            synced_device_count: Some(t.synced_device_count),
+            last_sync_error: t.last_sync_error,
             enrollment_profiles: t.enrollment_profiles.into_iter().map(Into::into).collect(),
             imported_apple_device_identities: t
                 .imported_apple_device_identities
@@ -119,6 +158,8 @@ impl From<DepEnrollmentProfile> for EnrollmentProfileView {
             requires_user_authentication: p.requires_user_authentication,
             authentication_method: Some(p.authentication_method),
             is_synced_to_apple: Some(p.is_synced_to_apple),
+            support_phone_number: p.support_phone_number,
+            department: p.department,
         }
     }
 }

@@ -33,7 +33,9 @@ pub use assignments::{
     AssignmentTarget, DirectoryObject, EnrollmentConfigurationAssignment,
     ALL_LICENSED_USERS_TARGET_TYPE, GROUP_TARGET_TYPE,
 };
-pub use dep::{DepEnrollmentProfile, DepOnboardingSetting, ImportedAppleDeviceIdentity};
+pub use dep::{
+    DepEnrollmentProfile, DepOnboardingSetting, DepSyncError, ImportedAppleDeviceIdentity,
+};
 pub use device::ManagedDevice;
 pub use directory::{
     ConditionalAccessApplications, ConditionalAccessConditions, ConditionalAccessGrantControls,

@@ -141,6 +141,12 @@ pub struct NewEnrollmentProfile {
     /// New devices get this profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
+    /// The support phone number Setup Assistant shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_phone_number: Option<String>,
+    /// The department Setup Assistant shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
 }
 
 /// `PATCH depOnboardingSettings/{id}/enrollmentProfiles/{id}`. Any edit, even of the
@@ -154,6 +160,12 @@ pub struct EnrollmentProfilePatch {
     /// New description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// New support phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_phone_number: Option<String>,
+    /// New department.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
     /// New authentication method.
     #[serde(
         default,

@@ -258,6 +258,17 @@ pub struct DepOnboardingSettingView {
     /// Last sync request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_triggered_date_time: Option<String>,
+    /// Graph's `lastSyncErrorCode`: 0 when the last sync succeeded; otherwise enrollsim puts
+    /// Apple's HTTP status there (Microsoft does not document its values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_error_code: Option<i32>,
+    /// Graph's `syncedDeviceCount`: the devices the token has imported from Apple.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synced_device_count: Option<i32>,
+    /// How the last sync failed, as Apple answered (enrollsim extension: the admin center
+    /// shows it as the token's sync error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sync_error: Option<crate::dep::DepSyncError>,
     /// The token's enrollment profiles.
     #[serde(default)]
     pub enrollment_profiles: Vec<EnrollmentProfileView>,
@@ -291,6 +302,12 @@ pub struct EnrollmentProfileView {
     /// Whether Apple holds the profile (enrollsim extension).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_synced_to_apple: Option<bool>,
+    /// The support phone number Setup Assistant shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_phone_number: Option<String>,
+    /// The department Setup Assistant shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
 }
 
 /// Graph `importedAppleDeviceIdentity` (the fields used).

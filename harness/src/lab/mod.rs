@@ -6,6 +6,7 @@
 //! speak the wire protocols themselves. The `enrollsim` crate wraps it in its `World`, which
 //! keeps these internals private.
 
+mod abm;
 mod admin;
 mod build;
 mod device;
@@ -252,14 +253,14 @@ impl Lab {
                 self.world.intune.run_due_syncs().await;
                 Ok(())
             }
-            directory_step => admin
-                .apply_directory_step(directory_step)
-                .await
-                .unwrap_or_else(|| {
+            other => match abm::apply(self, other).await {
+                Some(done) => done,
+                None => admin.apply_directory_step(other).await.unwrap_or_else(|| {
                     Err(LabError::Spec(format!(
-                        "{directory_step:?} is not a step the lab can carry out"
+                        "{other:?} is not a step the lab can carry out"
                     )))
                 }),
+            },
         }
     }
 

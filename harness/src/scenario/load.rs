@@ -550,6 +550,7 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         ResolutionStep::ExcludeFromPolicy { user, .. }
         | ResolutionStep::EnableServicePlan { user, .. } => (user.as_ref(), None),
         ResolutionStep::EditEnrollmentProfile { profile }
+        | ResolutionStep::SetEnrollmentProfileFields { profile, .. }
         | ResolutionStep::SetEnrollmentProfileAuthentication { profile, .. } => {
             (None, Some(profile))
         }
@@ -563,6 +564,11 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::SetCompanyPortalCloud { .. }
         | ResolutionStep::UseOtherNetwork
         | ResolutionStep::SyncAdeToken
+        | ResolutionStep::AcceptAbmTerms
+        | ResolutionStep::ReaddMdmServer
+        | ResolutionStep::RenewAdeToken
+        | ResolutionStep::CreateEnrollmentProfile { .. }
+        | ResolutionStep::RequestSupportSyncRetry
         | ResolutionStep::WaitHours { .. }
         | ResolutionStep::Wait { .. }
         | ResolutionStep::SetPolicyGrant { .. }

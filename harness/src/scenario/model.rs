@@ -197,6 +197,51 @@ pub struct AdeSpec {
     pub device_assigned: bool,
     /// Enrollment profiles; the first one marked `default` is assigned to new devices.
     pub profiles: Vec<AdeProfileSpec>,
+    /// When Intune last synced the token before the start (a span). When set, that sync
+    /// runs then (a full fetch) and the sync at the start asks Apple for the changes since
+    /// its cursor; when absent, the sync at the start is the token's first.
+    pub last_synced_days_ago: Option<Span>,
+    /// Intune lost the cursor of its last sync (an Intune-side fault): the sync at the start
+    /// asks Apple for changes without one.
+    pub cursor_lost: bool,
+    /// Apple Business Manager's and Apple's own state at the start.
+    pub apple: AbmSpec,
+}
+
+/// Apple's side of ADE at the start: Apple Business Manager as its administrator left it,
+/// and Apple's DEP service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AbmSpec {
+    /// Whether the organisation accepted Apple's latest terms and conditions.
+    pub terms_accepted: bool,
+    /// Intune's MDM server was removed from Apple Business Manager's server list.
+    pub mdm_server_removed: bool,
+    /// The server token Intune holds was revoked in Apple Business Manager.
+    pub token_revoked: bool,
+    /// How long Apple's DEP API answers every call with 500 from the start (a span).
+    pub outage: Option<Span>,
+    /// Apple no longer knows the cursors it issued before the start.
+    pub cursors_lost: bool,
+    /// Apple no longer knows the profiles Intune defined before the start.
+    pub profiles_lost: bool,
+    /// How long before the start Apple Business Manager assigned the device to Intune's
+    /// MDM server (a span); from the beginning of the history when absent.
+    pub device_assigned_days_ago: Option<Span>,
+}
+
+impl Default for AbmSpec {
+    fn default() -> Self {
+        AbmSpec {
+            terms_accepted: true,
+            mdm_server_removed: false,
+            token_revoked: false,
+            outage: None,
+            cursors_lost: false,
+            profiles_lost: false,
+            device_assigned_days_ago: None,
+        }
+    }
 }
 
 impl Default for AdeSpec {
@@ -207,6 +252,9 @@ impl Default for AdeSpec {
             token_uploaded_days_ago: Span::days(20),
             device_assigned: true,
             profiles: vec![AdeProfileSpec::default()],
+            last_synced_days_ago: None,
+            cursor_lost: false,
+            apple: AbmSpec::default(),
         }
     }
 }
@@ -228,6 +276,10 @@ pub struct AdeProfileSpec {
     pub authentication: AdeAuthMethod,
     /// Whether new devices get this profile.
     pub default: bool,
+    /// The support phone number Setup Assistant shows (Apple's `support_phone_number`).
+    pub support_phone: Option<String>,
+    /// The department Setup Assistant shows (Apple's `department`).
+    pub department: Option<String>,
 }
 
 impl Default for AdeProfileSpec {
@@ -238,6 +290,8 @@ impl Default for AdeProfileSpec {
             modified_days_ago: None,
             authentication: AdeAuthMethod::SetupAssistantModern,
             default: true,
+            support_phone: Some("+1 555 0100".into()),
+            department: Some("IT".into()),
         }
     }
 }
@@ -772,6 +826,40 @@ pub enum ResolutionStep {
     },
     /// Admin: "Sync now" on the enrollment program token.
     SyncAdeToken,
+    /// Admin (Apple Business Manager administrator): accept Apple's new terms and conditions.
+    AcceptAbmTerms,
+    /// Admin: add Intune's MDM server in Apple Business Manager again (after it was removed);
+    /// its devices move to it. Its token must then be downloaded and uploaded
+    /// (`renew-ade-token`).
+    ReaddMdmServer,
+    /// Admin: download a new server token for Intune's MDM server in Apple Business Manager
+    /// and upload it to the enrollment program token in Intune ("Renew token").
+    RenewAdeToken,
+    /// Admin: change fields of an ADE enrollment profile (then `sync-ade-token`).
+    SetEnrollmentProfileFields {
+        /// The profile's current name.
+        profile: String,
+        /// A new name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// A new support phone number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        support_phone: Option<String>,
+        /// A new department.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        department: Option<String>,
+    },
+    /// Admin: create a new ADE enrollment profile and assign every device of the token to it
+    /// (then `sync-ade-token`).
+    CreateEnrollmentProfile {
+        /// Its name.
+        name: String,
+    },
+    /// Admin: contact Intune support, who retry the token's sync from the Intune service
+    /// (dropping the stored cursor and starting with a full fetch). The article sends the
+    /// admin to support for the cursor errors and the internal server error; enrollsim
+    /// models that contact as this retry.
+    RequestSupportSyncRetry,
     /// Anyone: wait; Intune's automatic delta sync (every 12 hours) runs when it is due.
     WaitHours {
         /// How long.

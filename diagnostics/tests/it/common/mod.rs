@@ -123,6 +123,7 @@ pub fn healthy_tenant() -> TenantView {
                 requires_user_authentication: true,
                 authentication_method: Some("companyPortal".into()),
                 is_synced_to_apple: Some(true),
+                ..EnrollmentProfileView::default()
             }],
             imported_apple_device_identities: vec![ImportedDeviceView {
                 serial_number: Some(ADE_SERIAL.into()),
@@ -130,6 +131,7 @@ pub fn healthy_tenant() -> TenantView {
                 enrollment_state: Some("notContacted".into()),
                 last_contacted_date_time: None,
             }],
+            ..DepOnboardingSettingView::default()
         }],
     }
 }

@@ -34,6 +34,9 @@ use crate::wire::dep::{
 /// The host name of Apple's DEP API.
 pub const DEP_HOST: &str = "mdmenrollment.apple.com";
 
+/// The body of a 500 answer while Apple's service is failing.
+pub const INTERNAL_ERROR: &str = "INTERNAL_SERVER_ERROR";
+
 /// The `Content-Type` of error bodies (a bare token).
 const ERROR_CONTENT_TYPE: &str = "text/plain;charset=UTF8";
 
@@ -103,6 +106,10 @@ impl DepApi {
 
     /// Answers one request (synchronously: the state is in memory).
     pub fn answer(&self, request: &Request) -> Response {
+        if lock(&self.state).failing_at(self.clock.now()) {
+            // Apple documents 500 only as "internal server error"; the body names it.
+            return error(500, INTERNAL_ERROR);
+        }
         if request.path == "/session" {
             return if request.method == Method::GET {
                 self.session(request)

@@ -18,6 +18,11 @@
 //! - **Terms and conditions**: [`AppleAdeState::terms_accepted`]; while false every call
 //!   answers 403 `T_C_NOT_SIGNED` (Apple, "Interpreting Automated Device Enrollment program
 //!   error codes").
+//! - **Remove an MDM server / add it again**: [`AppleAdeState::set_access_denied`] and
+//!   [`AppleAdeState::readd_mdm_server`]; a removed server's calls get 403 `ACCESS_DENIED`.
+//! - **Apple's own trouble**: [`AppleAdeState::internal_error_until`] (every call answers 500
+//!   until then), [`AppleAdeState::forget_cursors`] and [`AppleAdeState::forget_profiles`]
+//!   (Apple no longer knows cursors or profiles it issued: `INVALID_CURSOR`, `NOT_FOUND`).
 //! - **Assign devices to an MDM server**: [`AppleAdeState::assign_device`], which logs the
 //!   `added`/`deleted` operations that `POST /devices/sync` reports.
 
@@ -270,6 +275,8 @@ pub struct AppleAdeState {
     pub organization: Organization,
     /// Whether the organisation accepted the latest terms and conditions.
     pub terms_accepted: bool,
+    /// Until when Apple's DEP API answers every call with 500 (an incident on Apple's side).
+    pub internal_error_until: Option<OffsetDateTime>,
     pub(super) servers: BTreeMap<String, MdmServer>,
     pub(super) devices: BTreeMap<String, AbmDevice>,
     pub(super) profiles: BTreeMap<String, DefinedProfile>,
@@ -286,6 +293,7 @@ impl AppleAdeState {
         AppleAdeState {
             organization,
             terms_accepted: true,
+            internal_error_until: None,
             servers: BTreeMap::new(),
             devices: BTreeMap::new(),
             profiles: BTreeMap::new(),
@@ -430,6 +438,48 @@ impl AppleAdeState {
             self.log(serial, &server, OpType::Deleted, now);
         }
         Ok(())
+    }
+
+    /// "Add MDM Server" again after `old` was removed: a new server called `name` (new
+    /// consumer key, no token yet) takes over every device `old` had. Returns its UUID.
+    pub fn readd_mdm_server(
+        &mut self,
+        old: &str,
+        name: &str,
+        rng: &SeededRng,
+        now: OffsetDateTime,
+    ) -> Result<String, AdeStateError> {
+        if !self.servers.contains_key(old) {
+            return Err(AdeStateError::UnknownServer(old.to_string()));
+        }
+        let new = self.add_mdm_server(name, rng);
+        let serials: Vec<String> = self
+            .devices
+            .values()
+            .filter(|d| d.mdm_server.as_deref() == Some(old))
+            .map(|d| d.serial_number.clone())
+            .collect();
+        for serial in serials {
+            self.assign_device(&serial, Some(&new), now)?;
+        }
+        Ok(new)
+    }
+
+    /// Forgets every cursor issued so far (Apple then answers `INVALID_CURSOR` to them).
+    pub fn forget_cursors(&mut self) {
+        self.cursors.clear();
+    }
+
+    /// Forgets every profile defined so far, and the assignments to them (Apple then
+    /// answers `NOT_FOUND` when a server assigns one).
+    pub fn forget_profiles(&mut self) {
+        self.profiles.clear();
+        self.assignments.clear();
+    }
+
+    /// Whether Apple's DEP API is failing at `now` (500 to every call).
+    pub fn failing_at(&self, now: OffsetDateTime) -> bool {
+        self.internal_error_until.is_some_and(|until| now < until)
     }
 
     /// Forgets every open session, as a restart of Apple's service would.

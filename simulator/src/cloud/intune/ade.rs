@@ -10,6 +10,16 @@
 //! (new modification time) and sync. The admin's "Sync now" is allowed once per 15 minutes
 //! (Intune, "Automatically enroll iOS/iPadOS devices with ADE").
 //!
+//! A sync that Apple refuses is recorded on the token ([`AdeSyncFailure`]: Apple's status, its
+//! error token or OAuth problem, the endpoint) and shown to the admin as the token's sync
+//! error (`lastSyncErrorCode` and enrollsim's `lastSyncError` in Graph): the article's "Sync
+//! token errors between Intune and ADE" are these answers. A successful sync clears it.
+//! The first sync fetches Apple's whole device list (`POST /server/devices`); later ones ask
+//! for the changes since the stored cursor (`POST /devices/sync`), so a cursor Apple lost
+//! (`INVALID_CURSOR`), one older than seven days (`EXPIRED_CURSOR`) and a cursor Intune lost
+//! after its first fetch (`CURSOR_REQUIRED`) all surface here. Intune support's retry
+//! ([`IntuneService::support_sync_retry`]) starts over with a full fetch.
+//!
 //! The token, profile and device records are plain state ([`super::state`]); the endpoint ADE
 //! devices enroll through is [`super::ade_enroll`], the admin's resources are in
 //! [`super::admin`].
@@ -22,7 +32,9 @@ use crate::cloud::apple_ade::token::ServerToken;
 use crate::wire::dep::DepProfile;
 
 // The ADE records used to live here; their old paths keep working.
-pub use super::state::{AdeAuthMethod, AdeProfile, EnrollmentProgramToken, ImportedDevice};
+pub use super::state::{
+    AdeAuthMethod, AdeProfile, AdeSyncFailure, EnrollmentProgramToken, ImportedDevice,
+};
 
 /// How often Intune syncs every token with Apple on its own (the delta sync).
 pub const AUTOMATIC_SYNC_INTERVAL: Duration = Duration::hours(12);
@@ -39,14 +51,55 @@ pub enum SyncError {
     /// "Sync now" was pressed less than 15 minutes after the last one.
     #[error("a sync was requested at {0}; the next one is allowed 15 minutes later")]
     Throttled(String),
-    /// Apple refused a call.
-    #[error("Apple's DEP API: {0}")]
-    Apple(String),
+    /// No server token was uploaded to the enrollment program token.
+    #[error("no server token has been uploaded for this enrollment program token")]
+    NoServerToken,
+    /// Apple refused a call, or could not be reached.
+    #[error("Apple's DEP API ({endpoint}): {error}")]
+    Apple {
+        /// The endpoint called.
+        endpoint: &'static str,
+        /// What went wrong.
+        error: DepClientError,
+    },
 }
 
-impl From<DepClientError> for SyncError {
-    fn from(e: DepClientError) -> Self {
-        SyncError::Apple(e.to_string())
+/// Tags a DEP client error with the endpoint that gave it.
+fn at(endpoint: &'static str) -> impl Fn(DepClientError) -> SyncError {
+    move |error| SyncError::Apple { endpoint, error }
+}
+
+impl SyncError {
+    /// The failure as Intune records it on the token, at `now`; `None` for refusals that
+    /// never reached Apple (unknown token, throttled "Sync now").
+    pub fn failure(&self, now: OffsetDateTime) -> Option<AdeSyncFailure> {
+        match self {
+            SyncError::UnknownToken(_) | SyncError::Throttled(_) => None,
+            SyncError::NoServerToken => Some(AdeSyncFailure {
+                at: now,
+                status: None,
+                code: "NO_SERVER_TOKEN".into(),
+                endpoint: String::new(),
+            }),
+            SyncError::Apple { endpoint, error } => {
+                let code = match error {
+                    DepClientError::Auth {
+                        problem: Some(p), ..
+                    } => p.clone(),
+                    DepClientError::Transport(_) => "UNREACHABLE".into(),
+                    DepClientError::Decode { .. } => "UNREADABLE_ANSWER".into(),
+                    other => other
+                        .code()
+                        .map_or_else(|| "UNKNOWN".into(), |c| c.as_str().to_string()),
+                };
+                Some(AdeSyncFailure {
+                    at: now,
+                    status: error.status(),
+                    code,
+                    endpoint: (*endpoint).to_string(),
+                })
+            }
+        }
     }
 }
 
@@ -75,8 +128,8 @@ fn apple_profile(p: &AdeProfile) -> DepProfile {
     profile.is_mandatory = Some(true);
     profile.is_mdm_removable = Some(false);
     profile.await_device_configured = Some(true);
-    profile.department = Some("IT".into());
-    profile.support_phone_number = Some("+1 555 0100".into());
+    profile.department = p.department.clone();
+    profile.support_phone_number = p.support_phone.clone();
     if p.auth != AdeAuthMethod::SetupAssistantLegacy {
         profile.configuration_web_url = Some(format!("{}/web", enrollment_url(&p.id)));
     }
@@ -155,23 +208,59 @@ impl IntuneService {
             .map(f)
     }
 
-    /// Syncs a token with Apple. `manual` is the admin's "Sync now" (throttled).
+    /// Syncs a token with Apple. `manual` is the admin's "Sync now" (throttled). A failure
+    /// Apple answered is recorded on the token for the admin to see.
     pub async fn sync_ade(&self, token_id: &str, manual: bool) -> Result<SyncReport, SyncError> {
         let token = self.start_sync(token_id, manual)?;
-        let Some(server_token) = &token.server_token else {
-            return Err(SyncError::Apple(
-                "no server token has been uploaded for this enrollment program token".into(),
-            ));
-        };
+        let result = self.run_sync(token_id, &token).await;
+        if let Err(e) = &result {
+            let now = self.clock.now();
+            if let Some(failure) = e.failure(now) {
+                let line = format!(
+                    "ADE sync failed: Apple answered {} {} on {}",
+                    failure.status.map_or("-".into(), |s| s.to_string()),
+                    failure.code,
+                    failure.endpoint
+                );
+                self.with_token(token_id, |t| t.last_sync_error = Some(failure));
+                self.note(None, line);
+            }
+        }
+        result
+    }
+
+    async fn run_sync(
+        &self,
+        token_id: &str,
+        token: &EnrollmentProgramToken,
+    ) -> Result<SyncReport, SyncError> {
+        let server_token = token.server_token.as_ref().ok_or(SyncError::NoServerToken)?;
         let client = self.dep_client(server_token);
         let mut report = SyncReport::default();
-        let (serials, cursor) = fetch_serials(&client, token.cursor.clone()).await?;
+        let (serials, cursor) =
+            fetch_serials(&client, token.initial_fetch_done, token.cursor.clone()).await?;
         let (to_send, uploaded_at) = self.import_devices(token_id, serials, cursor, &mut report)?;
         self.send_profiles(&client, token_id, &to_send, &mut report)
             .await?;
         self.assign_at_apple(&client, token_id, &mut report).await?;
         self.finish_sync(token_id, uploaded_at, &report);
         Ok(report)
+    }
+
+    /// Intune support's retry of a token's sync, which the article's cursor entries ask the
+    /// admin to request: support drops the stored cursor, and the sync starts over with a
+    /// full fetch of Apple's device list. Not throttled (it is not the admin's "Sync now").
+    pub async fn support_sync_retry(&self, token_id: &str) -> Result<SyncReport, SyncError> {
+        self.with_token(token_id, |t| {
+            t.cursor = None;
+            t.initial_fetch_done = false;
+        })
+        .ok_or_else(|| SyncError::UnknownToken(token_id.into()))?;
+        self.note(
+            None,
+            "Intune support reset the token's sync cursor and retried the sync".into(),
+        );
+        self.sync_ade(token_id, false).await
     }
 
     /// Finds the token and, for "Sync now", enforces and records the throttle; returns a copy
@@ -208,6 +297,7 @@ impl IntuneService {
     ) -> Result<(Vec<AdeProfile>, OffsetDateTime), SyncError> {
         self.with_token(token_id, |t| {
             t.cursor = Some(cursor);
+            t.initial_fetch_done = true;
             for serial in serials {
                 if !t.devices.iter().any(|d| d.serial == serial) {
                     t.devices.push(ImportedDevice {
@@ -232,7 +322,10 @@ impl IntuneService {
         report: &mut SyncReport,
     ) -> Result<(), SyncError> {
         for p in to_send {
-            let uuid = client.define_profile(&apple_profile(p)).await?;
+            let uuid = client
+                .define_profile(&apple_profile(p))
+                .await
+                .map_err(at("/profile"))?;
             report.profiles_sent.push(p.name.clone());
             self.with_token(token_id, |t| {
                 if let Some(sp) = t.profiles.iter_mut().find(|x| x.id == p.id) {
@@ -262,7 +355,10 @@ impl IntuneService {
             .with_token(token_id, |t| pending_assignments(t))
             .unwrap_or_default();
         for (uuid, serials) in assignments {
-            client.assign_profile(&uuid, &serials).await?;
+            client
+                .assign_profile(&uuid, &serials)
+                .await
+                .map_err(at("/profile/devices"))?;
             self.with_token(token_id, |t| {
                 for d in t.devices.iter_mut().filter(|d| serials.contains(&d.serial)) {
                     d.assigned_at_apple = true;
@@ -278,6 +374,7 @@ impl IntuneService {
         let now = self.clock.now();
         let skipped = self.with_token(token_id, |t| {
             t.last_sync = Some(now);
+            t.last_sync_error = None;
             t.profiles
                 .iter()
                 .filter(|p| p.modified_at <= uploaded_at && p.apple_uuid.is_none())
@@ -315,20 +412,26 @@ impl IntuneService {
 }
 
 /// The serials Apple assigned to the token: a full fetch the first time, then deltas from the
-/// cursor. Returns them with the new cursor.
+/// cursor (sent as it is stored: a lost cursor goes out empty and Apple answers
+/// `CURSOR_REQUIRED`). Returns them with the new cursor.
 async fn fetch_serials(
     client: &DepClient,
+    initial_fetch_done: bool,
     mut cursor: Option<String>,
 ) -> Result<(Vec<String>, String), SyncError> {
-    let full = cursor.is_none();
+    let full = !initial_fetch_done;
     let mut serials = Vec::new();
     loop {
         let page = if full {
-            client.fetch_devices(cursor.as_deref()).await
+            client
+                .fetch_devices(cursor.as_deref())
+                .await
+                .map_err(at("/server/devices"))
         } else {
             client
                 .sync_devices(cursor.as_deref().unwrap_or_default())
                 .await
+                .map_err(at("/devices/sync"))
         }?;
         serials.extend(page.devices.iter().map(|d| d.serial_number.clone()));
         let done = !page.more_to_follow || page.devices.is_empty();

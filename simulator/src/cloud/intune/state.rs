@@ -367,6 +367,10 @@ pub struct AdeProfile {
     pub apple_uuid: Option<String>,
     /// The modification time of the version Apple holds.
     pub sent_version: Option<OffsetDateTime>,
+    /// The support phone number shown in Setup Assistant (Apple's `support_phone_number`).
+    pub support_phone: Option<String>,
+    /// The department shown in Setup Assistant (Apple's `department`).
+    pub department: Option<String>,
 }
 
 /// A device Apple assigned to the token, as Intune imported it.
@@ -407,6 +411,26 @@ pub struct EnrollmentProgramToken {
     pub default_profile: Option<String>,
     /// Imported devices.
     pub devices: Vec<ImportedDevice>,
+    /// How the last sync ended; `None` when it succeeded or none ran.
+    pub last_sync_error: Option<AdeSyncFailure>,
+    /// Whether the first full fetch of Apple's device list completed; later syncs ask Apple
+    /// for the changes since [`EnrollmentProgramToken::cursor`].
+    pub initial_fetch_done: bool,
+}
+
+/// A sync with Apple that failed, as Intune records it for the admin: Apple's HTTP status and
+/// error token (or the OAuth problem of a refused `/session`), and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdeSyncFailure {
+    /// When the sync failed.
+    pub at: OffsetDateTime,
+    /// Apple's HTTP status; `None` when Apple could not be reached.
+    pub status: Option<u16>,
+    /// Apple's error token (`T_C_NOT_SIGNED`, `EXPIRED_CURSOR`...), or the OAuth problem of
+    /// a refused `/session` (`token_expired`...).
+    pub code: String,
+    /// The DEP API endpoint that answered (`/session`, `/devices/sync`...).
+    pub endpoint: String,
 }
 
 /// The minimum Company Portal version the enrollment service accepts. Older apps are refused

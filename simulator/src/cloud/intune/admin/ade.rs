@@ -114,6 +114,12 @@ fn edit_profile(service: &IntuneService, request: &Request, id: &str, pid: &str)
     if let Some(name) = patch.display_name {
         p.name = name;
     }
+    if let Some(phone) = patch.support_phone_number {
+        p.support_phone = Some(phone);
+    }
+    if let Some(department) = patch.department {
+        p.department = Some(department);
+    }
     if let Some(m) = method {
         p.auth = m;
     }
@@ -215,6 +221,8 @@ fn create_token(service: &IntuneService, request: &Request) -> Answer {
         profiles: Vec::new(),
         default_profile: None,
         devices: Vec::new(),
+        last_sync_error: None,
+        initial_fetch_done: false,
     });
     let created = NewDepOnboardingSetting {
         id: Some(id),
@@ -251,6 +259,8 @@ fn create_profile(service: &IntuneService, request: &Request, id: &str) -> Answe
         auth,
         apple_uuid: None,
         sent_version: None,
+        support_phone: new.support_phone_number.clone(),
+        department: new.department.clone(),
     });
     if is_default {
         t.default_profile = Some(profile_id.clone());
@@ -262,6 +272,8 @@ fn create_profile(service: &IntuneService, request: &Request, id: &str) -> Answe
         display_name: Some(name),
         authentication_method: Some(Value::String(auth.graph_name().into())),
         is_default: Some(is_default),
+        support_phone_number: new.support_phone_number,
+        department: new.department,
     };
     Ok(Response::json(StatusCode::CREATED, &created))
 }

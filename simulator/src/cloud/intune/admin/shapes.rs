@@ -3,7 +3,7 @@
 //! readers see the same thing.
 
 use enrollsim_graph::{
-    ApnsCertificateView, AppliedConditionalAccessPolicy, DepEnrollmentProfile,
+    ApnsCertificateView, AppliedConditionalAccessPolicy, DepEnrollmentProfile, DepSyncError,
     DepOnboardingSetting, DeviceLimitConfiguration, EnrollmentConfiguration, EnrollmentEvent,
     FailureCategory, ImportedAppleDeviceIdentity, ImportedDeviceIdentityView, IosRestriction,
     LicenseDetails, LicenseView, ManagedDevice, PlatformRestrictionsConfiguration, PortalDevice,
@@ -141,6 +141,17 @@ pub fn dep_onboarding_setting(t: &EnrollmentProgramToken) -> DepOnboardingSettin
         token_uploaded_date_time: rfc3339(t.uploaded_at),
         last_successful_sync_date_time: t.last_sync.map(rfc3339),
         last_sync_triggered_date_time: t.last_sync_triggered.map(rfc3339),
+        last_sync_error_code: t
+            .last_sync_error
+            .as_ref()
+            .map_or(0, |f| f.status.map_or(-1, i32::from)),
+        synced_device_count: i32::try_from(t.devices.len()).unwrap_or(i32::MAX),
+        last_sync_error: t.last_sync_error.as_ref().map(|f| DepSyncError {
+            date_time: rfc3339(f.at),
+            status: f.status,
+            code: f.code.clone(),
+            endpoint: f.endpoint.clone(),
+        }),
         enrollment_profiles: t
             .profiles
             .iter()
@@ -153,6 +164,8 @@ pub fn dep_onboarding_setting(t: &EnrollmentProgramToken) -> DepOnboardingSettin
                 authentication_method: p.auth.graph_name().into(),
                 is_default: t.default_profile.as_deref() == Some(p.id.as_str()),
                 is_synced_to_apple: p.apple_uuid.is_some(),
+                support_phone_number: p.support_phone.clone(),
+                department: p.department.clone(),
             })
             .collect(),
         imported_apple_device_identities: t

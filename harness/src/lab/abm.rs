@@ -1,0 +1,261 @@
+//! Apple Business Manager and Intune support in the lab: the ABM state a scenario starts from
+//! (`world.tenant.ade.apple`: unaccepted terms, a removed MDM server, a revoked token, an
+//! outage of Apple's DEP API, cursors or profiles Apple lost) and Intune's own sync history
+//! (an earlier sync, a cursor Intune lost), and the fixes the article's "Sync token errors
+//! between Intune and ADE" give: accept the terms, add the MDM server again, renew the token,
+//! edit a profile's fields, create a new profile, and ask Intune support to retry the sync.
+//!
+//! Apple Business Manager has no API an admin calls, so its steps change Apple's state
+//! directly, as the administrator's clicks in its portal would; Intune steps go through the
+//! admin API. Intune support is not the admin either: its retry calls the service.
+
+use enrollsim_graph::requests::{EnrollmentProfilePatch, NewEnrollmentProfile};
+use enrollsim_graph::{Collection, DepOnboardingSetting};
+use enrollsim_simulator::cloud::apple_ade::state::lock;
+use enrollsim_simulator::recorder::{Entry, Happening};
+use enrollsim_simulator::world::World;
+use hyper::Method;
+use time::OffsetDateTime;
+
+use super::{Lab, LabError};
+use crate::scenario::{AdeSpec, ResolutionStep};
+
+const DEP_SETTINGS: &str = "/beta/deviceManagement/depOnboardingSettings";
+
+fn abm_error(e: impl std::fmt::Display) -> LabError {
+    LabError::Spec(format!("Apple Business Manager: {e}"))
+}
+
+/// Intune's MDM server in Apple Business Manager: the one that still has access, preferring
+/// the one holding devices (after "add again" the removed one stays listed, denied).
+pub(super) fn intune_server(world: &World) -> Option<String> {
+    let apple = lock(world.apple_ade.state());
+    let holding = apple
+        .devices()
+        .filter_map(|d| d.mdm_server.clone())
+        .find(|s| apple.server(s).is_some_and(|srv| !srv.access_denied));
+    holding.or_else(|| {
+        apple
+            .servers()
+            .find(|s| !s.access_denied)
+            .map(|s| s.uuid.clone())
+    })
+}
+
+/// The ADE history after the admin's token and profile steps: Intune's earlier sync and the
+/// device's later assignment in Apple Business Manager, then the state at the start.
+pub(super) struct AbmHistory<'a> {
+    pub world: &'a World,
+    pub ade: &'a AdeSpec,
+    pub serial: &'a str,
+    pub server: &'a str,
+    pub token_id: &'a str,
+}
+
+impl AbmHistory<'_> {
+    /// Replays, in time order, Intune's earlier sync (`last_synced_days_ago`) and the
+    /// device's assignment to Intune's MDM server (`apple.device_assigned_days_ago`).
+    pub async fn replay_until(&self, start: OffsetDateTime) -> Result<(), LabError> {
+        let synced = self.ade.last_synced_days_ago.map(|d| start - d.duration());
+        let assigned = self
+            .ade
+            .apple
+            .device_assigned_days_ago
+            .filter(|_| self.ade.device_assigned)
+            .map(|d| start - d.duration());
+        let mut steps: Vec<(OffsetDateTime, bool)> = Vec::new();
+        steps.extend(synced.map(|t| (t, true)));
+        steps.extend(assigned.map(|t| (t, false)));
+        steps.sort();
+        for (at, is_sync) in steps {
+            let at = at.max(self.world.clock.now());
+            self.world.clock.advance_to(at);
+            if is_sync {
+                self.world
+                    .intune
+                    .sync_ade(self.token_id, false)
+                    .await
+                    .map_err(|e| LabError::Spec(format!("earlier ADE sync: {e}")))?;
+            } else {
+                lock(self.world.apple_ade.state())
+                    .assign_device(self.serial, Some(self.server), at)
+                    .map_err(abm_error)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Apple's and Intune's state at the start, as the spec describes it.
+    pub fn apply_state_at_start(&self) -> Result<(), LabError> {
+        let now = self.world.clock.now();
+        let spec = &self.ade.apple;
+        {
+            let mut apple = lock(self.world.apple_ade.state());
+            apple.terms_accepted = spec.terms_accepted;
+            if spec.mdm_server_removed {
+                apple
+                    .set_access_denied(self.server, true)
+                    .map_err(abm_error)?;
+            }
+            if spec.token_revoked {
+                apple.revoke_server_token(self.server).map_err(abm_error)?;
+            }
+            apple.internal_error_until = spec.outage.map(|o| now + o.duration());
+            if spec.cursors_lost {
+                apple.forget_cursors();
+            }
+            if spec.profiles_lost {
+                apple.forget_profiles();
+            }
+        }
+        if self.ade.cursor_lost {
+            let state = self.world.intune.state();
+            let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(t) = state.ade_tokens.iter_mut().find(|t| t.id == self.token_id) {
+                t.cursor = None;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Carries out the ADE token steps; `None` for steps that are not theirs.
+pub(super) async fn apply(lab: &Lab, step: &ResolutionStep) -> Option<Result<(), LabError>> {
+    Some(match step {
+        ResolutionStep::AcceptAbmTerms => {
+            lock(lab.world.apple_ade.state()).terms_accepted = true;
+            abm_note(lab, "the administrator accepted Apple's new terms and conditions");
+            Ok(())
+        }
+        ResolutionStep::ReaddMdmServer => readd_mdm_server(lab),
+        ResolutionStep::RenewAdeToken => super::build::renew_ade_token(lab).await,
+        ResolutionStep::SetEnrollmentProfileFields {
+            profile,
+            name,
+            support_phone,
+            department,
+        } => {
+            let patch = EnrollmentProfilePatch {
+                display_name: name.clone(),
+                support_phone_number: support_phone.clone(),
+                department: department.clone(),
+                ..EnrollmentProfilePatch::default()
+            };
+            patch_profile(lab, profile, &patch).await
+        }
+        ResolutionStep::CreateEnrollmentProfile { name } => create_profile(lab, name).await,
+        ResolutionStep::RequestSupportSyncRetry => support_retry(lab).await,
+        _ => return None,
+    })
+}
+
+/// "Add MDM Server" in Apple Business Manager after Intune's was removed.
+fn readd_mdm_server(lab: &Lab) -> Result<(), LabError> {
+    let now = lab.world.clock.now();
+    let mut apple = lock(lab.world.apple_ade.state());
+    let removed = apple
+        .servers()
+        .find(|s| s.access_denied)
+        .map(|s| s.uuid.clone())
+        .ok_or_else(|| abm_error("no removed MDM server to add again"))?;
+    apple
+        .readd_mdm_server(&removed, "Microsoft Intune", &lab.ids, now)
+        .map_err(abm_error)?;
+    drop(apple);
+    abm_note(
+        lab,
+        "the administrator added Intune's MDM server again and moved its devices to it",
+    );
+    Ok(())
+}
+
+/// What the administrator did in Apple Business Manager's portal, for the timeline.
+fn abm_note(lab: &Lab, text: &str) {
+    lab.world.recorder.record(Entry {
+        at: lab.world.clock.now(),
+        device: None,
+        what: Happening::Note {
+            party: "Apple Business Manager".into(),
+            text: text.into(),
+        },
+    });
+}
+
+/// The tenant's tokens as the admin API lists them.
+async fn tokens(lab: &Lab) -> Result<Vec<DepOnboardingSetting>, LabError> {
+    let list: Collection<DepOnboardingSetting> = lab.admin().get(DEP_SETTINGS).await?;
+    Ok(list.value)
+}
+
+async fn patch_profile(
+    lab: &Lab,
+    name: &str,
+    patch: &EnrollmentProfilePatch,
+) -> Result<(), LabError> {
+    let found = tokens(lab).await?.into_iter().find_map(|t| {
+        let p = t
+            .enrollment_profiles
+            .into_iter()
+            .find(|p| p.display_name == name)?;
+        Some((t.id, p.id))
+    });
+    let (token, profile) =
+        found.ok_or_else(|| LabError::Spec(format!("no ADE enrollment profile named {name:?}")))?;
+    lab.admin()
+        .send(
+            Method::PATCH,
+            &format!("{DEP_SETTINGS}/{token}/enrollmentProfiles/{profile}"),
+            Some(patch),
+        )
+        .await
+}
+
+/// A new default profile, with every imported device assigned to it.
+async fn create_profile(lab: &Lab, name: &str) -> Result<(), LabError> {
+    let admin = lab.admin();
+    for token in tokens(lab).await? {
+        let body = NewEnrollmentProfile {
+            display_name: Some(name.to_string()),
+            is_default: Some(true),
+            authentication_method: Some(serde_json::Value::String(
+                "setupAssistantModern".into(),
+            )),
+            support_phone_number: Some("+1 555 0100".into()),
+            department: Some("IT".into()),
+            ..NewEnrollmentProfile::default()
+        };
+        let base = format!("{DEP_SETTINGS}/{}/enrollmentProfiles", token.id);
+        let created: NewEnrollmentProfile =
+            admin.request(Method::POST, &base, Some(&body)).await?;
+        let serials: Vec<String> = token
+            .imported_apple_device_identities
+            .into_iter()
+            .map(|d| d.serial_number)
+            .collect();
+        if serials.is_empty() {
+            continue;
+        }
+        let assign = serde_json::json!({ "deviceIds": serials });
+        let id = created.id.unwrap_or_default();
+        admin
+            .call(
+                Method::POST,
+                &format!("{base}/{id}/updateDeviceProfileAssignment"),
+                Some(assign),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// Intune support retries each token's sync from the service.
+async fn support_retry(lab: &Lab) -> Result<(), LabError> {
+    for (id, _) in super::build::ade_tokens(&lab.world) {
+        lab.world
+            .intune
+            .support_sync_retry(&id)
+            .await
+            .map_err(|e| LabError::Spec(format!("support's sync retry: {e}")))?;
+    }
+    Ok(())
+}
