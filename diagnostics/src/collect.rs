@@ -37,6 +37,7 @@ fn text(id: &str) -> &'static str {
         "sign-in-log" => "The user's Entra ID sign-ins during the enrollment, with their error codes.",
         "user-mfa" => "Whether the user must pass MFA to sign in, and the authentication method of the device's enrollment profile.",
         "user-home-cloud" => "Whether the user's tenant is in the government cloud, and the Company Portal Cloud setting in the device's Settings app.",
+        "ade-token-sync-status" => "The enrollment program token's sync status in the admin center (its last sync error, last successful sync and synced device count), and Apple's answer as Intune logged it.",
         _ => "",
     }
 }
@@ -64,6 +65,8 @@ fn facts_for(cause: Cause) -> &'static [&'static str] {
         Cause::GovernmentCloudNotSelected => {
             &["sign-in-log", "user-home-cloud", "company-portal-log"]
         }
+        // The ADE token block: the token's sync status is the evidence.
+        _ => &["ade-token-sync-status"],
     }
 }
 
@@ -88,7 +91,7 @@ fn known(ctx: &Context<'_>, recognized: bool, id: &str) -> bool {
         "company-portal-devices" => b.company_portal_devices.is_some(),
         "apns-certificate" => tenant,
         "company-portal-version" => device.is_some_and(|d| d.company_portal_version.is_some()),
-        "ade-profile-and-token" => ctx
+        "ade-profile-and-token" | "ade-token-sync-status" => ctx
             .tenant
             .is_some_and(|t| !t.dep_onboarding_settings.is_empty()),
         "sign-in-log" => b.sign_ins.is_some(),

@@ -159,6 +159,13 @@ id_enum!(
         AdeStuckAtUserLogin => "ade-enrollment-stuck-at-user-login",
         /// "Authentication doesn't redirect to the government cloud"
         GovernmentCloudRedirect => "authentication-doesnt-redirect-to-the-government-cloud",
+        // --- ADE token sync and upload (current article, 10/08/2024; not in the 2020 one).
+        // Their ids are the current article's anchors.
+        /// "Sync token errors between Intune and ADE" (a table of admin-side errors)
+        AdeSyncTokenErrors => "sync-token-errors-between-intune-and-ade",
+        /// "Error: An error occurred while uploading the Enrollment Program token"
+        AdeTokenUploadError => "error-an-error-occurred-while-uploading-the-enrollment-program-token",
+        // --- end of the ADE token block.
     }
 );
 
@@ -196,6 +203,32 @@ id_enum!(
         MfaDuringAde => "mfa-during-ade",
         /// The government cloud is not selected in Company Portal.
         GovernmentCloudNotSelected => "government-cloud-not-selected",
+        // --- ADE token sync and upload (current article).
+        /// "Expired or invalid token": the server token expired, was revoked or is malformed.
+        AdeTokenExpiredOrInvalid => "ade-token-expired-or-invalid",
+        /// "Access denied": Intune's MDM server was removed in Apple Business Manager.
+        AdeAccessDenied => "ade-access-denied",
+        /// "Terms and conditions not accepted" in Apple Business Manager.
+        AbmTermsNotAccepted => "abm-terms-not-accepted",
+        /// "Internal server error" from Apple's DEP service.
+        AppleInternalServerError => "apple-internal-server-error",
+        /// "Invalid support phone number" in an enrollment profile.
+        AdeProfileInvalidSupportPhone => "ade-profile-invalid-support-phone",
+        /// "Invalid configuration profile name".
+        AdeProfileInvalidName => "ade-profile-invalid-name",
+        /// "Invalid cursor": Apple rejected or did not find the sync cursor.
+        AdeSyncCursorInvalid => "ade-sync-cursor-invalid",
+        /// "Cursor expired": the sync cursor is older than Apple accepts.
+        AdeSyncCursorExpired => "ade-sync-cursor-expired",
+        /// "Required cursor": Intune asked for changes without a cursor.
+        AdeSyncCursorRequired => "ade-sync-cursor-required",
+        /// "Apple profile not found": Apple no longer has the profile Intune assigns.
+        AppleProfileNotFound => "apple-profile-not-found",
+        /// "Invalid department entry" in an enrollment profile.
+        AdeProfileInvalidDepartment => "ade-profile-invalid-department",
+        /// The enrollment program token upload failed ("AjaxError: ajaxExtended call failed").
+        AdeTokenUploadFailed => "ade-token-upload-failed",
+        // --- end of the ADE token block.
     }
 );
 
@@ -240,6 +273,26 @@ const PAIRS: &[(Section, Cause)] = &[
         Section::GovernmentCloudRedirect,
         Cause::GovernmentCloudNotSelected,
     ),
+    // --- ADE token sync and upload: the table's rows in the article's order.
+    (Section::AdeSyncTokenErrors, Cause::AdeTokenExpiredOrInvalid),
+    (Section::AdeSyncTokenErrors, Cause::AdeAccessDenied),
+    (Section::AdeSyncTokenErrors, Cause::AbmTermsNotAccepted),
+    (Section::AdeSyncTokenErrors, Cause::AppleInternalServerError),
+    (
+        Section::AdeSyncTokenErrors,
+        Cause::AdeProfileInvalidSupportPhone,
+    ),
+    (Section::AdeSyncTokenErrors, Cause::AdeProfileInvalidName),
+    (Section::AdeSyncTokenErrors, Cause::AdeSyncCursorInvalid),
+    (Section::AdeSyncTokenErrors, Cause::AdeSyncCursorExpired),
+    (Section::AdeSyncTokenErrors, Cause::AdeSyncCursorRequired),
+    (Section::AdeSyncTokenErrors, Cause::AppleProfileNotFound),
+    (
+        Section::AdeSyncTokenErrors,
+        Cause::AdeProfileInvalidDepartment,
+    ),
+    (Section::AdeTokenUploadError, Cause::AdeTokenUploadFailed),
+    // --- end of the ADE token block.
 ];
 
 /// Every (section, cause) pair the article documents, in article order.
@@ -300,6 +353,7 @@ impl Cause {
             Cause::GovernmentCloudNotSelected => {
                 "Company Portal does not send the government user to the government cloud"
             }
+            other => ade_token_title(other),
         }
     }
 
@@ -334,6 +388,33 @@ impl Cause {
     /// the anchor when the cause appears under several sections).
     pub fn resolution(self, section: Option<Section>) -> Vec<ResolutionStep> {
         resolution::steps(self, section)
+    }
+}
+
+/// The titles of the ADE token block (the current article's sync-error rows and upload error).
+fn ade_token_title(cause: Cause) -> &'static str {
+    match cause {
+        Cause::AdeTokenExpiredOrInvalid => "The ADE server token is expired, revoked or malformed",
+        Cause::AdeAccessDenied => {
+            "Intune's MDM server no longer has access in Apple Business Manager"
+        }
+        Cause::AbmTermsNotAccepted => {
+            "New terms and conditions are not accepted in Apple Business Manager"
+        }
+        Cause::AppleInternalServerError => "Apple's ADE service answers with an internal error",
+        Cause::AdeProfileInvalidSupportPhone => {
+            "An ADE enrollment profile's support phone number is invalid"
+        }
+        Cause::AdeProfileInvalidName => "An ADE enrollment profile's name is invalid",
+        Cause::AdeSyncCursorInvalid => "Apple rejected or did not find the ADE sync cursor",
+        Cause::AdeSyncCursorExpired => "The ADE sync cursor expired",
+        Cause::AdeSyncCursorRequired => "Intune's ADE sync did not send a cursor",
+        Cause::AppleProfileNotFound => "Apple does not have the ADE profile Intune assigns",
+        Cause::AdeProfileInvalidDepartment => {
+            "An ADE enrollment profile's department is invalid"
+        }
+        Cause::AdeTokenUploadFailed => "The enrollment program token upload failed",
+        _ => "",
     }
 }
 

@@ -94,6 +94,65 @@ fn texts(cause: Cause) -> &'static [&'static str] {
             "Change Cloud from Automatic (the cloud the device detects) to Government.",
             "Sign in to Company Portal again; the authentication now goes to the government cloud.",
         ],
+        other => ade_token_texts(other),
+    }
+}
+
+/// Sync the token: the step every ADE token fix ends with.
+const SYNC_TOKEN: &str = "Sync the token (Enrollment program tokens > the token > Sync now) and check that its sync status no longer shows an error.";
+/// Intune support's retry, which the article's cursor and server-error rows ask for.
+const SUPPORT_RETRY: &str = "Contact Intune support with the token and the time of the failed sync: they can retry the sync from the Intune service, starting over without the old cursor.";
+
+/// The ADE token block: the current article's sync-error rows and the upload error.
+fn ade_token_texts(cause: Cause) -> &'static [&'static str] {
+    match cause {
+        Cause::AdeTokenExpiredOrInvalid => &[
+            "In Apple Business Manager, open Intune's MDM server and download a new server token.",
+            "In Intune, open Enrollment program tokens > the token > Renew token and upload it. If renewing fails, contact Intune support: you may need to upload a new public key to the existing MDM server in Apple Business Manager (Preferences > MDM Server Settings > Upload Public Key).",
+            SYNC_TOKEN,
+        ],
+        Cause::AdeAccessDenied => &[
+            "Check whether the token expired or a new token was created for the MDM server since the one Intune holds.",
+            "Check that Intune's MDM server is still in Apple Business Manager's MDM server list; if it was removed, add it again and assign the devices to it.",
+            "Download the server token of that MDM server and renew the token in Intune with it.",
+            SYNC_TOKEN,
+        ],
+        Cause::AbmTermsNotAccepted => &[
+            "Have a user with the Administrator role sign in to Apple Business Manager (or Apple School Manager) and accept the new terms and conditions.",
+            SYNC_TOKEN,
+        ],
+        Cause::AppleInternalServerError => &[
+            "Contact Intune support: this error needs investigating and they need more logs than the admin center shows.",
+            SUPPORT_RETRY,
+        ],
+        Cause::AdeProfileInvalidSupportPhone => &[
+            "Edit the support phone number of the token's enrollment profiles (Apple refuses it when it is empty or longer than 50 characters).",
+            SYNC_TOKEN,
+        ],
+        Cause::AdeProfileInvalidName => &[
+            "Edit the name of the enrollment profile: Apple refuses one that is empty or longer than 125 characters.",
+            SYNC_TOKEN,
+        ],
+        Cause::AdeSyncCursorInvalid | Cause::AdeSyncCursorExpired => &[SUPPORT_RETRY],
+        Cause::AdeSyncCursorRequired => &[
+            "Contact Intune support: they fix the sync so that it sends a cursor again, by retrying it from the Intune service.",
+        ],
+        Cause::AppleProfileNotFound => &[
+            "Create a new enrollment profile for the token.",
+            "Assign the new profile to the token's devices.",
+            SYNC_TOKEN,
+        ],
+        Cause::AdeProfileInvalidDepartment => &[
+            "Edit the department of the token's enrollment profiles (Apple refuses one that is empty or longer than 125 characters).",
+            SYNC_TOKEN,
+        ],
+        Cause::AdeTokenUploadFailed => &[
+            "In Graph Explorer, as an Intune administrator, GET https://graph.microsoft.com/beta/deviceManagement/depOnboardingSettings and note the GUID of the token.",
+            "GET .../depOnboardingSettings/<TokenGuid>/getEncryptionPublicKey and save the value as a three-line .pem file (BEGIN line, the base64 on one line, END line).",
+            "In Apple Business Manager, edit the token's MDM server, upload the .pem in MDM Server Settings, save, and select Download Token.",
+            "In Intune, renew the token with the downloaded file.",
+        ],
+        _ => &[],
     }
 }
 

@@ -7,6 +7,7 @@
 //! compared with each other or with the collection time.
 
 mod ade;
+mod ade_sync;
 mod apns;
 mod cloud;
 mod conditional_access;
@@ -82,6 +83,7 @@ pub(crate) fn run(ctx: &Context<'_>) -> Vec<Finding> {
     apns::rules(ctx, &mut out);
     portal::rules(ctx, &mut out);
     ade::rules(ctx, &mut out);
+    ade_sync::rules(ctx, &mut out);
     cloud::rules(ctx, &mut out);
     conditional_access::rules(ctx, &mut out);
     out
