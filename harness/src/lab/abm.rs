@@ -149,22 +149,19 @@ pub(super) async fn apply(lab: &Lab, step: &ResolutionStep) -> Option<Result<(),
     })
 }
 
-/// "Add MDM Server" in Apple Business Manager after Intune's was removed.
+/// Adds Intune's MDM server back to Apple Business Manager's list after it was removed.
 fn readd_mdm_server(lab: &Lab) -> Result<(), LabError> {
-    let now = lab.world.clock.now();
     let mut apple = lock(lab.world.apple_ade.state());
     let removed = apple
         .servers()
         .find(|s| s.access_denied)
         .map(|s| s.uuid.clone())
-        .ok_or_else(|| abm_error("no removed MDM server to add again"))?;
-    apple
-        .readd_mdm_server(&removed, "Microsoft Intune", &lab.ids, now)
-        .map_err(abm_error)?;
+        .ok_or_else(|| abm_error("no removed MDM server to add back"))?;
+    apple.set_access_denied(&removed, false).map_err(abm_error)?;
     drop(apple);
     abm_note(
         lab,
-        "the administrator added Intune's MDM server again and moved its devices to it",
+        "the administrator added Intune's MDM server back to the MDM server list",
     );
     Ok(())
 }

@@ -828,9 +828,8 @@ pub enum ResolutionStep {
     SyncAdeToken,
     /// Admin (Apple Business Manager administrator): accept Apple's new terms and conditions.
     AcceptAbmTerms,
-    /// Admin: add Intune's MDM server in Apple Business Manager again (after it was removed);
-    /// its devices move to it. Its token must then be downloaded and uploaded
-    /// (`renew-ade-token`).
+    /// Admin: add Intune's MDM server back to Apple Business Manager's MDM server list (after
+    /// it was removed); its token, devices and profiles are as before.
     ReaddMdmServer,
     /// Admin: download a new server token for Intune's MDM server in Apple Business Manager
     /// and upload it to the enrollment program token in Intune ("Renew token").

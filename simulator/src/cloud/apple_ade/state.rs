@@ -18,8 +18,10 @@
 //! - **Terms and conditions**: [`AppleAdeState::terms_accepted`]; while false every call
 //!   answers 403 `T_C_NOT_SIGNED` (Apple, "Interpreting Automated Device Enrollment program
 //!   error codes").
-//! - **Remove an MDM server / add it again**: [`AppleAdeState::set_access_denied`] and
-//!   [`AppleAdeState::readd_mdm_server`]; a removed server's calls get 403 `ACCESS_DENIED`.
+//! - **Remove Intune from the MDM server list / add it back**:
+//!   [`AppleAdeState::set_access_denied`]; meanwhile the server's calls get 403
+//!   `ACCESS_DENIED`. Adding it back keeps its consumer key, token and profiles (enrollsim's
+//!   simplification: a brand-new server would need a new token and new profiles).
 //! - **Apple's own trouble**: [`AppleAdeState::internal_error_until`] (every call answers 500
 //!   until then), [`AppleAdeState::forget_cursors`] and [`AppleAdeState::forget_profiles`]
 //!   (Apple no longer knows cursors or profiles it issued: `INVALID_CURSOR`, `NOT_FOUND`).
@@ -438,31 +440,6 @@ impl AppleAdeState {
             self.log(serial, &server, OpType::Deleted, now);
         }
         Ok(())
-    }
-
-    /// "Add MDM Server" again after `old` was removed: a new server called `name` (new
-    /// consumer key, no token yet) takes over every device `old` had. Returns its UUID.
-    pub fn readd_mdm_server(
-        &mut self,
-        old: &str,
-        name: &str,
-        rng: &SeededRng,
-        now: OffsetDateTime,
-    ) -> Result<String, AdeStateError> {
-        if !self.servers.contains_key(old) {
-            return Err(AdeStateError::UnknownServer(old.to_string()));
-        }
-        let new = self.add_mdm_server(name, rng);
-        let serials: Vec<String> = self
-            .devices
-            .values()
-            .filter(|d| d.mdm_server.as_deref() == Some(old))
-            .map(|d| d.serial_number.clone())
-            .collect();
-        for serial in serials {
-            self.assign_device(&serial, Some(&new), now)?;
-        }
-        Ok(new)
     }
 
     /// Forgets every cursor issued so far (Apple then answers `INVALID_CURSOR` to them).

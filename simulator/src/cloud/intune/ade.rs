@@ -92,11 +92,16 @@ impl SyncError {
                         .code()
                         .map_or_else(|| "UNKNOWN".into(), |c| c.as_str().to_string()),
                 };
+                // A refused `/session` surfaces in whichever call opened the session.
+                let endpoint = match error {
+                    DepClientError::Auth { .. } => "/session",
+                    _ => endpoint,
+                };
                 Some(AdeSyncFailure {
                     at: now,
                     status: error.status(),
                     code,
-                    endpoint: (*endpoint).to_string(),
+                    endpoint: endpoint.to_string(),
                 })
             }
         }

@@ -131,7 +131,8 @@ fn edit_profile(service: &IntuneService, request: &Request, id: &str, pid: &str)
 }
 
 /// `uploadDepToken` (`{"appleId", "depToken"}`): the admin renews the token with the server
-/// token downloaded from Apple Business Manager (the decrypted `.p7m` text).
+/// token downloaded from Apple Business Manager (the decrypted `.p7m` text). The next sync
+/// fetches Apple's whole device list again.
 fn upload_token(service: &IntuneService, request: &Request, id: &str) -> Answer {
     let upload: UploadDepToken = body(service, request)?;
     let apple_id = upload
@@ -152,6 +153,10 @@ fn upload_token(service: &IntuneService, request: &Request, id: &str) -> Answer 
         return Err(token_not_found(service));
     };
     t.server_token = Some(token);
+    // A new server token starts over with a full fetch: the old cursor may be older than
+    // Apple accepts (an expired token is renewed weeks later) or belong to another server.
+    t.cursor = None;
+    t.initial_fetch_done = false;
     t.apple_id = apple_id;
     t.uploaded_at = now;
     t.expires_at = now + time::Duration::days(365);
