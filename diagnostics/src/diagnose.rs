@@ -337,12 +337,15 @@ impl Scorer<'_> {
         let follow_ons = cause
             .map(|c| self.follow_ons(c, &ranked))
             .unwrap_or_default();
+        // A section with more causes than the list holds (the ADE token sync table) still
+        // lists every one of them when it is the section named.
+        let listed = section.map_or(0, |s| s.causes().len()).max(MAX_CANDIDATES);
         // A follow-on was ruled out as the current cause: it is not an alternative.
         let candidates: Vec<Candidate> = ranked
             .iter()
             .filter(|r| r.percent >= MIN_CANDIDATE)
             .filter(|r| !follow_ons.iter().any(|f| f.cause == r.cause))
-            .take(MAX_CANDIDATES)
+            .take(listed)
             .map(|r| Candidate {
                 section: r.section,
                 cause: r.cause,

@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::tenant::{DepOnboardingSettingView, EnrollmentProfileView, ImportedDeviceView};
+use crate::tenant::{
+    DepOnboardingSettingView, DepSyncError, EnrollmentProfileView, ImportedDeviceView,
+};
 
 /// Graph `depOnboardingSetting` with its profiles and imported devices (enrollsim extensions
 /// of Graph, see docs/evidence-bundle.md). Unset times are `null`.
@@ -51,26 +53,6 @@ pub struct DepOnboardingSetting {
     /// Devices Apple assigned to the token.
     #[serde(default)]
     pub imported_apple_device_identities: Vec<ImportedAppleDeviceIdentity>,
-}
-
-/// How a sync with Apple failed, as the admin center shows it on the token (enrollsim
-/// extension of Graph): Apple's answer as Intune logged it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DepSyncError {
-    /// When the sync failed (RFC 3339).
-    #[serde(default)]
-    pub date_time: String,
-    /// Apple's HTTP status; `null` when Apple could not be reached.
-    #[serde(default)]
-    pub status: Option<u16>,
-    /// Apple's error token (`T_C_NOT_SIGNED`, `EXPIRED_CURSOR`...) or the OAuth problem of a
-    /// refused `/session` (`token_expired`, `token_rejected`...).
-    #[serde(default)]
-    pub code: String,
-    /// The DEP API endpoint that answered (`/session`, `/devices/sync`...).
-    #[serde(default)]
-    pub endpoint: String,
 }
 
 /// Graph `depIOSEnrollmentProfile` (the fields the lab keeps).

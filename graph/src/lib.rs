@@ -33,9 +33,7 @@ pub use assignments::{
     AssignmentTarget, DirectoryObject, EnrollmentConfigurationAssignment,
     ALL_LICENSED_USERS_TARGET_TYPE, GROUP_TARGET_TYPE,
 };
-pub use dep::{
-    DepEnrollmentProfile, DepOnboardingSetting, DepSyncError, ImportedAppleDeviceIdentity,
-};
+pub use dep::{DepEnrollmentProfile, DepOnboardingSetting, ImportedAppleDeviceIdentity};
 pub use device::ManagedDevice;
 pub use directory::{
     ConditionalAccessApplications, ConditionalAccessConditions, ConditionalAccessGrantControls,
@@ -47,7 +45,7 @@ pub use odata::{Collection, GraphError, GraphErrorDetail, InnerError, ValueOf};
 pub use portal::PortalDevice;
 pub use sign_in::{AppliedConditionalAccessPolicy, SignIn, SignInRecord, SignInStatus};
 pub use tenant::{
-    ApnsCertificateView, DepOnboardingSettingView, DeviceLimitConfiguration,
+    ApnsCertificateView, DepOnboardingSettingView, DepSyncError, DeviceLimitConfiguration,
     EnrollmentConfiguration, EnrollmentProfileView, ImportedDeviceIdentityView, ImportedDeviceView,
     IosRestriction, LicenseView, ManagedDeviceView, PlatformRestrictionsConfiguration, TenantView,
     UserView,

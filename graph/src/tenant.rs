@@ -268,13 +268,33 @@ pub struct DepOnboardingSettingView {
     /// How the last sync failed, as Apple answered (enrollsim extension: the admin center
     /// shows it as the token's sync error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_sync_error: Option<crate::dep::DepSyncError>,
+    pub last_sync_error: Option<DepSyncError>,
     /// The token's enrollment profiles.
     #[serde(default)]
     pub enrollment_profiles: Vec<EnrollmentProfileView>,
     /// Devices Apple assigned to this token.
     #[serde(default)]
     pub imported_apple_device_identities: Vec<ImportedDeviceView>,
+}
+
+/// How a sync with Apple failed, as the admin center shows it on the token (enrollsim
+/// extension of Graph): Apple's answer as Intune logged it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DepSyncError {
+    /// When the sync failed (RFC 3339).
+    #[serde(default)]
+    pub date_time: String,
+    /// Apple's HTTP status; `null` when Apple could not be reached.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Apple's error token (`T_C_NOT_SIGNED`, `EXPIRED_CURSOR`...) or the OAuth problem of a
+    /// refused `/session` (`token_expired`, `token_rejected`...).
+    #[serde(default)]
+    pub code: String,
+    /// The DEP API endpoint that answered (`/session`, `/devices/sync`...).
+    #[serde(default)]
+    pub endpoint: String,
 }
 
 /// Graph `depIOSEnrollmentProfile` (the fields used).

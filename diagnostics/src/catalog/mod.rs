@@ -410,9 +410,7 @@ fn ade_token_title(cause: Cause) -> &'static str {
         Cause::AdeSyncCursorExpired => "The ADE sync cursor expired",
         Cause::AdeSyncCursorRequired => "Intune's ADE sync did not send a cursor",
         Cause::AppleProfileNotFound => "Apple does not have the ADE profile Intune assigns",
-        Cause::AdeProfileInvalidDepartment => {
-            "An ADE enrollment profile's department is invalid"
-        }
+        Cause::AdeProfileInvalidDepartment => "An ADE enrollment profile's department is invalid",
         Cause::AdeTokenUploadFailed => "The enrollment program token upload failed",
         _ => "",
     }

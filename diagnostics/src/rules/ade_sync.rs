@@ -35,8 +35,12 @@ fn cause_of(status: Option<u16>, code: &str, endpoint: &str) -> Option<Cause> {
     Some(match code.to_ascii_uppercase().as_str() {
         "T_C_NOT_SIGNED" => Cause::AbmTermsNotAccepted,
         "ACCESS_DENIED" | "FORBIDDEN" => Cause::AdeAccessDenied,
-        "EXPIRED_TOKEN" | "TOKEN_EXPIRED" | "TOKEN_REJECTED" | "SIGNATURE_INVALID"
-        | "CONSUMER_KEY_UNKNOWN" | "NO_SERVER_TOKEN" => Cause::AdeTokenExpiredOrInvalid,
+        "EXPIRED_TOKEN"
+        | "TOKEN_EXPIRED"
+        | "TOKEN_REJECTED"
+        | "SIGNATURE_INVALID"
+        | "CONSUMER_KEY_UNKNOWN"
+        | "NO_SERVER_TOKEN" => Cause::AdeTokenExpiredOrInvalid,
         "SUPPORT_PHONE_INVALID" | "CONFIG_SUPPORT_PHONE_REQUIRED" => {
             Cause::AdeProfileInvalidSupportPhone
         }
@@ -61,13 +65,17 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for token in &tenant.dep_onboarding_settings {
         let name = token.token_name.as_deref().unwrap_or("(unnamed)");
         let Some(error) = &token.last_sync_error else {
-            if token.last_sync_error_code == Some(0) && token.last_successful_sync_date_time.is_some()
+            if token.last_sync_error_code == Some(0)
+                && token.last_successful_sync_date_time.is_some()
             {
                 let fact = EvidenceItem::fact(
                     TENANT,
                     format!(
                         "token \"{name}\": lastSyncErrorCode = 0, last successful sync {}",
-                        token.last_successful_sync_date_time.as_deref().unwrap_or_default()
+                        token
+                            .last_successful_sync_date_time
+                            .as_deref()
+                            .unwrap_or_default()
                     ),
                 );
                 for cause in SYNC_CAUSES {
@@ -124,7 +132,10 @@ fn expiry_evidence(
                 format!(
                     "token \"{name}\" expired {} before collection (tokenExpirationDateTime {})",
                     super::span(now - expires),
-                    token.token_expiration_date_time.as_deref().unwrap_or_default()
+                    token
+                        .token_expiration_date_time
+                        .as_deref()
+                        .unwrap_or_default()
                 ),
             ));
         }

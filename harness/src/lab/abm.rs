@@ -9,10 +9,11 @@
 //! directly, as the administrator's clicks in its portal would; Intune steps go through the
 //! admin API. Intune support is not the admin either: its retry calls the service.
 
-use enrollsim_graph::requests::{EnrollmentProfilePatch, NewEnrollmentProfile};
+use enrollsim_graph::requests::{EnrollmentProfilePatch, NewEnrollmentProfile, UploadDepToken};
 use enrollsim_graph::{Collection, DepOnboardingSetting};
 use enrollsim_simulator::cloud::apple_ade::state::lock;
 use enrollsim_simulator::recorder::{Entry, Happening};
+use enrollsim_simulator::rng::SeededRng;
 use enrollsim_simulator::world::World;
 use hyper::Method;
 use time::OffsetDateTime;
@@ -21,6 +22,54 @@ use super::{Lab, LabError};
 use crate::scenario::{AdeSpec, ResolutionStep};
 
 const DEP_SETTINGS: &str = "/beta/deviceManagement/depOnboardingSettings";
+
+/// The admin downloads a new server token for Intune's MDM server `server` from Apple Business
+/// Manager and uploads it to the enrollment program token `token_id` (Apple's tokens last a
+/// year, so a tenant does this every year).
+pub(super) async fn upload_server_token(
+    world: &World,
+    server: &str,
+    (token_id, apple_id): (&str, &str),
+    ids: &SeededRng,
+) -> Result<(), LabError> {
+    let server_token = lock(world.apple_ade.state())
+        .issue_server_token(server, ids, world.clock.now())
+        .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))?;
+    let body = UploadDepToken {
+        apple_id: Some(apple_id.to_string()),
+        dep_token: Some(server_token.to_token_file()),
+    };
+    super::AdminApi::new(world)
+        .send(
+            Method::POST,
+            &format!("{DEP_SETTINGS}/{token_id}/uploadDepToken"),
+            Some(&body),
+        )
+        .await
+}
+
+/// The tenant's ADE tokens in Intune: id and Apple ID of each.
+pub(super) fn ade_tokens(world: &World) -> Vec<(String, String)> {
+    let state = world.intune.state();
+    let state = state.lock().unwrap_or_else(|p| p.into_inner());
+    state
+        .ade_tokens
+        .iter()
+        .map(|t| (t.id.clone(), t.apple_id.clone()))
+        .collect()
+}
+
+/// A history step: the admin renews the tenant's ADE token before it expires.
+pub(super) async fn renew_ade_token(lab: &Lab) -> Result<(), LabError> {
+    let server = intune_server(&lab.world);
+    let token = ade_tokens(&lab.world).into_iter().next();
+    let (Some(server), Some((token_id, apple_id))) = (server, token) else {
+        return Err(LabError::Spec(
+            "renew-ade-token: the tenant has no ADE token".into(),
+        ));
+    };
+    upload_server_token(&lab.world, &server, (&token_id, &apple_id), &lab.ids).await
+}
 
 fn abm_error(e: impl std::fmt::Display) -> LabError {
     LabError::Spec(format!("Apple Business Manager: {e}"))
@@ -124,11 +173,14 @@ pub(super) async fn apply(lab: &Lab, step: &ResolutionStep) -> Option<Result<(),
     Some(match step {
         ResolutionStep::AcceptAbmTerms => {
             lock(lab.world.apple_ade.state()).terms_accepted = true;
-            abm_note(lab, "the administrator accepted Apple's new terms and conditions");
+            abm_note(
+                lab,
+                "the administrator accepted Apple's new terms and conditions",
+            );
             Ok(())
         }
         ResolutionStep::ReaddMdmServer => readd_mdm_server(lab),
-        ResolutionStep::RenewAdeToken => super::build::renew_ade_token(lab).await,
+        ResolutionStep::RenewAdeToken => renew_ade_token(lab).await,
         ResolutionStep::SetEnrollmentProfileFields {
             profile,
             name,
@@ -157,7 +209,9 @@ fn readd_mdm_server(lab: &Lab) -> Result<(), LabError> {
         .find(|s| s.access_denied)
         .map(|s| s.uuid.clone())
         .ok_or_else(|| abm_error("no removed MDM server to add back"))?;
-    apple.set_access_denied(&removed, false).map_err(abm_error)?;
+    apple
+        .set_access_denied(&removed, false)
+        .map_err(abm_error)?;
     drop(apple);
     abm_note(
         lab,
@@ -214,16 +268,13 @@ async fn create_profile(lab: &Lab, name: &str) -> Result<(), LabError> {
         let body = NewEnrollmentProfile {
             display_name: Some(name.to_string()),
             is_default: Some(true),
-            authentication_method: Some(serde_json::Value::String(
-                "setupAssistantModern".into(),
-            )),
+            authentication_method: Some(serde_json::Value::String("setupAssistantModern".into())),
             support_phone_number: Some("+1 555 0100".into()),
             department: Some("IT".into()),
             ..NewEnrollmentProfile::default()
         };
         let base = format!("{DEP_SETTINGS}/{}/enrollmentProfiles", token.id);
-        let created: NewEnrollmentProfile =
-            admin.request(Method::POST, &base, Some(&body)).await?;
+        let created: NewEnrollmentProfile = admin.request(Method::POST, &base, Some(&body)).await?;
         let serials: Vec<String> = token
             .imported_apple_device_identities
             .into_iter()
@@ -247,7 +298,7 @@ async fn create_profile(lab: &Lab, name: &str) -> Result<(), LabError> {
 
 /// Intune support retries each token's sync from the service.
 async fn support_retry(lab: &Lab) -> Result<(), LabError> {
-    for (id, _) in super::build::ade_tokens(&lab.world) {
+    for (id, _) in ade_tokens(&lab.world) {
         lab.world
             .intune
             .support_sync_retry(&id)

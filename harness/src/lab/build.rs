@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use enrollsim_graph::requests::{
-    EnrollmentProfilePatch, NewDepOnboardingSetting, NewEnrollmentProfile, UploadDepToken,
+    EnrollmentProfilePatch, NewDepOnboardingSetting, NewEnrollmentProfile,
 };
 use enrollsim_simulator::cloud::apple_ade::state::{lock, AbmDevice};
 use enrollsim_simulator::cloud::entra::{EntraState, EntraUser, License};
@@ -492,7 +492,7 @@ impl<'w> AdeAdmin<'w> {
         match step {
             AdeStep::UploadToken => {
                 let token = (self.token_id.as_str(), self.ade.apple_id.as_str());
-                upload_server_token(self.world, &self.server, token, ids).await?;
+                super::abm::upload_server_token(self.world, &self.server, token, ids).await?;
             }
             AdeStep::CreateProfile(p) => {
                 let body = NewEnrollmentProfile {
@@ -533,54 +533,6 @@ impl<'w> AdeAdmin<'w> {
         }
         Ok(())
     }
-}
-
-/// The admin downloads a new server token for Intune's MDM server `server` from Apple Business
-/// Manager and uploads it to the enrollment program token `token_id` (Apple's tokens last a
-/// year, so a tenant does this every year).
-pub(super) async fn upload_server_token(
-    world: &World,
-    server: &str,
-    (token_id, apple_id): (&str, &str),
-    ids: &SeededRng,
-) -> Result<(), LabError> {
-    let server_token = lock(world.apple_ade.state())
-        .issue_server_token(server, ids, world.clock.now())
-        .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))?;
-    let body = UploadDepToken {
-        apple_id: Some(apple_id.to_string()),
-        dep_token: Some(server_token.to_token_file()),
-    };
-    super::AdminApi::new(world)
-        .send(
-            Method::POST,
-            &format!("{DEP_SETTINGS}/{token_id}/uploadDepToken"),
-            Some(&body),
-        )
-        .await
-}
-
-/// The tenant's ADE tokens in Intune: id and Apple ID of each.
-pub(super) fn ade_tokens(world: &World) -> Vec<(String, String)> {
-    let state = world.intune.state();
-    let state = state.lock().unwrap_or_else(|p| p.into_inner());
-    state
-        .ade_tokens
-        .iter()
-        .map(|t| (t.id.clone(), t.apple_id.clone()))
-        .collect()
-}
-
-/// A history step: the admin renews the tenant's ADE token before it expires.
-pub(super) async fn renew_ade_token(lab: &Lab) -> Result<(), LabError> {
-    let server = super::abm::intune_server(&lab.world);
-    let token = ade_tokens(&lab.world).into_iter().next();
-    let (Some(server), Some((token_id, apple_id))) = (server, token) else {
-        return Err(LabError::Spec(
-            "renew-ade-token: the tenant has no ADE token".into(),
-        ));
-    };
-    upload_server_token(&lab.world, &server, (&token_id, &apple_id), &lab.ids).await
 }
 
 /// What happened in the tenant's ADE history, replayed at its time through the admin API:

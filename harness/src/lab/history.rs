@@ -11,7 +11,7 @@ use enrollsim_simulator::device::{Device, Outcome};
 use hyper::Method;
 use time::Duration;
 
-use super::build::renew_ade_token;
+use super::abm::renew_ade_token;
 use super::{Lab, LabError};
 use crate::scenario::{Action, HistoryStep};
 

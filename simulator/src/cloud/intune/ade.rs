@@ -239,7 +239,10 @@ impl IntuneService {
         token_id: &str,
         token: &EnrollmentProgramToken,
     ) -> Result<SyncReport, SyncError> {
-        let server_token = token.server_token.as_ref().ok_or(SyncError::NoServerToken)?;
+        let server_token = token
+            .server_token
+            .as_ref()
+            .ok_or(SyncError::NoServerToken)?;
         let client = self.dep_client(server_token);
         let mut report = SyncReport::default();
         let (serials, cursor) =

@@ -3,11 +3,11 @@
 //! readers see the same thing.
 
 use enrollsim_graph::{
-    ApnsCertificateView, AppliedConditionalAccessPolicy, DepEnrollmentProfile, DepSyncError,
-    DepOnboardingSetting, DeviceLimitConfiguration, EnrollmentConfiguration, EnrollmentEvent,
-    FailureCategory, ImportedAppleDeviceIdentity, ImportedDeviceIdentityView, IosRestriction,
-    LicenseDetails, LicenseView, ManagedDevice, PlatformRestrictionsConfiguration, PortalDevice,
-    ServicePlanInfo, SignIn, SignInStatus, User,
+    ApnsCertificateView, AppliedConditionalAccessPolicy, DepEnrollmentProfile,
+    DepOnboardingSetting, DepSyncError, DeviceLimitConfiguration, EnrollmentConfiguration,
+    EnrollmentEvent, FailureCategory, ImportedAppleDeviceIdentity, ImportedDeviceIdentityView,
+    IosRestriction, LicenseDetails, LicenseView, ManagedDevice, PlatformRestrictionsConfiguration,
+    PortalDevice, ServicePlanInfo, SignIn, SignInStatus, User,
 };
 use time::OffsetDateTime;
 
