@@ -112,9 +112,8 @@ fn ade_token_texts(cause: Cause) -> &'static [&'static str] {
             SYNC_TOKEN,
         ],
         Cause::AdeAccessDenied => &[
-            "Check whether the token expired or a new token was created for the MDM server since the one Intune holds.",
-            "Check that Intune's MDM server is still in Apple Business Manager's MDM server list; if it was removed, add it again and assign the devices to it.",
-            "Download the server token of that MDM server and renew the token in Intune with it.",
+            "Check whether the token expired or a new token was created for the MDM server since the one Intune holds; if so, renew the token in Intune with the MDM server's current server token.",
+            "Check that Intune's MDM server is still in Apple Business Manager's MDM server list; if it was removed, add it back so that it holds the devices again.",
             SYNC_TOKEN,
         ],
         Cause::AbmTermsNotAccepted => &[
