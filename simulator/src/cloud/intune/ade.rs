@@ -449,3 +449,53 @@ async fn fetch_serials(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::dep::DepErrorCode;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-26 09:00 UTC);
+
+    #[test]
+    fn a_refused_session_is_recorded_with_its_oauth_problem_on_session() {
+        let e = at("/server/devices")(DepClientError::Auth {
+            status: 401,
+            code: DepErrorCode::Unauthorized,
+            problem: Some("token_expired".into()),
+        });
+        let f = e.failure(NOW).expect("Apple answered");
+        assert_eq!(f.status, Some(401));
+        assert_eq!(f.code, "token_expired");
+        assert_eq!(f.endpoint, "/session");
+        let e = at("/server/devices")(DepClientError::Auth {
+            status: 403,
+            code: DepErrorCode::TermsNotSigned,
+            problem: None,
+        });
+        assert_eq!(
+            e.failure(NOW).map(|f| f.code),
+            Some("T_C_NOT_SIGNED".into())
+        );
+    }
+
+    #[test]
+    fn an_endpoint_error_keeps_its_endpoint_and_token() {
+        let e = at("/devices/sync")(DepClientError::Api {
+            status: 400,
+            code: DepErrorCode::ExpiredCursor,
+        });
+        let f = e.failure(NOW).expect("Apple answered");
+        assert_eq!(
+            (f.status, f.code.as_str(), f.endpoint.as_str()),
+            (Some(400), "EXPIRED_CURSOR", "/devices/sync")
+        );
+    }
+
+    #[test]
+    fn refusals_that_never_reached_apple_are_not_recorded() {
+        assert_eq!(SyncError::Throttled("x".into()).failure(NOW), None);
+        assert_eq!(SyncError::UnknownToken("x".into()).failure(NOW), None);
+    }
+}
