@@ -438,7 +438,7 @@ fn register_in_abm(
     ids: &SeededRng,
 ) -> Result<String, LabError> {
     let mut apple = lock(world.apple_ade.state());
-    let server = apple.add_mdm_server("Microsoft Intune", ids);
+    let server = apple.add_mdm_server(INTUNE_MDM_SERVER, ids);
     apple.add_device(AbmDevice::iphone(serial), first);
     if ade.device_assigned {
         apple
@@ -457,6 +457,9 @@ struct AdeAdmin<'w> {
     token_id: String,
     profile_ids: HashMap<String, String>,
 }
+
+/// The name Apple Business Manager shows for the tenant's Intune MDM server.
+const INTUNE_MDM_SERVER: &str = "Microsoft Intune";
 
 const DEP_SETTINGS: &str = "/beta/deviceManagement/depOnboardingSettings";
 
@@ -571,7 +574,7 @@ fn ade_tokens(world: &World) -> Vec<(String, String)> {
 pub(super) async fn renew_ade_token(lab: &Lab) -> Result<(), LabError> {
     let server = lock(lab.world.apple_ade.state())
         .servers()
-        .next()
+        .find(|s| s.name == INTUNE_MDM_SERVER)
         .map(|s| s.uuid.clone());
     let token = ade_tokens(&lab.world).into_iter().next();
     let (Some(server), Some((token_id, apple_id))) = (server, token) else {
@@ -579,6 +582,20 @@ pub(super) async fn renew_ade_token(lab: &Lab) -> Result<(), LabError> {
             "renew-ade-token: the tenant has no ADE token".into(),
         ));
     };
+    upload_server_token(&lab.world, &server, (&token_id, &apple_id), &lab.ids).await
+}
+
+/// A history step: the admin downloads the server token of another MDM server in Apple
+/// Business Manager (one the devices are not assigned to) and uploads it in place of the
+/// tenant's. Intune's syncs then see that server's devices, not the tenant's.
+pub(super) async fn replace_ade_token(lab: &Lab) -> Result<(), LabError> {
+    let token = ade_tokens(&lab.world).into_iter().next();
+    let Some((token_id, apple_id)) = token else {
+        return Err(LabError::Spec(
+            "replace-ade-token: the tenant has no ADE token".into(),
+        ));
+    };
+    let server = lock(lab.world.apple_ade.state()).add_mdm_server("Other MDM server", &lab.ids);
     upload_server_token(&lab.world, &server, (&token_id, &apple_id), &lab.ids).await
 }
 
