@@ -153,18 +153,191 @@ fn an_action_on_an_unknown_device_names_file_line_and_column() {
     assert!(err.contains("shared-ipad"), "{err}");
 }
 
+/// Each directory verb of a history, replayed through the admin API, leaves the state it
+/// says: the scenario that relies on it reproduces, and without the step it does not.
 #[tokio::test]
-async fn a_history_verb_without_its_admin_api_is_refused_not_skipped() {
-    let mut spec = people("four-hundred-days-later.toml").world;
-    spec.history = vec![HistoryStep::RemoveFromGroup {
-        user: "alex@contoso.example".into(),
-        group: "sales".into(),
-    }];
-    let err = World::start(&spec).await.unwrap_err().to_string();
-    assert!(
-        err.contains("remove-from-group is not supported yet"),
-        "{err}"
+async fn each_directory_history_verb_is_what_makes_its_scenario_fail() {
+    let cases: [(&str, fn(&HistoryStep) -> bool); 4] = [
+        ("removed-from-licensed-group.toml", |h| {
+            matches!(h, HistoryStep::RemoveFromGroup { .. })
+        }),
+        ("licence-removed-from-user.toml", |h| {
+            matches!(h, HistoryStep::RemoveLicense { .. })
+        }),
+        ("mdm-authority-changed-to-configuration-manager.toml", |h| {
+            matches!(h, HistoryStep::SetMdmAuthority { .. })
+        }),
+        ("added-to-licensed-group-enrolls.toml", |h| {
+            matches!(h, HistoryStep::AddToGroup { .. })
+        }),
+    ];
+    for (file, step) in cases {
+        let scenario = people(file);
+        let report = run_scenario(&scenario).await.unwrap();
+        assert!(report.holds(), "{file}: {:?}", report.outcome);
+        let mut without = scenario.clone();
+        let before = without.world.history.len();
+        without.world.history.retain(|h| !step(h));
+        assert_eq!(without.world.history.len(), before - 1, "{file}");
+        let report = run_scenario(&without).await.unwrap();
+        assert!(
+            !report.reproduced,
+            "{file} without the step: {:?}",
+            report.outcome
+        );
+    }
+}
+
+/// The directory as the admin API shows it after each verb: group membership, licences, the
+/// MDM authority, a deleted user (gone from `users` and their groups, their seat freed, and
+/// refused at sign-in).
+#[tokio::test]
+async fn directory_history_verbs_change_what_the_admin_api_shows() {
+    let mut spec = people("removed-from-licensed-group.toml").world;
+    spec.history = vec![
+        HistoryStep::RemoveFromGroup {
+            user: "alex@contoso.example".into(),
+            group: "sales".into(),
+        },
+        HistoryStep::AssignLicense {
+            user: "alex@contoso.example".into(),
+            sku: "EMS".into(),
+        },
+        HistoryStep::SetMdmAuthority {
+            authority: enrollsim::MdmAuthority::ConfigurationManager,
+        },
+    ];
+    let world = World::start(&spec).await.unwrap();
+    let groups = world
+        .admin_get("/v1.0/users/alex@contoso.example/transitiveMemberOf")
+        .await
+        .unwrap();
+    assert_eq!(groups["value"].as_array().unwrap().len(), 0, "{groups}");
+    let licences = world
+        .admin_get("/v1.0/users/alex@contoso.example/licenseDetails")
+        .await
+        .unwrap();
+    assert_eq!(licences["value"][0]["skuPartNumber"], "EMS", "{licences}");
+    let organization = world.admin_get("/v1.0/organization").await.unwrap();
+    assert_eq!(
+        organization["value"][0]["mobileDeviceManagementAuthority"],
+        "configurationManager"
     );
+    world.shutdown().await;
+
+    spec.history = vec![
+        HistoryStep::AddToGroup {
+            user: "alex@contoso.example".into(),
+            group: "sales".into(),
+        },
+        HistoryStep::RemoveLicense {
+            user: "alex@contoso.example".into(),
+            sku: "EMS".into(),
+        },
+    ];
+    // Alex is already in Sales: Graph refuses the duplicate reference, and the history
+    // stops there rather than skipping the step.
+    let err = World::start(&spec).await.unwrap_err().to_string();
+    assert!(err.contains("already exist"), "{err}");
+
+    let mut spec = people("sku-without-seats-freed-by-deleted-user.toml").world;
+    let world = World::start(&spec).await.unwrap();
+    let users = world.admin_get("/v1.0/users").await.unwrap();
+    let upns: Vec<&str> = users["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["userPrincipalName"].as_str().unwrap())
+        .collect();
+    assert_eq!(upns, ["alex@contoso.example"]);
+    let skus = world.admin_get("/v1.0/subscribedSkus").await.unwrap();
+    assert_eq!(skus["value"][0]["consumedUnits"], 0, "{skus}");
+    world.shutdown().await;
+
+    // A deleted user cannot sign in to enroll.
+    spec.history
+        .retain(|h| !matches!(h, HistoryStep::DeleteUser { .. }));
+    spec.history.push(HistoryStep::DeleteUser {
+        user: "alex@contoso.example".into(),
+    });
+    let world = World::start(&spec).await.unwrap();
+    let outcome = world
+        .enroll(&enrollsim::Action::company_portal("alex@contoso.example"))
+        .await;
+    assert!(
+        !matches!(outcome, enrollsim::Outcome::Enrolled { .. }),
+        "{outcome:?}"
+    );
+    world.shutdown().await;
+}
+
+/// Replacing the ADE token with one from another MDM server in Apple Business Manager: Apple
+/// refuses Intune's sync (the cursor belongs to the tenant's server), so an iPhone Apple
+/// assigns to Intune's server afterwards is never imported and its ADE enrollment does not
+/// reach Intune; renewing the tenant's own token brings the next one in.
+#[tokio::test]
+async fn a_replaced_ade_token_no_longer_brings_in_the_tenants_new_devices() {
+    use enrollsim::{Action, DeviceSetup, ResolutionStep};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ade-success.toml");
+    let mut spec = Scenario::load(&path).unwrap().world;
+    spec.history = vec![HistoryStep::ReplaceAdeToken];
+    let world = World::start(&spec).await.unwrap();
+    let before = imported(&world).await;
+    let setup = |serial: &str| DeviceSetup {
+        serial: Some(serial.into()),
+        ..DeviceSetup::iphone()
+    };
+    let late = world.add_device(&setup("F2LLATE00001")).unwrap();
+    let err = world
+        .apply(&ResolutionStep::SyncAdeToken)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("INVALID_CURSOR"), "{err}");
+    assert_eq!(imported(&world).await, before, "nothing new is imported");
+    let outcome = world
+        .enroll_on(&late, &Action::ade("alex@contoso.example"))
+        .await;
+    assert!(
+        !matches!(outcome, enrollsim::Outcome::Enrolled { .. }),
+        "{outcome:?}"
+    );
+    world.shutdown().await;
+
+    spec.history.push(HistoryStep::RenewAdeToken);
+    let world = World::start(&spec).await.unwrap();
+    let before = imported(&world).await;
+    let late = world.add_device(&setup("F2LLATE00002")).unwrap();
+    world.apply(&ResolutionStep::SyncAdeToken).await.unwrap();
+    assert_eq!(
+        imported(&world).await,
+        before + 1,
+        "the new iPhone is imported"
+    );
+    let outcome = world
+        .enroll_on(&late, &Action::ade("alex@contoso.example"))
+        .await;
+    assert!(
+        matches!(outcome, enrollsim::Outcome::Enrolled { .. }),
+        "{outcome:?}"
+    );
+    world.shutdown().await;
+}
+
+/// How many devices the tenant's (first) ADE token has imported.
+async fn imported(world: &World) -> usize {
+    let tokens = world
+        .admin_get("/beta/deviceManagement/depOnboardingSettings")
+        .await
+        .unwrap();
+    let token = tokens["value"][0]["id"].as_str().unwrap();
+    let devices = world
+        .admin_get(&format!(
+            "/beta/deviceManagement/depOnboardingSettings/{token}/importedAppleDeviceIdentities"
+        ))
+        .await
+        .unwrap();
+    devices["value"].as_array().map_or(0, Vec::len)
 }
 
 #[tokio::test]

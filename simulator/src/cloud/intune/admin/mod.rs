@@ -132,12 +132,14 @@ fn set_mdm_authority(service: &IntuneService, request: &Request) -> Answer {
             None | Some("intune") => MdmAuthority::Intune,
             Some("configurationManager" | "sccm") => MdmAuthority::ConfigurationManager,
             Some("unknown") => MdmAuthority::Unknown,
-            Some(other) => return Err(bad_request(
-                service,
-                format!(
+            Some(other) => {
+                return Err(bad_request(
+                    service,
+                    format!(
                     "'{other}' is not an MDM authority: intune, configurationManager or unknown."
                 ),
-            )),
+                ))
+            }
         }
     };
     service.lock().mdm_authority = authority;
