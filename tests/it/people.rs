@@ -1,6 +1,7 @@
 //! Scenarios with several people and a history in real time units (tests/people/): a device
-//! retired and enrolled by a new user, four hundred days of history, and load errors for the
-//! new values placed at file, line and column.
+//! retired and enrolled by a new user, four hundred days of history, each directory history
+//! verb and its effect, restrictions that exclude groups, and load errors for the new values
+//! placed at file, line and column.
 
 use std::path::Path;
 
@@ -366,4 +367,74 @@ async fn tenant_dates_take_real_units_and_whole_days_as_before() {
         .unwrap();
     assert_eq!(expiry, expected);
     world.shutdown().await;
+}
+
+/// An excluded group on a restriction: its members fall through to the next priority (here
+/// Default), Graph lists the exclusion as an `exclusionGroupAssignmentTarget`, the bundle
+/// carries it, and without it the excluded users fail too.
+#[tokio::test]
+async fn excluded_groups_fall_through_and_reach_the_admin_api_and_the_bundle() {
+    for file in [
+        "personal-block-excludes-executives.toml",
+        "device-limit-excludes-managers.toml",
+    ] {
+        let scenario = people(file);
+        let world = World::start(&scenario.world).await.unwrap();
+        let configurations = world
+            .admin_get("/v1.0/deviceManagement/deviceEnrollmentConfigurations")
+            .await
+            .unwrap();
+        let restriction = configurations["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["priority"] == 1)
+            .unwrap();
+        let id = restriction["id"].as_str().unwrap();
+        let assignments = world
+            .admin_get(&format!(
+                "/v1.0/deviceManagement/deviceEnrollmentConfigurations/{id}/assignments"
+            ))
+            .await
+            .unwrap();
+        let targets: Vec<&str> = assignments["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["target"]["@odata.type"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            targets,
+            [
+                "#microsoft.graph.groupAssignmentTarget",
+                "#microsoft.graph.exclusionGroupAssignmentTarget"
+            ],
+            "{file}"
+        );
+        world.shutdown().await;
+
+        let report = run_scenario(&scenario).await.unwrap();
+        assert!(report.holds(), "{file}: {:?}", report.outcome);
+        let tenant = report.evidence.tenant.as_ref().unwrap();
+        let excluded: Vec<&String> = tenant
+            .device_enrollment_configurations
+            .iter()
+            .flat_map(|c| c.excluded_groups())
+            .collect();
+        assert_eq!(excluded.len(), 1, "{file}: {excluded:?}");
+
+        let mut without = scenario.clone();
+        for r in &mut without.world.tenant.platform_restrictions {
+            r.exclude_groups.clear();
+        }
+        for r in &mut without.world.tenant.limit_restrictions {
+            r.exclude_groups.clear();
+        }
+        let report = run_scenario(&without).await.unwrap();
+        assert!(
+            !report.attempts[0].reproduced,
+            "{file}: without the exclusion the excluded user is restricted too: {:?}",
+            report.attempts[0].outcome
+        );
+    }
 }

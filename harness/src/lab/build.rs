@@ -165,6 +165,7 @@ fn add_restrictions(intune: &mut IntuneState, tenant: &TenantSpec) {
             name: r.name.clone(),
             priority: r.priority,
             groups: r.groups.clone(),
+            excluded_groups: r.exclude_groups.clone(),
             ios: r.ios.clone(),
         });
     }
@@ -174,6 +175,7 @@ fn add_restrictions(intune: &mut IntuneState, tenant: &TenantSpec) {
             name: r.name.clone(),
             priority: r.priority,
             groups: r.groups.clone(),
+            excluded_groups: r.exclude_groups.clone(),
             limit: r.limit,
         });
     }

@@ -253,6 +253,9 @@ pub struct PlatformRestrictionSpec {
     /// Assigned groups.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// Excluded groups: their members fall through to the next priority (Default last).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_groups: Vec<String>,
     /// iOS settings.
     #[serde(default)]
     pub ios: IosRestriction,
@@ -269,6 +272,9 @@ pub struct LimitRestrictionSpec {
     /// Assigned groups.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// Excluded groups, as for [`PlatformRestrictionSpec::exclude_groups`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_groups: Vec<String>,
     /// The limit (1–15).
     pub limit: u32,
 }
