@@ -158,7 +158,10 @@ fn an_action_on_an_unknown_device_names_file_line_and_column() {
 /// says: the scenario that relies on it reproduces, and without the step it does not.
 #[tokio::test]
 async fn each_directory_history_verb_is_what_makes_its_scenario_fail() {
-    let cases: [(&str, fn(&HistoryStep) -> bool); 4] = [
+    let cases: [(&str, fn(&HistoryStep) -> bool); 5] = [
+        ("licence-removed-from-group.toml", |h| {
+            matches!(h, HistoryStep::RemoveGroupLicense { .. })
+        }),
         ("removed-from-licensed-group.toml", |h| {
             matches!(h, HistoryStep::RemoveFromGroup { .. })
         }),
@@ -437,4 +440,21 @@ async fn excluded_groups_fall_through_and_reach_the_admin_api_and_the_bundle() {
             report.attempts[0].outcome
         );
     }
+}
+
+/// A history step naming a group the tenant lacks fails at load, at the value's line.
+#[test]
+fn a_history_step_naming_an_unknown_group_names_file_line_and_column() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/people/licence-removed-from-group.toml"),
+    )
+    .unwrap();
+    let bad = text.replace("group = \"sales\"\nsku", "group = \"marketing\"\nsku");
+    assert_ne!(bad, text);
+    let err = Scenario::from_toml_str(&bad, "people/bad.toml")
+        .unwrap_err()
+        .to_string();
+    let line = bad.lines().position(|l| l.contains("marketing")).unwrap() + 1;
+    assert!(err.contains(&format!("people/bad.toml:{line}:")), "{err}");
+    assert!(err.contains("world.tenant.groups"), "{err}");
 }

@@ -174,6 +174,16 @@ impl AdminApi<'_> {
         self.send(Method::POST, &path, Some(&change)).await
     }
 
+    /// Removes the licence `sku` from group `group` (group-based licensing).
+    pub async fn remove_group_license(&self, group: &str, sku: &str) -> Result<(), LabError> {
+        let change = AssignLicense {
+            add_licenses: Some(Vec::new()),
+            remove_licenses: Some(vec![sku.to_string()]),
+        };
+        let path = format!("/v1.0/groups/{group}/assignLicense");
+        self.send(Method::POST, &path, Some(&change)).await
+    }
+
     /// Deletes the user `upn` from the directory.
     pub async fn delete_user(&self, upn: &str) -> Result<(), LabError> {
         let id = self.user_id(upn).await?;

@@ -67,6 +67,9 @@ async fn replay_admin_step(lab: &Lab, i: usize, step: &HistoryStep) -> Result<()
         HistoryStep::RemoveLicense { user, sku } => admin.remove_license(user, sku).await,
         HistoryStep::AddToGroup { user, group } => admin.add_to_group(user, group).await,
         HistoryStep::RemoveFromGroup { user, group } => admin.remove_from_group(user, group).await,
+        HistoryStep::RemoveGroupLicense { group, sku } => {
+            admin.remove_group_license(group, sku).await
+        }
         HistoryStep::DeleteUser { user } => admin.delete_user(user).await,
         HistoryStep::SetMdmAuthority { authority } => admin.set_mdm_authority_to(*authority).await,
         HistoryStep::ReplaceAdeToken => replace_ade_token(lab).await,

@@ -480,6 +480,19 @@ impl Scenario {
                 }
             }
         }
+        for (i, step) in self.world.history.iter().enumerate() {
+            let (HistoryStep::AddToGroup { group, .. }
+            | HistoryStep::RemoveFromGroup { group, .. }
+            | HistoryStep::RemoveGroupLicense { group, .. }) = step
+            else {
+                continue;
+            };
+            if !self.knows_group(group) {
+                let m =
+                    format!("world.history[{i}].group {group:?} is not one of world.tenant.groups");
+                return Err((m, "group", group.clone()));
+            }
+        }
         Ok(())
     }
 

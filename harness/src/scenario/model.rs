@@ -609,6 +609,14 @@ pub enum HistoryStep {
         /// SKU part number.
         sku: String,
     },
+    /// The admin removed a licence from a group (group-based licensing): its members lose it
+    /// unless they hold it another way.
+    RemoveGroupLicense {
+        /// The group's id.
+        group: String,
+        /// SKU part number.
+        sku: String,
+    },
     /// The admin changed the tenant's MDM authority.
     SetMdmAuthority {
         /// The new authority.
