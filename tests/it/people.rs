@@ -158,7 +158,8 @@ fn an_action_on_an_unknown_device_names_file_line_and_column() {
 /// says: the scenario that relies on it reproduces, and without the step it does not.
 #[tokio::test]
 async fn each_directory_history_verb_is_what_makes_its_scenario_fail() {
-    let cases: [(&str, fn(&HistoryStep) -> bool); 5] = [
+    type IsStep = fn(&HistoryStep) -> bool;
+    let cases: [(&str, IsStep); 5] = [
         ("licence-removed-from-group.toml", |h| {
             matches!(h, HistoryStep::RemoveGroupLicense { .. })
         }),
@@ -457,4 +458,42 @@ fn a_history_step_naming_an_unknown_group_names_file_line_and_column() {
     let line = bad.lines().position(|l| l.contains("marketing")).unwrap() + 1;
     assert!(err.contains(&format!("people/bad.toml:{line}:")), "{err}");
     assert!(err.contains("world.tenant.groups"), "{err}");
+}
+
+/// The builder says the same: a device limit of one for Sales that excludes Managers leaves a
+/// sales manager with a device under Default's fifteen, and a salesperson capped.
+#[tokio::test]
+async fn the_builder_excludes_groups_from_a_restriction() {
+    use enrollsim::{Action, Outcome, TenantSpec, UserSpec, WorldSpec};
+    let spec = WorldSpec::builder()
+        .tenant(
+            TenantSpec::new("Contoso")
+                .limit_restriction("Sales: 1 device", 1, &["sales"], 1)
+                .exclude_groups_from("Sales: 1 device", &["managers"]),
+        )
+        .user(
+            UserSpec::new("alex@contoso.example")
+                .group("sales")
+                .group("managers")
+                .enrolled_devices(1),
+        )
+        .user(
+            UserSpec::new("blake@contoso.example")
+                .group("sales")
+                .enrolled_devices(1),
+        )
+        .build();
+    let world = World::start(&spec).await.unwrap();
+    let blake = world
+        .enroll(&Action::company_portal("blake@contoso.example"))
+        .await;
+    assert!(matches!(blake, Outcome::Failed { .. }), "{blake:?}");
+    let alex = Action::company_portal("alex@contoso.example");
+    assert_eq!(
+        world.enroll(&alex).await,
+        Outcome::Enrolled {
+            upn: alex.user.clone()
+        }
+    );
+    world.shutdown().await;
 }

@@ -16,7 +16,7 @@ fn suites() -> Vec<Scenario> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     let mut all = Vec::new();
     for dir in ["tenant", "people"] {
-        all.extend(enrollsim::catalog::load(&root.join(dir)).expect("the suite loads"));
+        all.extend(enrollsim::catalog::load(root.join(dir)).expect("the suite loads"));
     }
     all
 }
