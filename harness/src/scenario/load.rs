@@ -142,8 +142,8 @@ impl Scenario {
         self.validate_users()?;
         self.validate_directory()?;
         self.validate_seats()?;
-        self.validate_directory_steps()?;
         self.validate_step_references()?;
+        self.validate_directory_steps()?;
         self.validate_limits()?;
         self.validate_catalog_pair()?;
         self.validate_stages()
