@@ -224,6 +224,61 @@
 //! # });
 //! ```
 //!
+//! A tenant as real ones are: Entra groups (nested ones too), licences through groups and
+//! Conditional Access policies on groups, all typed in the builder. The Sales group's policy
+//! requires MFA at Microsoft Intune Enrollment, and the ADE profile signs in with the legacy
+//! Setup Assistant, which cannot do MFA: the article's "ADE enrollment stuck at user login".
+//! The diagnosis reads it from the sign-in log (the policy that failed) and the profile; the
+//! fix excludes the user from the policy:
+//!
+//! ```
+//! use enrollsim::scenario::{AdeAuthMethod, AdeProfileSpec, AdeSpec};
+//! use enrollsim::{
+//!     diagnose, Action, Cause, ConditionalAccessSpec, GrantSpec, Outcome, ResolutionStep,
+//!     Section, Span, TenantSpec, UserSpec, World, WorldSpec,
+//! };
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let mut tenant = TenantSpec::new("Contoso")
+//!     .group("sales", &["alex@contoso.example", "sales-emea"])
+//!     .group("sales-emea", &["blake@contoso.example"])
+//!     .conditional_access(
+//!         ConditionalAccessSpec::new("Require MFA for Sales", &[GrantSpec::Mfa])
+//!             .include_group("sales"),
+//!     );
+//! tenant.ade = Some(AdeSpec {
+//!     token_uploaded_days_ago: Span::days(20),
+//!     profiles: vec![AdeProfileSpec {
+//!         authentication: AdeAuthMethod::SetupAssistantLegacy,
+//!         ..AdeProfileSpec::default()
+//!     }],
+//!     ..AdeSpec::default()
+//! });
+//! let spec = WorldSpec::builder()
+//!     .tenant(tenant)
+//!     .user(UserSpec::new("alex@contoso.example"))
+//!     .user(UserSpec::new("blake@contoso.example"))
+//!     .build();
+//! let world = World::start(&spec).await.unwrap();
+//! let alex = Action::ade("alex@contoso.example");
+//! let outcome = world.enroll(&alex).await;
+//! assert!(matches!(outcome, Outcome::Stuck { .. }), "{outcome:?}");
+//!
+//! let diagnosis = diagnose(&world.evidence(&alex, &outcome).await);
+//! assert_eq!(diagnosis.section, Some(Section::AdeStuckAtUserLogin));
+//! assert_eq!(diagnosis.cause, Some(Cause::MfaDuringAde));
+//!
+//! world
+//!     .apply(&ResolutionStep::ExcludeFromPolicy {
+//!         policy: "Require MFA for Sales".into(),
+//!         user: Some(alex.user.clone()),
+//!         group: None,
+//!     })
+//!     .await
+//!     .unwrap();
+//! assert_eq!(world.enroll(&alex).await, Outcome::Enrolled { upn: alex.user.clone() });
+//! # });
+//! ```
+//!
 //! ## 5. Scenarios
 //!
 //! A [`Scenario`](crate::Scenario) bundles a world, the user's action, the expected outcome

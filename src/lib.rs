@@ -128,8 +128,8 @@ pub use enrollsim_harness::scenario::{
     WorldBuilder, WorldSpec, DEFAULT_DEVICE,
 };
 pub use enrollsim_harness::scenario::{
-    CloudAppSpec, ConditionalAccessSpec, GrantSpec, GroupLicenseSpec, GroupSpec, PolicyStateSpec,
-    SkuSpec,
+    CloudAppSpec, ConditionalAccessSpec, GrantSpec, GroupLicenseSpec, GroupSpec, MdmAuthority,
+    PolicyStateSpec, SkuSpec,
 };
 pub use enrollsim_harness::serve::{Service, ADMIN_API_HOST};
 pub use enrollsim_harness::timeline::{Timeline, TimelineLine};

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 /// `@odata.type` of an assignment to one group.
 pub const GROUP_TARGET_TYPE: &str = "#microsoft.graph.groupAssignmentTarget";
+/// `@odata.type` of an assignment that excludes one group.
+pub const EXCLUSION_GROUP_TARGET_TYPE: &str = "#microsoft.graph.exclusionGroupAssignmentTarget";
 /// `@odata.type` of the Default restrictions' assignment to every licensed user.
 pub const ALL_LICENSED_USERS_TARGET_TYPE: &str =
     "#microsoft.graph.allLicensedUsersAssignmentTarget";
@@ -26,7 +28,8 @@ pub struct EnrollmentConfigurationAssignment {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignmentTarget {
-    /// [`GROUP_TARGET_TYPE`] or [`ALL_LICENSED_USERS_TARGET_TYPE`].
+    /// [`GROUP_TARGET_TYPE`], [`EXCLUSION_GROUP_TARGET_TYPE`] or
+    /// [`ALL_LICENSED_USERS_TARGET_TYPE`].
     #[serde(rename = "@odata.type", default)]
     pub odata_type: String,
     /// The group, for a group target.

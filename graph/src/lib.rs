@@ -31,7 +31,7 @@ pub mod user;
 
 pub use assignments::{
     AssignmentTarget, DirectoryObject, EnrollmentConfigurationAssignment,
-    ALL_LICENSED_USERS_TARGET_TYPE, GROUP_TARGET_TYPE,
+    ALL_LICENSED_USERS_TARGET_TYPE, EXCLUSION_GROUP_TARGET_TYPE, GROUP_TARGET_TYPE,
 };
 pub use dep::{DepEnrollmentProfile, DepOnboardingSetting, ImportedAppleDeviceIdentity};
 pub use device::ManagedDevice;

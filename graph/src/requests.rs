@@ -196,3 +196,14 @@ mod tests {
         assert_eq!(p.limit, None);
     }
 }
+
+/// `organization/{id}/setMobileDeviceManagementAuthority`. Graph's action has no body (it makes
+/// Intune the authority); the lab accepts the authority to set, as an extension, so a history
+/// can replay an authority set from the Configuration Manager console.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetMdmAuthority {
+    /// `intune`, `configurationManager` or `unknown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_device_management_authority: Option<String>,
+}

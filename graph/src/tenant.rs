@@ -108,6 +108,15 @@ impl EnrollmentConfiguration {
             EnrollmentConfiguration::Other => None,
         }
     }
+
+    /// The groups the assignment excludes (none for Default, which applies to everyone).
+    pub fn excluded_groups(&self) -> &[String] {
+        match self {
+            EnrollmentConfiguration::PlatformRestrictions(c) => &c.excluded_group_ids,
+            EnrollmentConfiguration::Limit(c) => &c.excluded_group_ids,
+            EnrollmentConfiguration::Other => &[],
+        }
+    }
 }
 
 /// A device type (platform) restriction.
@@ -126,6 +135,10 @@ pub struct PlatformRestrictionsConfiguration {
     /// Groups the restriction is assigned to (enrollsim extension of Graph's assignments).
     #[serde(default)]
     pub assigned_group_ids: Vec<String>,
+    /// Groups the assignment excludes (Graph's `exclusionGroupAssignmentTarget`s): their
+    /// members are not subject to it, even when also in an assigned group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded_group_ids: Vec<String>,
     /// The iOS/iPadOS part; absent means iOS is not restricted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ios_restriction: Option<IosRestriction>,
@@ -165,6 +178,10 @@ pub struct DeviceLimitConfiguration {
     /// Groups the restriction is assigned to.
     #[serde(default)]
     pub assigned_group_ids: Vec<String>,
+    /// Groups the assignment excludes, as for
+    /// [`PlatformRestrictionsConfiguration::excluded_group_ids`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded_group_ids: Vec<String>,
     /// How many devices one user may enroll.
     #[serde(default)]
     pub limit: u32,

@@ -13,6 +13,7 @@ use enrollsim_graph::{
     DirectoryObject, EnrollmentConfiguration, EnrollmentConfigurationAssignment, Group,
     ImportedDeviceIdentityView, LicenseDetails, LicenseView, ManagedDevice, ManagedDeviceView,
     Organization, PortalDevice, SignIn, TenantView, User, UserView, ALL_LICENSED_USERS_TARGET_TYPE,
+    EXCLUSION_GROUP_TARGET_TYPE,
 };
 use enrollsim_simulator::clock::rfc3339;
 use enrollsim_simulator::cloud::intune::admin::shapes;
@@ -27,18 +28,24 @@ use crate::scenario::{Action, EnrollVia};
 /// the rules can match.
 const ALL_USERS: &str = "all-users";
 
-/// The groups a restriction is assigned to, from its Graph assignments: the Default
-/// restrictions' "all licensed users" target is written as [`ALL_USERS`].
-async fn assigned_groups(admin: &AdminApi<'_>, id: &str) -> Result<Vec<String>, LabError> {
+/// The groups a restriction is assigned to and the groups it excludes, from its Graph
+/// assignments: the Default restrictions' "all licensed users" target is written as
+/// [`ALL_USERS`].
+async fn assigned_groups(
+    admin: &AdminApi<'_>,
+    id: &str,
+) -> Result<(Vec<String>, Vec<String>), LabError> {
     let path = format!("/v1.0/deviceManagement/deviceEnrollmentConfigurations/{id}/assignments");
     let assignments: Vec<EnrollmentConfigurationAssignment> = list(admin, &path).await?;
-    Ok(assignments
-        .into_iter()
-        .filter_map(|a| match a.target.odata_type.as_str() {
-            ALL_LICENSED_USERS_TARGET_TYPE => Some(ALL_USERS.to_string()),
-            _ => a.target.group_id,
-        })
-        .collect())
+    let (mut included, mut excluded) = (Vec::new(), Vec::new());
+    for a in assignments {
+        match a.target.odata_type.as_str() {
+            ALL_LICENSED_USERS_TARGET_TYPE => included.push(ALL_USERS.to_string()),
+            EXCLUSION_GROUP_TARGET_TYPE => excluded.extend(a.target.group_id),
+            _ => included.extend(a.target.group_id),
+        }
+    }
+    Ok((included, excluded))
 }
 
 /// The restrictions with the groups each is assigned to.
@@ -49,12 +56,16 @@ async fn configurations(admin: &AdminApi<'_>) -> Result<Vec<EnrollmentConfigurat
     )
     .await?;
     for c in &mut configurations {
-        let (id, groups) = match c {
-            EnrollmentConfiguration::PlatformRestrictions(r) => (&r.id, &mut r.assigned_group_ids),
-            EnrollmentConfiguration::Limit(r) => (&r.id, &mut r.assigned_group_ids),
+        let (id, groups, excluded) = match c {
+            EnrollmentConfiguration::PlatformRestrictions(r) => {
+                (&r.id, &mut r.assigned_group_ids, &mut r.excluded_group_ids)
+            }
+            EnrollmentConfiguration::Limit(r) => {
+                (&r.id, &mut r.assigned_group_ids, &mut r.excluded_group_ids)
+            }
             EnrollmentConfiguration::Other => continue,
         };
-        *groups = assigned_groups(admin, id).await?;
+        (*groups, *excluded) = assigned_groups(admin, id).await?;
     }
     Ok(configurations)
 }

@@ -30,6 +30,7 @@ mod library_serve;
 mod library_snapshots;
 mod module_cycles;
 mod people;
+mod people_snapshots;
 mod readme_example;
 mod rename_reorder;
 mod tenant;

@@ -1,6 +1,7 @@
 //! Scenarios with several people and a history in real time units (tests/people/): a device
-//! retired and enrolled by a new user, four hundred days of history, and load errors for the
-//! new values placed at file, line and column.
+//! retired and enrolled by a new user, four hundred days of history, each directory history
+//! verb and its effect, restrictions that exclude groups, and load errors for the new values
+//! placed at file, line and column.
 
 use std::path::Path;
 
@@ -153,18 +154,195 @@ fn an_action_on_an_unknown_device_names_file_line_and_column() {
     assert!(err.contains("shared-ipad"), "{err}");
 }
 
+/// Each directory verb of a history, replayed through the admin API, leaves the state it
+/// says: the scenario that relies on it reproduces, and without the step it does not.
 #[tokio::test]
-async fn a_history_verb_without_its_admin_api_is_refused_not_skipped() {
-    let mut spec = people("four-hundred-days-later.toml").world;
-    spec.history = vec![HistoryStep::RemoveFromGroup {
-        user: "alex@contoso.example".into(),
-        group: "sales".into(),
-    }];
-    let err = World::start(&spec).await.unwrap_err().to_string();
-    assert!(
-        err.contains("remove-from-group is not supported yet"),
-        "{err}"
+async fn each_directory_history_verb_is_what_makes_its_scenario_fail() {
+    type IsStep = fn(&HistoryStep) -> bool;
+    let cases: [(&str, IsStep); 5] = [
+        ("licence-removed-from-group.toml", |h| {
+            matches!(h, HistoryStep::RemoveGroupLicense { .. })
+        }),
+        ("removed-from-licensed-group.toml", |h| {
+            matches!(h, HistoryStep::RemoveFromGroup { .. })
+        }),
+        ("licence-removed-from-user.toml", |h| {
+            matches!(h, HistoryStep::RemoveLicense { .. })
+        }),
+        ("mdm-authority-changed-to-configuration-manager.toml", |h| {
+            matches!(h, HistoryStep::SetMdmAuthority { .. })
+        }),
+        ("added-to-licensed-group-enrolls.toml", |h| {
+            matches!(h, HistoryStep::AddToGroup { .. })
+        }),
+    ];
+    for (file, step) in cases {
+        let scenario = people(file);
+        let report = run_scenario(&scenario).await.unwrap();
+        assert!(report.holds(), "{file}: {:?}", report.outcome);
+        let mut without = scenario.clone();
+        let before = without.world.history.len();
+        without.world.history.retain(|h| !step(h));
+        assert_eq!(without.world.history.len(), before - 1, "{file}");
+        let report = run_scenario(&without).await.unwrap();
+        assert!(
+            !report.reproduced,
+            "{file} without the step: {:?}",
+            report.outcome
+        );
+    }
+}
+
+/// The directory as the admin API shows it after each verb: group membership, licences, the
+/// MDM authority, a deleted user (gone from `users` and their groups, their seat freed, and
+/// refused at sign-in).
+#[tokio::test]
+async fn directory_history_verbs_change_what_the_admin_api_shows() {
+    let mut spec = people("removed-from-licensed-group.toml").world;
+    spec.history = vec![
+        HistoryStep::RemoveFromGroup {
+            user: "alex@contoso.example".into(),
+            group: "sales".into(),
+        },
+        HistoryStep::AssignLicense {
+            user: "alex@contoso.example".into(),
+            sku: "EMS".into(),
+        },
+        HistoryStep::SetMdmAuthority {
+            authority: enrollsim::MdmAuthority::ConfigurationManager,
+        },
+    ];
+    let world = World::start(&spec).await.unwrap();
+    let groups = world
+        .admin_get("/v1.0/users/alex@contoso.example/transitiveMemberOf")
+        .await
+        .unwrap();
+    assert_eq!(groups["value"].as_array().unwrap().len(), 0, "{groups}");
+    let licences = world
+        .admin_get("/v1.0/users/alex@contoso.example/licenseDetails")
+        .await
+        .unwrap();
+    assert_eq!(licences["value"][0]["skuPartNumber"], "EMS", "{licences}");
+    let organization = world.admin_get("/v1.0/organization").await.unwrap();
+    assert_eq!(
+        organization["value"][0]["mobileDeviceManagementAuthority"],
+        "configurationManager"
     );
+    world.shutdown().await;
+
+    spec.history = vec![
+        HistoryStep::AddToGroup {
+            user: "alex@contoso.example".into(),
+            group: "sales".into(),
+        },
+        HistoryStep::RemoveLicense {
+            user: "alex@contoso.example".into(),
+            sku: "EMS".into(),
+        },
+    ];
+    // Alex is already in Sales: Graph refuses the duplicate reference, and the history
+    // stops there rather than skipping the step.
+    let err = World::start(&spec).await.unwrap_err().to_string();
+    assert!(err.contains("already exist"), "{err}");
+
+    let mut spec = people("sku-without-seats-freed-by-deleted-user.toml").world;
+    let world = World::start(&spec).await.unwrap();
+    let users = world.admin_get("/v1.0/users").await.unwrap();
+    let upns: Vec<&str> = users["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["userPrincipalName"].as_str().unwrap())
+        .collect();
+    assert_eq!(upns, ["alex@contoso.example"]);
+    let skus = world.admin_get("/v1.0/subscribedSkus").await.unwrap();
+    assert_eq!(skus["value"][0]["consumedUnits"], 0, "{skus}");
+    world.shutdown().await;
+
+    // A deleted user cannot sign in to enroll.
+    spec.history
+        .retain(|h| !matches!(h, HistoryStep::DeleteUser { .. }));
+    spec.history.push(HistoryStep::DeleteUser {
+        user: "alex@contoso.example".into(),
+    });
+    let world = World::start(&spec).await.unwrap();
+    let outcome = world
+        .enroll(&enrollsim::Action::company_portal("alex@contoso.example"))
+        .await;
+    assert!(
+        !matches!(outcome, enrollsim::Outcome::Enrolled { .. }),
+        "{outcome:?}"
+    );
+    world.shutdown().await;
+}
+
+/// Replacing the ADE token with one from another MDM server in Apple Business Manager: Apple
+/// refuses Intune's sync (the cursor belongs to the tenant's server), so an iPhone Apple
+/// assigns to Intune's server afterwards is never imported and its ADE enrollment does not
+/// reach Intune; renewing the tenant's own token brings the next one in.
+#[tokio::test]
+async fn a_replaced_ade_token_no_longer_brings_in_the_tenants_new_devices() {
+    use enrollsim::{Action, DeviceSetup, ResolutionStep};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ade-success.toml");
+    let mut spec = Scenario::load(&path).unwrap().world;
+    spec.history = vec![HistoryStep::ReplaceAdeToken];
+    let world = World::start(&spec).await.unwrap();
+    let before = imported(&world).await;
+    let setup = |serial: &str| DeviceSetup {
+        serial: Some(serial.into()),
+        ..DeviceSetup::iphone()
+    };
+    let late = world.add_device(&setup("F2LLATE00001")).unwrap();
+    let err = world
+        .apply(&ResolutionStep::SyncAdeToken)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("INVALID_CURSOR"), "{err}");
+    assert_eq!(imported(&world).await, before, "nothing new is imported");
+    let outcome = world
+        .enroll_on(&late, &Action::ade("alex@contoso.example"))
+        .await;
+    assert!(
+        !matches!(outcome, enrollsim::Outcome::Enrolled { .. }),
+        "{outcome:?}"
+    );
+    world.shutdown().await;
+
+    spec.history.push(HistoryStep::RenewAdeToken);
+    let world = World::start(&spec).await.unwrap();
+    let before = imported(&world).await;
+    let late = world.add_device(&setup("F2LLATE00002")).unwrap();
+    world.apply(&ResolutionStep::SyncAdeToken).await.unwrap();
+    assert_eq!(
+        imported(&world).await,
+        before + 1,
+        "the new iPhone is imported"
+    );
+    let outcome = world
+        .enroll_on(&late, &Action::ade("alex@contoso.example"))
+        .await;
+    assert!(
+        matches!(outcome, enrollsim::Outcome::Enrolled { .. }),
+        "{outcome:?}"
+    );
+    world.shutdown().await;
+}
+
+/// How many devices the tenant's (first) ADE token has imported.
+async fn imported(world: &World) -> usize {
+    let tokens = world
+        .admin_get("/beta/deviceManagement/depOnboardingSettings")
+        .await
+        .unwrap();
+    let token = tokens["value"][0]["id"].as_str().unwrap();
+    let devices = world
+        .admin_get(&format!(
+            "/beta/deviceManagement/depOnboardingSettings/{token}/importedAppleDeviceIdentities"
+        ))
+        .await
+        .unwrap();
+    devices["value"].as_array().map_or(0, Vec::len)
 }
 
 #[tokio::test]
@@ -192,5 +370,130 @@ async fn tenant_dates_take_real_units_and_whole_days_as_before() {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
     assert_eq!(expiry, expected);
+    world.shutdown().await;
+}
+
+/// An excluded group on a restriction: its members fall through to the next priority (here
+/// Default), Graph lists the exclusion as an `exclusionGroupAssignmentTarget`, the bundle
+/// carries it, and without it the excluded users fail too.
+#[tokio::test]
+async fn excluded_groups_fall_through_and_reach_the_admin_api_and_the_bundle() {
+    for file in [
+        "personal-block-excludes-executives.toml",
+        "device-limit-excludes-managers.toml",
+    ] {
+        let scenario = people(file);
+        let world = World::start(&scenario.world).await.unwrap();
+        let configurations = world
+            .admin_get("/v1.0/deviceManagement/deviceEnrollmentConfigurations")
+            .await
+            .unwrap();
+        let restriction = configurations["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["priority"] == 1)
+            .unwrap();
+        let id = restriction["id"].as_str().unwrap();
+        let assignments = world
+            .admin_get(&format!(
+                "/v1.0/deviceManagement/deviceEnrollmentConfigurations/{id}/assignments"
+            ))
+            .await
+            .unwrap();
+        let targets: Vec<&str> = assignments["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["target"]["@odata.type"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            targets,
+            [
+                "#microsoft.graph.groupAssignmentTarget",
+                "#microsoft.graph.exclusionGroupAssignmentTarget"
+            ],
+            "{file}"
+        );
+        world.shutdown().await;
+
+        let report = run_scenario(&scenario).await.unwrap();
+        assert!(report.holds(), "{file}: {:?}", report.outcome);
+        let tenant = report.evidence.tenant.as_ref().unwrap();
+        let excluded: Vec<&String> = tenant
+            .device_enrollment_configurations
+            .iter()
+            .flat_map(|c| c.excluded_groups())
+            .collect();
+        assert_eq!(excluded.len(), 1, "{file}: {excluded:?}");
+
+        let mut without = scenario.clone();
+        for r in &mut without.world.tenant.platform_restrictions {
+            r.exclude_groups.clear();
+        }
+        for r in &mut without.world.tenant.limit_restrictions {
+            r.exclude_groups.clear();
+        }
+        let report = run_scenario(&without).await.unwrap();
+        assert!(
+            !report.attempts[0].reproduced,
+            "{file}: without the exclusion the excluded user is restricted too: {:?}",
+            report.attempts[0].outcome
+        );
+    }
+}
+
+/// A history step naming a group the tenant lacks fails at load, at the value's line.
+#[test]
+fn a_history_step_naming_an_unknown_group_names_file_line_and_column() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/people/licence-removed-from-group.toml"),
+    )
+    .unwrap();
+    let bad = text.replace("group = \"sales\"\nsku", "group = \"marketing\"\nsku");
+    assert_ne!(bad, text);
+    let err = Scenario::from_toml_str(&bad, "people/bad.toml")
+        .unwrap_err()
+        .to_string();
+    let line = bad.lines().position(|l| l.contains("marketing")).unwrap() + 1;
+    assert!(err.contains(&format!("people/bad.toml:{line}:")), "{err}");
+    assert!(err.contains("world.tenant.groups"), "{err}");
+}
+
+/// The builder says the same: a device limit of one for Sales that excludes Managers leaves a
+/// sales manager with a device under Default's fifteen, and a salesperson capped.
+#[tokio::test]
+async fn the_builder_excludes_groups_from_a_restriction() {
+    use enrollsim::{Action, Outcome, TenantSpec, UserSpec, WorldSpec};
+    let spec = WorldSpec::builder()
+        .tenant(
+            TenantSpec::new("Contoso")
+                .limit_restriction("Sales: 1 device", 1, &["sales"], 1)
+                .exclude_groups_from("Sales: 1 device", &["managers"]),
+        )
+        .user(
+            UserSpec::new("alex@contoso.example")
+                .group("sales")
+                .group("managers")
+                .enrolled_devices(1),
+        )
+        .user(
+            UserSpec::new("blake@contoso.example")
+                .group("sales")
+                .enrolled_devices(1),
+        )
+        .build();
+    let world = World::start(&spec).await.unwrap();
+    let blake = world
+        .enroll(&Action::company_portal("blake@contoso.example"))
+        .await;
+    assert!(matches!(blake, Outcome::Failed { .. }), "{blake:?}");
+    let alex = Action::company_portal("alex@contoso.example");
+    assert_eq!(
+        world.enroll(&alex).await,
+        Outcome::Enrolled {
+            upn: alex.user.clone()
+        }
+    );
     world.shutdown().await;
 }

@@ -11,6 +11,8 @@
 //! copy's evidence. Then it moves every date of every scenario by a year either way and checks
 //! that the diagnosis does not change.
 //!
+//! The tenant and people suites (`tests/tenant/`, `tests/people/`) get the same renamed copies.
+//!
 //! The shuffles use a fixed seed; set `ENROLLSIM_SHUFFLE_SEED` to try another order.
 
 use enrollsim::{Outcome, RunReport, Scenario};
@@ -280,7 +282,22 @@ fn everything_said(r: &RunReport) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn renamed_copies_in_shuffled_order_behave_like_the_originals() {
-    let originals = catalog();
+    renamed_copies_behave_like(catalog()).await;
+}
+
+/// The same for the tenant and people suites (`tests/tenant/`, `tests/people/`): groups,
+/// Conditional Access, several users and devices and histories name users too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renamed_tenant_and_people_copies_behave_like_the_originals() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut all = Vec::new();
+    for dir in ["tenant", "people"] {
+        all.extend(enrollsim::catalog::load(root.join(dir)).expect("the suite loads"));
+    }
+    renamed_copies_behave_like(all).await;
+}
+
+async fn renamed_copies_behave_like(originals: Vec<Scenario>) {
     let mut shuffler = Shuffler::new();
     let mut baseline = Vec::new();
     for s in &originals {

@@ -138,10 +138,12 @@ impl<'a> Context<'a> {
                 continue;
             };
             let is_default = priority == 0;
-            let applies = is_default
-                || self
-                    .user
-                    .is_some_and(|u| groups.iter().any(|g| u.member_of.iter().any(|m| m == g)));
+            let member = |gs: &[String]| {
+                self.user
+                    .is_some_and(|u| gs.iter().any(|g| u.member_of.iter().any(|m| m == g)))
+            };
+            // An excluded group wins over an assigned one: its members fall through.
+            let applies = is_default || (member(groups) && !member(config.excluded_groups()));
             if !applies {
                 continue;
             }
@@ -308,6 +310,28 @@ mod tests {
         assert_eq!(effective(&["a", "b"]), 7);
         assert_eq!(effective(&["a"]), 3);
         assert_eq!(effective(&["c"]), 15);
+    }
+
+    #[test]
+    fn an_excluded_group_falls_through_to_the_next_priority() {
+        let mut b = bundle(&["a", "b", "x"]);
+        if let Some(tenant) = b.tenant.as_mut() {
+            for c in &mut tenant.device_enrollment_configurations {
+                if let EnrollmentConfiguration::Limit(l) = c {
+                    if l.priority == 2 {
+                        l.excluded_group_ids = vec!["x".into()];
+                    }
+                }
+            }
+        }
+        let ctx = Context::new(&b);
+        let limit = ctx
+            .effective_restriction(|c| match c {
+                EnrollmentConfiguration::Limit(l) => Some(l),
+                _ => None,
+            })
+            .map(|(l, _, _)| l.limit);
+        assert_eq!(limit, Some(3), "priority 2 excludes x: priority 5 applies");
     }
 
     #[test]

@@ -71,6 +71,20 @@ pub(super) async fn renew_ade_token(lab: &Lab) -> Result<(), LabError> {
     upload_server_token(&lab.world, &server, (&token_id, &apple_id), &lab.ids).await
 }
 
+/// A history step: the admin downloads the server token of another MDM server in Apple
+/// Business Manager (one the devices are not assigned to) and uploads it in place of the
+/// tenant's. Intune's syncs then see that server's devices, not the tenant's.
+pub(super) async fn replace_ade_token(lab: &Lab) -> Result<(), LabError> {
+    let token = ade_tokens(&lab.world).into_iter().next();
+    let Some((token_id, apple_id)) = token else {
+        return Err(LabError::Spec(
+            "replace-ade-token: the tenant has no ADE token".into(),
+        ));
+    };
+    let server = lock(lab.world.apple_ade.state()).add_mdm_server("Other MDM server", &lab.ids);
+    upload_server_token(&lab.world, &server, (&token_id, &apple_id), &lab.ids).await
+}
+
 fn abm_error(e: impl std::fmt::Display) -> LabError {
     LabError::Spec(format!("Apple Business Manager: {e}"))
 }

@@ -166,6 +166,7 @@ fn add_restrictions(intune: &mut IntuneState, tenant: &TenantSpec) {
             name: r.name.clone(),
             priority: r.priority,
             groups: r.groups.clone(),
+            excluded_groups: r.exclude_groups.clone(),
             ios: r.ios.clone(),
         });
     }
@@ -175,6 +176,7 @@ fn add_restrictions(intune: &mut IntuneState, tenant: &TenantSpec) {
             name: r.name.clone(),
             priority: r.priority,
             groups: r.groups.clone(),
+            excluded_groups: r.exclude_groups.clone(),
             limit: r.limit,
         });
     }
@@ -439,7 +441,7 @@ fn register_in_abm(
     ids: &SeededRng,
 ) -> Result<String, LabError> {
     let mut apple = lock(world.apple_ade.state());
-    let server = apple.add_mdm_server("Microsoft Intune", ids);
+    let server = apple.add_mdm_server(INTUNE_MDM_SERVER, ids);
     apple.add_device(AbmDevice::iphone(serial), first);
     // A later assignment happens in `setup_ade`, at its time.
     if ade.device_assigned && ade.apple.device_assigned_days_ago.is_none() {
@@ -459,6 +461,9 @@ struct AdeAdmin<'w> {
     token_id: String,
     profile_ids: HashMap<String, String>,
 }
+
+/// The name Apple Business Manager shows for the tenant's Intune MDM server.
+const INTUNE_MDM_SERVER: &str = "Microsoft Intune";
 
 const DEP_SETTINGS: &str = "/beta/deviceManagement/depOnboardingSettings";
 

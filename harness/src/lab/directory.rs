@@ -3,7 +3,7 @@
 //! (`groups/{id}/members/$ref`, `identity/conditionalAccess/policies/{id}`,
 //! `organization/{id}/setMobileDeviceManagementAuthority`).
 
-use enrollsim_graph::requests::{AddLicense, AssignLicense};
+use enrollsim_graph::requests::{AddLicense, AssignLicense, SetMdmAuthority};
 use enrollsim_graph::{
     Collection, ConditionalAccessGrantControls, ConditionalAccessPolicy,
     ConditionalAccessPolicyPatch, Group, LicenseDetails, MemberReference, Organization, User,
@@ -12,7 +12,7 @@ use hyper::Method;
 
 use super::admin::AdminApi;
 use super::LabError;
-use crate::scenario::{GrantSpec, PolicyStateSpec, ResolutionStep};
+use crate::scenario::{GrantSpec, MdmAuthority, PolicyStateSpec, ResolutionStep};
 
 /// Graph's `builtInControls` name of a grant.
 pub(crate) fn grant_name(grant: GrantSpec) -> &'static str {
@@ -145,6 +145,50 @@ impl AdminApi<'_> {
             .unwrap_or_default();
         let path = format!("/v1.0/organization/{id}/setMobileDeviceManagementAuthority");
         self.call(Method::POST, &path, None).await.map(drop)
+    }
+
+    /// Sets the tenant's MDM authority to `authority` (the lab's extension of Graph's action,
+    /// which only ever sets Intune: a history may replay an authority set elsewhere).
+    pub async fn set_mdm_authority_to(&self, authority: MdmAuthority) -> Result<(), LabError> {
+        let organization: Collection<Organization> = self.get("/v1.0/organization").await?;
+        let id = organization
+            .value
+            .first()
+            .map(|o| o.id.clone())
+            .unwrap_or_default();
+        let path = format!("/v1.0/organization/{id}/setMobileDeviceManagementAuthority");
+        let change = SetMdmAuthority {
+            mobile_device_management_authority: Some(authority.graph_name().into()),
+        };
+        self.send(Method::POST, &path, Some(&change)).await
+    }
+
+    /// Removes the licence `sku` assigned to `upn` directly (a licence inherited from a group
+    /// stays: the admin center refuses to remove it from the user).
+    pub async fn remove_license(&self, upn: &str, sku: &str) -> Result<(), LabError> {
+        let change = AssignLicense {
+            add_licenses: Some(Vec::new()),
+            remove_licenses: Some(vec![sku.to_string()]),
+        };
+        let path = format!("/v1.0/users/{upn}/assignLicense");
+        self.send(Method::POST, &path, Some(&change)).await
+    }
+
+    /// Removes the licence `sku` from group `group` (group-based licensing).
+    pub async fn remove_group_license(&self, group: &str, sku: &str) -> Result<(), LabError> {
+        let change = AssignLicense {
+            add_licenses: Some(Vec::new()),
+            remove_licenses: Some(vec![sku.to_string()]),
+        };
+        let path = format!("/v1.0/groups/{group}/assignLicense");
+        self.send(Method::POST, &path, Some(&change)).await
+    }
+
+    /// Deletes the user `upn` from the directory.
+    pub async fn delete_user(&self, upn: &str) -> Result<(), LabError> {
+        let id = self.user_id(upn).await?;
+        self.send(Method::DELETE, &format!("/v1.0/users/{id}"), None::<&()>)
+            .await
     }
 
     /// Assigns `sku` to group `group`, with `plans` enabled (the SKU's plans when `None`).

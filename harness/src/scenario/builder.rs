@@ -157,8 +157,30 @@ impl TenantSpec {
             name: name.into(),
             priority,
             groups: groups.iter().map(|g| g.to_string()).collect(),
+            exclude_groups: Vec::new(),
             limit,
         });
+        self
+    }
+    /// Excludes `groups` from the platform and device limit restrictions named `name` (their
+    /// members fall through to the next priority, Default last).
+    #[must_use]
+    pub fn exclude_groups_from(mut self, name: &str, groups: &[&str]) -> Self {
+        let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+        for r in self
+            .limit_restrictions
+            .iter_mut()
+            .filter(|r| r.name == name)
+        {
+            r.exclude_groups.extend(groups.iter().cloned());
+        }
+        for r in self
+            .platform_restrictions
+            .iter_mut()
+            .filter(|r| r.name == name)
+        {
+            r.exclude_groups.extend(groups.iter().cloned());
+        }
         self
     }
     /// Sets the MDM authority (Intune, Configuration Manager, or not set).

@@ -142,8 +142,8 @@ impl Scenario {
         self.validate_users()?;
         self.validate_directory()?;
         self.validate_seats()?;
-        self.validate_directory_steps()?;
         self.validate_step_references()?;
+        self.validate_directory_steps()?;
         self.validate_limits()?;
         self.validate_catalog_pair()?;
         self.validate_stages()
@@ -478,6 +478,19 @@ impl Scenario {
                     );
                     return Err((m, "policy", p.clone()));
                 }
+            }
+        }
+        for (i, step) in self.world.history.iter().enumerate() {
+            let (HistoryStep::AddToGroup { group, .. }
+            | HistoryStep::RemoveFromGroup { group, .. }
+            | HistoryStep::RemoveGroupLicense { group, .. }) = step
+            else {
+                continue;
+            };
+            if !self.knows_group(group) {
+                let m =
+                    format!("world.history[{i}].group {group:?} is not one of world.tenant.groups");
+                return Err((m, "group", group.clone()));
             }
         }
         Ok(())

@@ -307,6 +307,9 @@ pub struct PlatformRestrictionSpec {
     /// Assigned groups.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// Excluded groups: their members fall through to the next priority (Default last).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_groups: Vec<String>,
     /// iOS settings.
     #[serde(default)]
     pub ios: IosRestriction,
@@ -323,6 +326,9 @@ pub struct LimitRestrictionSpec {
     /// Assigned groups.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// Excluded groups, as for [`PlatformRestrictionSpec::exclude_groups`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_groups: Vec<String>,
     /// The limit (1–15).
     pub limit: u32,
 }
@@ -654,6 +660,14 @@ pub enum HistoryStep {
     RemoveLicense {
         /// UPN.
         user: String,
+        /// SKU part number.
+        sku: String,
+    },
+    /// The admin removed a licence from a group (group-based licensing): its members lose it
+    /// unless they hold it another way.
+    RemoveGroupLicense {
+        /// The group's id.
+        group: String,
         /// SKU part number.
         sku: String,
     },

@@ -30,6 +30,7 @@ pub fn platform_restriction(
         },
         priority,
         assigned_group_ids: groups.iter().map(|g| g.to_string()).collect(),
+        excluded_group_ids: Vec::new(),
         ios_restriction: Some(ios),
     })
 }
@@ -44,6 +45,7 @@ pub fn device_limit(priority: i64, groups: &[&str], limit: u32) -> EnrollmentCon
         },
         priority,
         assigned_group_ids: groups.iter().map(|g| g.to_string()).collect(),
+        excluded_group_ids: Vec::new(),
         limit,
     })
 }

@@ -3,7 +3,9 @@
 //! The rules follow Intune's "Set enrollment restrictions": users are subject only to the
 //! highest-priority restriction assigned to a group they are in (priority 1 beats priority 2);
 //! the Default restriction (priority 0 here) applies to everyone and is evaluated last; a
-//! restriction assigned to no group has no effect. For the device limit, every device the user
+//! restriction assigned to no group has no effect. An assignment may also exclude groups: a
+//! user in an excluded group is not subject to that restriction (exclusion wins over
+//! inclusion), and falls through to the next priority, Default last. For the device limit, every device the user
 //! has enrolled counts — including records the Company Portal website shows but the admin
 //! center does not (the article's note under "Device cap reached").
 
@@ -11,18 +13,45 @@ use super::state::{
     DeviceLimitRestriction, IntuneState, ManagementState, PlatformRestriction, DEFAULT_DEVICE_LIMIT,
 };
 
-fn effective<'a, T>(
-    items: &'a [T],
-    priority: impl Fn(&T) -> u32,
-    groups: impl Fn(&T) -> &[String],
-    user_groups: &[String],
-) -> Option<&'a T> {
+/// What [`effective`] needs of a restriction.
+trait Assigned {
+    fn priority(&self) -> u32;
+    fn included(&self) -> &[String];
+    fn excluded(&self) -> &[String];
+}
+
+impl Assigned for PlatformRestriction {
+    fn priority(&self) -> u32 {
+        self.priority
+    }
+    fn included(&self) -> &[String] {
+        &self.groups
+    }
+    fn excluded(&self) -> &[String] {
+        &self.excluded_groups
+    }
+}
+
+impl Assigned for DeviceLimitRestriction {
+    fn priority(&self) -> u32 {
+        self.priority
+    }
+    fn included(&self) -> &[String] {
+        &self.groups
+    }
+    fn excluded(&self) -> &[String] {
+        &self.excluded_groups
+    }
+}
+
+fn effective<'a, T: Assigned>(items: &'a [T], user_groups: &[String]) -> Option<&'a T> {
+    let member = |groups: &[String]| groups.iter().any(|g| user_groups.contains(g));
     let assigned = items
         .iter()
-        .filter(|r| priority(r) > 0)
-        .filter(|r| groups(r).iter().any(|g| user_groups.contains(g)))
-        .min_by_key(|r| priority(r));
-    assigned.or_else(|| items.iter().find(|r| priority(r) == 0))
+        .filter(|r| r.priority() > 0)
+        .filter(|r| member(r.included()) && !member(r.excluded()))
+        .min_by_key(|r| r.priority());
+    assigned.or_else(|| items.iter().find(|r| r.priority() == 0))
 }
 
 /// The platform restriction that applies to a user in `user_groups`.
@@ -30,12 +59,7 @@ pub fn platform_restriction_for<'a>(
     state: &'a IntuneState,
     user_groups: &[String],
 ) -> Option<&'a PlatformRestriction> {
-    effective(
-        &state.platform_restrictions,
-        |r| r.priority,
-        |r| &r.groups,
-        user_groups,
-    )
+    effective(&state.platform_restrictions, user_groups)
 }
 
 /// The device limit restriction that applies to a user in `user_groups`.
@@ -43,12 +67,7 @@ pub fn limit_restriction_for<'a>(
     state: &'a IntuneState,
     user_groups: &[String],
 ) -> Option<&'a DeviceLimitRestriction> {
-    effective(
-        &state.limit_restrictions,
-        |r| r.priority,
-        |r| &r.groups,
-        user_groups,
-    )
+    effective(&state.limit_restrictions, user_groups)
 }
 
 /// The limit that applies to a user.
@@ -103,6 +122,7 @@ mod tests {
             name: id.into(),
             priority,
             groups: groups.iter().map(|g| g.to_string()).collect(),
+            excluded_groups: Vec::new(),
             limit,
         }
     }
@@ -127,5 +147,26 @@ mod tests {
         assert_eq!(version_cmp("17.10", "17.9"), Greater);
         assert_eq!(version_cmp("5.2400.0", "5.2400"), Equal);
         assert_eq!(version_cmp("4.9", "5.2400.0"), Less);
+    }
+
+    #[test]
+    fn an_excluded_group_falls_through_to_the_next_priority_and_default() {
+        let mut state = IntuneState::new("t");
+        let mut sales = limit("sales", 1, &["sales"], 3);
+        sales.excluded_groups = vec!["managers".into()];
+        state.limit_restrictions.push(sales);
+        state
+            .limit_restrictions
+            .push(limit("all-staff", 2, &["staff"], 8));
+        let seller = vec!["sales".to_string(), "staff".to_string()];
+        assert_eq!(device_limit_for(&state, &seller), 3);
+        let manager = vec![
+            "sales".to_string(),
+            "staff".to_string(),
+            "managers".to_string(),
+        ];
+        assert_eq!(device_limit_for(&state, &manager), 8, "the next priority");
+        let only_sales_manager = vec!["sales".to_string(), "managers".to_string()];
+        assert_eq!(device_limit_for(&state, &only_sales_manager), 15, "Default");
     }
 }

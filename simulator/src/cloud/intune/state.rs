@@ -101,6 +101,8 @@ pub struct PlatformRestriction {
     pub priority: u32,
     /// Assigned group ids (the Default restriction applies to everyone regardless).
     pub groups: Vec<String>,
+    /// Excluded group ids: their members fall through to the next restriction (Default last).
+    pub excluded_groups: Vec<String>,
     /// iOS/iPadOS settings.
     pub ios: IosRestriction,
 }
@@ -121,6 +123,8 @@ pub struct DeviceLimitRestriction {
     pub priority: u32,
     /// Assigned group ids.
     pub groups: Vec<String>,
+    /// Excluded group ids, as for [`PlatformRestriction::excluded_groups`].
+    pub excluded_groups: Vec<String>,
     /// How many devices one user may enroll (1–15).
     pub limit: u32,
 }
@@ -480,6 +484,7 @@ impl IntuneState {
                 name: "All users and all devices".into(),
                 priority: 0,
                 groups: vec![],
+                excluded_groups: vec![],
                 ios: IosRestriction::default(),
             }],
             limit_restrictions: vec![DeviceLimitRestriction {
@@ -487,6 +492,7 @@ impl IntuneState {
                 name: "All users and all devices".into(),
                 priority: 0,
                 groups: vec![],
+                excluded_groups: vec![],
                 limit: DEFAULT_DEVICE_LIMIT,
             }],
             corporate_identifiers: Vec::new(),

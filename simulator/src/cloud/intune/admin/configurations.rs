@@ -4,7 +4,7 @@
 use enrollsim_graph::requests::EnrollmentConfigurationPatch;
 use enrollsim_graph::{
     AssignmentTarget, EnrollmentConfigurationAssignment, ALL_LICENSED_USERS_TARGET_TYPE,
-    GROUP_TARGET_TYPE,
+    EXCLUSION_GROUP_TARGET_TYPE, GROUP_TARGET_TYPE,
 };
 use hyper::{Method, StatusCode};
 use serde_json::Value;
@@ -38,24 +38,25 @@ fn list_configurations(service: &IntuneService) -> Answer {
 }
 
 /// `deviceEnrollmentConfigurations/{id}/assignments`: the Default restrictions (priority 0)
-/// apply to every licensed user; the others to their groups.
+/// apply to every licensed user; the others to their groups, less the excluded groups (each an
+/// `exclusionGroupAssignmentTarget`).
 fn assignments(service: &IntuneService, id: &str) -> Answer {
     let found = {
         let state = service.lock();
         let platform = state
             .platform_restrictions
             .iter()
-            .map(|r| (&r.id, r.priority, &r.groups));
+            .map(|r| (&r.id, r.priority, &r.groups, &r.excluded_groups));
         let limits = state
             .limit_restrictions
             .iter()
-            .map(|r| (&r.id, r.priority, &r.groups));
+            .map(|r| (&r.id, r.priority, &r.groups, &r.excluded_groups));
         platform
             .chain(limits)
-            .find(|(rid, _, _)| rid.as_str() == id)
-            .map(|(_, priority, groups)| (priority, groups.clone()))
+            .find(|(rid, ..)| rid.as_str() == id)
+            .map(|(_, priority, groups, excluded)| (priority, groups.clone(), excluded.clone()))
     };
-    let Some((priority, groups)) = found else {
+    let Some((priority, groups, excluded)) = found else {
         return Err(not_found(
             service,
             format!("No enrollment configuration with id {id}."),
@@ -67,13 +68,15 @@ fn assignments(service: &IntuneService, id: &str) -> Answer {
             group_id: None,
         }]
     } else {
-        groups
+        let target = |kind: &str, g: String| AssignmentTarget {
+            odata_type: kind.into(),
+            group_id: Some(g),
+        };
+        let included = groups.into_iter().map(|g| target(GROUP_TARGET_TYPE, g));
+        let excluded = excluded
             .into_iter()
-            .map(|g| AssignmentTarget {
-                odata_type: GROUP_TARGET_TYPE.into(),
-                group_id: Some(g),
-            })
-            .collect()
+            .map(|g| target(EXCLUSION_GROUP_TARGET_TYPE, g));
+        included.chain(excluded).collect()
     };
     ok_value(
         targets

@@ -120,6 +120,32 @@ fn organization(service: &IntuneService) -> Answer {
     }])
 }
 
+/// `organization/{id}/setMobileDeviceManagementAuthority`: Graph's action takes no body and
+/// makes Intune the authority. The lab also accepts `{"mobileDeviceManagementAuthority": ...}`
+/// to replay a tenant whose authority was set elsewhere (the Configuration Manager console).
+fn set_mdm_authority(service: &IntuneService, request: &Request) -> Answer {
+    let authority = if request.body.is_empty() {
+        MdmAuthority::Intune
+    } else {
+        let change: enrollsim_graph::requests::SetMdmAuthority = body(service, request)?;
+        match change.mobile_device_management_authority.as_deref() {
+            None | Some("intune") => MdmAuthority::Intune,
+            Some("configurationManager" | "sccm") => MdmAuthority::ConfigurationManager,
+            Some("unknown") => MdmAuthority::Unknown,
+            Some(other) => {
+                return Err(bad_request(
+                    service,
+                    format!(
+                    "'{other}' is not an MDM authority: intune, configurationManager or unknown."
+                ),
+                ))
+            }
+        }
+    };
+    service.lock().mdm_authority = authority;
+    ok_value(1)
+}
+
 /// The one router: each resource family goes to the module that serves it; `None` when no
 /// resource matches.
 async fn route(service: &IntuneService, request: &Request, segments: &[&str]) -> Option<Answer> {
@@ -155,8 +181,7 @@ async fn route(service: &IntuneService, request: &Request, segments: &[&str]) ->
         }
         ["organization"] if method == Method::GET => Some(organization(service)),
         ["organization", _, "setMobileDeviceManagementAuthority"] if method == Method::POST => {
-            service.lock().mdm_authority = MdmAuthority::Intune;
-            Some(ok_value(1))
+            Some(set_mdm_authority(service, request))
         }
         ["users", rest @ ..] => users::route(service, request, rest),
         ["groups", rest @ ..] => directory::route_groups(service, request, rest),

@@ -69,6 +69,7 @@ pub fn platform_configuration(
         display_name: r.name.clone(),
         priority: r.priority.into(),
         assigned_group_ids: groups,
+        excluded_group_ids: r.excluded_groups.clone(),
         ios_restriction: Some(IosRestriction {
             platform_blocked: ios.platform_blocked,
             personal_device_enrollment_blocked: ios.personal_device_enrollment_blocked,
@@ -88,6 +89,7 @@ pub fn limit_configuration(
         display_name: r.name.clone(),
         priority: r.priority.into(),
         assigned_group_ids: groups,
+        excluded_group_ids: r.excluded_groups.clone(),
         limit: r.limit,
     })
 }

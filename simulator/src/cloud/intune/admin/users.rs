@@ -22,6 +22,7 @@ pub(super) fn route(service: &IntuneService, request: &Request, rest: &[&str]) -
         (&Method::GET, [id, "authentication", "requirements"]) => get_mfa(service, id),
         (&Method::POST, [id, "assignLicense"]) => assign_license(service, request, id),
         (&Method::PATCH, [id, "authentication", "requirements"]) => set_mfa(service, request, id),
+        (&Method::DELETE, [id]) => delete_user(service, id),
         _ => return None,
     })
 }
@@ -29,6 +30,23 @@ pub(super) fn route(service: &IntuneService, request: &Request, rest: &[&str]) -
 fn list_users(service: &IntuneService) -> Answer {
     let users = service.directory().users.clone();
     ok_value(users.iter().map(shapes::user).collect::<Vec<_>>())
+}
+
+/// `DELETE users/{id}`: the user leaves the directory and every group that listed them; their
+/// licences free their seats. Intune keeps the device records of the user, as it does until
+/// an admin cleans them up, but the user can no longer sign in.
+fn delete_user(service: &IntuneService, id: &str) -> Answer {
+    let user = find_user(service, id)?;
+    let mut directory = service.directory();
+    directory.users.retain(|u| u.id != user.id);
+    for group in &mut directory.groups {
+        group
+            .members
+            .retain(|m| m != &user.id && !m.eq_ignore_ascii_case(&user.upn));
+    }
+    drop(directory);
+    service.note(None, format!("admin deleted user {}", user.upn));
+    Ok(Response::empty(StatusCode::NO_CONTENT))
 }
 
 fn find_user(service: &IntuneService, id: &str) -> Result<EntraUser, Response> {
