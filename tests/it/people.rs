@@ -293,12 +293,9 @@ async fn a_replaced_ade_token_no_longer_brings_in_the_tenants_new_devices() {
         ..DeviceSetup::iphone()
     };
     let late = world.add_device(&setup("F2LLATE00001")).unwrap();
-    let err = world
-        .apply(&ResolutionStep::SyncAdeToken)
-        .await
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("INVALID_CURSOR"), "{err}");
+    // The uploaded token belongs to another MDM server: a new token starts with a full fetch,
+    // which Apple answers with that server's devices, none of the tenant's.
+    world.apply(&ResolutionStep::SyncAdeToken).await.unwrap();
     assert_eq!(imported(&world).await, before, "nothing new is imported");
     let outcome = world
         .enroll_on(&late, &Action::ade("alex@contoso.example"))
