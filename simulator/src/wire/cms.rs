@@ -67,6 +67,10 @@ pub mod oid {
         ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
     /// `aes128-CBC`.
     pub const AES128_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.2");
+    /// `desCBC` (read only: older SCEP servers still answer with it).
+    pub const DES_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.7");
+    /// `des-ede3-cbc` (read only).
+    pub const DES_EDE3_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.3.7");
     /// `aes256-CBC`.
     pub const AES256_CBC: ObjectIdentifier =
         ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.42");
@@ -401,6 +405,35 @@ fn check_signature(
         .map_err(|_| CmsError::BadSignature)
 }
 
+/// Whether `certificate_der` carries a valid signature of `issuer_der`'s key and names it as
+/// issuer: the chain check a server makes of a certificate that reached it inside a signature
+/// rather than through a TLS handshake (validity dates are the caller's, at its virtual time).
+pub fn issued_by(certificate_der: &[u8], issuer_der: &[u8]) -> bool {
+    let (Ok(certificate), Ok(issuer)) = (
+        Certificate::from_der(certificate_der),
+        Certificate::from_der(issuer_der),
+    ) else {
+        return false;
+    };
+    if certificate.tbs_certificate().issuer() != issuer.tbs_certificate().subject() {
+        return false;
+    }
+    let Ok(tbs) = certificate.tbs_certificate().to_der() else {
+        return false;
+    };
+    let Some(signature_bytes) = certificate.signature().as_bytes() else {
+        return false;
+    };
+    check_signature(
+        &issuer,
+        certificate.signature_algorithm().oid,
+        oid::SHA256,
+        &tbs,
+        signature_bytes,
+    )
+    .is_ok()
+}
+
 /// Encrypts `content` for the holder of `recipient_certificate_der`'s RSA key: a CMS
 /// `ContentInfo` holding EnvelopedData (RSA PKCS#1 v1.5 key transport, AES-128-CBC), DER.
 pub fn envelope(content: &[u8], recipient_certificate_der: &[u8]) -> Result<Vec<u8>, CmsError> {
@@ -483,29 +516,54 @@ pub fn open_envelope(der: &[u8], recipient_pkcs8: &[u8]) -> Result<Vec<u8>, CmsE
         .map_err(|_| CmsError::Decrypt)?
         .to_vec();
     let encrypted = &enveloped.encrypted_content;
-    let cipher = match encrypted.content_enc_alg.oid {
-        oid::AES128_CBC => &AES_128,
-        oid::AES256_CBC => &AES_256,
-        other => return Err(CmsError::Unsupported(format!("content cipher {other}"))),
-    };
     let iv = encrypted
         .content_enc_alg
         .parameters
         .as_ref()
         .ok_or_else(|| CmsError::Malformed("no IV".into()))?
         .decode_as::<OctetString>()?;
-    let iv: [u8; 16] = iv
-        .as_bytes()
-        .try_into()
-        .map_err(|_| CmsError::Malformed("IV is not 16 bytes".into()))?;
-    let key = UnboundCipherKey::new(cipher, &content_key).map_err(|_| CmsError::Decrypt)?;
-    let decrypting = PaddedBlockDecryptingKey::cbc_pkcs7(key).map_err(|_| CmsError::Decrypt)?;
-    let mut plaintext = encrypted
+    let ciphertext = encrypted
         .encrypted_content
         .as_ref()
         .ok_or_else(|| CmsError::Malformed("no encrypted content".into()))?
-        .as_bytes()
-        .to_vec();
+        .as_bytes();
+    decrypt_content(
+        encrypted.content_enc_alg.oid,
+        &content_key,
+        iv.as_bytes(),
+        ciphertext,
+    )
+}
+
+fn decrypt_content(
+    cipher_oid: ObjectIdentifier,
+    key: &[u8],
+    iv: &[u8],
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, CmsError> {
+    use cbc::cipher::{block_padding::Pkcs7, BlockModeDecrypt, KeyIvInit};
+    let des = |result: Result<Vec<u8>, _>| result.map_err(|_| CmsError::Decrypt);
+    let cipher = match cipher_oid {
+        oid::AES128_CBC => &AES_128,
+        oid::AES256_CBC => &AES_256,
+        oid::DES_CBC => {
+            return des(cbc::Decryptor::<des::Des>::new_from_slices(key, iv)
+                .map_err(|_| CmsError::Decrypt)?
+                .decrypt_padded_vec::<Pkcs7>(ciphertext))
+        }
+        oid::DES_EDE3_CBC => {
+            return des(cbc::Decryptor::<des::TdesEde3>::new_from_slices(key, iv)
+                .map_err(|_| CmsError::Decrypt)?
+                .decrypt_padded_vec::<Pkcs7>(ciphertext))
+        }
+        other => return Err(CmsError::Unsupported(format!("content cipher {other}"))),
+    };
+    let iv: [u8; 16] = iv
+        .try_into()
+        .map_err(|_| CmsError::Malformed("IV is not 16 bytes".into()))?;
+    let key = UnboundCipherKey::new(cipher, key).map_err(|_| CmsError::Decrypt)?;
+    let decrypting = PaddedBlockDecryptingKey::cbc_pkcs7(key).map_err(|_| CmsError::Decrypt)?;
+    let mut plaintext = ciphertext.to_vec();
     let plain = decrypting
         .decrypt(&mut plaintext, DecryptionContext::Iv128(iv.into()))
         .map_err(|_| CmsError::Decrypt)?;
@@ -578,6 +636,26 @@ mod tests {
             .unwrap()
             .serialize_der();
         assert!(open_envelope(&sealed, &other).is_err());
+    }
+
+    const OPENSSL_DES_CBC: &[u8] = &[
+        0x8d, 0xa0, 0x10, 0xa9, 0x43, 0x97, 0x33, 0x4f, 0xb2, 0x23, 0x4c, 0x56, 0x72, 0xbc, 0x58,
+        0x57,
+    ];
+
+    /// DES-CBC is what micromdm/scep envelopes its CertRep with; the content here was
+    /// encrypted with OpenSSL (`openssl enc -des-cbc -K 0123456789abcdef -iv 1122334455667788`).
+    #[test]
+    fn des_cbc_content_from_older_servers_decrypts() {
+        let ciphertext = OPENSSL_DES_CBC;
+        let plain = decrypt_content(
+            oid::DES_CBC,
+            &[0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef],
+            &[0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88],
+            ciphertext,
+        )
+        .unwrap();
+        assert_eq!(plain, b"enrollsim SCEP");
     }
 
     #[test]

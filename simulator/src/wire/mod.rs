@@ -24,6 +24,7 @@ mod error;
 pub mod intune_enrollment;
 mod json_io;
 pub mod mdm_error;
+pub mod mdm_signature;
 mod plist_io;
 pub mod profile;
 pub mod scep;
