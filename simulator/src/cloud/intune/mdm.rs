@@ -69,12 +69,16 @@ fn signature_serial(service: &IntuneService, request: &Request) -> Option<Result
 /// Who the device is: its TLS client certificate, or else its `Mdm-Signature` (Apple accepts
 /// either). A signature that is present but bad is refused with 400 even beside a client
 /// certificate, as nanomdm does; no identity at all gets 401.
-fn device_serial(service: &IntuneService, request: &Request) -> Result<String, Response> {
+fn device_serial(
+    service: &IntuneService,
+    request: &Request,
+) -> Result<String, (StatusCode, String)> {
     match (peer_serial(request), signature_serial(service, request)) {
-        (_, Some(Err(reason))) => Err(Response::text(StatusCode::BAD_REQUEST, reason)),
+        (_, Some(Err(reason))) => Err((StatusCode::BAD_REQUEST, reason)),
         (Some(serial), _) | (None, Some(Ok(serial))) => Ok(serial),
-        (None, None) => Err(unauthorized(
-            "the request carries no device identity certificate",
+        (None, None) => Err((
+            StatusCode::UNAUTHORIZED,
+            "the request carries no device identity certificate".into(),
         )),
     }
 }
@@ -99,7 +103,7 @@ pub async fn handle(service: &IntuneService, request: Request) -> Response {
     }
     let cert_serial = match device_serial(service, &request) {
         Ok(serial) => serial,
-        Err(refusal) => return refusal,
+        Err((status, reason)) => return Response::text(status, reason),
     };
     if is_checkin {
         checkin(service, &request, &cert_serial).await
