@@ -22,6 +22,7 @@ pub mod enrollment;
 pub mod mdm;
 pub mod profile;
 pub mod restrictions;
+pub mod scep;
 pub mod state;
 
 use std::sync::{Arc, Mutex};
