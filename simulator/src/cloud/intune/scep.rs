@@ -21,6 +21,22 @@ use crate::net::{Request, Response};
 use crate::wire::scep::server::{ReceivedRequest, ScepServer, CA_CAPS};
 use crate::wire::scep::{FailInfo, ScepError, PKI_MESSAGE_CONTENT_TYPE};
 
+/// Where Intune's MDM hosts serve SCEP (the lab's choice of path: Microsoft does not document
+/// the one its profiles name).
+pub const SCEP_PATH: &str = "/DeviceGatewayProxy/ios/scep";
+
+/// Serves [`SCEP_PATH`] for Intune at the world's virtual time.
+pub(crate) fn handle(service: &super::IntuneService, request: &Request) -> Response {
+    let scep = match service.scep() {
+        Ok(scep) => scep,
+        Err(e) => return Response::text(StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    let mut nonce = [0u8; 16];
+    nonce.copy_from_slice(&service.rng.bytes(16));
+    let (response, _) = scep.handle(&service.pki, request, service.clock.now(), nonce);
+    response
+}
+
 /// How long a challenge stays valid after Intune hands it out (the documented 15 minutes).
 pub const CHALLENGE_LIFETIME: Duration = Duration::minutes(15);
 
