@@ -3,13 +3,13 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber,
+    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName,
+    DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber,
 };
-use rustls::pki_types::CertificateDer;
+use rustls::pki_types::{CertificateDer, CertificateSigningRequestDer};
 use time::{Duration, OffsetDateTime};
 
-use crate::keys::{key, KeyRole};
+use crate::keys::{key, rsa_pool_key, KeyRole};
 use crate::{CertError, Identity};
 
 /// The OID of the X.500 `UID` attribute (0.9.2342.19200300.100.1.1), which carries the MDM
@@ -71,6 +71,78 @@ impl Authority {
     /// The authority's certificate, DER.
     pub fn certificate(&self) -> &CertificateDer<'static> {
         &self.der
+    }
+
+    /// Issues a certificate for a PKCS#10 request (what a SCEP server does with the CSR it
+    /// decrypted): the subject and key come from the request, the rest is the authority's choice
+    /// (client authentication, valid from `not_before` to `not_after`). Extensions the client
+    /// asked for are not copied, as Intune sets its own.
+    pub fn issue_from_csr(
+        &self,
+        csr_der: &[u8],
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> Result<CertificateDer<'static>, CertError> {
+        let request = CertificateSigningRequestDer::from(csr_der.to_vec());
+        let mut csr = CertificateSigningRequestParams::from_der(&request).map_err(|source| {
+            CertError::Issue {
+                subject: "(certificate signing request)".to_string(),
+                source,
+            }
+        })?;
+        let params = &mut csr.params;
+        params.custom_extensions.clear();
+        params.subject_alt_names.clear();
+        params.is_ca = IsCa::NoCa;
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.not_before = not_before;
+        params.not_after = not_after;
+        params.serial_number = Some(next_serial());
+        params.use_authority_key_identifier_extension = true;
+        let cert = csr
+            .signed_by(&self.issuer)
+            .map_err(|source| CertError::Issue {
+                subject: "(certificate signing request)".to_string(),
+                source,
+            })?;
+        Ok(cert.der().clone())
+    }
+
+    /// A SCEP registration authority certificate issued by this authority: RSA (SCEP clients
+    /// envelope their request to it, RFC 8894 section 3.1), key encipherment and signing, named
+    /// `name`. Returns the certificate and its PKCS#8 key.
+    pub fn scep_ra(
+        &self,
+        name: &str,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> Result<Identity, CertError> {
+        let ra_key = rsa_pool_key(0)?;
+        let mut params = CertificateParams::default();
+        params.distinguished_name = dn(&[(DnType::CommonName, name)]);
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
+        params.not_before = not_before;
+        params.not_after = not_after;
+        params.serial_number = Some(next_serial());
+        params.use_authority_key_identifier_extension = true;
+        let cert = params
+            .signed_by(ra_key, &self.issuer)
+            .map_err(|source| CertError::Issue {
+                subject: name.to_string(),
+                source,
+            })?;
+        Ok(Identity::new(
+            cert.der().clone(),
+            ra_key.serialize_der(),
+            vec![self.der.clone()],
+        ))
     }
 
     fn issue(

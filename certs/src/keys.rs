@@ -69,3 +69,26 @@ pub fn key(role: KeyRole) -> Result<&'static KeyPair, CertError> {
         KeyRole::Device => &keys.device,
     })
 }
+
+/// How many RSA keys the pool holds: devices take them in turn, so a process generates this many
+/// RSA-2048 keys once however many devices enroll.
+pub const RSA_POOL_SIZE: usize = 4;
+
+static RSA_POOL: OnceLock<Result<Vec<KeyPair>, String>> = OnceLock::new();
+
+/// An RSA-2048 key from the process's pool, for what must be RSA: a device's SCEP key (the
+/// SCEP payload says `Key Type` RSA) and the SCEP RA's key (the key a SCEP client envelopes its
+/// request to). Generated on first use, apart from the other roles' keys, so a process that never
+/// runs SCEP never pays for them.
+pub fn rsa_pool_key(index: usize) -> Result<&'static KeyPair, CertError> {
+    let pool = RSA_POOL
+        .get_or_init(|| {
+            (0..RSA_POOL_SIZE)
+                .map(|_| KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| CertError::KeyGeneration(e.clone()))?;
+    Ok(&pool[index % RSA_POOL_SIZE])
+}

@@ -309,6 +309,7 @@ fn installed_profile(p: &ProfileSpec, ids: &SeededRng) -> InstalledProfile {
                 .clone()
                 .unwrap_or_else(|| m.server_url.clone()),
             check_out_when_removed: false,
+            sign_message: false,
         }),
         removable: true,
     }

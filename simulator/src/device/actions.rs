@@ -29,7 +29,7 @@ impl Device {
                         topic: payload.topic.clone(),
                         udid,
                     });
-                    let _ = self.checkin(&enrollment.client, payload, message).await;
+                    let _ = self.checkin(enrollment, message).await;
                 }
             }
             self.log(

@@ -76,9 +76,10 @@ impl Device {
         // A server that never stops sending would keep a real device busy forever; the lab
         // stops after a generous bound so a broken server cannot hang a test.
         for _ in 0..64 {
-            let request = OutgoingRequest::new(Method::PUT, &host, &path)
-                .header("user-agent", "MDM/1.0")
-                .body(MDM, report.to_xml());
+            let body = report.to_xml();
+            let request =
+                OutgoingRequest::new(Method::PUT, &host, &path).header("user-agent", "MDM/1.0");
+            let request = mdm.sign(request, &body).body(MDM, body);
             let response = match mdm.client.send(request).await {
                 Ok(r) => r,
                 Err(e) => {

@@ -109,6 +109,8 @@ pub enum Outcome {
 pub(crate) struct MdmEnrollment {
     pub payload: InstalledMdmPayload,
     pub client: HttpsClient,
+    /// Signs each request (`Mdm-Signature`) when the payload has `SignMessage`.
+    pub signer: Option<Arc<crate::wire::cms::Signer>>,
 }
 
 pub(crate) struct DeviceState {

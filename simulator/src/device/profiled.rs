@@ -18,6 +18,8 @@
 //!   failure wrapping the keychain's `OSStatus`, and Settings shows "A network error has
 //!   occurred" — the article's unspecified iOS error, which only restoring the device clears.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use enrollsim_certs::Identity;
 
@@ -26,7 +28,9 @@ use super::messages::UserMessage;
 use super::spec::{InstalledMdmPayload, InstalledProfile};
 use super::{Device, MdmEnrollment};
 use crate::wire::checkin::{Authenticate, CheckinMessage, TokenUpdate};
+use crate::wire::cms::Signer;
 use crate::wire::content_type::MDM_CHECKIN;
+use crate::wire::mdm_signature;
 use crate::wire::profile::{ConfigurationProfile, MdmPayload, Payload};
 
 /// Why an install failed: the message Settings shows.
@@ -52,6 +56,7 @@ fn summary(profile: &ConfigurationProfile) -> InstalledProfile {
             server_url: m.server_url.clone(),
             check_in_url: m.effective_check_in_url().to_string(),
             check_out_when_removed: m.checks_out_when_removed(),
+            sign_message: m.signs_messages(),
         }),
         removable: !profile.payload_removal_disallowed.unwrap_or(false),
     }
@@ -109,6 +114,7 @@ impl Device {
                 server_url: mdm.server_url.clone(),
                 check_in_url: mdm.effective_check_in_url().to_string(),
                 check_out_when_removed: mdm.checks_out_when_removed(),
+                sign_message: mdm.signs_messages(),
             };
             self.enroll_mdm(payload, &identity).await?;
         }
@@ -305,6 +311,23 @@ impl Device {
                 s.awaiting_configuration,
             )
         };
+        let signer = if payload.sign_message {
+            Some(Arc::new(message_signer(identity).map_err(|e| {
+                self.install_failed(
+                    "MCInstallationErrorDomain",
+                    4014,
+                    &format!("The identity cannot sign messages: {e}"),
+                    UserMessage::ProfileInvalid,
+                )
+            })?))
+        } else {
+            None
+        };
+        let enrollment = MdmEnrollment {
+            payload: payload.clone(),
+            client,
+            signer,
+        };
         let (token, mailbox) = self.env.apns.register(&payload.topic, &self.rng);
         self.log(
             Process::Apsd,
@@ -314,12 +337,8 @@ impl Device {
         let mut authenticate =
             Authenticate::ios(&payload.topic, &udid, &serial, &os, &build, &product);
         authenticate.imei = imei;
-        self.checkin(
-            &client,
-            &payload,
-            CheckinMessage::Authenticate(authenticate),
-        )
-        .await?;
+        self.checkin(&enrollment, CheckinMessage::Authenticate(authenticate))
+            .await?;
         let push_magic = self.rng.uuid();
         let mut update = TokenUpdate::new(&payload.topic, &udid, token.clone(), &push_magic);
         if awaiting {
@@ -330,13 +349,10 @@ impl Device {
             s.mailbox = Some(mailbox);
             s.push_token = Some(token);
             s.push_magic = Some(push_magic);
-            s.mdm = Some(MdmEnrollment {
-                payload: payload.clone(),
-                client: client.clone(),
-            });
+            s.mdm = Some(enrollment.clone());
         }
         if let Err(e) = self
-            .checkin(&client, &payload, CheckinMessage::TokenUpdate(update))
+            .checkin(&enrollment, CheckinMessage::TokenUpdate(update))
             .await
         {
             let mut s = self.lock();
@@ -350,10 +366,10 @@ impl Device {
     /// Sends one check-in message; any answer but 200 fails the installation.
     pub(crate) async fn checkin(
         &self,
-        client: &crate::net::client::HttpsClient,
-        payload: &InstalledMdmPayload,
+        enrollment: &MdmEnrollment,
         message: CheckinMessage,
     ) -> Result<(), InstallError> {
+        let (client, payload) = (&enrollment.client, &enrollment.payload);
         let kind = message.message_type();
         let Some((host, path)) = split_url(&payload.check_in_url) else {
             return Err(self.install_failed(
@@ -363,9 +379,10 @@ impl Device {
                 UserMessage::ProfileInvalid,
             ));
         };
+        let body = message.to_xml();
         let request = crate::net::client::OutgoingRequest::new(hyper::Method::PUT, &host, &path)
-            .header("user-agent", "MDM/1.0")
-            .body(MDM_CHECKIN, message.to_xml());
+            .header("user-agent", "MDM/1.0");
+        let request = enrollment.sign(request, &body).body(MDM_CHECKIN, body);
         match client.send(request).await {
             Ok(r) if r.status == hyper::StatusCode::OK => {
                 self.log(
@@ -407,6 +424,34 @@ impl Device {
                     UserMessage::ProfileServerUnreachable,
                 ))
             }
+        }
+    }
+}
+
+/// The device identity as a CMS signer, for `Mdm-Signature`.
+fn message_signer(identity: &Identity) -> Result<Signer, String> {
+    let enrollsim_certs::PrivateKeyDer::Pkcs8(key) = identity.private_key() else {
+        return Err("the identity key is not PKCS#8".into());
+    };
+    Signer::new(key.secret_pkcs8_der(), identity.certificate()).map_err(|e| e.to_string())
+}
+
+impl MdmEnrollment {
+    /// `request` with `Mdm-Signature` over `body` when the payload asks for it (`SignMessage`).
+    /// A body that cannot be signed goes unsigned: the server's refusal is what the device
+    /// then reports, as with any refused check-in.
+    pub(crate) fn sign(
+        &self,
+        request: crate::net::client::OutgoingRequest,
+        body: &[u8],
+    ) -> crate::net::client::OutgoingRequest {
+        match self
+            .signer
+            .as_deref()
+            .and_then(|signer| mdm_signature::sign(body, signer).ok())
+        {
+            Some(signature) => request.header(mdm_signature::HEADER, signature),
+            None => request,
         }
     }
 }

@@ -65,6 +65,9 @@ pub struct InstalledMdmPayload {
     pub check_in_url: String,
     /// Whether removing the profile sends CheckOut.
     pub check_out_when_removed: bool,
+    /// Whether every request carries `Mdm-Signature` (`SignMessage`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sign_message: bool,
 }
 
 /// A configuration profile installed on the device.

@@ -15,6 +15,7 @@
 pub mod apns;
 pub mod checkin;
 pub mod cloud_config;
+pub mod cms;
 pub mod command;
 pub mod content_type;
 pub mod dep;
@@ -23,8 +24,10 @@ mod error;
 pub mod intune_enrollment;
 mod json_io;
 pub mod mdm_error;
+pub mod mdm_signature;
 mod plist_io;
 pub mod profile;
+pub mod scep;
 pub mod schema;
 
 pub use error::WireError;

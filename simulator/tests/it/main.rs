@@ -9,6 +9,8 @@
 mod apple_ade;
 mod byod_flow;
 mod leaf_rotation;
+mod mdm_signature;
+mod scep_service;
 mod wire_apns;
 mod wire_checkin;
 mod wire_cloud_config;

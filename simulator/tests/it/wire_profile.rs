@@ -108,6 +108,44 @@ mod wire {
         assert!(schema::validate(SchemaKind::Profile, &value_of(&xml)).is_empty());
     }
 
+    /// An identity payload shaped as Intune's (`Microsoft.Profiles.SCEP`: RSA-2048, signing
+    /// and encryption, a one-time challenge) passes Apple's schema, and the device's SCEP
+    /// request carries its subject and challenge.
+    #[test]
+    fn intune_style_scep_payload_validates_and_makes_the_request() {
+        let mut content =
+            ScepContent::new("https://i.manage.microsoft.com/DeviceGatewayProxy/ios/scep");
+        content.subject = Some(vec![
+            vec![vec!["CN".into(), "00008110-000A1B2C3D4E5F60".into()]],
+            vec![vec!["OU".into(), "Intune".into()]],
+        ]);
+        content.keysize = Some(2048);
+        content.key_type = Some("RSA".into());
+        content.key_usage = Some(5);
+        content.challenge = Some("one-time".into());
+        let scep = ScepPayload {
+            payload_identifier: "Microsoft.Profiles.SCEP".into(),
+            payload_uuid: IDENTITY_UUID.into(),
+            payload_version: 1,
+            payload_display_name: Some("SCEP Profile for issuing a device certificate".into()),
+            payload_description: None,
+            payload_organization: None,
+            payload_content: content.clone(),
+        };
+        let profile = ConfigurationProfile::new("p", "u", vec![scep.into()]);
+        let violations = schema::validate(SchemaKind::Profile, &value_of(&profile.to_xml()));
+        assert!(violations.is_empty(), "{violations:#?}");
+        let request = content.certificate_request(0);
+        assert_eq!(
+            request.subject,
+            vec![
+                ("CN".to_string(), "00008110-000A1B2C3D4E5F60".to_string()),
+                ("OU".to_string(), "Intune".to_string())
+            ]
+        );
+        assert_eq!(request.challenge.as_deref(), Some("one-time"));
+    }
+
     #[test]
     fn profile_validates_against_apple_schema() {
         let violations = schema::validate(

@@ -1,9 +1,11 @@
 //! Intune's MDM endpoints: check-in (`Authenticate`, `TokenUpdate`, `CheckOut`) and commands.
 //!
 //! Both authenticate the device by the identity certificate it presents over mutual TLS
-//! (the certificate from the profile's PKCS#12 payload); a request without one gets 401, as MDM
-//! servers answer, and a certificate the lab's device CA did not issue never gets past the
-//! handshake. Bodies are XML plists; a wrong `Content-Type` on check-in gets 415, an
+//! (the certificate from the profile's PKCS#12 payload) or, as Apple allows when the MDM
+//! payload has `SignMessage`, by the `Mdm-Signature` header (a detached CMS signature over the
+//! body with that identity, checked against Intune's device CA and the virtual clock). A request
+//! with neither gets 401, as MDM servers answer; a bad signature gets 400, as nanomdm answers;
+//! a certificate the lab's device CA did not issue never gets past the handshake. Bodies are XML plists; a wrong `Content-Type` on check-in gets 415, an
 //! unparsable body 400 with the reason (nanomdm answers the same way).
 //!
 //! `Authenticate` is where Intune first learns the device's serial number, so it is where it
@@ -33,12 +35,52 @@ use crate::wire::checkin::{Authenticate, CheckinMessage, TokenUpdate};
 use crate::wire::command::{Command, CommandEnvelope, CommandReport, CommandStatus};
 use crate::wire::content_type::{MDM_CHECKIN, XML_PLIST};
 use crate::wire::profile::{ConfigurationProfile, Payload};
+use crate::wire::{cms, mdm_signature};
 
 fn peer_serial(request: &Request) -> Option<String> {
     let peer = request.peer.as_ref()?;
     enrollsim_certs::inspect::facts(&peer.certificate)
         .ok()
         .map(|f| f.serial_hex)
+}
+
+/// The device identity an `Mdm-Signature` header proves: Some(Ok(serial)) for a signature over
+/// this body by a certificate of Intune's device CA valid now, Some(Err(reason)) for a header
+/// that fails any of that, None without the header.
+fn signature_serial(service: &IntuneService, request: &Request) -> Option<Result<String, String>> {
+    let header = request.header(mdm_signature::HEADER)?;
+    let checked = mdm_signature::verify(header, &request.body)
+        .map_err(|e| e.to_string())
+        .and_then(|certificate| {
+            if !cms::issued_by(&certificate, service.pki.intune_device_ca.certificate()) {
+                return Err("the Mdm-Signature certificate was not issued by Intune".into());
+            }
+            let facts =
+                enrollsim_certs::inspect::facts(&certificate.into()).map_err(|e| e.to_string())?;
+            let now = service.clock.now();
+            if now < facts.not_before || now > facts.not_after {
+                return Err("the Mdm-Signature certificate is not valid now".into());
+            }
+            Ok(facts.serial_hex)
+        });
+    Some(checked)
+}
+
+/// Who the device is: its TLS client certificate, or else its `Mdm-Signature` (Apple accepts
+/// either). A signature that is present but bad is refused with 400 even beside a client
+/// certificate, as nanomdm does; no identity at all gets 401.
+fn device_serial(
+    service: &IntuneService,
+    request: &Request,
+) -> Result<String, (StatusCode, String)> {
+    match (peer_serial(request), signature_serial(service, request)) {
+        (_, Some(Err(reason))) => Err((StatusCode::BAD_REQUEST, reason)),
+        (Some(serial), _) | (None, Some(Ok(serial))) => Ok(serial),
+        (None, None) => Err((
+            StatusCode::UNAUTHORIZED,
+            "the request carries no device identity certificate".into(),
+        )),
+    }
 }
 
 fn unauthorized(reason: &str) -> Response {
@@ -59,8 +101,9 @@ pub async fn handle(service: &IntuneService, request: Request) -> Response {
         return Response::text(StatusCode::METHOD_NOT_ALLOWED, "MDM endpoints take PUT")
             .header("allow", "PUT");
     }
-    let Some(cert_serial) = peer_serial(&request) else {
-        return unauthorized("the request carries no device identity certificate");
+    let cert_serial = match device_serial(service, &request) {
+        Ok(serial) => serial,
+        Err((status, reason)) => return Response::text(status, reason),
     };
     if is_checkin {
         checkin(service, &request, &cert_serial).await

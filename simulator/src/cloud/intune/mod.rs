@@ -22,9 +22,10 @@ pub mod enrollment;
 pub mod mdm;
 pub mod profile;
 pub mod restrictions;
+pub mod scep;
 pub mod state;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use hyper::StatusCode;
 
@@ -106,6 +107,9 @@ pub struct IntuneService {
     /// Intune's own HTTPS client for Apple's DEP API and Entra ID.
     pub(crate) outbound: HttpsClient,
     admin_token: String,
+    /// The SCEP service, made on first use: its RA certificate and RSA key cost nothing to a
+    /// world that never runs SCEP.
+    scep: Arc<OnceLock<Result<scep::IntuneScep, String>>>,
 }
 
 impl std::fmt::Debug for IntuneService {
@@ -159,7 +163,18 @@ impl IntuneService {
             apns_client,
             outbound,
             admin_token,
+            scep: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// Intune's SCEP service (made on first use, with an RA valid around the current time).
+    pub fn scep(&self) -> Result<&scep::IntuneScep, String> {
+        self.scep
+            .get_or_init(|| {
+                scep::IntuneScep::new(&self.pki, self.clock.now()).map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// The shared tenant state.
@@ -275,6 +290,9 @@ impl Handler for IntuneService {
                     enrollment::handle(self, request).await
                 }
                 PORTAL_HOST => enrollment::handle_portal(self, request).await,
+                MDM_HOST | GOVERNMENT_MDM_HOST if request.path == scep::SCEP_PATH => {
+                    scep::handle(self, &request)
+                }
                 MDM_HOST | GOVERNMENT_MDM_HOST => mdm::handle(self, request).await,
                 GRAPH_HOST => admin::handle(self, request).await,
                 other => Response::text(

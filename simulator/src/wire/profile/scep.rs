@@ -1,8 +1,11 @@
 //! The `com.apple.security.scep` payload: how the device obtains its identity from a SCEP
-//! server. Modelled for completeness; enrollsim's profiles usually carry a PKCS#12 identity.
+//! server (Intune names its payload `Microsoft.Profiles.SCEP`). [`ScepContent::certificate_request`]
+//! turns the payload into what the device's SCEP client ([`crate::wire::scep::client`]) asks for.
 
 use plist::{Data, Dictionary};
 use serde::{Deserialize, Serialize};
+
+use crate::wire::scep::client::CertificateRequest;
 
 /// A `com.apple.security.scep` payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,6 +87,27 @@ impl ScepPayload {
 }
 
 impl ScepContent {
+    /// What the device asks the server for: the payload's `Subject` flattened into its relative
+    /// names in order, its `Challenge`, and the pool key `key_index` as the device's new key
+    /// (the payload's `Key Type` is RSA; the pool holds RSA-2048 keys).
+    pub fn certificate_request(&self, key_index: usize) -> CertificateRequest {
+        let subject = self
+            .subject
+            .iter()
+            .flatten()
+            .flatten()
+            .filter_map(|pair| match pair.as_slice() {
+                [kind, value] => Some((kind.clone(), value.clone())),
+                _ => None,
+            })
+            .collect();
+        CertificateRequest {
+            subject,
+            challenge: self.challenge.clone(),
+            key_index,
+        }
+    }
+
     /// SCEP settings with only the server URL set.
     pub fn new(url: impl Into<String>) -> ScepContent {
         ScepContent {

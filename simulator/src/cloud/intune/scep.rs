@@ -1,0 +1,320 @@
+//! Intune's SCEP service: where a device sent a `com.apple.security.scep` payload obtains its
+//! identity. It answers RFC 8894's GetCACaps, GetCACert and PKIOperation (through
+//! [`crate::wire::scep::server`]), and grants a PKCSReq only for a one-time challenge Intune
+//! handed out with the management profile, within its lifetime: Microsoft documents a
+//! 15-minute limit on the SCEP certificate request after the profile download (past it, the
+//! device reports "The SCEP server returned an invalid response."). The identity is issued by
+//! Intune's device CA, which the MDM endpoints trust.
+//!
+//! The service keeps its own challenges behind a mutex so that it can serve Intune's hosts and,
+//! unchanged, a foreign client that was handed a challenge (`enrollsim serve`).
+
+use std::sync::Mutex;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use enrollsim_certs::LabPki;
+use hyper::{Method, StatusCode};
+use time::{Duration, OffsetDateTime};
+
+use crate::net::{Request, Response};
+use crate::wire::scep::server::{ReceivedRequest, ScepServer, CA_CAPS};
+use crate::wire::scep::{FailInfo, ScepError, PKI_MESSAGE_CONTENT_TYPE};
+
+/// Where Intune's MDM hosts serve SCEP (the lab's choice of path: Microsoft does not document
+/// the one its profiles name).
+pub const SCEP_PATH: &str = "/DeviceGatewayProxy/ios/scep";
+
+/// Serves [`SCEP_PATH`] for Intune at the world's virtual time.
+pub(crate) fn handle(service: &super::IntuneService, request: &Request) -> Response {
+    let scep = match service.scep() {
+        Ok(scep) => scep,
+        Err(e) => return Response::text(StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    let mut nonce = [0u8; 16];
+    nonce.copy_from_slice(&service.rng.bytes(16));
+    let (response, _) = scep.handle(&service.pki, request, service.clock.now(), nonce);
+    response
+}
+
+/// How long a challenge stays valid after Intune hands it out (the documented 15 minutes).
+pub const CHALLENGE_LIFETIME: Duration = Duration::minutes(15);
+
+/// How long an identity Intune issues over SCEP is valid (a year, like the PKCS#12 ones).
+pub const IDENTITY_LIFETIME: Duration = Duration::days(365);
+
+/// A challenge Intune handed out with a management profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScepChallenge {
+    /// The value the SCEP payload carries as `Challenge`.
+    pub value: String,
+    /// When it was handed out (virtual time).
+    pub issued_at: OffsetDateTime,
+    /// Whether a certificate was already issued for it (challenges are one-time).
+    pub used: bool,
+}
+
+/// Why a PKCSReq was refused, as Intune would log it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengeRefusal {
+    /// No challenge was sent, or Intune never issued it.
+    Unknown,
+    /// Issued more than [`CHALLENGE_LIFETIME`] ago.
+    Expired,
+    /// A certificate was already issued for it.
+    AlreadyUsed,
+}
+
+/// The SCEP service: its RA and the challenges it will honour.
+#[derive(Debug)]
+pub struct IntuneScep {
+    server: ScepServer,
+    challenges: Mutex<Vec<ScepChallenge>>,
+}
+
+impl IntuneScep {
+    /// The service for `pki`'s device CA, with an RA certificate valid around `now`.
+    pub fn new(pki: &LabPki, now: OffsetDateTime) -> Result<IntuneScep, ScepError> {
+        let ra = pki
+            .intune_device_ca
+            .scep_ra(
+                "Microsoft Intune SCEP RA",
+                now - Duration::days(30),
+                now + Duration::days(3650),
+            )
+            .map_err(|e| ScepError::Certificate(e.to_string()))?;
+        let enrollsim_certs::PrivateKeyDer::Pkcs8(key) = ra.private_key() else {
+            return Err(ScepError::Certificate("RA key is not PKCS#8".into()));
+        };
+        let server = ScepServer::new(
+            pki.intune_device_ca.certificate().to_vec(),
+            ra.certificate().to_vec(),
+            key.secret_pkcs8_der().to_vec(),
+        )?;
+        Ok(IntuneScep {
+            server,
+            challenges: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<ScepChallenge>> {
+        self.challenges
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records a challenge handed out at `now` (with a management profile).
+    pub fn issue_challenge(&self, value: impl Into<String>, now: OffsetDateTime) {
+        self.lock().push(ScepChallenge {
+            value: value.into(),
+            issued_at: now,
+            used: false,
+        });
+    }
+
+    /// Checks and spends the challenge of `request` at `now`.
+    pub fn redeem(
+        &self,
+        request: &ReceivedRequest,
+        now: OffsetDateTime,
+    ) -> Result<(), ChallengeRefusal> {
+        let mut challenges = self.lock();
+        let challenge = request
+            .challenge
+            .as_deref()
+            .and_then(|value| challenges.iter_mut().find(|c| c.value == value))
+            .ok_or(ChallengeRefusal::Unknown)?;
+        if challenge.used {
+            return Err(ChallengeRefusal::AlreadyUsed);
+        }
+        if now - challenge.issued_at > CHALLENGE_LIFETIME {
+            return Err(ChallengeRefusal::Expired);
+        }
+        challenge.used = true;
+        Ok(())
+    }
+
+    /// Answers one SCEP request at virtual time `now`; `nonce` is the service's fresh
+    /// `senderNonce`. Returns the response and, for a PKIOperation it could read, the outcome
+    /// (the issued certificate's DER or the refusal) for the caller's log.
+    pub fn handle(
+        &self,
+        pki: &LabPki,
+        request: &Request,
+        now: OffsetDateTime,
+        nonce: [u8; 16],
+    ) -> (Response, Option<Result<Vec<u8>, ChallengeRefusal>>) {
+        let query: Vec<(String, String)> =
+            form_urlencoded::parse(request.query.as_deref().unwrap_or("").as_bytes())
+                .into_owned()
+                .collect();
+        let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+        match param("operation").map(String::as_str) {
+            Some("GetCACaps") => (
+                Response::with_body(StatusCode::OK, "text/plain", CA_CAPS),
+                None,
+            ),
+            Some("GetCACert") => match self.server.ca_cert_answer() {
+                Ok((body, content_type)) => (
+                    Response::with_body(StatusCode::OK, content_type, body),
+                    None,
+                ),
+                Err(e) => (
+                    Response::text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+                    None,
+                ),
+            },
+            Some("PKIOperation") => {
+                let body = if request.method == Method::GET {
+                    match param("message").map(|m| STANDARD.decode(m.trim())) {
+                        Some(Ok(body)) => body,
+                        _ => return (bad_request("PKIOperation without a message"), None),
+                    }
+                } else {
+                    request.body.to_vec()
+                };
+                self.pki_operation(pki, &body, now, nonce)
+            }
+            _ => (bad_request("unknown SCEP operation"), None),
+        }
+    }
+
+    fn pki_operation(
+        &self,
+        pki: &LabPki,
+        body: &[u8],
+        now: OffsetDateTime,
+        nonce: [u8; 16],
+    ) -> (Response, Option<Result<Vec<u8>, ChallengeRefusal>>) {
+        let received = match self.server.read_request(body) {
+            Ok(received) => received,
+            Err(e) => return (bad_request(&e.to_string()), None),
+        };
+        let outcome = self.redeem(&received, now).and_then(|()| {
+            pki.intune_device_ca
+                .issue_from_csr(&received.csr, now, now + IDENTITY_LIFETIME)
+                .map(|certificate| certificate.to_vec())
+                .map_err(|_| ChallengeRefusal::Unknown)
+        });
+        let decision = match &outcome {
+            Ok(certificate) => Ok((
+                certificate.clone(),
+                vec![self.server.ca_certificate().to_vec()],
+            )),
+            Err(_) => Err(FailInfo::BadRequest),
+        };
+        match self.server.answer(&received, decision, nonce) {
+            Ok(answer) => (
+                Response::with_body(StatusCode::OK, PKI_MESSAGE_CONTENT_TYPE, answer),
+                Some(outcome),
+            ),
+            Err(e) => (
+                Response::text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+                Some(outcome),
+            ),
+        }
+    }
+}
+
+fn bad_request(reason: &str) -> Response {
+    Response::text(StatusCode::BAD_REQUEST, reason.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::scep::client::{self, CertRepOutcome, CertificateRequest};
+    use bytes::Bytes;
+    use hyper::HeaderMap;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-03-02 09:00 UTC);
+
+    fn get(operation: &str) -> Request {
+        Request {
+            method: Method::GET,
+            host: "i.manage.microsoft.com".into(),
+            path: "/scep".into(),
+            query: Some(format!("operation={operation}")),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            peer: None,
+        }
+    }
+
+    fn post(body: Vec<u8>) -> Request {
+        Request {
+            method: Method::POST,
+            body: body.into(),
+            ..get("PKIOperation")
+        }
+    }
+
+    /// The device's side over the service's handler: GetCACert, then a PKCSReq at `at`.
+    fn enroll(
+        scep: &IntuneScep,
+        pki: &LabPki,
+        challenge: &str,
+        at: OffsetDateTime,
+    ) -> CertRepOutcome {
+        let (ca, _) = scep.handle(pki, &get("GetCACert"), at, [0; 16]);
+        let content_type = ca
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let recipient = client::recipient_certificate(&ca.body, &content_type).unwrap();
+        let request = CertificateRequest {
+            subject: vec![("CN".into(), "device".into())],
+            challenge: Some(challenge.into()),
+            key_index: 3,
+        };
+        let (body, pending) = client::pkcs_req(&request, &recipient, [4; 16], at).unwrap();
+        let (answer, _) = scep.handle(pki, &post(body), at, [5; 16]);
+        assert_eq!(answer.status, StatusCode::OK);
+        client::read_cert_rep(&answer.body, &pending).unwrap()
+    }
+
+    #[test]
+    fn a_fresh_challenge_is_honoured_once() {
+        let pki = LabPki::new(NOW).unwrap();
+        let scep = IntuneScep::new(&pki, NOW).unwrap();
+        scep.issue_challenge("c1", NOW);
+        let at = NOW + Duration::minutes(14);
+        assert!(matches!(
+            enroll(&scep, &pki, "c1", at),
+            CertRepOutcome::Issued { .. }
+        ));
+        assert_eq!(
+            enroll(&scep, &pki, "c1", at),
+            CertRepOutcome::Failed(FailInfo::BadRequest)
+        );
+    }
+
+    #[test]
+    fn a_challenge_older_than_fifteen_minutes_is_refused() {
+        let pki = LabPki::new(NOW).unwrap();
+        let scep = IntuneScep::new(&pki, NOW).unwrap();
+        scep.issue_challenge("c1", NOW);
+        assert_eq!(
+            enroll(&scep, &pki, "c1", NOW + Duration::minutes(16)),
+            CertRepOutcome::Failed(FailInfo::BadRequest)
+        );
+        assert_eq!(
+            enroll(&scep, &pki, "never issued", NOW),
+            CertRepOutcome::Failed(FailInfo::BadRequest)
+        );
+    }
+
+    #[test]
+    fn caps_and_garbage() {
+        let pki = LabPki::new(NOW).unwrap();
+        let scep = IntuneScep::new(&pki, NOW).unwrap();
+        let (caps, _) = scep.handle(&pki, &get("GetCACaps"), NOW, [0; 16]);
+        assert!(String::from_utf8_lossy(&caps.body).contains("POSTPKIOperation"));
+        let (garbage, outcome) = scep.handle(&pki, &post(b"not CMS".to_vec()), NOW, [0; 16]);
+        assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
+        assert!(outcome.is_none());
+    }
+}
