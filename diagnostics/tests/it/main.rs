@@ -14,3 +14,4 @@ mod message_only;
 mod real_logs;
 mod robustness;
 mod rules;
+mod prop_invariance;

@@ -16,3 +16,4 @@ mod wire_command;
 mod wire_dep;
 mod wire_garbage;
 mod wire_profile;
+mod prop_wire;
