@@ -13,10 +13,7 @@ fuzz_target!(|filter: &str| {
         hyper::header::AUTHORIZATION,
         format!("Bearer {token}").parse().expect("a header value"),
     );
-    let encoded: String = filter
-        .bytes()
-        .map(|b| format!("%{b:02X}"))
-        .collect();
+    let encoded: String = filter.bytes().map(|b| format!("%{b:02X}")).collect();
     let request = Request {
         method: hyper::Method::GET,
         host: "graph.microsoft.com".into(),

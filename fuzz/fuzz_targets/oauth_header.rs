@@ -12,8 +12,18 @@ fuzz_target!(|text: &str| {
         let _ = e.problem();
     }
     if let Ok(params) = parsed {
-        let _ = params.verify("GET", "https://mdmenrollment.apple.com/session", &[], "cs", "ts");
+        let _ = params.verify(
+            "GET",
+            "https://mdmenrollment.apple.com/session",
+            &[],
+            "cs",
+            "ts",
+        );
         let again = OAuthParams::parse(&params.to_header());
-        assert_eq!(again.as_ref().ok(), Some(&params), "header does not round-trip");
+        assert_eq!(
+            again.as_ref().ok(),
+            Some(&params),
+            "header does not round-trip"
+        );
     }
 });

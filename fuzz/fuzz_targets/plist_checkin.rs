@@ -8,6 +8,10 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|bytes: &[u8]| {
     if let Ok(message) = CheckinMessage::from_xml(bytes) {
         let again = CheckinMessage::from_xml(&message.to_xml());
-        assert_eq!(again.as_ref().ok(), Some(&message), "check-in does not round-trip");
+        assert_eq!(
+            again.as_ref().ok(),
+            Some(&message),
+            "check-in does not round-trip"
+        );
     }
 });

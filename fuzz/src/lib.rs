@@ -57,18 +57,36 @@ pub enum Service {
 
 /// Hosts and paths the services route on: the fuzzer picks one and may add to it.
 const ROUTES: &[(&str, &str)] = &[
-    ("login.microsoftonline.com", "/organizations/oauth2/v2.0/token"),
-    ("enterpriseregistration.windows.net", "/EnrollmentServer/device"),
-    ("enrollment.manage.microsoft.com", "/enrollment/v1/eligibility"),
+    (
+        "login.microsoftonline.com",
+        "/organizations/oauth2/v2.0/token",
+    ),
+    (
+        "enterpriseregistration.windows.net",
+        "/EnrollmentServer/device",
+    ),
+    (
+        "enrollment.manage.microsoft.com",
+        "/enrollment/v1/eligibility",
+    ),
     ("enrollment.manage.microsoft.com", "/enrollment/v1/sessions"),
-    ("enrollment.manage.microsoft.com", "/enrollment/v1/profiles/"),
+    (
+        "enrollment.manage.microsoft.com",
+        "/enrollment/v1/profiles/",
+    ),
     ("enrollment.manage.microsoft.com", "/enrollment/v1/ade/"),
     ("enrollment.manage.microsoft.com", "/enrollment/ios"),
     ("portal.manage.microsoft.com", "/devices"),
     ("i.manage.microsoft.com", "/checkin"),
     ("i.manage.microsoft.com", "/command"),
-    ("graph.microsoft.com", "/v1.0/deviceManagement/managedDevices"),
-    ("graph.microsoft.com", "/beta/deviceManagement/deviceEnrollmentConfigurations"),
+    (
+        "graph.microsoft.com",
+        "/v1.0/deviceManagement/managedDevices",
+    ),
+    (
+        "graph.microsoft.com",
+        "/beta/deviceManagement/deviceEnrollmentConfigurations",
+    ),
     ("graph.microsoft.com", "/v1.0/users"),
     ("graph.microsoft.com", "/v1.0/groups"),
     ("graph.microsoft.com", "/v1.0/organization"),

@@ -20,12 +20,11 @@ fn fixtures() -> Vec<EvidenceBundle> {
     user(&mut unlicensed).assigned_licenses.clear();
     let mut no_apns = byod(connection, Location::Settings);
     tenant(&mut no_apns).apple_push_notification_certificate = None;
-    let cap = byod("Device Cap Reached", Location::CompanyPortal).with_enrollment_events(vec![
-        event(
+    let cap =
+        byod("Device Cap Reached", Location::CompanyPortal).with_enrollment_events(vec![event(
             FailureCategory::EnrollmentRestrictionsEnforced,
             "Device limit reached",
-        ),
-    ]);
+        )]);
     vec![
         cap,
         unlicensed,

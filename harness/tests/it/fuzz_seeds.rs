@@ -142,8 +142,7 @@ async fn catalog_traffic_seeds_every_decoder_target() {
             corpus.0.keys().collect::<Vec<_>>()
         );
     }
-    let dir = out.unwrap_or_else(|| {
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join("enrollsim-fuzz-seeds")
-    });
+    let dir =
+        out.unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("enrollsim-fuzz-seeds"));
     corpus.write(&dir);
 }

@@ -19,11 +19,13 @@ type Clause = (usize, Result<usize, String>, bool);
 
 /// What the reference keeps: every clause matches the device's member as `$filter` compares.
 fn reference_keeps(device: &Value, clauses: &[(String, String)]) -> bool {
-    clauses.iter().all(|(field, value)| match device.get(field) {
-        Some(Value::String(s)) => s.eq_ignore_ascii_case(value),
-        Some(Value::Bool(b)) => value.parse::<bool>().is_ok_and(|v| v == *b),
-        _ => false,
-    })
+    clauses
+        .iter()
+        .all(|(field, value)| match device.get(field) {
+            Some(Value::String(s)) => s.eq_ignore_ascii_case(value),
+            Some(Value::Bool(b)) => value.parse::<bool>().is_ok_and(|v| v == *b),
+            _ => false,
+        })
 }
 
 fn encoded(filter: &str) -> String {

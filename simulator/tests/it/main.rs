@@ -9,6 +9,7 @@
 mod apple_ade;
 mod byod_flow;
 mod leaf_rotation;
+mod prop_wire;
 mod wire_apns;
 mod wire_checkin;
 mod wire_cloud_config;
@@ -16,4 +17,3 @@ mod wire_command;
 mod wire_dep;
 mod wire_garbage;
 mod wire_profile;
-mod prop_wire;

@@ -21,13 +21,20 @@ mod wire {
 
     fn checkin() -> impl Strategy<Value = CheckinMessage> {
         prop_oneof![
-            (text(), text(), text(), text(), text(), text(), proptest::option::of(text())).prop_map(
-                |(topic, udid, serial, os, build, product, imei)| {
+            (
+                text(),
+                text(),
+                text(),
+                text(),
+                text(),
+                text(),
+                proptest::option::of(text())
+            )
+                .prop_map(|(topic, udid, serial, os, build, product, imei)| {
                     let mut a = Authenticate::ios(&topic, &udid, &serial, &os, &build, &product);
                     a.imei = imei;
                     CheckinMessage::from(a)
-                }
-            ),
+                }),
             (
                 text(),
                 text(),
@@ -45,10 +52,8 @@ mod wire {
                         awaiting_configuration: awaiting,
                     })
                 }),
-            (text(), text()).prop_map(|(topic, udid)| CheckinMessage::CheckOut(CheckOut {
-                topic,
-                udid
-            })),
+            (text(), text())
+                .prop_map(|(topic, udid)| CheckinMessage::CheckOut(CheckOut { topic, udid })),
         ]
     }
 
