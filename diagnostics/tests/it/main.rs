@@ -11,6 +11,7 @@ mod common;
 mod bundle_io;
 mod languages;
 mod message_only;
+mod prop_invariance;
 mod real_logs;
 mod robustness;
 mod rules;

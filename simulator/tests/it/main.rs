@@ -10,6 +10,7 @@ mod apple_ade;
 mod byod_flow;
 mod leaf_rotation;
 mod mdm_signature;
+mod prop_wire;
 mod scep_service;
 mod wire_apns;
 mod wire_checkin;
