@@ -236,6 +236,9 @@ fn print_detailed(r: &RunReport) {
         cause.unwrap_or("-"),
         yes_no(r.fixed)
     );
+    if let Some(s) = r.diagnosed_section() {
+        outln!("article:    {}", s.anchors_label());
+    }
     for (i, stage) in r.stages.iter().enumerate() {
         outln!(
             "stage {}: reproduced: {}   diagnosed: {}/{}   expected: {}/{}",
@@ -292,7 +295,9 @@ fn row_json(r: &RunReport) -> serde_json::Value {
         "cause_expected": r.cause_expected,
         "reproduced": r.reproduced,
         "message": r.message,
+        "current_section": r.section.map(Section::current_section),
         "diagnosed_section": section,
+        "diagnosed_current_section": r.diagnosed_section().map(Section::current_section),
         "diagnosed_cause": cause,
         "fixed": r.fixed,
     });
@@ -303,6 +308,7 @@ fn row_json(r: &RunReport) -> serde_json::Value {
             .map(|s| {
                 serde_json::json!({
                     "section": s.section,
+                    "current_section": s.section.current_section(),
                     "cause_expected": s.cause_expected,
                     "reproduced": s.reproduced,
                     "message": s.message,
@@ -346,12 +352,13 @@ fn diagnosed_chain(r: &RunReport) -> String {
 /// One row per scenario (and per scenario that produced no report) and a count of what held.
 fn print_table(reports: &[RunReport], errors: &[ErrorRow]) {
     outln!(
-        "{:<42} {:<11} {:<10} {:<32} {:<5}  the user saw",
+        "{:<42} {:<11} {:<10} {:<32} {:<5}  {:<72}  article (2020 anchor, now page#anchor)",
         "id",
         "reproduced",
         "diagnosed",
         "cause",
-        "fixed"
+        "fixed",
+        "the user saw"
     );
     for r in reports {
         let seen: String = r
@@ -362,7 +369,7 @@ fn print_table(reports: &[RunReport], errors: &[ErrorRow]) {
             .take(70)
             .collect();
         outln!(
-            "{:<42} {:<11} {:<10} {:<32} {:<5}  {}",
+            "{:<42} {:<11} {:<10} {:<32} {:<5}  {:<72}  {}",
             r.id,
             yes_no(reproduced_all(r)),
             if r.section.is_none() {
@@ -372,7 +379,9 @@ fn print_table(reports: &[RunReport], errors: &[ErrorRow]) {
             },
             diagnosed_chain(r),
             yes_no(r.fixed),
-            seen
+            seen,
+            r.diagnosed_section()
+                .map_or("-".to_string(), Section::anchors_label)
         );
     }
     for e in errors {
