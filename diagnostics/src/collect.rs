@@ -64,6 +64,8 @@ fn facts_for(cause: Cause) -> &'static [&'static str] {
         Cause::GovernmentCloudNotSelected => {
             &["sign-in-log", "user-home-cloud", "company-portal-log"]
         }
+        Cause::UnsupportedDeviceType => &["platform", "company-portal-log"],
+        Cause::MdmAuthorityNotSet => &["mdm-authority", "company-portal-log"],
     }
 }
 

@@ -203,7 +203,7 @@ pub struct UserMessage {
 
 const NONE: &[&str] = &[];
 
-static MESSAGES: [UserMessage; 15] = [
+static MESSAGES: [UserMessage; 17] = [
     UserMessage {
         section: Section::NetworkError,
         kind: MessageKind::Displayed,
@@ -392,6 +392,26 @@ static MESSAGES: [UserMessage; 15] = [
             "reindirizzato al cloud pubblico",
             "cloud per enti pubblici",
         ],
+    },
+    UserMessage {
+        section: Section::DeviceTypeNotSupported,
+        kind: MessageKind::Code,
+        english: "DeviceTypeNotSupported",
+        italian: "DeviceTypeNotSupported",
+        shown_in: &[Location::CompanyPortal],
+        codes: &["DeviceTypeNotSupported"],
+        phrases_en: &["device type not supported", "device type isn't supported"],
+        phrases_it: NONE,
+    },
+    UserMessage {
+        section: Section::MdmAuthorityNotDefined,
+        kind: MessageKind::Code,
+        english: "MdmAuthorityNotDefined",
+        italian: "MdmAuthorityNotDefined",
+        shown_in: &[Location::Safari, Location::CompanyPortal],
+        codes: &["MdmAuthorityNotDefined"],
+        phrases_en: &["mobile device management authority hasn't been defined"],
+        phrases_it: NONE,
     },
 ];
 

@@ -284,6 +284,12 @@ section_enum!(
         // their current anchors; a table row's id is its row's error code as an anchor would
         // spell it (`"iosipados-enrollment-errors" row "APNSCertificateNotValid"` →
         // `apnscertificatenotvalid`), because the rows share their table's anchor.
+        /// "DeviceTypeNotSupported": a device that is not iOS/iPadOS 8.0 or later.
+        DeviceTypeNotSupported => "devicetypenotsupported",
+            new Main "iosipados-enrollment-errors" row "DeviceTypeNotSupported",
+        /// "MdmAuthorityNotDefined": the tenant has no MDM authority.
+        MdmAuthorityNotDefined => "mdmauthoritynotdefined",
+            new Main "iosipados-enrollment-errors" row "MdmAuthorityNotDefined",
     }
 );
 
@@ -321,6 +327,10 @@ id_enum!(
         MfaDuringAde => "mfa-during-ade",
         /// The government cloud is not selected in Company Portal.
         GovernmentCloudNotSelected => "government-cloud-not-selected",
+        /// The device is not iOS/iPadOS, or runs a version older than 8.0.
+        UnsupportedDeviceType => "unsupported-device-type",
+        /// The tenant's MDM authority has not been set.
+        MdmAuthorityNotSet => "mdm-authority-not-set",
     }
 );
 
@@ -365,6 +375,8 @@ const PAIRS: &[(Section, Cause)] = &[
         Section::GovernmentCloudRedirect,
         Cause::GovernmentCloudNotSelected,
     ),
+    (Section::DeviceTypeNotSupported, Cause::UnsupportedDeviceType),
+    (Section::MdmAuthorityNotDefined, Cause::MdmAuthorityNotSet),
 ];
 
 /// Every (section, cause) pair the article documents, in article order.
@@ -444,6 +456,10 @@ impl Cause {
             Cause::GovernmentCloudNotSelected => {
                 "Company Portal does not send the government user to the government cloud"
             }
+            Cause::UnsupportedDeviceType => {
+                "The device is not an iOS/iPadOS device running version 8.0 or later"
+            }
+            Cause::MdmAuthorityNotSet => "The tenant's MDM authority has not been set",
         }
     }
 

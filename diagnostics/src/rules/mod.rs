@@ -12,6 +12,7 @@ mod cloud;
 mod conditional_access;
 mod context;
 mod device;
+mod eligibility;
 mod licence;
 mod portal;
 mod restrictions;
@@ -84,6 +85,7 @@ pub(crate) fn run(ctx: &Context<'_>) -> Vec<Finding> {
     ade::rules(ctx, &mut out);
     cloud::rules(ctx, &mut out);
     conditional_access::rules(ctx, &mut out);
+    eligibility::rules(ctx, &mut out);
     out
 }
 

@@ -352,13 +352,12 @@ fn diagnosed_chain(r: &RunReport) -> String {
 /// One row per scenario (and per scenario that produced no report) and a count of what held.
 fn print_table(reports: &[RunReport], errors: &[ErrorRow]) {
     outln!(
-        "{:<42} {:<11} {:<10} {:<32} {:<5}  {:<72}  article (2020 anchor, now page#anchor)",
+        "{:<42} {:<11} {:<10} {:<32} {:<5}  the user saw",
         "id",
         "reproduced",
         "diagnosed",
         "cause",
-        "fixed",
-        "the user saw"
+        "fixed"
     );
     for r in reports {
         let seen: String = r
@@ -369,7 +368,7 @@ fn print_table(reports: &[RunReport], errors: &[ErrorRow]) {
             .take(70)
             .collect();
         outln!(
-            "{:<42} {:<11} {:<10} {:<32} {:<5}  {:<72}  {}",
+            "{:<42} {:<11} {:<10} {:<32} {:<5}  {}",
             r.id,
             yes_no(reproduced_all(r)),
             if r.section.is_none() {
@@ -379,9 +378,7 @@ fn print_table(reports: &[RunReport], errors: &[ErrorRow]) {
             },
             diagnosed_chain(r),
             yes_no(r.fixed),
-            seen,
-            r.diagnosed_section()
-                .map_or("-".to_string(), Section::anchors_label)
+            seen
         );
     }
     for e in errors {
