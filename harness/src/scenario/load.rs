@@ -562,6 +562,7 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::RestoreAsNew
         | ResolutionStep::SetCompanyPortalCloud { .. }
         | ResolutionStep::UseOtherNetwork
+        | ResolutionStep::UpdateOs { .. }
         | ResolutionStep::SyncAdeToken
         | ResolutionStep::WaitHours { .. }
         | ResolutionStep::Wait { .. }

@@ -758,6 +758,14 @@ pub enum ResolutionStep {
     },
     /// Device: join another network.
     UseOtherNetwork,
+    /// Device: update iOS/iPadOS (Settings > General > Software Update), or, for a device too
+    /// old to update that far, give the user one that runs this version.
+    UpdateOs {
+        /// The version after the update (`17.5`).
+        version: String,
+        /// Its build (`21F79`).
+        build: String,
+    },
     /// Admin: edit an ADE enrollment profile (any change gives it a new modification time).
     EditEnrollmentProfile {
         /// The profile's name.
