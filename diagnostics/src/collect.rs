@@ -66,6 +66,7 @@ fn facts_for(cause: Cause) -> &'static [&'static str] {
         }
         Cause::UnsupportedDeviceType => &["platform", "company-portal-log"],
         Cause::MdmAuthorityNotSet => &["mdm-authority", "company-portal-log"],
+        Cause::IosPlatformBlocked => &["enrollment-events", "device-restriction"],
     }
 }
 

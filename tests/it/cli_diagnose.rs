@@ -110,7 +110,11 @@ fn assert_diagnosis_shape(d: &Value) {
     );
     assert!(d["section"].is_string() || d["section"].is_null(), "{d:#}");
     // The current article's anchor comes with every named section, and only then.
-    assert_eq!(d["section"].is_null(), d["current_section"].is_null(), "{d:#}");
+    assert_eq!(
+        d["section"].is_null(),
+        d["current_section"].is_null(),
+        "{d:#}"
+    );
     if let Some(section) = d["section"].as_str() {
         let section: enrollsim::Section = section.parse().expect("a catalog section");
         assert_eq!(d["current_section"], section.current_section(), "{d:#}");

@@ -203,7 +203,7 @@ pub struct UserMessage {
 
 const NONE: &[&str] = &[];
 
-static MESSAGES: [UserMessage; 17] = [
+static MESSAGES: [UserMessage; 18] = [
     UserMessage {
         section: Section::NetworkError,
         kind: MessageKind::Displayed,
@@ -411,6 +411,20 @@ static MESSAGES: [UserMessage; 17] = [
         shown_in: &[Location::Safari, Location::CompanyPortal],
         codes: &["MdmAuthorityNotDefined"],
         phrases_en: &["mobile device management authority hasn't been defined"],
+        phrases_it: NONE,
+    },
+    UserMessage {
+        section: Section::InvalidProfile,
+        kind: MessageKind::Displayed,
+        english: "The configuration for your iPhone/iPad could not be downloaded from <Company Name>: Invalid Profile",
+        // The Italian article of 2020 has no such entry; the device shows the English text.
+        italian: "The configuration for your iPhone/iPad could not be downloaded from <Company Name>: Invalid Profile",
+        shown_in: &[Location::SetupAssistant],
+        codes: NONE,
+        phrases_en: &[
+            "could not be downloaded from",
+            "invalid profile",
+        ],
         phrases_it: NONE,
     },
 ];

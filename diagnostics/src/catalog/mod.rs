@@ -290,6 +290,10 @@ section_enum!(
         /// "MdmAuthorityNotDefined": the tenant has no MDM authority.
         MdmAuthorityNotDefined => "mdmauthoritynotdefined",
             new Main "iosipados-enrollment-errors" row "MdmAuthorityNotDefined",
+        /// "The configuration for your iPhone/iPad could not be downloaded from <Company
+        /// Name>: Invalid Profile"
+        InvalidProfile => "the-configuration-for-your-iphoneipad-could-not-be-downloaded-from-company-name-invalid-profile",
+            new Main "the-configuration-for-your-iphoneipad-could-not-be-downloaded-from-company-name-invalid-profile",
     }
 );
 
@@ -331,6 +335,8 @@ id_enum!(
         UnsupportedDeviceType => "unsupported-device-type",
         /// The tenant's MDM authority has not been set.
         MdmAuthorityNotSet => "mdm-authority-not-set",
+        /// A device type restriction blocks the iOS/iPadOS platform for an ADE device.
+        IosPlatformBlocked => "ios-platform-blocked",
     }
 );
 
@@ -375,8 +381,12 @@ const PAIRS: &[(Section, Cause)] = &[
         Section::GovernmentCloudRedirect,
         Cause::GovernmentCloudNotSelected,
     ),
-    (Section::DeviceTypeNotSupported, Cause::UnsupportedDeviceType),
+    (
+        Section::DeviceTypeNotSupported,
+        Cause::UnsupportedDeviceType,
+    ),
     (Section::MdmAuthorityNotDefined, Cause::MdmAuthorityNotSet),
+    (Section::InvalidProfile, Cause::IosPlatformBlocked),
 ];
 
 /// Every (section, cause) pair the article documents, in article order.
@@ -460,6 +470,7 @@ impl Cause {
                 "The device is not an iOS/iPadOS device running version 8.0 or later"
             }
             Cause::MdmAuthorityNotSet => "The tenant's MDM authority has not been set",
+            Cause::IosPlatformBlocked => "A device type restriction blocks the iOS/iPadOS platform",
         }
     }
 

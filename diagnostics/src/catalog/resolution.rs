@@ -99,6 +99,13 @@ fn texts(cause: Cause) -> &'static [&'static str] {
             "Update the device to a supported iOS/iPadOS version (Settings > General > Software Update), or enroll a supported device instead.",
             REENROLL,
         ],
+        // An ADE device is corporate, so only the platform itself needs allowing, in the
+        // restriction that applies (All Users, the default, in the article).
+        Cause::IosPlatformBlocked => &[
+            "In the Intune admin center, open Devices > Enroll devices > Enrollment restrictions, and under Device type restrictions select the restriction that applies to the user (All Users, the default, unless a higher-priority one is assigned to one of the user's groups) > Properties.",
+            "Select Edit next to Platform settings, choose Allow for iOS/iPadOS, then Review + save and Save.",
+            "Start the device's Setup Assistant again (erase the device if it went past Remote Management).",
+        ],
         Cause::MdmAuthorityNotSet => &[
             "In the Intune admin center, open Tenant administration and check the MDM authority: it shows as unknown while none has been set.",
             "Set the MDM authority to Intune (the authority prompt, as in \"Get started with a 30-day trial of Microsoft Intune\", step 6, item 1).",

@@ -60,10 +60,12 @@ fn unsupported_device(ctx: &Context<'_>) -> Option<Option<String>> {
     if platform.is_none() && os.is_none() {
         return None;
     }
-    if let Some(p) = platform.filter(|p| {
-        !p.eq_ignore_ascii_case("iOS") && !p.eq_ignore_ascii_case("iPadOS")
-    }) {
-        return Some(Some(format!("the device reports platform {p}, not iOS/iPadOS")));
+    if let Some(p) =
+        platform.filter(|p| !p.eq_ignore_ascii_case("iOS") && !p.eq_ignore_ascii_case("iPadOS"))
+    {
+        return Some(Some(format!(
+            "the device reports platform {p}, not iOS/iPadOS"
+        )));
     }
     let too_old = os
         .and_then(version::parse)

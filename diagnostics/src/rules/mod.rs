@@ -7,6 +7,7 @@
 //! compared with each other or with the collection time.
 
 mod ade;
+mod ade_restriction;
 mod apns;
 mod cloud;
 mod conditional_access;
@@ -86,6 +87,7 @@ pub(crate) fn run(ctx: &Context<'_>) -> Vec<Finding> {
     cloud::rules(ctx, &mut out);
     conditional_access::rules(ctx, &mut out);
     eligibility::rules(ctx, &mut out);
+    ade_restriction::rules(ctx, &mut out);
     out
 }
 

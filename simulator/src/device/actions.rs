@@ -133,7 +133,9 @@ impl Device {
             Level::Notice,
             &format!("Software update installed: {before} -> {version} ({build})"),
         );
-        self.note(&format!("the device was updated from {before} to {version}"));
+        self.note(&format!(
+            "the device was updated from {before} to {version}"
+        ));
     }
 
     /// Installs the Company Portal from the App Store if it is missing.

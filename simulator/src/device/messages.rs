@@ -39,6 +39,15 @@ pub enum UserMessage {
     UserNameNotRecognized,
     /// Setup Assistant: the device could not get its configuration from Apple.
     CloudConfigurationUnavailable,
+    /// Setup Assistant: the MDM server refused the enrollment profile with an error
+    /// description, shown after the organization's name ("Invalid Profile" for a device type
+    /// restriction).
+    ConfigurationNotDownloaded {
+        /// The organization, from the cloud configuration (Apple Business Manager's account).
+        organization: String,
+        /// The server's description.
+        reason: String,
+    },
     /// A bare service error code, as the Company Portal website or the app shows it.
     ServiceCode(String),
     /// The Microsoft sign-in page's error, with its AADSTS text.
@@ -223,6 +232,11 @@ impl UserMessage {
             (UserMessage::UserNameNotRecognized, true) => "Nome utente non riconosciuto. Questo account utente non è autorizzato a usare Microsoft Intune. Se si ritiene di aver ricevuto questo messaggio per errore, contattare l'amministratore di sistema.",
             (UserMessage::CloudConfigurationUnavailable, false) => return format!("Unable to retrieve configuration. The configuration for your {model} could not be retrieved. Try again later or use a different network."),
             (UserMessage::CloudConfigurationUnavailable, true) => return format!("Impossibile recuperare la configurazione. Non è stato possibile recuperare la configurazione di {model}. Riprova più tardi o usa un'altra rete."),
+            // The current article gives this text in English only; the Italian article of 2020
+            // has no such entry, so an Italian device shows the English sentence.
+            (UserMessage::ConfigurationNotDownloaded { organization, reason }, _) => {
+                return format!("The configuration for your {model} could not be downloaded from {organization}: {reason}")
+            }
             (UserMessage::ServiceCode(code), _) => return code.clone(),
             (UserMessage::SignInError(text), _) => return text.clone(),
         };
@@ -261,6 +275,18 @@ mod tests {
         assert_eq!(
             UserMessage::for_company_portal_code("Whatever"),
             UserMessage::CompanyPortalUnavailable
+        );
+    }
+
+    #[test]
+    fn a_refused_ade_profile_names_the_organization_and_the_reason() {
+        let message = UserMessage::ConfigurationNotDownloaded {
+            organization: "Contoso".into(),
+            reason: "Invalid Profile".into(),
+        };
+        assert_eq!(
+            message.text("en-US", "iPad"),
+            "The configuration for your iPad could not be downloaded from Contoso: Invalid Profile"
         );
     }
 
