@@ -203,7 +203,7 @@ pub struct UserMessage {
 
 const NONE: &[&str] = &[];
 
-static MESSAGES: [UserMessage; 18] = [
+static MESSAGES: [UserMessage; 19] = [
     UserMessage {
         section: Section::NetworkError,
         kind: MessageKind::Displayed,
@@ -392,6 +392,16 @@ static MESSAGES: [UserMessage; 18] = [
             "reindirizzato al cloud pubblico",
             "cloud per enti pubblici",
         ],
+    },
+    UserMessage {
+        section: Section::ApnsCertificateNotValid,
+        kind: MessageKind::Code,
+        english: "APNSCertificateNotValid",
+        italian: "APNSCertificateNotValid",
+        shown_in: &[Location::CompanyPortal],
+        codes: &["APNSCertificateNotValid"],
+        phrases_en: NONE,
+        phrases_it: NONE,
     },
     UserMessage {
         section: Section::DeviceTypeNotSupported,

@@ -284,6 +284,10 @@ section_enum!(
         // their current anchors; a table row's id is its row's error code as an anchor would
         // spell it (`"iosipados-enrollment-errors" row "APNSCertificateNotValid"` →
         // `apnscertificatenotvalid`), because the rows share their table's anchor.
+        /// "APNSCertificateNotValid": the push certificate's setup was not completed, or it
+        /// expired.
+        ApnsCertificateNotValid => "apnscertificatenotvalid",
+            new Main "iosipados-enrollment-errors" row "APNSCertificateNotValid",
         /// "DeviceTypeNotSupported": a device that is not iOS/iPadOS 8.0 or later.
         DeviceTypeNotSupported => "devicetypenotsupported",
             new Main "iosipados-enrollment-errors" row "DeviceTypeNotSupported",
@@ -380,6 +384,14 @@ const PAIRS: &[(Section, Cause)] = &[
     (
         Section::GovernmentCloudRedirect,
         Cause::GovernmentCloudNotSelected,
+    ),
+    (
+        Section::ApnsCertificateNotValid,
+        Cause::ApnsCertificateMissing,
+    ),
+    (
+        Section::ApnsCertificateNotValid,
+        Cause::ApnsCertificateInvalid,
     ),
     (
         Section::DeviceTypeNotSupported,

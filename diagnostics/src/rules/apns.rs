@@ -253,11 +253,14 @@ fn codes(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         );
     }
     if let Some((source, line)) = find_code(ctx, "apnscertificatenotvalid") {
-        out.push(Finding::support(
-            Cause::ApnsCertificateInvalid,
-            0.5,
-            vec![quote(source, line)],
-        ));
+        // The current article's own row for the code: setup not completed (no certificate)
+        // or expired; which one, the tenant's certificate tells.
+        for cause in [Cause::ApnsCertificateMissing, Cause::ApnsCertificateInvalid] {
+            out.push(
+                Finding::support(cause, 0.5, vec![quote(source, line)])
+                    .hint(Section::ApnsCertificateNotValid, HintRank::Firm),
+            );
+        }
         out.push(Finding::support(
             Cause::ApnsCertificateNeedsRenewal,
             0.3,

@@ -167,6 +167,9 @@ pub struct ApnsSpec {
     pub expires_in_days: Span,
     /// Apple revoked it in the Push Certificates Portal (it still looks valid to Intune).
     pub revoked_by_apple: bool,
+    /// With `uploaded = false`: the admin downloaded Intune's certificate signing request
+    /// but never uploaded the certificate (the setup steps were not completed).
+    pub request_downloaded: bool,
 }
 
 impl Default for ApnsSpec {
@@ -178,6 +181,7 @@ impl Default for ApnsSpec {
             issued_days_ago: Span::days(30),
             expires_in_days: Span::days(335),
             revoked_by_apple: false,
+            request_downloaded: false,
         }
     }
 }

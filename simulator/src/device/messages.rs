@@ -251,6 +251,7 @@ impl UserMessage {
             "UserLicenseTypeInvalid" => UserMessage::UserLicenseTypeInvalid,
             "UserNameNotRecognized" => UserMessage::UserNameNotRecognized,
             "AccountNotOnboarded"
+            | "APNSCertificateNotValid"
             | "MdmAuthorityNotDefined"
             | "DeviceTypeNotSupported"
             | "OsVersionNotSupported" => UserMessage::ServiceCode(code.to_string()),

@@ -100,6 +100,14 @@ fn tenant_checks(service: &IntuneService, user: &EntraUser) -> Option<Refusal> {
         });
     }
     match &state.apns {
+        // The certificate's setup was begun (Intune made the signing request) and never
+        // finished: the service names the certificate rather than the policy.
+        None if state.apns_request_pending => Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "APNSCertificateNotValid",
+            category: FailureCategory::AccountValidation,
+            reason: "APNs certificate not valid.".into(),
+        }),
         None => Some(Refusal {
             status: StatusCode::FORBIDDEN,
             code: "NoEnrollmentPolicy",
