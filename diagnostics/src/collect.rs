@@ -66,7 +66,11 @@ fn facts_for(cause: Cause) -> &'static [&'static str] {
         }
         Cause::UnsupportedDeviceType => &["platform", "company-portal-log"],
         Cause::MdmAuthorityNotSet => &["mdm-authority", "company-portal-log"],
-        Cause::IosPlatformBlocked => &["enrollment-events", "device-restriction"],
+        Cause::IosPlatformBlocked => &[
+            "enrollment-events",
+            "device-restriction",
+            "device-console-log",
+        ],
     }
 }
 

@@ -253,14 +253,9 @@ fn codes(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         );
     }
     if let Some((source, line)) = find_code(ctx, "apnscertificatenotvalid") {
-        // The current article's own row for the code: setup not completed (no certificate)
-        // or expired; which one, the tenant's certificate tells.
-        for cause in [Cause::ApnsCertificateMissing, Cause::ApnsCertificateInvalid] {
-            out.push(
-                Finding::support(cause, 0.5, vec![quote(source, line)])
-                    .hint(Section::ApnsCertificateNotValid, HintRank::Firm),
-            );
-        }
+        // The current article has a row for the code, whose message names both of its causes
+        // (setup not completed: no certificate; or expired) alike: which one, only the
+        // tenant's certificate tells, so the code itself favours neither.
         out.push(Finding::support(
             Cause::ApnsCertificateNeedsRenewal,
             0.3,

@@ -302,14 +302,22 @@ impl Device {
                             String::from_utf8_lossy(&response.body)
                         ),
                     );
-                    let message = match error_description(&response) {
-                        Some(reason) => UserMessage::ConfigurationNotDownloaded {
-                            organization: server.organization.clone(),
-                            reason,
-                        },
-                        None => UserMessage::ServiceCode(format!("HTTP {}", status.as_u16())),
-                    };
-                    return Err(self.show(Screen::SetupAssistant, message));
+                    return Err(match error_description(&response) {
+                        Some(reason) => {
+                            let model = self.lock().spec.model();
+                            let text = UserMessage::configuration_not_downloaded(
+                                model,
+                                &server.organization,
+                                &reason,
+                            );
+                            let message = UserMessage::ConfigurationNotDownloaded(reason);
+                            self.show_text(Screen::SetupAssistant, message, text)
+                        }
+                        None => self.show(
+                            Screen::SetupAssistant,
+                            UserMessage::ServiceCode(format!("HTTP {}", status.as_u16())),
+                        ),
+                    });
                 }
             }
         }
