@@ -426,15 +426,17 @@ static MESSAGES: [UserMessage; 19] = [
     UserMessage {
         section: Section::InvalidProfile,
         kind: MessageKind::Displayed,
-        english: "The configuration for your iPhone/iPad could not be downloaded from <Company Name>: Invalid Profile",
-        // The Italian article of 2020 has no such entry; the device shows the English text.
-        italian: "The configuration for your iPhone/iPad could not be downloaded from <Company Name>: Invalid Profile",
+        // The heading is "The configuration for your iPhone/iPad could not be downloaded from
+        // <Company Name>: Invalid Profile"; only its last words are the failure's own. Its
+        // opening is also Setup Assistant's "could not be retrieved" (Apple's service
+        // unreachable), and "could not be" the Connection entry's, so as a pattern it would
+        // claim those messages. The Italian article of 2020 has no such entry; the device
+        // shows the English text.
+        english: "Invalid Profile",
+        italian: "Invalid Profile",
         shown_in: &[Location::SetupAssistant],
         codes: NONE,
-        phrases_en: &[
-            "could not be downloaded from",
-            "invalid profile",
-        ],
+        phrases_en: NONE,
         phrases_it: NONE,
     },
 ];
