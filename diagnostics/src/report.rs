@@ -155,6 +155,21 @@ fn render_device_errors(errors: &[LoggedError], out: &mut String) {
     }
 }
 
+/// The section, its heading and where the current article has it; or that it is undecided.
+fn render_section(section: Option<Section>, out: &mut String) {
+    let Some(s) = section else {
+        out.push_str("Section:    undecided\n");
+        return;
+    };
+    let _ = writeln!(out, "Section:    {}", s.id());
+    let _ = writeln!(out, "            \"{}\"", s.text(Language::English));
+    let current = s.current().label();
+    let _ = match s.seed_anchor() {
+        Some(_) => writeln!(out, "Current:    {current}"),
+        None => writeln!(out, "Current:    {current} (not in the 2020 article)"),
+    };
+}
+
 /// The outcome of a diagnosis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnosis {
@@ -188,19 +203,7 @@ impl Diagnosis {
     /// A plain-text report for humans; stable and deterministic.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
-        match self.section {
-            Some(s) => {
-                let _ = writeln!(out, "Section:    {}", s.id());
-                let _ = writeln!(out, "            \"{}\"", s.text(Language::English));
-                let current = s.current().label();
-                match s.seed_anchor() {
-                    Some(_) => writeln!(out, "Current:    {current}"),
-                    None => writeln!(out, "Current:    {current} (not in the 2020 article)"),
-                }
-                .ok();
-            }
-            None => out.push_str("Section:    undecided\n"),
-        }
+        render_section(self.section, &mut out);
         match self.cause {
             Some(c) => {
                 let _ = writeln!(out, "Cause:      {} ({})", c.id(), c.title());

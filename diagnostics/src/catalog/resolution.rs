@@ -94,6 +94,15 @@ fn texts(cause: Cause) -> &'static [&'static str] {
             "Change Cloud from Automatic (the cloud the device detects) to Government.",
             "Sign in to Company Portal again; the authentication now goes to the government cloud.",
         ],
+        Cause::UnsupportedDeviceType | Cause::IosPlatformBlocked | Cause::MdmAuthorityNotSet => {
+            added_since_2020(cause)
+        }
+    }
+}
+
+/// The steps of the causes the current article added since 2020.
+fn added_since_2020(cause: Cause) -> &'static [&'static str] {
+    match cause {
         Cause::UnsupportedDeviceType => &[
             "Check the platform and OS version the device reported (Devices > Monitor > Enrollment failures, or Settings > General > About on the device): Intune enrolls iOS/iPadOS 8.0 or later only.",
             "Update the device to a supported iOS/iPadOS version (Settings > General > Software Update), or enroll a supported device instead.",
@@ -111,6 +120,7 @@ fn texts(cause: Cause) -> &'static [&'static str] {
             "Set the MDM authority to Intune (the authority prompt, as in \"Get started with a 30-day trial of Microsoft Intune\", step 6, item 1).",
             REENROLL,
         ],
+        _ => &[],
     }
 }
 

@@ -16,41 +16,38 @@ pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     let mut evidence = Vec::new();
     let mut weight: f64 = 0.0;
-    match ctx.effective_restriction(ios_restriction) {
-        Some((config, _, is_default)) => {
-            let blocked = config
-                .ios_restriction
-                .as_ref()
-                .is_some_and(|r| r.platform_blocked);
-            if !blocked {
-                out.push(Finding::against(
-                    Cause::IosPlatformBlocked,
-                    0.85,
-                    vec![EvidenceItem::fact(
-                        TENANT,
-                        format!(
-                            "the device type restriction \"{}\" that applies allows iOS/iPadOS",
-                            config.display_name
-                        ),
-                    )],
-                ));
-                return;
-            }
-            let which = if is_default {
-                "the Default (All Users)"
-            } else {
-                "the user's group"
-            };
-            evidence.push(EvidenceItem::fact(
-                TENANT,
-                format!(
-                    "{which} device type restriction \"{}\" blocks the iOS/iPadOS platform",
-                    config.display_name
-                ),
+    if let Some((config, _, is_default)) = ctx.effective_restriction(ios_restriction) {
+        let blocked = config
+            .ios_restriction
+            .as_ref()
+            .is_some_and(|r| r.platform_blocked);
+        if !blocked {
+            out.push(Finding::against(
+                Cause::IosPlatformBlocked,
+                0.85,
+                vec![EvidenceItem::fact(
+                    TENANT,
+                    format!(
+                        "the device type restriction \"{}\" that applies allows iOS/iPadOS",
+                        config.display_name
+                    ),
+                )],
             ));
-            weight += 0.6;
+            return;
         }
-        None => {}
+        let which = if is_default {
+            "the Default (All Users)"
+        } else {
+            "the user's group"
+        };
+        evidence.push(EvidenceItem::fact(
+            TENANT,
+            format!(
+                "{which} device type restriction \"{}\" blocks the iOS/iPadOS platform",
+                config.display_name
+            ),
+        ));
+        weight += 0.6;
     }
     for &(i, e) in &ctx.events {
         let reason = crate::text::fold(e.failure_reason.as_deref().unwrap_or(""));
