@@ -65,6 +65,13 @@ fn facts_for(cause: Cause) -> &'static [&'static str] {
         Cause::GovernmentCloudNotSelected => {
             &["sign-in-log", "user-home-cloud", "company-portal-log"]
         }
+        Cause::UnsupportedDeviceType => &["platform", "company-portal-log"],
+        Cause::MdmAuthorityNotSet => &["mdm-authority", "company-portal-log"],
+        Cause::IosPlatformBlocked => &[
+            "enrollment-events",
+            "device-restriction",
+            "device-console-log",
+        ],
         // The ADE token block: the token's sync status is the evidence.
         _ => &["ade-token-sync-status"],
     }

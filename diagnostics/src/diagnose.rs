@@ -371,6 +371,7 @@ impl Scorer<'_> {
         );
         Diagnosis {
             section,
+            current_section: section.map(|s| s.current_section().to_string()),
             cause,
             confidence,
             evidence,

@@ -52,9 +52,9 @@ pub use bundle::{
     ProblemKind, ReadBundle, SignInRecord, SignInStatus, TenantView, UserReport, UserView, FORMAT,
 };
 pub use catalog::{
-    check_message_data, localized, localized_all, user_messages, Cause, Language, LocalizedMessage,
-    LocalizedTexts, MessageDataError, MessageKind, ParseIdError, ResolutionStep, Section,
-    UserMessage,
+    check_message_data, localized, localized_all, user_messages, Cause, CurrentAnchor, Edition,
+    Language, LocalizedMessage, LocalizedTexts, MessageDataError, MessageKind, Page, ParseIdError,
+    ResolutionStep, Section, UserMessage,
 };
 pub use diagnose::diagnose;
 pub use logs::{console_line_shape, ConsoleShape};

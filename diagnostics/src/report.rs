@@ -1,7 +1,10 @@
 //! The diagnosis: what [`crate::diagnose()`] returns, its JSON shape and its text rendering.
 //!
-//! JSON: `{"section", "cause", "confidence", "evidence", "resolution", "candidates", "collect"}`
-//! with `section`/`cause` null when undecided, and `follow_ons` when the evidence shows causes
+//! JSON: `{"section", "current_section", "cause", "confidence", "evidence", "resolution",
+//! "candidates", "collect"}` with `section`/`current_section`/`cause` null when undecided.
+//! `section` is the 2020 article's anchor for the entries it had (tools depend on it) and the
+//! current article's for the entries added since; `current_section` is always the current
+//! article's anchor, and `follow_ons` when the evidence shows causes
 //! whose checks come after the named one (absent when there are none). The text rendering is stable and deterministic
 //! so that it can be snapshot-tested.
 
@@ -152,11 +155,30 @@ fn render_device_errors(errors: &[LoggedError], out: &mut String) {
     }
 }
 
+/// The section, its heading and where the current article has it; or that it is undecided.
+fn render_section(section: Option<Section>, out: &mut String) {
+    let Some(s) = section else {
+        out.push_str("Section:    undecided\n");
+        return;
+    };
+    let _ = writeln!(out, "Section:    {}", s.id());
+    let _ = writeln!(out, "            \"{}\"", s.text(Language::English));
+    let current = s.current().label();
+    let _ = match s.seed_anchor() {
+        Some(_) => writeln!(out, "Current:    {current}"),
+        None => writeln!(out, "Current:    {current} (not in the 2020 article)"),
+    };
+}
+
 /// The outcome of a diagnosis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnosis {
     /// The article section, or `None` when undecided.
     pub section: Option<Section>,
+    /// The section's anchor in the current article ([`Section::current_section`]), `None`
+    /// when undecided.
+    #[serde(default)]
+    pub current_section: Option<String>,
     /// The cause, or `None` when undecided.
     pub cause: Option<Cause>,
     /// How sure the diagnosis is of what it names (0 when it names nothing).
@@ -181,13 +203,7 @@ impl Diagnosis {
     /// A plain-text report for humans; stable and deterministic.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
-        match self.section {
-            Some(s) => {
-                let _ = writeln!(out, "Section:    {}", s.id());
-                let _ = writeln!(out, "            \"{}\"", s.text(Language::English));
-            }
-            None => out.push_str("Section:    undecided\n"),
-        }
+        render_section(self.section, &mut out);
         match self.cause {
             Some(c) => {
                 let _ = writeln!(out, "Cause:      {} ({})", c.id(), c.title());
@@ -266,6 +282,7 @@ mod tests {
     fn sample() -> Diagnosis {
         Diagnosis {
             section: Some(Section::DeviceCapReached),
+            current_section: Some(Section::DeviceCapReached.current_section().to_string()),
             cause: Some(Cause::DeviceLimitReached),
             confidence: Confidence::from_f64(0.854),
             evidence: vec![
@@ -288,9 +305,10 @@ mod tests {
     fn serializes_to_the_documented_shape() {
         let v = serde_json::to_value(sample()).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys.len(), 7);
+        assert_eq!(keys.len(), 8);
         for k in [
             "section",
+            "current_section",
             "cause",
             "confidence",
             "evidence",
@@ -301,6 +319,9 @@ mod tests {
             assert!(keys.contains(&k), "{k}");
         }
         assert_eq!(v["confidence"], serde_json::json!(0.85));
+        // A 2020 entry keeps its 2020 anchor; the current article's anchor comes beside it.
+        assert_eq!(v["section"], "device-cap-reached");
+        assert_eq!(v["current_section"], "iosipados-enrollment-errors");
         assert_eq!(
             v["evidence"][0],
             serde_json::json!({"source": "company-portal.log", "line": 3, "text": "ERROR DeviceCapReached"})
@@ -318,6 +339,7 @@ mod tests {
     fn undecided_serializes_nulls() {
         let d = Diagnosis {
             section: None,
+            current_section: None,
             cause: None,
             confidence: Confidence::default(),
             evidence: vec![],
@@ -329,6 +351,7 @@ mod tests {
         };
         let v = serde_json::to_value(&d).unwrap();
         assert!(v["section"].is_null() && v["cause"].is_null());
+        assert!(v["current_section"].is_null());
         assert_eq!(v["confidence"], serde_json::json!(0.0));
         assert!(d.render_text().contains("Section:    undecided"));
     }
@@ -338,6 +361,9 @@ mod tests {
         let text = sample().render_text();
         assert!(text
             .starts_with("Section:    device-cap-reached\n            \"Device Cap Reached\"\n"));
+        assert!(text.contains(
+            "Current:    troubleshoot-ios-enrollment-errors#iosipados-enrollment-errors [DeviceCapReached]\n"
+        ));
         assert!(text.contains("Confidence: 0.85\n"));
         assert!(text.contains("  - company-portal.log line 3: ERROR DeviceCapReached\n"));
         assert!(text.contains("Resolution (article section device-cap-reached):\n  1. "));

@@ -92,7 +92,7 @@ fn keys(v: &Value) -> Vec<String> {
     k
 }
 
-/// The documented shape of a diagnosis: the seven keys and the type of each.
+/// The documented shape of a diagnosis: the eight keys and the type of each.
 fn assert_diagnosis_shape(d: &Value) {
     assert_eq!(
         keys(d),
@@ -101,6 +101,7 @@ fn assert_diagnosis_shape(d: &Value) {
             "cause",
             "collect",
             "confidence",
+            "current_section",
             "evidence",
             "resolution",
             "section"
@@ -108,6 +109,16 @@ fn assert_diagnosis_shape(d: &Value) {
         "{d:#}"
     );
     assert!(d["section"].is_string() || d["section"].is_null(), "{d:#}");
+    // The current article's anchor comes with every named section, and only then.
+    assert_eq!(
+        d["section"].is_null(),
+        d["current_section"].is_null(),
+        "{d:#}"
+    );
+    if let Some(section) = d["section"].as_str() {
+        let section: enrollsim::Section = section.parse().expect("a catalog section");
+        assert_eq!(d["current_section"], section.current_section(), "{d:#}");
+    }
     assert!(d["cause"].is_string() || d["cause"].is_null(), "{d:#}");
     let confidence = d["confidence"].as_f64().expect("confidence is a number");
     assert!((0.0..=1.0).contains(&confidence), "{d:#}");
@@ -262,7 +273,9 @@ fn run_all_json_has_one_documented_row_per_scenario() {
             keys(row),
             [
                 "cause_expected",
+                "current_section",
                 "diagnosed_cause",
+                "diagnosed_current_section",
                 "diagnosed_section",
                 "fixed",
                 "id",
@@ -270,6 +283,11 @@ fn run_all_json_has_one_documented_row_per_scenario() {
                 "reproduced",
                 "section"
             ],
+            "{row:#}"
+        );
+        assert_eq!(
+            row["current_section"],
+            serde_json::json!(s.section.map(enrollsim::Section::current_section)),
             "{row:#}"
         );
         assert_eq!(row["section"], serde_json::json!(s.section), "{row:#}");
@@ -283,6 +301,10 @@ fn run_all_json_has_one_documented_row_per_scenario() {
         if s.section.is_some() {
             assert_eq!(row["diagnosed_section"], row["section"], "{row:#}");
             assert_eq!(row["diagnosed_cause"], row["cause_expected"], "{row:#}");
+            assert_eq!(
+                row["diagnosed_current_section"], row["current_section"],
+                "{row:#}"
+            );
         } else {
             assert!(row["diagnosed_section"].is_null(), "{row:#}");
             assert!(row["diagnosed_cause"].is_null(), "{row:#}");

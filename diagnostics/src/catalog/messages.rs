@@ -203,7 +203,7 @@ pub struct UserMessage {
 
 const NONE: &[&str] = &[];
 
-static MESSAGES: [UserMessage; 17] = [
+static MESSAGES: [UserMessage; 21] = [
     UserMessage {
         section: Section::NetworkError,
         kind: MessageKind::Displayed,
@@ -431,6 +431,52 @@ static MESSAGES: [UserMessage; 17] = [
             "An error occurred while uploading the Enrollment Program token",
         ],
         phrases_it: &["caricamento del token del programma di registrazione"],
+    },
+    UserMessage {
+        section: Section::ApnsCertificateNotValid,
+        kind: MessageKind::Code,
+        english: "APNSCertificateNotValid",
+        italian: "APNSCertificateNotValid",
+        shown_in: &[Location::CompanyPortal],
+        codes: &["APNSCertificateNotValid"],
+        phrases_en: NONE,
+        phrases_it: NONE,
+    },
+    UserMessage {
+        section: Section::DeviceTypeNotSupported,
+        kind: MessageKind::Code,
+        english: "DeviceTypeNotSupported",
+        italian: "DeviceTypeNotSupported",
+        shown_in: &[Location::CompanyPortal],
+        codes: &["DeviceTypeNotSupported"],
+        phrases_en: &["device type not supported", "device type isn't supported"],
+        phrases_it: NONE,
+    },
+    UserMessage {
+        section: Section::MdmAuthorityNotDefined,
+        kind: MessageKind::Code,
+        english: "MdmAuthorityNotDefined",
+        italian: "MdmAuthorityNotDefined",
+        shown_in: &[Location::Safari, Location::CompanyPortal],
+        codes: &["MdmAuthorityNotDefined"],
+        phrases_en: &["mobile device management authority hasn't been defined"],
+        phrases_it: NONE,
+    },
+    UserMessage {
+        section: Section::InvalidProfile,
+        kind: MessageKind::Displayed,
+        // The heading is "The configuration for your iPhone/iPad could not be downloaded from
+        // <Company Name>: Invalid Profile"; only its last words are the failure's own. Its
+        // opening is also Setup Assistant's "could not be retrieved" (Apple's service
+        // unreachable), and "could not be" the Connection entry's, so as a pattern it would
+        // claim those messages. The Italian article of 2020 has no such entry; the device
+        // shows the English text.
+        english: "Invalid Profile",
+        italian: "Invalid Profile",
+        shown_in: &[Location::SetupAssistant],
+        codes: NONE,
+        phrases_en: NONE,
+        phrases_it: NONE,
     },
 ];
 

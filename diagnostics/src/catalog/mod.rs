@@ -125,46 +125,187 @@ macro_rules! id_enum {
     };
 }
 
-id_enum!(
-    /// A section of the troubleshooting article, identified by its anchor.
+/// The page of the current article an entry is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Page {
+    /// `troubleshoot-ios-enrollment-errors.md` (10/08/2024).
+    Main,
+    /// `profile-installation-failed.md` (12/05/2023), where the "Profile Installation
+    /// Failed" errors moved.
+    Companion,
+}
+
+impl Page {
+    /// The page's file name without `.md`, as in its URL.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Page::Main => "troubleshoot-ios-enrollment-errors",
+            Page::Companion => "profile-installation-failed",
+        }
+    }
+
+    /// The published page.
+    pub fn url(self) -> String {
+        format!(
+            "https://learn.microsoft.com/troubleshoot/mem/intune/device-enrollment/{}",
+            self.slug()
+        )
+    }
+}
+
+/// Which version of the article an entry first appears in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Edition {
+    /// The 2020 article (memdocs, 06/16/2020): the seed list; its anchors are the section ids.
+    Seed,
+    /// Added since: in the current article only; its current anchor is the section id.
+    New,
+}
+
+/// Where the current article has an entry: its page, its anchor (a heading's generated
+/// anchor, or an explicit one), and for the entries that are rows of a table rather than
+/// headings, the row's error message cell (the rows share the table's anchor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CurrentAnchor {
+    /// The page.
+    pub page: Page,
+    /// The anchor on that page.
+    pub anchor: &'static str,
+    /// The table row's "Error message" cell, for a table entry.
+    pub row: Option<&'static str>,
+}
+
+impl CurrentAnchor {
+    /// `page#anchor`, then the row in brackets: how a report names it.
+    pub fn label(self) -> String {
+        match self.row {
+            Some(row) => format!("{}#{} [{row}]", self.page.slug(), self.anchor),
+            None => format!("{}#{}", self.page.slug(), self.anchor),
+        }
+    }
+
+    /// The link to it.
+    pub fn url(self) -> String {
+        format!("{}#{}", self.page.url(), self.anchor)
+    }
+}
+
+/// Declares [`Section`] with [`id_enum!`], plus each entry's edition and current anchor. An
+/// entry reads `Variant => "id", seed|new Main|Companion "anchor" [row "Error message"],`:
+/// one line is all a new entry declares.
+macro_rules! section_enum {
+    ($(#[$meta:meta])* $name:ident, {
+        $($(#[$vmeta:meta])* $variant:ident => $id:literal,
+            $edition:ident $page:ident $anchor:literal $(row $row:literal)?,)+
+    }) => {
+        id_enum!($(#[$meta])* $name, "section", { $($(#[$vmeta])* $variant => $id,)+ });
+
+        impl $name {
+            /// Which version of the article the entry first appears in.
+            pub fn edition(self) -> Edition {
+                match self {
+                    $($name::$variant => section_enum!(@edition $edition),)+
+                }
+            }
+
+            /// Where the current article has the entry.
+            pub fn current(self) -> CurrentAnchor {
+                match self {
+                    $($name::$variant => CurrentAnchor {
+                        page: Page::$page,
+                        anchor: $anchor,
+                        row: section_enum!(@row $($row)?),
+                    },)+
+                }
+            }
+        }
+    };
+    (@edition seed) => { Edition::Seed };
+    (@edition new) => { Edition::New };
+    (@row) => { None };
+    (@row $row:literal) => { Some($row) };
+}
+
+section_enum!(
+    /// A section of the troubleshooting article, identified by its anchor: the 2020 article's
+    /// anchor for the entries it had, the current article's anchor for the entries added since.
+    /// Each also names where the current article has it ([`Section::current`]).
     #[non_exhaustive]
-    Section, "section", {
+    Section, {
+        // The 2020 article (memdocs, 06/16/2020): `seed` entries keep its anchors as their ids.
         /// "Profile Installation Failed. A network error has occurred."
         NetworkError => "profile-installation-failed-a-network-error-has-occurred",
+            seed Companion "error-profile-installation-failed-a-network-error-has-occurred",
         /// "Profile Installation Failed. Connection to the server could not be established."
         ConnectionNotEstablished => "profile-installation-failed-connection-to-the-server-could-not-be-established",
-        /// "This Service is not supported. No Enrollment Policy."
+            seed Companion "error-profile-installation-failed-connection-to-the-server-could-not-be-established",
+        /// "This Service is not supported. No Enrollment Policy." (folded into the
+        /// `NoEnrollmentPolicy` row since 2021)
         ServiceNotSupported => "this-service-is-not-supported-no-enrollment-policy",
+            seed Main "iosipados-enrollment-errors" row "NoEnrollmentPolicy",
         /// "Company Portal Temporarily Unavailable. ..."
         CompanyPortalUnavailable => "company-portal-temporarily-unavailable-the-company-portal-app-encountered-a-problem-if-the-problem-persists-contact-your-system-administrator",
+            seed Main "iosipados-enrollment-errors" row "Company Portal Temporarily Unavailable",
         /// "Device Cap Reached"
         DeviceCapReached => "device-cap-reached",
+            seed Main "iosipados-enrollment-errors" row "DeviceCapReached",
         /// "Workplace Join failed"
         WorkplaceJoinFailed => "workplace-join-failed",
+            seed Main "workplace-join-failed",
         /// "User License Type Invalid"
         UserLicenseTypeInvalid => "user-license-type-invalid",
+            seed Main "iosipados-enrollment-errors" row "UserLicenseTypeInvalid",
         /// "User Name Not Recognized. ..."
         UserNameNotRecognized => "user-name-not-recognized-this-user-account-is-not-authorized-to-use-microsoft-intune-contact-your-system-administrator-if-you-think-you-have-received-this-message-in-error",
+            seed Main "user-name-not-recognized",
         /// "Profile Installation Failed. The new MDM payload does not match the old payload."
         MdmPayloadMismatch => "profile-installation-failed-the-new-mdm-payload-does-not-match-the-old-payload",
+            seed Companion "error-profile-installation-failed-the-new-mdm-payload-does-not-match-the-old-payload",
         /// "NoEnrollmentPolicy"
         NoEnrollmentPolicy => "noenrollmentpolicy",
+            seed Main "iosipados-enrollment-errors" row "NoEnrollmentPolicy",
         /// "AccountNotOnboarded"
         AccountNotOnboarded => "accountnotonboarded",
+            seed Main "iosipados-enrollment-errors" row "AccountNotOnboarded",
         /// "XPC_TYPE_ERROR Connection invalid"
         XpcConnectionInvalid => "xpc_type_error-connection-invalid",
+            seed Main "xpc_type_error-connection-invalid",
         /// "ADE enrollment doesn't start"
         AdeEnrollmentDoesntStart => "ade-enrollment-doesnt-start",
+            seed Main "ade-enrollment-doesnt-start",
         /// "ADE enrollment stuck at user login"
         AdeStuckAtUserLogin => "ade-enrollment-stuck-at-user-login",
+            seed Main "ade-enrollment-stuck-at-user-login",
         /// "Authentication doesn't redirect to the government cloud"
         GovernmentCloudRedirect => "authentication-doesnt-redirect-to-the-government-cloud",
+            seed Main "authentication-doesnt-redirect-to-the-government-cloud",
+        // Entries added since 2020 (SupportArticles-docs, 10/08/2024): `new` entries' ids are
+        // their current anchors; a table row's id is its row's error code as an anchor would
+        // spell it (`"iosipados-enrollment-errors" row "APNSCertificateNotValid"` →
+        // `apnscertificatenotvalid`), because the rows share their table's anchor.
+        /// "APNSCertificateNotValid": the push certificate's setup was not completed, or it
+        /// expired.
+        ApnsCertificateNotValid => "apnscertificatenotvalid",
+            new Main "iosipados-enrollment-errors" row "APNSCertificateNotValid",
+        /// "DeviceTypeNotSupported": a device that is not iOS/iPadOS 8.0 or later.
+        DeviceTypeNotSupported => "devicetypenotsupported",
+            new Main "iosipados-enrollment-errors" row "DeviceTypeNotSupported",
+        /// "MdmAuthorityNotDefined": the tenant has no MDM authority.
+        MdmAuthorityNotDefined => "mdmauthoritynotdefined",
+            new Main "iosipados-enrollment-errors" row "MdmAuthorityNotDefined",
+        /// "The configuration for your iPhone/iPad could not be downloaded from <Company
+        /// Name>: Invalid Profile"
+        InvalidProfile => "the-configuration-for-your-iphoneipad-could-not-be-downloaded-from-company-name-invalid-profile",
+            new Main "the-configuration-for-your-iphoneipad-could-not-be-downloaded-from-company-name-invalid-profile",
         // --- ADE token sync and upload (current article, 10/08/2024; not in the 2020 one).
         // Their ids are the current article's anchors.
         /// "Sync token errors between Intune and ADE" (a table of admin-side errors)
         AdeSyncTokenErrors => "sync-token-errors-between-intune-and-ade",
+            new Main "sync-token-errors-between-intune-and-ade",
         /// "Error: An error occurred while uploading the Enrollment Program token"
         AdeTokenUploadError => "error-an-error-occurred-while-uploading-the-enrollment-program-token",
+            new Main "error-an-error-occurred-while-uploading-the-enrollment-program-token",
         // --- end of the ADE token block.
     }
 );
@@ -229,6 +370,12 @@ id_enum!(
         /// The enrollment program token upload failed ("AjaxError: ajaxExtended call failed").
         AdeTokenUploadFailed => "ade-token-upload-failed",
         // --- end of the ADE token block.
+        /// The device is not iOS/iPadOS, or runs a version older than 8.0.
+        UnsupportedDeviceType => "unsupported-device-type",
+        /// The tenant's MDM authority has not been set.
+        MdmAuthorityNotSet => "mdm-authority-not-set",
+        /// A device type restriction blocks the iOS/iPadOS platform for an ADE device.
+        IosPlatformBlocked => "ios-platform-blocked",
     }
 );
 
@@ -293,6 +440,20 @@ const PAIRS: &[(Section, Cause)] = &[
     ),
     (Section::AdeTokenUploadError, Cause::AdeTokenUploadFailed),
     // --- end of the ADE token block.
+    (
+        Section::ApnsCertificateNotValid,
+        Cause::ApnsCertificateMissing,
+    ),
+    (
+        Section::ApnsCertificateNotValid,
+        Cause::ApnsCertificateInvalid,
+    ),
+    (
+        Section::DeviceTypeNotSupported,
+        Cause::UnsupportedDeviceType,
+    ),
+    (Section::MdmAuthorityNotDefined, Cause::MdmAuthorityNotSet),
+    (Section::InvalidProfile, Cause::IosPlatformBlocked),
 ];
 
 /// Every (section, cause) pair the article documents, in article order.
@@ -301,6 +462,25 @@ pub fn pairs() -> &'static [(Section, Cause)] {
 }
 
 impl Section {
+    /// The 2020 article's anchor, for the entries it had (`None` for the entries added since).
+    pub fn seed_anchor(self) -> Option<&'static str> {
+        (self.edition() == Edition::Seed).then(|| self.id())
+    }
+
+    /// The current article's anchor: what JSON reports as `current_section`.
+    pub fn current_section(self) -> &'static str {
+        self.current().anchor
+    }
+
+    /// Both anchors for a person: `seed-anchor (now page#anchor [row])`, or for an entry added
+    /// since 2020, `page#anchor [row] (new)`.
+    pub fn anchors_label(self) -> String {
+        match self.seed_anchor() {
+            Some(seed) => format!("{seed} (now {})", self.current().label()),
+            None => format!("{} (new)", self.current().label()),
+        }
+    }
+
     /// The causes the article lists under this section, in article order.
     pub fn causes(self) -> Vec<Cause> {
         PAIRS
@@ -353,6 +533,11 @@ impl Cause {
             Cause::GovernmentCloudNotSelected => {
                 "Company Portal does not send the government user to the government cloud"
             }
+            Cause::UnsupportedDeviceType => {
+                "The device is not an iOS/iPadOS device running version 8.0 or later"
+            }
+            Cause::MdmAuthorityNotSet => "The tenant's MDM authority has not been set",
+            Cause::IosPlatformBlocked => "A device type restriction blocks the iOS/iPadOS platform",
             other => ade_token_title(other),
         }
     }
@@ -470,6 +655,64 @@ mod tests {
         for c in Cause::ALL {
             assert!(c.sections().contains(&c.primary_section()), "{c}");
         }
+    }
+
+    /// The anchor Learn generates for a heading: lower case, punctuation other than `-` and
+    /// `_` dropped, spaces as dashes.
+    fn generated_anchor(heading: &str) -> String {
+        heading
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+            .map(|c| if c == ' ' { '-' } else { c })
+            .collect()
+    }
+
+    #[test]
+    fn a_new_entry_is_named_by_its_current_anchor_or_table_row() {
+        for s in Section::ALL {
+            let current = s.current();
+            match s.edition() {
+                Edition::Seed => assert_eq!(s.seed_anchor(), Some(s.id())),
+                Edition::New => {
+                    assert_eq!(s.seed_anchor(), None);
+                    let expected = current
+                        .row
+                        .map_or(current.anchor.to_string(), generated_anchor);
+                    assert_eq!(s.id(), expected, "{s:?}");
+                }
+            }
+            assert_eq!(current.anchor, generated_anchor(current.anchor), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn current_anchors_are_the_current_headings() {
+        assert_eq!(
+            generated_anchor("iOS/iPadOS enrollment errors"),
+            Section::NoEnrollmentPolicy.current_section()
+        );
+        assert_eq!(
+            generated_anchor("Error: Profile Installation Failed. A Network Error Has Occurred."),
+            Section::NetworkError.current_section()
+        );
+        assert_eq!(
+            generated_anchor("XPC_TYPE_ERROR Connection invalid"),
+            Section::XpcConnectionInvalid.current_section()
+        );
+        assert_eq!(
+            Section::ServiceNotSupported.current(),
+            Section::NoEnrollmentPolicy.current()
+        );
+        assert_eq!(Section::MdmPayloadMismatch.current().page, Page::Companion);
+        assert_eq!(
+            Section::DeviceCapReached.anchors_label(),
+            "device-cap-reached (now troubleshoot-ios-enrollment-errors#iosipados-enrollment-errors [DeviceCapReached])"
+        );
+        assert_eq!(
+            Section::WorkplaceJoinFailed.current().url(),
+            "https://learn.microsoft.com/troubleshoot/mem/intune/device-enrollment/troubleshoot-ios-enrollment-errors#workplace-join-failed"
+        );
     }
 
     #[test]

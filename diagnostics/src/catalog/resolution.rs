@@ -94,6 +94,9 @@ fn texts(cause: Cause) -> &'static [&'static str] {
             "Change Cloud from Automatic (the cloud the device detects) to Government.",
             "Sign in to Company Portal again; the authentication now goes to the government cloud.",
         ],
+        Cause::UnsupportedDeviceType | Cause::IosPlatformBlocked | Cause::MdmAuthorityNotSet => {
+            added_since_2020(cause)
+        }
         other => ade_token_texts(other),
     }
 }
@@ -150,6 +153,30 @@ fn ade_token_texts(cause: Cause) -> &'static [&'static str] {
             "GET .../depOnboardingSettings/<TokenGuid>/getEncryptionPublicKey and save the value as a three-line .pem file (BEGIN line, the base64 on one line, END line).",
             "In Apple Business Manager, edit the token's MDM server, upload the .pem in MDM Server Settings, save, and select Download Token.",
             "In Intune, renew the token with the downloaded file.",
+        ],
+        _ => &[],
+    }
+}
+
+/// The steps of the causes the current article added since 2020.
+fn added_since_2020(cause: Cause) -> &'static [&'static str] {
+    match cause {
+        Cause::UnsupportedDeviceType => &[
+            "Check the platform and OS version the device reported (Devices > Monitor > Enrollment failures, or Settings > General > About on the device): Intune enrolls iOS/iPadOS 8.0 or later only.",
+            "Update the device to a supported iOS/iPadOS version (Settings > General > Software Update), or enroll a supported device instead.",
+            REENROLL,
+        ],
+        // An ADE device is corporate, so only the platform itself needs allowing, in the
+        // restriction that applies (All Users, the default, in the article).
+        Cause::IosPlatformBlocked => &[
+            "In the Intune admin center, open Devices > Enroll devices > Enrollment restrictions, and under Device type restrictions select the restriction that applies to the user (All Users, the default, unless a higher-priority one is assigned to one of the user's groups) > Properties.",
+            "Select Edit next to Platform settings, choose Allow for iOS/iPadOS, then Review + save and Save.",
+            "Start the device's Setup Assistant again (erase the device if it went past Remote Management).",
+        ],
+        Cause::MdmAuthorityNotSet => &[
+            "In the Intune admin center, open Tenant administration and check the MDM authority: it shows as unknown while none has been set.",
+            "Set the MDM authority to Intune (the authority prompt, as in \"Get started with a 30-day trial of Microsoft Intune\", step 6, item 1).",
+            REENROLL,
         ],
         _ => &[],
     }

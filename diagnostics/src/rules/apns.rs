@@ -253,11 +253,9 @@ fn codes(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         );
     }
     if let Some((source, line)) = find_code(ctx, "apnscertificatenotvalid") {
-        out.push(Finding::support(
-            Cause::ApnsCertificateInvalid,
-            0.5,
-            vec![quote(source, line)],
-        ));
+        // The current article has a row for the code, whose message names both of its causes
+        // (setup not completed: no certificate; or expired) alike: which one, only the
+        // tenant's certificate tells, so the code itself favours neither.
         out.push(Finding::support(
             Cause::ApnsCertificateNeedsRenewal,
             0.3,

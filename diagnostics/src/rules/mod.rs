@@ -7,12 +7,14 @@
 //! compared with each other or with the collection time.
 
 mod ade;
+mod ade_restriction;
 mod ade_sync;
 mod apns;
 mod cloud;
 mod conditional_access;
 mod context;
 mod device;
+mod eligibility;
 mod licence;
 mod portal;
 mod restrictions;
@@ -86,6 +88,8 @@ pub(crate) fn run(ctx: &Context<'_>) -> Vec<Finding> {
     ade_sync::rules(ctx, &mut out);
     cloud::rules(ctx, &mut out);
     conditional_access::rules(ctx, &mut out);
+    eligibility::rules(ctx, &mut out);
+    ade_restriction::rules(ctx, &mut out);
     out
 }
 

@@ -140,6 +140,7 @@ fn intune_state(
     let tenant = &spec.tenant;
     let mut intune = IntuneState::new(&tenant.name);
     intune.mdm_authority = tenant.mdm_authority;
+    intune.apns_request_pending = !tenant.apns.uploaded && tenant.apns.request_downloaded;
     add_restrictions(&mut intune, tenant);
     intune.corporate_identifiers = tenant.corporate_identifiers.clone();
     if spec.device.corporate_identifier {

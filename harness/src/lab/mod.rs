@@ -232,7 +232,8 @@ impl Lab {
             | ResolutionStep::ClearSafariCookies
             | ResolutionStep::RestoreAsNew
             | ResolutionStep::SetCompanyPortalCloud { .. }
-            | ResolutionStep::UseOtherNetwork => {
+            | ResolutionStep::UseOtherNetwork
+            | ResolutionStep::UpdateOs { .. } => {
                 self.apply_on_device(step).await;
                 Ok(())
             }
@@ -285,6 +286,9 @@ impl Lab {
             }
             ResolutionStep::UseOtherNetwork => {
                 self.device.use_other_network();
+            }
+            ResolutionStep::UpdateOs { version, build } => {
+                self.device.update_os(version, build);
             }
             // `apply` sends only the steps above here.
             _ => {}

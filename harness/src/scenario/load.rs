@@ -576,6 +576,7 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::RestoreAsNew
         | ResolutionStep::SetCompanyPortalCloud { .. }
         | ResolutionStep::UseOtherNetwork
+        | ResolutionStep::UpdateOs { .. }
         | ResolutionStep::SyncAdeToken
         | ResolutionStep::AcceptAbmTerms
         | ResolutionStep::ReaddMdmServer

@@ -167,6 +167,9 @@ pub struct ApnsSpec {
     pub expires_in_days: Span,
     /// Apple revoked it in the Push Certificates Portal (it still looks valid to Intune).
     pub revoked_by_apple: bool,
+    /// With `uploaded = false`: the admin downloaded Intune's certificate signing request
+    /// but never uploaded the certificate (the setup steps were not completed).
+    pub request_downloaded: bool,
 }
 
 impl Default for ApnsSpec {
@@ -178,6 +181,7 @@ impl Default for ApnsSpec {
             issued_days_ago: Span::days(30),
             expires_in_days: Span::days(335),
             revoked_by_apple: false,
+            request_downloaded: false,
         }
     }
 }
@@ -826,6 +830,14 @@ pub enum ResolutionStep {
     },
     /// Device: join another network.
     UseOtherNetwork,
+    /// Device: update iOS/iPadOS (Settings > General > Software Update), or, for a device too
+    /// old to update that far, give the user one that runs this version.
+    UpdateOs {
+        /// The version after the update (`17.5`).
+        version: String,
+        /// Its build (`21F79`).
+        build: String,
+    },
     /// Admin: edit an ADE enrollment profile (any change gives it a new modification time).
     EditEnrollmentProfile {
         /// The profile's name.

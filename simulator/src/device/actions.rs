@@ -121,6 +121,23 @@ impl Device {
         self.note("the device was restored in recovery mode and set up as new");
     }
 
+    /// Updates iOS/iPadOS to `version` (`build`): Settings > General > Software Update.
+    /// Profiles, apps and data stay.
+    pub fn update_os(&self, version: &str, build: &str) {
+        let mut s = self.lock();
+        let before = std::mem::replace(&mut s.spec.os_version, version.to_string());
+        s.spec.build = build.to_string();
+        drop(s);
+        self.log(
+            Process::SetupAssistant,
+            Level::Notice,
+            &format!("Software update installed: {before} -> {version} ({build})"),
+        );
+        self.note(&format!(
+            "the device was updated from {before} to {version}"
+        ));
+    }
+
     /// Installs the Company Portal from the App Store if it is missing.
     pub fn install_company_portal(&self) {
         if self.lock().spec.company_portal.is_none() {

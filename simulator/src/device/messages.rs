@@ -39,6 +39,11 @@ pub enum UserMessage {
     UserNameNotRecognized,
     /// Setup Assistant: the device could not get its configuration from Apple.
     CloudConfigurationUnavailable,
+    /// Setup Assistant: the MDM server refused the enrollment profile with an error
+    /// description ("Invalid Profile" for a device type restriction), shown after the
+    /// organization's name (see [`UserMessage::configuration_not_downloaded`]). The id holds
+    /// the description only: the organization is the tenant's, not the failure's.
+    ConfigurationNotDownloaded(String),
     /// A bare service error code, as the Company Portal website or the app shows it.
     ServiceCode(String),
     /// The Microsoft sign-in page's error, with its AADSTS text.
@@ -223,10 +228,21 @@ impl UserMessage {
             (UserMessage::UserNameNotRecognized, true) => "Nome utente non riconosciuto. Questo account utente non è autorizzato a usare Microsoft Intune. Se si ritiene di aver ricevuto questo messaggio per errore, contattare l'amministratore di sistema.",
             (UserMessage::CloudConfigurationUnavailable, false) => return format!("Unable to retrieve configuration. The configuration for your {model} could not be retrieved. Try again later or use a different network."),
             (UserMessage::CloudConfigurationUnavailable, true) => return format!("Impossibile recuperare la configurazione. Non è stato possibile recuperare la configurazione di {model}. Riprova più tardi o usa un'altra rete."),
+            // The current article gives this text in English only; the Italian article of 2020
+            // has no such entry, so an Italian device shows the English sentence.
+            (UserMessage::ConfigurationNotDownloaded(reason), _) => {
+                return UserMessage::configuration_not_downloaded(model, "<Company Name>", reason)
+            }
             (UserMessage::ServiceCode(code), _) => return code.clone(),
             (UserMessage::SignInError(text), _) => return text.clone(),
         };
         s.to_string()
+    }
+
+    /// Setup Assistant's sentence for an enrollment profile the MDM server refused, naming the
+    /// organization of the cloud configuration.
+    pub fn configuration_not_downloaded(model: &str, organization: &str, reason: &str) -> String {
+        format!("The configuration for your {model} could not be downloaded from {organization}: {reason}")
     }
 
     /// The message the Company Portal app shows for a service error code.
@@ -237,6 +253,7 @@ impl UserMessage {
             "UserLicenseTypeInvalid" => UserMessage::UserLicenseTypeInvalid,
             "UserNameNotRecognized" => UserMessage::UserNameNotRecognized,
             "AccountNotOnboarded"
+            | "APNSCertificateNotValid"
             | "MdmAuthorityNotDefined"
             | "DeviceTypeNotSupported"
             | "OsVersionNotSupported" => UserMessage::ServiceCode(code.to_string()),
@@ -262,6 +279,18 @@ mod tests {
             UserMessage::for_company_portal_code("Whatever"),
             UserMessage::CompanyPortalUnavailable
         );
+    }
+
+    #[test]
+    fn a_refused_ade_profile_names_the_organization_and_the_reason() {
+        assert_eq!(
+            UserMessage::configuration_not_downloaded("iPad", "Contoso", "Invalid Profile"),
+            "The configuration for your iPad could not be downloaded from Contoso: Invalid Profile"
+        );
+        let message = UserMessage::ConfigurationNotDownloaded("Invalid Profile".into());
+        assert!(message
+            .text("en-US", "iPhone")
+            .ends_with(": Invalid Profile"));
     }
 
     #[test]

@@ -258,13 +258,17 @@ impl Device {
 
     /// Shows `message` on `screen` and returns the failure outcome.
     pub(crate) fn show(&self, screen: Screen, message: UserMessage) -> Outcome {
-        let (text, serial) = {
+        let text = {
             let state = self.lock();
-            (
-                message.text(&state.spec.locale, state.spec.model()),
-                state.spec.serial.clone(),
-            )
+            message.text(&state.spec.locale, state.spec.model())
         };
+        self.show_text(screen, message, text)
+    }
+
+    /// Shows `message` worded as `text` (for a message whose words name more than the device
+    /// knows, such as the organization Setup Assistant read from the cloud configuration).
+    pub(crate) fn show_text(&self, screen: Screen, message: UserMessage, text: String) -> Outcome {
+        let serial = self.lock().spec.serial.clone();
         self.lock().shown.push((screen, text.clone()));
         self.env.recorder.record(Entry {
             at: self.env.clock.tick(500),

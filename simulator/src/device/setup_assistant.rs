@@ -33,6 +33,8 @@ struct MdmEnrollmentServer {
     host: String,
     path: String,
     info: MachineInfo,
+    /// The organization the cloud configuration names, for the messages that name it.
+    organization: String,
 }
 
 impl MdmEnrollmentServer {
@@ -121,7 +123,12 @@ impl Device {
                 UserMessage::CloudConfigurationUnavailable,
             ));
         };
-        let server = MdmEnrollmentServer { host, path, info };
+        let server = MdmEnrollmentServer {
+            host,
+            path,
+            info,
+            organization: config.organization_name.clone(),
+        };
         // The user reads the Remote Management screen and taps Next.
         self.user_pause(10);
         let mut authorization = None;
@@ -295,10 +302,22 @@ impl Device {
                             String::from_utf8_lossy(&response.body)
                         ),
                     );
-                    return Err(self.show(
-                        Screen::SetupAssistant,
-                        UserMessage::ServiceCode(format!("HTTP {}", status.as_u16())),
-                    ));
+                    return Err(match error_description(&response) {
+                        Some(reason) => {
+                            let model = self.lock().spec.model();
+                            let text = UserMessage::configuration_not_downloaded(
+                                model,
+                                &server.organization,
+                                &reason,
+                            );
+                            let message = UserMessage::ConfigurationNotDownloaded(reason);
+                            self.show_text(Screen::SetupAssistant, message, text)
+                        }
+                        None => self.show(
+                            Screen::SetupAssistant,
+                            UserMessage::ServiceCode(format!("HTTP {}", status.as_u16())),
+                        ),
+                    });
                 }
             }
         }
@@ -392,4 +411,20 @@ impl Device {
             SignInFailure::Network(text) => text,
         })
     }
+}
+
+/// The error description of an MDM server's JSON error answer (`{"code", "description"}`),
+/// which Setup Assistant shows after "could not be downloaded from <organization>"; a bare
+/// status or a text body has none.
+fn error_description(response: &crate::net::client::IncomingResponse) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct ErrorAnswer {
+        description: String,
+    }
+    response
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("application/json"))
+        .then(|| response.json::<ErrorAnswer>().ok())
+        .flatten()
+        .map(|e| e.description)
 }

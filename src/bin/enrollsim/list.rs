@@ -33,7 +33,15 @@ pub fn list(dir: Option<&Path>, json: bool) -> Result<ExitCode> {
     if json {
         let rows: Vec<_> = list
             .iter()
-            .map(|s| serde_json::json!({"id": s.id, "title": s.title, "section": s.section, "cause": s.cause}))
+            .map(|s| {
+                serde_json::json!({
+                    "id": s.id,
+                    "title": s.title,
+                    "section": s.section,
+                    "current_section": s.section.map(Section::current_section),
+                    "cause": s.cause,
+                })
+            })
             .collect();
         outln!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
@@ -42,7 +50,8 @@ pub fn list(dir: Option<&Path>, json: bool) -> Result<ExitCode> {
                 "{:<42} {:<60} {}",
                 s.id,
                 s.title.chars().take(60).collect::<String>(),
-                s.section.map_or("(happy path)", Section::id)
+                s.section
+                    .map_or("(happy path)".to_string(), Section::anchors_label)
             );
         }
     }

@@ -236,6 +236,9 @@ fn print_detailed(r: &RunReport) {
         cause.unwrap_or("-"),
         yes_no(r.fixed)
     );
+    if let Some(s) = r.diagnosed_section() {
+        outln!("article:    {}", s.anchors_label());
+    }
     for (i, stage) in r.stages.iter().enumerate() {
         outln!(
             "stage {}: reproduced: {}   diagnosed: {}/{}   expected: {}/{}",
@@ -292,7 +295,9 @@ fn row_json(r: &RunReport) -> serde_json::Value {
         "cause_expected": r.cause_expected,
         "reproduced": r.reproduced,
         "message": r.message,
+        "current_section": r.section.map(Section::current_section),
         "diagnosed_section": section,
+        "diagnosed_current_section": r.diagnosed_section().map(Section::current_section),
         "diagnosed_cause": cause,
         "fixed": r.fixed,
     });
@@ -303,6 +308,7 @@ fn row_json(r: &RunReport) -> serde_json::Value {
             .map(|s| {
                 serde_json::json!({
                     "section": s.section,
+                    "current_section": s.section.current_section(),
                     "cause_expected": s.cause_expected,
                     "reproduced": s.reproduced,
                     "message": s.message,

@@ -86,6 +86,9 @@ impl IntuneService {
         if let Err(r) = self.check_ade_licence(&user, &info) {
             return r;
         }
+        if let Err(r) = self.check_ade_device_type(&user, &info) {
+            return r;
+        }
         self.issue_ade_profile(&user)
     }
 
@@ -225,6 +228,38 @@ impl IntuneService {
             Some(&info.serial),
         );
         Err(Response::text(StatusCode::FORBIDDEN, refusal.reason))
+    }
+
+    /// Refuses (and logs) an ADE device whose user's device type restriction blocks the
+    /// iOS/iPadOS platform. ADE skips the Company Portal's eligibility check, so the
+    /// restriction is applied here; the answer is a JSON error whose description Setup
+    /// Assistant shows: "... could not be downloaded from <Company Name>: Invalid Profile" (the
+    /// current article; "Automatically enroll iOS/iPadOS devices by using Apple's Automated
+    /// Device Enrollment": a default restriction blocking iOS/iPadOS makes ADE fail with
+    /// Invalid Profile). A restriction blocking only personally owned devices lets ADE through,
+    /// ADE devices being corporate.
+    fn check_ade_device_type(&self, user: &EntraUser, info: &MachineInfo) -> Result<(), Response> {
+        let refusal = {
+            let state = self.lock();
+            super::restrictions::platform_restriction_for(&state, &user.groups)
+                .filter(|r| r.ios.platform_blocked)
+                .map(Refusal::platform_blocked)
+        };
+        let Some(refusal) = refusal else {
+            return Ok(());
+        };
+        self.log_failure(
+            &refusal,
+            Some(&user.id),
+            info.os_version.as_deref(),
+            ADE_ENROLLMENT_TYPE,
+            Some(&info.serial),
+        );
+        let body = serde_json::json!({
+            "code": refusal.code,
+            "description": "Invalid Profile",
+        });
+        Err(Response::json(refusal.status, &body))
     }
 
     /// Opens an ADE enrollment session for `user` and answers with its management profile.

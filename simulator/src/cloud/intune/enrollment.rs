@@ -100,6 +100,14 @@ fn tenant_checks(service: &IntuneService, user: &EntraUser) -> Option<Refusal> {
         });
     }
     match &state.apns {
+        // The certificate's setup was begun (Intune made the signing request) and never
+        // finished: the service names the certificate rather than the policy.
+        None if state.apns_request_pending => Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "APNSCertificateNotValid",
+            category: FailureCategory::AccountValidation,
+            reason: "APNs certificate not valid.".into(),
+        }),
         None => Some(Refusal {
             status: StatusCode::FORBIDDEN,
             code: "NoEnrollmentPolicy",
@@ -171,6 +179,9 @@ fn client_version_refusal(service: &IntuneService, body: &EligibilityRequest) ->
         })
 }
 
+/// The oldest iOS/iPadOS the service enrolls.
+const OLDEST_SUPPORTED_IOS: &str = "8.0";
+
 /// Whether the OS version is outside the restriction's allowed range.
 fn os_version_outside(r: &PlatformRestriction, os_version: &str) -> bool {
     r.ios
@@ -200,6 +211,18 @@ fn device_refusal(
             code: "DeviceTypeNotSupported",
             category: FailureCategory::DeviceNotSupported,
             reason: format!("Platform {} not supported.", body.platform),
+        })
+    } else if version_cmp(&body.os_version, OLDEST_SUPPORTED_IOS).is_lt() {
+        // Intune manages iOS/iPadOS 8.0 and later whatever the restrictions say (the article's
+        // DeviceTypeNotSupported row); an older device is a device type it does not support.
+        Some(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "DeviceTypeNotSupported",
+            category: FailureCategory::DeviceNotSupported,
+            reason: format!(
+                "{} {} not supported (minimum {OLDEST_SUPPORTED_IOS}).",
+                body.platform, body.os_version
+            ),
         })
     } else if let Some(r) = restriction.filter(|r| r.ios.platform_blocked) {
         Some(Refusal::platform_blocked(r))

@@ -451,6 +451,9 @@ pub struct IntuneState {
     pub mdm_authority: MdmAuthority,
     /// The push certificate, if uploaded.
     pub apns: Option<ApnsCertificate>,
+    /// The admin downloaded Intune's certificate signing request for a push certificate but
+    /// never uploaded the certificate made from it: the setup was started and not completed.
+    pub apns_request_pending: bool,
     /// Device type restrictions (the Default one has priority 0).
     pub platform_restrictions: Vec<PlatformRestriction>,
     /// Device limit restrictions (the Default one has priority 0).
@@ -479,6 +482,7 @@ impl IntuneState {
             tenant_name: tenant_name.to_string(),
             mdm_authority: MdmAuthority::Intune,
             apns: None,
+            apns_request_pending: false,
             platform_restrictions: vec![PlatformRestriction {
                 id: "default-platform-restriction".into(),
                 name: "All users and all devices".into(),
