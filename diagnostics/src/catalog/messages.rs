@@ -393,45 +393,6 @@ static MESSAGES: [UserMessage; 21] = [
             "cloud per enti pubblici",
         ],
     },
-    // --- ADE token sync and upload (current article). The admin sees these in the admin
-    // center, not on the device; the Italian texts are our translation (the Italian article
-    // of 2020 has no such section).
-    UserMessage {
-        section: Section::AdeSyncTokenErrors,
-        kind: MessageKind::Symptom,
-        english: "Sync token errors between Intune and ADE",
-        italian: "Errori di sincronizzazione del token tra Intune e ADE",
-        shown_in: &[Location::Other, Location::NotShown],
-        codes: &["T_C_NOT_SIGNED", "ACCESS_DENIED", "EXPIRED_CURSOR", "INVALID_CURSOR", "CURSOR_REQUIRED"],
-        phrases_en: &[
-            "Expired or invalid token",
-            "Access denied",
-            "Terms and conditions not accepted",
-            "Internal server error",
-            "Invalid support phone number",
-            "Invalid configuration profile name",
-            "Invalid cursor",
-            "Cursor expired",
-            "Required cursor",
-            "Apple profile not found",
-            "Invalid department entry",
-            "token sync error",
-        ],
-        phrases_it: &["errore di sincronizzazione del token"],
-    },
-    UserMessage {
-        section: Section::AdeTokenUploadError,
-        kind: MessageKind::Symptom,
-        english: "Error: An error occurred while uploading the Enrollment Program token",
-        italian: "Errore: si è verificato un errore durante il caricamento del token del programma di registrazione",
-        shown_in: &[Location::Other],
-        codes: &["AjaxError"],
-        phrases_en: &[
-            "ajaxExtended call failed",
-            "An error occurred while uploading the Enrollment Program token",
-        ],
-        phrases_it: &["caricamento del token del programma di registrazione"],
-    },
     UserMessage {
         section: Section::ApnsCertificateNotValid,
         kind: MessageKind::Code,
@@ -477,6 +438,45 @@ static MESSAGES: [UserMessage; 21] = [
         codes: NONE,
         phrases_en: NONE,
         phrases_it: NONE,
+    },
+    // --- ADE token sync and upload (current article). The admin sees these in the admin
+    // center, not on the device; the Italian texts are our translation (the Italian article
+    // of 2020 has no such section).
+    UserMessage {
+        section: Section::AdeSyncTokenErrors,
+        kind: MessageKind::Symptom,
+        english: "Sync token errors between Intune and ADE",
+        italian: "Errori di sincronizzazione del token tra Intune e ADE",
+        shown_in: &[Location::Other, Location::NotShown],
+        codes: &["T_C_NOT_SIGNED", "ACCESS_DENIED", "EXPIRED_CURSOR", "INVALID_CURSOR", "CURSOR_REQUIRED"],
+        phrases_en: &[
+            "Expired or invalid token",
+            "Access denied",
+            "Terms and conditions not accepted",
+            "Internal server error",
+            "Invalid support phone number",
+            "Invalid configuration profile name",
+            "Invalid cursor",
+            "Cursor expired",
+            "Required cursor",
+            "Apple profile not found",
+            "Invalid department entry",
+            "token sync error",
+        ],
+        phrases_it: &["errore di sincronizzazione del token"],
+    },
+    UserMessage {
+        section: Section::AdeTokenUploadError,
+        kind: MessageKind::Symptom,
+        english: "Error: An error occurred while uploading the Enrollment Program token",
+        italian: "Errore: si è verificato un errore durante il caricamento del token del programma di registrazione",
+        shown_in: &[Location::Other],
+        codes: &["AjaxError"],
+        phrases_en: &[
+            "ajaxExtended call failed",
+            "An error occurred while uploading the Enrollment Program token",
+        ],
+        phrases_it: &["caricamento del token del programma di registrazione"],
     },
 ];
 
