@@ -1,7 +1,7 @@
 //! No module cycles inside a crate: a module never uses a sibling that uses it back.
 //!
 //! The rule of docs/architecture.md, enforced by `cargo test` rather than by a script one has
-//! to remember to run. It is the same check as the project's `modcycles.py`: every crate's
+//! to remember to run: every crate's
 //! `src/` (binaries under `src/bin/` aside) is read, comments and everything from the first
 //! `#[cfg(test)]` on are dropped, every `crate::` and `super::` path is resolved to the module
 //! it names, a reference is reduced to the two sibling modules under the modules' lowest
