@@ -3,6 +3,10 @@
 //! All configurations use the aws-lc-rs provider explicitly (rustls 0.24 will require that) and
 //! the world's [`VirtualClock`] as their time provider: a certificate that has expired in the
 //! scenario's world fails the handshake exactly as an expired certificate does for real.
+//!
+//! Every configuration logs its TLS secrets to the file named by `SSLKEYLOGFILE` when that is set
+//! (NSS key log format, what Wireshark reads to decrypt a capture of a run); unset, nothing is
+//! written.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -40,6 +44,15 @@ pub fn provider() -> Arc<CryptoProvider> {
         .clone()
 }
 
+/// The process-wide key log: one writer shared by every configuration, so that lines from
+/// concurrent handshakes do not interleave inside one another in the file.
+fn key_log() -> Arc<dyn rustls::KeyLog> {
+    static KEY_LOG: OnceLock<Arc<rustls::KeyLogFile>> = OnceLock::new();
+    KEY_LOG
+        .get_or_init(|| Arc::new(rustls::KeyLogFile::new()))
+        .clone()
+}
+
 /// Whether and how a server asks for client certificates.
 #[derive(Debug, Clone)]
 pub enum ClientAuth {
@@ -72,6 +85,7 @@ pub fn server_config(
     let mut config = server_builder(client_auth, clock)?
         .with_single_cert(identity.cert_chain(), identity.private_key())?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.key_log = key_log();
     Ok(Arc::new(config))
 }
 
@@ -83,6 +97,7 @@ pub fn rotating_server_config(
 ) -> Result<Arc<ServerConfig>, TlsConfigError> {
     let mut config = server_builder(client_auth, clock)?.with_cert_resolver(leaves);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.key_log = key_log();
     Ok(Arc::new(config))
 }
 
@@ -260,5 +275,6 @@ pub fn client_config(
         HttpVersion::Http1 => vec![b"http/1.1".to_vec()],
         HttpVersion::Http2 => vec![b"h2".to_vec()],
     };
+    config.key_log = key_log();
     Ok(Arc::new(config))
 }
