@@ -161,6 +161,8 @@ pub struct RotatingLeaf {
 }
 
 struct Leaf {
+    /// Whether the leaf also names 127.0.0.1 (issued while outside clients were served).
+    names_address: bool,
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
     key: Arc<CertifiedKey>,
@@ -197,14 +199,18 @@ impl RotatingLeaf {
     pub fn current(&self) -> Result<Arc<CertifiedKey>, TlsConfigError> {
         let now = self.clock.now();
         let mut moments = vec![now];
-        if self.system_clock.load(Ordering::Relaxed) {
+        let served_outside = self.system_clock.load(Ordering::Relaxed);
+        if served_outside {
             moments.push(OffsetDateTime::now_utc());
         }
         let earliest = moments.iter().copied().min().unwrap_or(now);
         let latest = moments.iter().copied().max().unwrap_or(now);
         let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(leaf) = current.as_ref() {
-            if leaf.not_before <= earliest && latest < leaf.not_after - LEAF_RENEWAL_MARGIN {
+            if leaf.not_before <= earliest
+                && latest < leaf.not_after - LEAF_RENEWAL_MARGIN
+                && leaf.names_address == served_outside
+            {
                 return Ok(leaf.key.clone());
             }
         }
@@ -220,13 +226,20 @@ impl RotatingLeaf {
         not_before: OffsetDateTime,
         not_after: OffsetDateTime,
     ) -> Result<Leaf, TlsConfigError> {
-        let hosts: Vec<&str> = self.hosts.iter().map(String::as_str).collect();
+        let mut hosts: Vec<&str> = self.hosts.iter().map(String::as_str).collect();
+        let served_outside = self.system_clock.load(Ordering::Relaxed);
+        if served_outside {
+            // Outside clients reach a served world by address (the enrollment profile of
+            // `enrollsim serve` names https://127.0.0.1:PORT), so its leaves name it too.
+            hosts.push("127.0.0.1");
+        }
         let identity = self
             .pki
             .server_identity_between(&hosts, not_before, not_after)?;
         let key =
             CertifiedKey::from_der(identity.cert_chain(), identity.private_key(), &provider())?;
         Ok(Leaf {
+            names_address: served_outside,
             not_before,
             not_after,
             key: Arc::new(key),
