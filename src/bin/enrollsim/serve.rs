@@ -39,7 +39,9 @@ pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
             (scenario.world, scenario.action.user)
         }
         None => (
-            WorldSpec::builder().user(UserSpec::new(DEFAULT_USER)).build(),
+            WorldSpec::builder()
+                .user(UserSpec::new(DEFAULT_USER))
+                .build(),
             DEFAULT_USER.to_string(),
         ),
     };
@@ -86,7 +88,10 @@ fn print_text(served: &Served) {
     for (host, url) in &served.urls {
         outln!("  {host:<36} {url}");
     }
-    outln!("CA certificate:     {}", served.ca_certificate_path.display());
+    outln!(
+        "CA certificate:     {}",
+        served.ca_certificate_path.display()
+    );
     outln!("Admin API token:    {}", served.admin_token);
     outln!(
         "Enrollment profile: {} (for {})",
