@@ -131,7 +131,7 @@ pub use enrollsim_harness::scenario::{
     CloudAppSpec, ConditionalAccessSpec, GrantSpec, GroupLicenseSpec, GroupSpec, MdmAuthority,
     PolicyStateSpec, SkuSpec,
 };
-pub use enrollsim_harness::serve::{Service, ADMIN_API_HOST};
+pub use enrollsim_harness::serve::{ProfileError, Service, ADMIN_API_HOST};
 pub use enrollsim_harness::timeline::{Timeline, TimelineLine};
 pub use enrollsim_simulator::device::Outcome;
 

@@ -6,7 +6,7 @@
 use enrollsim_harness::evidence;
 use enrollsim_harness::lab::{DeviceHandle, Lab, LabError};
 use enrollsim_harness::scenario::{Action, DeviceSetup, ResolutionStep, Span, WorldSpec};
-use enrollsim_harness::serve::{certificate_pem, Service, ADMIN_API_HOST};
+use enrollsim_harness::serve::{certificate_pem, ProfileError, Service, ADMIN_API_HOST};
 use enrollsim_harness::timeline::Timeline;
 use enrollsim_simulator::cloud::intune::state::ManagementState;
 use time::OffsetDateTime;
@@ -260,6 +260,15 @@ impl World {
     /// The admin API's bearer token: send `Authorization: Bearer TOKEN`.
     pub fn admin_token(&self) -> &str {
         &self.admin_token
+    }
+
+    /// A standard enrollment profile (`.mobileconfig`) for `upn` that an Apple MDM client of
+    /// your own can install: the profile Intune's own code builds for the user (identity and
+    /// MDM payloads, the push certificate's topic), with its service URLs pointing at the
+    /// listeners' `https://127.0.0.1:PORT` addresses. Start the world with
+    /// [`start_now`](World::start_now): the services' certificates then name 127.0.0.1 too.
+    pub fn enrollment_profile(&self, upn: &str) -> Result<Vec<u8>, ProfileError> {
+        self.lab.enrollment_profile(upn)
     }
 
     /// Stops every service and waits until its listener is closed, so its port is free when

@@ -238,6 +238,11 @@ impl LabPki {
         params.subject_alt_names = hosts
             .iter()
             .map(|h| {
+                // An address (a world served to outside clients at 127.0.0.1) is an IP SAN:
+                // clients match an address only against those.
+                if let Ok(ip) = h.parse::<std::net::IpAddr>() {
+                    return Ok(SanType::IpAddress(ip));
+                }
                 let name = (*h).try_into().map_err(|source| CertError::Issue {
                     subject: h.to_string(),
                     source,

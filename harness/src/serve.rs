@@ -12,6 +12,10 @@
 //! the virtual clock, so a world served to outside clients should start at the current time:
 //! [`Lab::start_now`] does that, and has the services' leaves cover the system clock too (a
 //! history may have moved the virtual clock far past it).
+//!
+//! [`Lab::enrollment_profile`] hands such a client a standard enrollment profile: the one
+//! Intune's own profile code builds for a user, with its service URLs pointed at the
+//! listeners' addresses, since an outside client resolves no simulated host names.
 
 use std::net::SocketAddr;
 
@@ -67,7 +71,76 @@ pub fn certificate_pem(der: &[u8]) -> String {
     pem
 }
 
+/// Why no enrollment profile could be made for an outside client.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// The world has no such user.
+    #[error("no user {0} in the tenant")]
+    UnknownUser(String),
+    /// Intune did not issue a profile (no push certificate, say).
+    #[error("Intune issued no profile: {0}")]
+    Refused(String),
+    /// The profile Intune issued is not a property list.
+    #[error("the profile is not a property list: {0}")]
+    Plist(#[from] plist::Error),
+}
+
+/// Points every `https://HOST...` string of `value` at the address HOST listens on.
+fn point_at_addresses(value: &mut plist::Value, services: &[Service]) {
+    match value {
+        plist::Value::String(text) => {
+            for service in services {
+                let prefix = format!("https://{}", service.host);
+                let rest = text.strip_prefix(&prefix);
+                if let Some(rest) = rest.filter(|r| r.is_empty() || r.starts_with(['/', '?'])) {
+                    *text = format!("{}{rest}", service.base_url());
+                    return;
+                }
+            }
+        }
+        plist::Value::Array(items) => {
+            for item in items {
+                point_at_addresses(item, services);
+            }
+        }
+        plist::Value::Dictionary(entries) => {
+            for (_, item) in entries.iter_mut() {
+                point_at_addresses(item, services);
+            }
+        }
+        _ => {}
+    }
+}
+
 impl Lab {
+    /// A standard enrollment profile (`.mobileconfig`, XML) for `upn`, for an Apple MDM client
+    /// that is not part of the world: Intune opens an enrollment session for the user and
+    /// builds the profile as its profile download does; every service URL in it then names
+    /// the listener's address (`https://127.0.0.1:PORT/...`), which the services' certificates
+    /// name too while the world is served to outside clients ([`Lab::start_now`]).
+    pub fn enrollment_profile(&self, upn: &str) -> Result<Vec<u8>, ProfileError> {
+        let user = {
+            let directory = self.world.entra.state();
+            let directory = directory.lock().unwrap_or_else(|p| p.into_inner());
+            directory
+                .users
+                .iter()
+                .find(|u| u.upn.eq_ignore_ascii_case(upn))
+                .cloned()
+                .ok_or_else(|| ProfileError::UnknownUser(upn.to_string()))?
+        };
+        let issued = enrollsim_simulator::cloud::intune::enrollment::issue_profile(
+            &self.world.intune,
+            &user,
+        )
+        .map_err(ProfileError::Refused)?;
+        let mut profile = plist::Value::from_reader(std::io::Cursor::new(issued))?;
+        point_at_addresses(&mut profile, &self.services());
+        let mut xml = Vec::new();
+        profile.to_writer_xml(&mut xml)?;
+        Ok(xml)
+    }
+
     /// Every host name of the world and where it listens, sorted by host name.
     pub fn services(&self) -> Vec<Service> {
         self.world

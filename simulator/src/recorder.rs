@@ -5,8 +5,14 @@
 //! Device console logs and the Company Portal log live on the device itself
 //! ([`crate::device`]); service-side records (troubleshooting events, sign-in logs) live in the
 //! services' state. A harness turns all of these into an evidence bundle and a timeline.
+//!
+//! A process that wants the wire of its runs (the CLI's `--har`) installs the process-wide
+//! [`WireArchive`]: every recorder then also copies each HTTP exchange there, where draining a
+//! timeline does not reach it. Nothing is copied unless it is installed, so a world that nobody
+//! asks to look at keeps nothing beyond its timeline.
 
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use bytes::Bytes;
 use time::OffsetDateTime;
@@ -63,6 +69,12 @@ pub struct HttpExchange {
     pub response_body: Bytes,
     /// Why no response came back (connection refused, TLS alert...).
     pub failure: Option<String>,
+    /// The HTTP version spoken ("HTTP/1.1", "HTTP/2"), kept for HAR export.
+    pub http_version: &'static str,
+    /// Request headers as sent, in order (including `host` on HTTP/1.1), kept for HAR export.
+    pub request_headers: Vec<(String, String)>,
+    /// Response headers as received, in order; empty when no response came back.
+    pub response_headers: Vec<(String, String)>,
 }
 
 /// What happened.
@@ -99,10 +111,72 @@ pub struct Entry {
     pub what: Happening,
 }
 
-/// A shared, append-only list of timeline entries.
+/// One exchange kept by the [`WireArchive`].
+#[derive(Debug, Clone)]
+pub struct ArchivedExchange {
+    /// Which recorder (one per world) recorded it, numbered from 1 in order of creation.
+    pub recorder: u64,
+    /// Virtual time at which it started.
+    pub at: OffsetDateTime,
+    /// The device it belongs to, if any (its serial number).
+    pub device: Option<String>,
+    /// The exchange.
+    pub exchange: HttpExchange,
+}
+
+/// Every HTTP exchange of every world of the process, kept apart from the timelines (which
+/// runs drain). It holds all of them in memory until [`WireArchive::take`]: install it only
+/// when the wire is wanted.
 #[derive(Debug, Clone, Default)]
+pub struct WireArchive {
+    exchanges: Arc<Mutex<Vec<ArchivedExchange>>>,
+}
+
+static WIRE_ARCHIVE: OnceLock<WireArchive> = OnceLock::new();
+
+impl WireArchive {
+    /// Installs the process-wide archive (or returns the one installed): from now on every
+    /// recorder copies its exchanges into it.
+    pub fn install() -> WireArchive {
+        WIRE_ARCHIVE.get_or_init(WireArchive::default).clone()
+    }
+
+    /// The exchanges archived so far, which are removed from the archive.
+    pub fn take(&self) -> Vec<ArchivedExchange> {
+        std::mem::take(&mut *self.exchanges.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn keep(&self, recorder: u64, entry: &Entry) {
+        if let Happening::Http(exchange) = &entry.what {
+            self.exchanges
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(ArchivedExchange {
+                    recorder,
+                    at: entry.at,
+                    device: entry.device.clone(),
+                    exchange: exchange.clone(),
+                });
+        }
+    }
+}
+
+/// A shared, append-only list of timeline entries.
+#[derive(Debug, Clone)]
 pub struct Recorder {
     entries: Arc<Mutex<Vec<Entry>>>,
+    /// This recorder's number in the [`WireArchive`].
+    number: u64,
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Recorder {
+            entries: Arc::default(),
+            number: NEXT.fetch_add(1, Ordering::Relaxed),
+        }
+    }
 }
 
 impl Recorder {
@@ -113,6 +187,9 @@ impl Recorder {
 
     /// Appends an entry.
     pub fn record(&self, entry: Entry) {
+        if let Some(archive) = WIRE_ARCHIVE.get() {
+            archive.keep(self.number, &entry);
+        }
         self.entries
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -140,6 +217,9 @@ impl Recorder {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(e) = entries.get_mut(index) {
             e.what = what;
+            if let Some(archive) = WIRE_ARCHIVE.get() {
+                archive.keep(self.number, e);
+            }
         }
     }
 

@@ -19,7 +19,7 @@ use crate::cloud::entra::{self, EntraService, EntraState};
 use crate::cloud::intune::{self, IntuneService, IntuneState};
 use crate::device::{Device, DeviceEnv, DeviceSpec};
 use crate::net::client::HttpsClient;
-use crate::net::server::{serve, ServerHandle};
+use crate::net::server::{serve_as, ServerHandle};
 use crate::net::tls::{
     client_config, rotating_server_config, ClientAuth, HttpVersion, RotatingLeaf, TlsConfigError,
 };
@@ -98,7 +98,7 @@ async fn start_server(
     // The first leaf is issued now, so that a PKI that cannot issue fails the start.
     leaves.current()?;
     let tls = rotating_server_config(leaves, auth, clock)?;
-    let handle = serve(tls, handler).await?;
+    let handle = serve_as(tls, handler, names.first().map(|n| (*n).to_string())).await?;
     for n in names {
         hosts.insert(n, handle.addr());
     }

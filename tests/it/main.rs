@@ -35,6 +35,7 @@ mod readme_example;
 mod rename_reorder;
 mod tenant;
 mod variants;
+mod wire;
 mod wire_conformance;
 
 /// insta settings for the modules that take snapshots: the files live in `tests/snapshots/`

@@ -250,9 +250,29 @@ impl HttpsClient {
                 .and_then(|r| r.header("content-type").map(str::to_string)),
             response_body: result.as_ref().map(|r| r.body.clone()).unwrap_or_default(),
             failure: result.as_ref().err().map(|e| e.to_string()),
+            http_version: match self.version {
+                HttpVersion::Http1 => "HTTP/1.1",
+                HttpVersion::Http2 => "HTTP/2",
+            },
+            request_headers: self.sent_headers(&request),
+            response_headers: result
+                .as_ref()
+                .map(|r| header_pairs(&r.headers))
+                .unwrap_or_default(),
         };
         self.recorder.fill(slot, Happening::Http(exchange));
         result
+    }
+
+    /// The headers as they go on the wire: [`HttpsClient::build`] adds `host` first on
+    /// HTTP/1.1 (HTTP/2 carries it as the `:authority` pseudo-header instead).
+    fn sent_headers(&self, request: &OutgoingRequest) -> Vec<(String, String)> {
+        let mut headers = Vec::with_capacity(request.headers.len() + 1);
+        if self.version == HttpVersion::Http1 {
+            headers.push(("host".to_string(), request.host.to_ascii_lowercase()));
+        }
+        headers.extend(request.headers.iter().cloned());
+        headers
     }
 
     fn take_idle(&self, host: &str) -> Option<Http1Sender> {
@@ -476,6 +496,20 @@ async fn connection_cause(
         Ok(Ok(Err(cause))) => cause,
         _ => request_error,
     }
+}
+
+/// A header map as name/value pairs, in the map's order (values that are not text are kept as
+/// their lossy UTF-8 reading, which only HAR export sees).
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 async fn collect(

@@ -67,6 +67,19 @@ pub async fn serve(
     tls: Arc<ServerConfig>,
     handler: Arc<dyn Handler>,
 ) -> std::io::Result<ServerHandle> {
+    serve_as(tls, handler, None).await
+}
+
+/// Starts serving `handler` like [`serve`]; a request that names no host (a client that
+/// connected to `https://127.0.0.1:PORT` sends no SNI and an address as `Host`) is taken as
+/// one for `default_host`, the listener's first name, so that an outside client reaches the
+/// service by address.
+pub async fn serve_as(
+    tls: Arc<ServerConfig>,
+    handler: Arc<dyn Handler>,
+    default_host: Option<String>,
+) -> std::io::Result<ServerHandle> {
+    let default_host: Option<Arc<str>> = default_host.map(Arc::from);
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
     let (stop, mut stopped) = watch::channel(false);
@@ -80,10 +93,11 @@ pub async fn serve(
                     let _ = tcp.set_nodelay(true);
                     let acceptor = acceptor.clone();
                     let handler = handler.clone();
+                    let default_host = default_host.clone();
                     let mut stop = conn_stop.clone();
                     tokio::spawn(async move {
                         tokio::select! {
-                            _ = serve_connection(acceptor, tcp, handler) => {}
+                            _ = serve_connection(acceptor, tcp, handler, default_host) => {}
                             _ = stop.changed() => {}
                         }
                     });
@@ -103,6 +117,7 @@ async fn serve_connection(
     acceptor: TlsAcceptor,
     tcp: tokio::net::TcpStream,
     handler: Arc<dyn Handler>,
+    default_host: Option<Arc<str>>,
 ) {
     // A failed handshake (bad or expired client certificate, unknown CA...) ends here: rustls
     // has written the alert. The client may already have sent its first request bytes (in TLS
@@ -132,9 +147,10 @@ async fn serve_connection(
     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
         let handler = handler.clone();
         let sni = sni.clone();
+        let default_host = default_host.clone();
         let peer = peer.clone();
         async move {
-            let response = match read_request(req, sni, peer).await {
+            let response = match read_request(req, sni, peer, default_host.as_deref()).await {
                 Ok(request) => handle_traced(handler.as_ref(), request).await,
                 Err(rejection) => rejection,
             };
@@ -165,6 +181,7 @@ async fn read_request(
     req: hyper::Request<Incoming>,
     sni: Option<String>,
     peer: Option<PeerIdentity>,
+    default_host: Option<&str>,
 ) -> Result<Request, Response> {
     let (parts, mut body) = req.into_parts();
     // The body is read to its end even past the limit (up to a hard cap), and only then
@@ -208,6 +225,8 @@ async fn read_request(
                 .and_then(|h| h.to_str().ok())
                 .map(|h| h.split(':').next().unwrap_or(h).to_string())
         })
+        .filter(|h| !h.is_empty() && h.parse::<std::net::IpAddr>().is_err())
+        .or_else(|| default_host.map(str::to_string))
         .unwrap_or_default()
         .to_ascii_lowercase();
     Ok(Request {

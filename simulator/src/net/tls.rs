@@ -3,6 +3,10 @@
 //! All configurations use the aws-lc-rs provider explicitly (rustls 0.24 will require that) and
 //! the world's [`VirtualClock`] as their time provider: a certificate that has expired in the
 //! scenario's world fails the handshake exactly as an expired certificate does for real.
+//!
+//! Every configuration logs its TLS secrets to the file named by `SSLKEYLOGFILE` when that is set
+//! (NSS key log format, what Wireshark reads to decrypt a capture of a run); unset, nothing is
+//! written.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -40,6 +44,15 @@ pub fn provider() -> Arc<CryptoProvider> {
         .clone()
 }
 
+/// The process-wide key log: one writer shared by every configuration, so that lines from
+/// concurrent handshakes do not interleave inside one another in the file.
+fn key_log() -> Arc<dyn rustls::KeyLog> {
+    static KEY_LOG: OnceLock<Arc<rustls::KeyLogFile>> = OnceLock::new();
+    KEY_LOG
+        .get_or_init(|| Arc::new(rustls::KeyLogFile::new()))
+        .clone()
+}
+
 /// Whether and how a server asks for client certificates.
 #[derive(Debug, Clone)]
 pub enum ClientAuth {
@@ -72,6 +85,7 @@ pub fn server_config(
     let mut config = server_builder(client_auth, clock)?
         .with_single_cert(identity.cert_chain(), identity.private_key())?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.key_log = key_log();
     Ok(Arc::new(config))
 }
 
@@ -83,6 +97,7 @@ pub fn rotating_server_config(
 ) -> Result<Arc<ServerConfig>, TlsConfigError> {
     let mut config = server_builder(client_auth, clock)?.with_cert_resolver(leaves);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.key_log = key_log();
     Ok(Arc::new(config))
 }
 
@@ -146,6 +161,8 @@ pub struct RotatingLeaf {
 }
 
 struct Leaf {
+    /// Whether the leaf also names 127.0.0.1 (issued while outside clients were served).
+    names_address: bool,
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
     key: Arc<CertifiedKey>,
@@ -182,14 +199,18 @@ impl RotatingLeaf {
     pub fn current(&self) -> Result<Arc<CertifiedKey>, TlsConfigError> {
         let now = self.clock.now();
         let mut moments = vec![now];
-        if self.system_clock.load(Ordering::Relaxed) {
+        let served_outside = self.system_clock.load(Ordering::Relaxed);
+        if served_outside {
             moments.push(OffsetDateTime::now_utc());
         }
         let earliest = moments.iter().copied().min().unwrap_or(now);
         let latest = moments.iter().copied().max().unwrap_or(now);
         let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(leaf) = current.as_ref() {
-            if leaf.not_before <= earliest && latest < leaf.not_after - LEAF_RENEWAL_MARGIN {
+            if leaf.not_before <= earliest
+                && latest < leaf.not_after - LEAF_RENEWAL_MARGIN
+                && leaf.names_address == served_outside
+            {
                 return Ok(leaf.key.clone());
             }
         }
@@ -205,13 +226,20 @@ impl RotatingLeaf {
         not_before: OffsetDateTime,
         not_after: OffsetDateTime,
     ) -> Result<Leaf, TlsConfigError> {
-        let hosts: Vec<&str> = self.hosts.iter().map(String::as_str).collect();
+        let mut hosts: Vec<&str> = self.hosts.iter().map(String::as_str).collect();
+        let served_outside = self.system_clock.load(Ordering::Relaxed);
+        if served_outside {
+            // Outside clients reach a served world by address (the enrollment profile of
+            // `enrollsim serve` names https://127.0.0.1:PORT), so its leaves name it too.
+            hosts.push("127.0.0.1");
+        }
         let identity = self
             .pki
             .server_identity_between(&hosts, not_before, not_after)?;
         let key =
             CertifiedKey::from_der(identity.cert_chain(), identity.private_key(), &provider())?;
         Ok(Leaf {
+            names_address: served_outside,
             not_before,
             not_after,
             key: Arc::new(key),
@@ -260,5 +288,6 @@ pub fn client_config(
         HttpVersion::Http1 => vec![b"http/1.1".to_vec()],
         HttpVersion::Http2 => vec![b"h2".to_vec()],
     };
+    config.key_log = key_log();
     Ok(Arc::new(config))
 }

@@ -55,7 +55,15 @@ pub enum Command {
         /// Read scenarios from this directory instead of the built-in catalog.
         #[arg(long, alias = "scenarios")]
         dir: Option<PathBuf>,
+        /// Write every HTTP exchange of the lab as HAR 1.2 to FILE when it ends.
+        #[arg(long, value_name = "FILE")]
+        har: Option<PathBuf>,
     },
+    /// Keep a world's services running on loopback for Apple MDM clients and tools of your own:
+    /// prints the service URLs, the CA to trust, the admin API's token and an enrollment
+    /// profile; stops on Ctrl-C or when stdin closes.
+    #[command(after_help = EXIT_CODES)]
+    Serve(ServeArgs),
     /// Export the failure scenarios' evidence bundles under opaque names, with the ground
     /// truth, for scoring a diagnostic tool.
     #[command(after_help = EXIT_CODES)]
@@ -106,6 +114,10 @@ pub enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Write every HTTP exchange as HAR 1.2 to FILE. It holds every exchange of the run in
+        /// memory until the end: thousands of devices make hundreds of megabytes.
+        #[arg(long, value_name = "FILE")]
+        har: Option<PathBuf>,
     },
     /// Diagnose evidence: a bundle directory, a message, a device log, or a message and a log.
     #[command(
@@ -159,4 +171,28 @@ pub struct RunArgs {
     /// that does not hold (for CI dashboards).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Write every HTTP exchange of the runs as HAR 1.2 to FILE (one page per world), for
+    /// Charles, Fiddler or a browser's devtools.
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
+}
+
+/// `enrollsim serve`'s arguments.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Scenario id or path whose world to serve; a tenant with one licensed user when absent.
+    pub scenario: Option<String>,
+    /// Read scenarios from this directory instead of the built-in catalog.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Where to write the CA certificate and the enrollment profile.
+    #[arg(long, default_value = "enrollsim-serve")]
+    pub out: PathBuf,
+    /// Print one JSON object on one line: {"urls", "ca_certificate_path", "admin_token",
+    /// "enrollment_profile_path", "user"}.
+    #[arg(long)]
+    pub json: bool,
+    /// Write every HTTP exchange the world's parties made as HAR 1.2 to FILE when serving stops.
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
 }

@@ -29,9 +29,14 @@ mod list;
 mod load;
 mod run;
 mod scoring;
+mod serve;
 mod training;
 
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
 use args::{Cli, Command};
+use enrollsim_simulator::recorder::WireArchive;
 
 /// The simulator's developer log (`tracing`), on stderr, only when `RUST_LOG` asks for it
 /// (e.g. `RUST_LOG=enrollsim_simulator=debug`). It is not the recorded evidence.
@@ -63,21 +68,34 @@ fn install_developer_log() {
         .try_init();
 }
 
-#[tokio::main(flavor = "multi_thread")]
-async fn main() -> ExitCode {
-    install_developer_log();
-    let cli = Cli::parse();
-    let result = match cli.command {
+/// Where the command writes its HAR file, if it was asked to.
+fn har_path(command: &Command) -> Option<PathBuf> {
+    match command {
+        Command::Run(args) => args.har.clone(),
+        Command::Serve(args) => args.har.clone(),
+        Command::Lab { har, .. } | Command::Load { har, .. } => har.clone(),
+        _ => None,
+    }
+}
+
+/// Writes every exchange the archive kept as HAR 1.2 to `path`.
+fn write_har(archive: &WireArchive, path: &Path) -> Result<()> {
+    let har = enrollsim_harness::har::har(&archive.take());
+    let text = serde_json::to_string_pretty(&har)?;
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+async fn dispatch(command: Command) -> Result<ExitCode> {
+    match command {
         Command::List { dir, json } => list::list(dir.as_deref(), json),
         Command::Run(args) => run::run(args).await,
-        Command::Lab { scenario, out, dir } => match list::resolve(&scenario, dir.as_deref()) {
-            Ok(s) => training::run(s, out).await,
-            Err(e) => Err(e),
-        },
-        Command::Export { out, dir, json } => match list::scenarios(dir.as_deref()) {
-            Ok(scenarios) => scoring::export(scenarios, &out, json).await,
-            Err(e) => Err(e),
-        },
+        Command::Lab {
+            scenario, out, dir, ..
+        } => training::run(list::resolve(&scenario, dir.as_deref())?, out).await,
+        Command::Serve(args) => serve::serve(args).await,
+        Command::Export { out, dir, json } => {
+            scoring::export(list::scenarios(dir.as_deref())?, &out, json).await
+        }
         Command::Score {
             truth,
             predictions,
@@ -89,6 +107,7 @@ async fn main() -> ExitCode {
             concurrency,
             seed,
             json,
+            ..
         } => load::run(devices, concurrency, seed, json).await,
         Command::Diagnose {
             bundle,
@@ -97,7 +116,21 @@ async fn main() -> ExitCode {
             log,
             json,
         } => diagnose::diagnose(bundle, message, lang, log, json),
-    };
+    }
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> ExitCode {
+    install_developer_log();
+    let cli = Cli::parse();
+    // The archive is installed only when a HAR is asked for: it keeps every exchange.
+    let har = har_path(&cli.command).map(|path| (path, WireArchive::install()));
+    let mut result = dispatch(cli.command).await;
+    if let Some((path, archive)) = &har {
+        if let Err(e) = write_har(archive, path) {
+            result = result.and(Err(e));
+        }
+    }
     match result {
         Ok(code) => code,
         Err(e) => {

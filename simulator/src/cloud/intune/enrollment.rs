@@ -338,6 +338,25 @@ async fn download_profile(service: &IntuneService, token: &str) -> Response {
     profile_response(service, &session)
 }
 
+/// The management profile for `user`, issued outside the Company Portal's flow (a world served
+/// to an MDM client of someone else's): an enrollment session is opened for the user and its
+/// profile is built exactly as the profile download builds it.
+pub fn issue_profile(service: &IntuneService, user: &EntraUser) -> Result<Vec<u8>, String> {
+    let session = new_session(
+        service,
+        user,
+        EnrollmentChannel::CompanyPortal,
+        None,
+        crate::cloud::entra::Cloud::Public,
+    );
+    let response = profile_response(service, &session);
+    if response.status == StatusCode::OK {
+        Ok(response.body.to_vec())
+    } else {
+        Err(String::from_utf8_lossy(&response.body).into_owned())
+    }
+}
+
 fn profile_response(service: &IntuneService, session: &EnrollmentSession) -> Response {
     match super::profile::build(service, session) {
         Ok((bytes, identity_serial)) => {
