@@ -81,7 +81,7 @@ pub struct HttpExchange {
 #[derive(Debug, Clone)]
 pub enum Happening {
     /// An HTTP exchange.
-    Http(HttpExchange),
+    Http(Box<HttpExchange>),
     /// A message shown to the user.
     UserSaw {
         /// The device that showed it.
@@ -155,7 +155,7 @@ impl WireArchive {
                     recorder,
                     at: entry.at,
                     device: entry.device.clone(),
-                    exchange: exchange.clone(),
+                    exchange: HttpExchange::clone(exchange),
                 });
         }
     }

@@ -398,17 +398,45 @@ fn payload<'a>(profile: &'a plist::Dictionary, kind: &str) -> &'a plist::Diction
         .unwrap_or_else(|| panic!("no {kind} payload"))
 }
 
+/// The served child, killed when the test ends early, so a failed assertion leaves no server
+/// running.
+struct KillOnDrop(std::process::Child);
+
+impl std::ops::Deref for KillOnDrop {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for KillOnDrop {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_keeps_a_world_up_for_an_outside_client_and_stops_on_ctrl_c() {
     let tmp = tempfile::tempdir().expect("a temporary directory");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_enrollsim"))
-        .args(["serve", "--json", "--out"])
-        .arg(tmp.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("starts");
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_enrollsim"))
+            .args(["serve", "--json", "--out"])
+            .arg(tmp.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("starts"),
+    );
     let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
     stdout.read_line(&mut line).expect("one line");

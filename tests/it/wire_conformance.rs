@@ -300,7 +300,7 @@ async fn every_plist_of_a_byod_enrollment_is_apple_valid() {
         .entries()
         .into_iter()
         .filter_map(|e| match e.what {
-            Happening::Http(x) => Some(x),
+            Happening::Http(x) => Some(*x),
             _ => None,
         })
         .collect();

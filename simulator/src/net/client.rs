@@ -260,7 +260,8 @@ impl HttpsClient {
                 .map(|r| header_pairs(&r.headers))
                 .unwrap_or_default(),
         };
-        self.recorder.fill(slot, Happening::Http(exchange));
+        self.recorder
+            .fill(slot, Happening::Http(Box::new(exchange)));
         result
     }
 
