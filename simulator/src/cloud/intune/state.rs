@@ -275,29 +275,8 @@ pub struct EnrollmentSession {
     pub cloud: crate::cloud::entra::Cloud,
 }
 
-/// Graph's `deviceEnrollmentFailureReason`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum FailureCategory {
-    /// Unknown.
-    Unknown,
-    /// Authentication failed.
-    Authentication,
-    /// Authenticated but not authorized to enroll.
-    Authorization,
-    /// The account could not be validated for enrollment.
-    AccountValidation,
-    /// The user could not be validated (does not exist, missing licence).
-    UserValidation,
-    /// The device is not supported.
-    DeviceNotSupported,
-    /// The request was not understood.
-    BadRequest,
-    /// Restrictions blocked the enrollment.
-    EnrollmentRestrictionsEnforced,
-    /// The client timed out or aborted.
-    ClientDisconnected,
-}
+/// Graph's `deviceEnrollmentFailureReason`: one type for the state, the admin API and the bundle.
+pub use enrollsim_graph::FailureCategory;
 
 /// An `enrollmentTroubleshootingEvent`.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -5,9 +5,9 @@
 use enrollsim_graph::{
     ApnsCertificateView, AppliedConditionalAccessPolicy, DepEnrollmentProfile,
     DepOnboardingSetting, DepSyncError, DeviceLimitConfiguration, EnrollmentConfiguration,
-    EnrollmentEvent, FailureCategory, ImportedAppleDeviceIdentity, ImportedDeviceIdentityView,
-    IosRestriction, LicenseDetails, LicenseView, ManagedDevice, PlatformRestrictionsConfiguration,
-    PortalDevice, ServicePlanInfo, SignIn, SignInStatus, User,
+    EnrollmentEvent, ImportedAppleDeviceIdentity, ImportedDeviceIdentityView, IosRestriction,
+    LicenseDetails, LicenseView, ManagedDevice, PlatformRestrictionsConfiguration, PortalDevice,
+    ServicePlanInfo, SignIn, SignInStatus, User,
 };
 use time::OffsetDateTime;
 
@@ -230,24 +230,8 @@ pub fn troubleshooting_event(e: &TroubleshootingEvent) -> EnrollmentEvent {
         operating_system: Some(e.operating_system.clone()),
         os_version: e.os_version.clone(),
         enrollment_type: Some(e.enrollment_type.clone()),
-        failure_category: Some(failure_category(e.failure_category)),
+        failure_category: Some(e.failure_category),
         failure_reason: Some(e.failure_reason.clone()),
-    }
-}
-
-/// The state's category as Graph's `deviceEnrollmentFailureReason`.
-fn failure_category(c: state::FailureCategory) -> FailureCategory {
-    use state::FailureCategory as S;
-    match c {
-        S::Unknown => FailureCategory::Unknown,
-        S::Authentication => FailureCategory::Authentication,
-        S::Authorization => FailureCategory::Authorization,
-        S::AccountValidation => FailureCategory::AccountValidation,
-        S::UserValidation => FailureCategory::UserValidation,
-        S::DeviceNotSupported => FailureCategory::DeviceNotSupported,
-        S::BadRequest => FailureCategory::BadRequest,
-        S::EnrollmentRestrictionsEnforced => FailureCategory::EnrollmentRestrictionsEnforced,
-        S::ClientDisconnected => FailureCategory::ClientDisconnected,
     }
 }
 
