@@ -235,11 +235,20 @@ pub fn disguise(b: &EvidenceBundle) -> EvidenceBundle {
         ("2026-", "2027-"),
         ("2025-", "2026-"),
     ];
+    let swaps: Vec<(String, String)> = swaps
+        .iter()
+        .map(|(from, to)| (from.to_string(), to.to_string()))
+        .collect();
+    swap_everywhere(b, &swaps)
+}
+
+/// Every occurrence of each `from` replaced by its `to`, in one pass (placeholders first, so
+/// one swap never feeds another), in every part of the bundle.
+pub fn swap_everywhere(b: &EvidenceBundle, swaps: &[(String, String)]) -> EvidenceBundle {
     let fix = |text: &str| -> String {
-        // Placeholders first so that one swap never feeds another.
         let mut out = text.to_string();
         for (i, (from, _)) in swaps.iter().enumerate() {
-            out = out.replace(from, &format!("\u{1}{i}\u{2}"));
+            out = out.replace(from.as_str(), &format!("\u{1}{i}\u{2}"));
         }
         for (i, (_, to)) in swaps.iter().enumerate() {
             out = out.replace(&format!("\u{1}{i}\u{2}"), to);
