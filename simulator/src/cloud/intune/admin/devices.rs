@@ -43,11 +43,12 @@ fn parse_filter(filter: &str) -> Result<Vec<(String, String)>, String> {
                 .split_once(" eq ")
                 .ok_or_else(|| format!("unsupported $filter clause {clause:?}: only `field eq 'value'` (joined by `and`) is supported"))?;
             let value = value.trim();
-            let value = value
-                .strip_prefix('\'')
-                .and_then(|v| v.strip_suffix('\''))
-                .unwrap_or(value);
-            Ok((field.trim().to_string(), value.to_string()))
+            // OData writes a quote inside a string literal twice (`'Alex''s iPhone'`).
+            let value = match value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+                Some(quoted) => quoted.replace("''", "'"),
+                None => value.to_string(),
+            };
+            Ok((field.trim().to_string(), value))
         })
         .collect()
 }
@@ -188,6 +189,17 @@ fn retire_device(service: &IntuneService, id: &str) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::parse_filter;
+
+    #[test]
+    fn a_doubled_quote_in_a_string_literal_is_one_quote() {
+        assert_eq!(
+            parse_filter("deviceName eq 'Alex''s iPhone' and operatingSystem eq 'iOS'"),
+            Ok(vec![
+                ("deviceName".to_string(), "Alex's iPhone".to_string()),
+                ("operatingSystem".to_string(), "iOS".to_string()),
+            ])
+        );
+    }
 
     #[test]
     fn filters_parse_as_graph_clients_send_them() {
