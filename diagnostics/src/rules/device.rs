@@ -81,36 +81,10 @@ const OWN_HOSTS: &[&str] = &[
 pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let mismatch = payload_mismatch(ctx, out);
     let other = other_mdm(ctx, out);
-    let elsewhere = outside_the_catalog(ctx, out);
+    // An invalid profile, a SCEP failure or an untrusted server is not the unspecified error.
+    let elsewhere = super::device_chain::rules(ctx, out);
     unspecified(ctx, out, mismatch || other || elsewhere);
     intune_saw_a_failure(ctx, out);
-}
-
-/// Root causes of a profile installation failure that the newer article lists apart from the
-/// catalog's sections (an invalid profile, a SCEP identity that cannot be retrieved, a server
-/// certificate the device does not trust). An `MCInstallationErrorDomain` wrapper around one of
-/// them is not the unspecified iOS error of the network-error section, so it speaks against it.
-fn outside_the_catalog(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
-    let text: Vec<&str> = ctx.device_lines.iter().map(|l| l.raw).collect();
-    let errors = crate::error_chain::errors(&text.join("\n"));
-    let root = errors.iter().find(|e| {
-        matches!(
-            e.domain.as_str(),
-            "MCSCEPErrorDomain" | "MCProfileErrorDomain" | "MCPayloadErrorDomain"
-        ) || (e.domain == "MCInstallationErrorDomain" && e.code == Some(4000))
-            || (e.text.contains("server certificate") && e.text.contains("invalid"))
-            || (e.domain == "NSURLErrorDomain" && matches!(e.code, Some(-1202 | -1204 | -1205)))
-    });
-    let Some(root) = root else { return false };
-    let Some(line) = ctx.device_lines.iter().find(|l| l.number == root.line) else {
-        return false;
-    };
-    out.push(Finding::against(
-        Cause::IosUnspecifiedError,
-        STRONG,
-        vec![quote(DEVICE_LOG, line)],
-    ));
-    true
 }
 
 /// The line says the new MDM payload does not match the installed one.

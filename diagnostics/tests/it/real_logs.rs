@@ -1,9 +1,9 @@
 //! Log-only diagnosis of real, public iOS log excerpts (`diagnostics/tests/corpus/`): each is
 //! diagnosed with nothing but the log, as `enrollsim diagnose --log FILE` does, and must name
-//! the article section it belongs to, or no section at all where it shows no enrollment failure
-//! or a failure the catalog has no section for (the newer article's invalid profile, SCEP
-//! failure and untrusted server certificate): naming a wrong section is the failure this
-//! guards against. The share that is right is the figure the README quotes. Each excerpt is also
+//! the article section it belongs to (an invalid profile: the current article's "Invalid
+//! Profile" entry), or no section at all where it shows no enrollment failure or a failure the
+//! article has no entry for (a SCEP failure, an untrusted server certificate, macOS's device
+//! verification): naming a wrong section is the failure this guards against. The share that is right is the figure the README quotes. Each excerpt is also
 //! read as a ticket would mangle it: hard-wrapped at 72 columns, its first line cut (a partial
 //! paste), and under another device's name; the verdict must not change.
 //!
@@ -68,18 +68,21 @@ fn corpus() -> Vec<Excerpt> {
         ),
         excerpt!(
             "invalid-profile-identity-missing.log",
-            Expected::OutsideCatalog("invalid profile"),
+            // `Desc : Invalid Profile` is the text the current article's entry ends in.
+            Expected::Section(Section::InvalidProfile),
             "https://github.com/thrasr/mdm-server/issues/15",
             GITHUB_TOS
         ),
         excerpt!(
             "scep-identity.log",
+            // No entry of the current article is about SCEP (see `rules/device_chain.rs`).
             Expected::OutsideCatalog("SCEP failure"),
             "https://github.com/wso2-attic/wso2mobileserver/issues/2",
             GITHUB_TOS
         ),
         excerpt!(
             "untrusted-server-certificate.log",
+            // No entry of the current article is about TLS trust (see `rules/device_chain.rs`).
             Expected::OutsideCatalog("untrusted server certificate"),
             "https://github.com/project-imas/mdm-server/issues/47",
             GITHUB_TOS
