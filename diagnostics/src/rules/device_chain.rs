@@ -43,7 +43,9 @@ impl Failure {
             // certificates, so an untrusted one is an interception proxy or another MDM
             // server, and naming the nearest entry ("Connection to the server could not be
             // established") would name causes (restrictions, licence, another MDM) the log
-            // does not show.
+            // does not show. (Apple's ADE service is the exception: a device that cannot trust
+            // it cannot reach it, which the ADE rules read as the XPC entry's connection
+            // problem, whose fix, another network, also removes an interception proxy.)
             Failure::UntrustedServer => None,
         }
     }
@@ -66,9 +68,13 @@ const UNTRUSTED_OSSTATUS_CODES: &[i64] = &[-9807, -9812, -9813, -9814];
 /// Texts of an untrusted server certificate: Foundation's description of -1202 ("The
 /// certificate for this server is invalid..."), ManagedConfiguration's suggestion in
 /// <https://github.com/project-imas/mdm-server/issues/47> ("The server certificate for “…” is
-/// invalid."), and Secure Transport's constant names as `log show` prints them.
+/// invalid."), cloudconfigurationd's `CLOUD_CONFIG_SERVER_TRUST_ERROR` ("The Device Enrollment
+/// server trust could not be verified.", MCCloudConfigurationErrorDomain 34011, in
+/// <https://duo.com/labs/research/mdm-me-maybe>), and Secure Transport's constant names as
+/// `log show` prints them.
 const UNTRUSTED_TEXTS: &[&str] = &[
     "certificate for this server is invalid",
+    "server trust could not be verified",
     "errsslxcertchaininvalid",
     "errsslunknownrootcert",
     "errsslnorootcert",

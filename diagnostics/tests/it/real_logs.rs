@@ -37,6 +37,7 @@ struct Excerpt {
 
 const GITHUB_TOS: &str =
     "GitHub issue text, quoted under the GitHub Terms of Service; short excerpt";
+const MS_LEARN: &str = "Microsoft Learn, CC BY 4.0 (MicrosoftDocs/SupportArticles-docs); short excerpt";
 
 macro_rules! excerpt {
     ($file:literal, $expected:expr, $source:literal, $terms:expr) => {
@@ -103,6 +104,61 @@ fn corpus() -> Vec<Excerpt> {
             "clean-mdmclient-installed.log",
             Expected::NoFailure,
             "https://github.com/jamf/jamfprotect/pull/91",
+            GITHUB_TOS
+        ),
+        excerpt!(
+            "xpc-dep-enrollment-kb4490646.log",
+            // KB 4490646, the support article the troubleshooting article's entry came from:
+            // four lines, with the MobileAsset client's failure between them.
+            Expected::Section(Section::XpcConnectionInvalid),
+            "https://learn.microsoft.com/troubleshoot/mem/intune/device-enrollment/dep-enrollment-xpc-type-error",
+            MS_LEARN
+        ),
+        excerpt!(
+            "scep-no-getcacaps.log",
+            // The device does not trust the NDES server's chain, so it never asks GetCACaps;
+            // profiled reports it as a SCEP identity it cannot retrieve.
+            Expected::OutsideCatalog("SCEP failure"),
+            "https://learn.microsoft.com/troubleshoot/mem/intune/certificates/ios-scep-failure-no-getcacaps",
+            MS_LEARN
+        ),
+        excerpt!(
+            "scep-ota-enrollment-failure.log",
+            // The step after the SCEP failure of `scep-identity.log`, quoted on its own: the OTA
+            // profile service gives up.
+            Expected::OutsideCatalog("SCEP failure"),
+            "https://github.com/wso2-attic/wso2mobileserver/issues/2",
+            GITHUB_TOS
+        ),
+        excerpt!(
+            "untrusted-dep-server-34011.log",
+            // cloudconfigurationd refusing an intercepted Device Enrollment server (macOS): the
+            // device cannot get a trusted connection to Apple's ADE service, which is the
+            // XPC entry's cause ("a connection problem between the device and the Apple ADE
+            // service"), and its fix (another network, without the interception) is the one
+            // that entry gives. An MDM server the device does not trust has no entry.
+            Expected::Section(Section::XpcConnectionInvalid),
+            "https://duo.com/labs/research/mdm-me-maybe",
+            "Duo Labs research, quoted as a short excerpt (fair use)"
+        ),
+        excerpt!(
+            "clean-profiled-install-ios9.log",
+            Expected::NoFailure,
+            "https://github.com/project-imas/mdm-server/issues/35",
+            GITHUB_TOS
+        ),
+        excerpt!(
+            "clean-mdmclient-app-install-duplicate.log",
+            // An app install refused on an enrolled Mac: errors, but no enrollment failure.
+            Expected::NoFailure,
+            "https://learn.microsoft.com/troubleshoot/mem/intune/app-management/cannot-install-macos-apps-and-run-shell-scripts",
+            MS_LEARN
+        ),
+        excerpt!(
+            "clean-device-not-awaiting-configuration.log",
+            // A command's ErrorChain after Setup Assistant finished: the device is enrolled.
+            Expected::NoFailure,
+            "https://github.com/fleetdm/fleet/issues/46550",
             GITHUB_TOS
         ),
     ]
@@ -249,4 +305,29 @@ fn the_error_chain_is_reported_even_without_a_section() {
         ]
     );
     assert!(chain("clean-profiled-start.log").is_empty());
+}
+
+/// A SCEP failure and an MDM server the device does not trust have no entry in the current
+/// article (see `rules/device_chain.rs`): the diagnosis names no section for them, yet it has
+/// recognised them, so it does not offer the "network error" entry's unspecified iOS error
+/// either, and the chain is still reported.
+#[test]
+fn chains_without_an_entry_are_recognised_but_unnamed() {
+    for file in [
+        "scep-identity.log",
+        "scep-no-getcacaps.log",
+        "scep-ota-enrollment-failure.log",
+        "untrusted-server-certificate.log",
+    ] {
+        let e = corpus().into_iter().find(|e| e.file == file).expect(file);
+        let d = log_only(e.log);
+        assert_eq!(d.section, None, "{file}");
+        assert!(
+            d.candidates
+                .iter()
+                .all(|c| c.cause != Cause::IosUnspecifiedError),
+            "{file}: {:?}",
+            d.candidates
+        );
+    }
 }
