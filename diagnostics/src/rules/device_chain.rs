@@ -96,7 +96,8 @@ fn classify(e: &ChainedError, chain: &[ChainedError]) -> Option<Failure> {
     let untrusted = (e.domain == "NSURLErrorDomain"
         && e.code.is_some_and(|c| UNTRUSTED_URL_CODES.contains(&c)))
         || (e.domain == "NSOSStatusErrorDomain"
-            && e.code.is_some_and(|c| UNTRUSTED_OSSTATUS_CODES.contains(&c)))
+            && e.code
+                .is_some_and(|c| UNTRUSTED_OSSTATUS_CODES.contains(&c)))
         || (text.contains("server certificate") && text.contains("invalid"))
         || UNTRUSTED_TEXTS.iter().any(|t| text.contains(t));
     if untrusted {
@@ -114,7 +115,9 @@ fn classify(e: &ChainedError, chain: &[ChainedError]) -> Option<Failure> {
             e.domain.as_str(),
             "MCProfileErrorDomain" | "MCPayloadErrorDomain"
         ) && chain.iter().any(|outer| {
-            outer.depth < e.depth && outer.line < e.line && outer.domain == "MCInstallationErrorDomain"
+            outer.depth < e.depth
+                && outer.line < e.line
+                && outer.domain == "MCInstallationErrorDomain"
         }));
     invalid.then_some(Failure::InvalidProfile)
 }

@@ -37,7 +37,8 @@ struct Excerpt {
 
 const GITHUB_TOS: &str =
     "GitHub issue text, quoted under the GitHub Terms of Service; short excerpt";
-const MS_LEARN: &str = "Microsoft Learn, CC BY 4.0 (MicrosoftDocs/SupportArticles-docs); short excerpt";
+const MS_LEARN: &str =
+    "Microsoft Learn, CC BY 4.0 (MicrosoftDocs/SupportArticles-docs); short excerpt";
 
 macro_rules! excerpt {
     ($file:literal, $expected:expr, $source:literal, $terms:expr) => {
@@ -111,7 +112,7 @@ fn corpus() -> Vec<Excerpt> {
             // KB 4490646, the support article the troubleshooting article's entry came from:
             // four lines, with the MobileAsset client's failure between them.
             Expected::Section(Section::XpcConnectionInvalid),
-            "https://learn.microsoft.com/troubleshoot/mem/intune/device-enrollment/dep-enrollment-xpc-type-error",
+            "https://github.com/MicrosoftDocs/SupportArticles-docs/blob/main/support/mem/intune/dep-enrollment-error.md",
             MS_LEARN
         ),
         excerpt!(
@@ -119,7 +120,7 @@ fn corpus() -> Vec<Excerpt> {
             // The device does not trust the NDES server's chain, so it never asks GetCACaps;
             // profiled reports it as a SCEP identity it cannot retrieve.
             Expected::OutsideCatalog("SCEP failure"),
-            "https://learn.microsoft.com/troubleshoot/mem/intune/certificates/ios-scep-failure-no-getcacaps",
+            "https://github.com/MicrosoftDocs/SupportArticles-docs/blob/main/support/mem/intune/certificates/ios-scep-failure-no-getcacaps.md",
             MS_LEARN
         ),
         excerpt!(
@@ -151,7 +152,7 @@ fn corpus() -> Vec<Excerpt> {
             "clean-mdmclient-app-install-duplicate.log",
             // An app install refused on an enrolled Mac: errors, but no enrollment failure.
             Expected::NoFailure,
-            "https://learn.microsoft.com/troubleshoot/mem/intune/app-management/cannot-install-macos-apps-and-run-shell-scripts",
+            "https://github.com/MicrosoftDocs/SupportArticles-docs/blob/main/support/mem/intune/app-management/cannot-install-macos-apps-and-run-shell-scripts.md",
             MS_LEARN
         ),
         excerpt!(
