@@ -17,6 +17,10 @@
 //! `<RFC 3339 time with ms>`, a four-letter level (`INFO`, `ERRO`, `WARN`), the app's bundle id,
 //! a thread number, then ` <Component>: text`. No public excerpt of the Company Portal's own
 //! *Send logs* file was found; the shape is that of the Intune App SDK, which writes those.
+//!
+//! No `dmd` lines: no public log or document found shows `dmd` taking part in an MDM
+//! enrollment (none of the corpus's excerpts, Microsoft's troubleshooting pages or the MDM
+//! servers' issue threads has one), so the device does not invent them.
 
 use time::OffsetDateTime;
 
@@ -85,8 +89,23 @@ impl Process {
 
 /// An `NSError` as ManagedConfiguration (`profiled`, `mdmclient`) logs it, with the fields
 /// real dumps carry (`Desc`, `Sugg`, `US Desc`, `US Sugg`, `Domain`, `Code`, `Type`) and its
-/// underlying error. Domains and codes come from the shared Apple wire notes (§4.4) and the
-/// excerpts cited in the module doc.
+/// underlying error.
+///
+/// Every ManagedConfiguration code the device logs is one of Apple's published table ("Error
+/// Codes" of the MDM Protocol Reference,
+/// <https://developer.apple.com/library/archive/documentation/Miscellaneous/Reference/MobileDeviceManagementProtocolRef/3-MDM_Protocol/MDM_Protocol.html#//apple_ref/doc/uid/TP40017387-CH3-SW77>),
+/// with the meaning the table gives it: `MCProfileErrorDomain` 1000 "Malformed profile",
+/// `MCPayloadErrorDomain` 2004 "Unsupported field value", `MCInstallationErrorDomain` 4001
+/// "Installation failure", 4014 "No device identity available", 4024 "Profile not found",
+/// `MCMDMErrorDomain` 12001 "Multiple MDM instances", 12011 "Invalid MDM configuration",
+/// 12012 "MDM replacement mismatch" (also the code iOS's `MCInstaller` returns when a new MDM
+/// payload's Topic, ServerURL or CheckInURL differs from the installed one,
+/// `MDM_ERROR_REPLACEMENT_MISMATCH`, in a public decompilation of iOS 18's profiled:
+/// `usr/libexec/profiled/MCInstaller.m` of
+/// <https://github.com/EthanArbuckle/iPad_10.2_18.0_22A3354_Restore>), `MCHTTPTransactionErrorDomain` 23001 "Bad server
+/// response". Cloud configuration (`MCCloudConfigurationErrorDomain`), Foundation
+/// (`NSURLErrorDomain`) and Security (`NSOSStatusErrorDomain`) codes are cited where they are
+/// logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NsError {
     /// `Desc` (the device shows it in English here, so `US Desc` is the same).

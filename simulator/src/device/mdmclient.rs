@@ -215,9 +215,10 @@ impl Device {
         if s.spec.profiles.len() != before {
             return Ok(());
         }
+        // 4024 "Profile not found" (Apple's error table, see `logs.rs`).
         Err(vec![ErrorChainItem::new(
-            1001,
-            "MCProfileErrorDomain",
+            4024,
+            "MCInstallationErrorDomain",
             format!("The profile “{identifier}” is not installed."),
         )])
     }

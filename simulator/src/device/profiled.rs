@@ -147,10 +147,9 @@ impl Device {
 
     /// Writes a certificate or identity payload to the keychain (`SecItemAdd`).
     ///
-    /// `MCInstallationErrorDomain` 4001 is profiled's "payload could not be installed" error,
-    /// which wraps the underlying cause (code from third-party MDM servers' handling of
-    /// `ErrorChain`s, not an Apple-published table; see the shared Apple wire notes, §4.4). The
-    /// underlying `NSOSStatusErrorDomain` code is the Security framework's.
+    /// `MCInstallationErrorDomain` 4001 is profiled's "Installation failure" (Apple's error
+    /// table, see `logs.rs`), which wraps the underlying cause. The underlying
+    /// `NSOSStatusErrorDomain` code is the Security framework's.
     fn add_to_keychain(&self) -> Result<(), InstallError> {
         let Some((status, _name)) = self.lock().spec.keychain.write_error() else {
             return Ok(());
@@ -178,6 +177,8 @@ impl Device {
         options: InstallOptions,
     ) -> Result<(), InstallError> {
         if options == InstallOptions::FromMdm {
+            // 12011 "Invalid MDM configuration" (Apple's error table, see `logs.rs`): the table
+            // has no code of its own for an MDM payload pushed by MDM.
             return Err(self.install_failed(
                 "MCMDMErrorDomain",
                 12011,
@@ -196,9 +197,10 @@ impl Device {
                     "An MDM payload is already installed by profile \"{}\" (ServerURL: {}). Only one MDM payload may be installed.",
                     old.identifier, old_mdm.server_url
                 ));
+                // 12001 "Multiple MDM instances" (Apple's error table, see `logs.rs`).
                 return Err(self.install_failed(
-                    "MCInstallationErrorDomain",
-                    4018,
+                    "MCMDMErrorDomain",
+                    12001,
                     "The device is already managed by another MDM server.",
                     UserMessage::ProfileServerUnreachable,
                 ));
@@ -208,9 +210,10 @@ impl Device {
                     "The new MDM payload does not match the old payload. Installed Topic: {}, ServerURL: {}; new Topic: {}, ServerURL: {}",
                     old_mdm.topic, old_mdm.server_url, new_mdm.topic, new_mdm.server_url
                 ));
+                // 12012 "MDM replacement mismatch" (Apple's error table, see `logs.rs`).
                 return Err(self.install_failed(
                     "MCMDMErrorDomain",
-                    12009,
+                    12012,
                     "The new MDM payload does not match the old payload.",
                     UserMessage::ProfilePayloadMismatch,
                 ));
@@ -372,9 +375,10 @@ impl Device {
         let (client, payload) = (&enrollment.client, &enrollment.payload);
         let kind = message.message_type();
         let Some((host, path)) = split_url(&payload.check_in_url) else {
+            // 2004 "Unsupported field value" (Apple's error table, see `logs.rs`).
             return Err(self.install_failed(
-                "MCMDMErrorDomain",
-                12001,
+                "MCPayloadErrorDomain",
+                2004,
                 "The CheckInURL is not a valid https URL.",
                 UserMessage::ProfileInvalid,
             ));

@@ -186,12 +186,17 @@ impl Device {
                 tracing::debug!(error = %e, "Apple's cloud configuration service is unreachable");
                 self.log_xpc_connection_invalid();
                 // The domain is the one mdmclient logs for cloud configuration failures
-                // (https://github.com/fleetdm/fleet/issues/8167); -1004 and its text are
-                // Foundation's NSURLErrorCannotConnectToHost.
+                // (https://github.com/fleetdm/fleet/issues/8167), whose codes are 340xx there
+                // and in https://duo.com/labs/research/mdm-me-maybe; 34006 and its text are
+                // what `profiles show -type enrollment` prints when the Device Enrollment
+                // configuration cannot be fetched (quoted in the write-up of
+                // https://github.com/nstrauss/macos-management-scripts/tree/master/enrollment_config_helper).
+                // -1004 and its text are Foundation's NSURLErrorCannotConnectToHost
+                // (https://developer.apple.com/documentation/foundation/1508628-url_loading_system_error_codes).
                 let error = NsError::new(
                     "MCCloudConfigurationErrorDomain",
-                    33004,
-                    "The cloud configuration could not be retrieved.",
+                    34006,
+                    "The cloud configuration server is unavailable.",
                 )
                 .caused_by(NsError::new(
                     "NSURLErrorDomain",
