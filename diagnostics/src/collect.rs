@@ -6,6 +6,7 @@
 use crate::bundle::Location;
 use crate::catalog::Cause;
 use crate::report::{Candidate, CollectItem, Confidence};
+use crate::rules::device_chain::Failure;
 use crate::rules::Context;
 
 /// Below this, even a named cause asks for more.
@@ -38,6 +39,8 @@ fn text(id: &str) -> &'static str {
         "user-mfa" => "Whether the user must pass MFA to sign in, and the authentication method of the device's enrollment profile.",
         "user-home-cloud" => "Whether the user's tenant is in the government cloud, and the Company Portal Cloud setting in the device's Settings app.",
         "ade-token-sync-status" => "The enrollment program token's sync status in the admin center (its last sync error, last successful sync and synced device count), and Apple's answer as Intune logged it.",
+        "scep-server" => "The device log shows that the device could not get its identity from the SCEP server, which the troubleshooting article has no entry for: the SCEP (NDES) server's log of the request, and whether the device trusts that server's certificate chain. For an ADE device with user affinity, Intune's ADE page says to retry the management download within 15 minutes, then to erase the device.",
+        "server-trust" => "The device log shows a server certificate the device does not trust, which the troubleshooting article has no entry for: the certificate chain the device receives from that server (a TLS-inspecting proxy on the device's network replaces it), and whether the device trusts its root.",
         _ => "",
     }
 }
@@ -141,6 +144,14 @@ pub(crate) fn collect(
         ]);
     }
     ids.push("enrollment-type");
+    if !decided {
+        // What the log shows but the article does not name comes first among the facts.
+        match crate::rules::device_chain::without_entry(ctx) {
+            Some(Failure::ScepIdentity) => ids.push("scep-server"),
+            Some(Failure::UntrustedServer) => ids.push("server-trust"),
+            _ => {}
+        }
+    }
     let top = candidates
         .first()
         .map(|c| c.confidence.percent())
@@ -183,6 +194,8 @@ mod tests {
             "affected-devices",
             "mdm-authority",
             "enrollment-type",
+            "scep-server",
+            "server-trust",
         ] {
             assert!(!text(id).is_empty(), "{id}");
         }

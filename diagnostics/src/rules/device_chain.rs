@@ -17,7 +17,7 @@ use crate::logs::LogLine;
 
 /// A failed installation step a chain's root shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Failure {
+pub(crate) enum Failure {
     /// The profile (or one of its payloads) is malformed.
     InvalidProfile,
     /// The device could not get its identity from the SCEP server.
@@ -28,7 +28,7 @@ pub(super) enum Failure {
 
 impl Failure {
     /// The current article's section for the failure, when it has one.
-    pub(super) fn section(self) -> Option<Section> {
+    pub(crate) fn section(self) -> Option<Section> {
         match self {
             // The article's message for a refused enrollment profile ends in the description of
             // ManagedConfiguration's "Invalid Profile" error (MCInstallationErrorDomain 4000,
@@ -152,19 +152,30 @@ fn failure_line<'c, 'a>(ctx: &'c Context<'a>) -> Option<(Failure, &'c LogLine<'a
     })
 }
 
-/// The chain's failure as findings; whether one was found. A missing `Topic` is left to the push
-/// certificate rules: the Topic comes from the push certificate, so its absence is the article's
-/// missing-certificate cause, not a device type restriction.
-pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
+/// The failure the device log shows, whether its root is a missing `Topic`, and the line that
+/// shows it.
+fn found<'c, 'a>(ctx: &'c Context<'a>) -> Option<(Failure, bool, &'c LogLine<'a>)> {
     let text: Vec<&str> = ctx.device_lines.iter().map(|l| l.raw).collect();
     let errors = crate::error_chain::errors(&text.join("\n"));
     let by_chain = failure(&errors).and_then(|(f, e)| {
         let line = ctx.device_lines.iter().find(|l| l.number == e.line)?;
         Some((f, e.text.contains("topic"), line))
     });
-    let Some((failure, topic, line)) =
-        by_chain.or_else(|| failure_line(ctx).map(|(f, l)| (f, false, l)))
-    else {
+    by_chain.or_else(|| failure_line(ctx).map(|(f, l)| (f, false, l)))
+}
+
+/// A failure the device log shows that the current article has no entry for.
+pub(crate) fn without_entry(ctx: &Context<'_>) -> Option<Failure> {
+    found(ctx)
+        .map(|(f, _, _)| f)
+        .filter(|f| f.section().is_none())
+}
+
+/// The chain's failure as findings; whether one was found. A missing `Topic` is left to the push
+/// certificate rules: the Topic comes from the push certificate, so its absence is the article's
+/// missing-certificate cause, not a device type restriction.
+pub(super) fn rules(ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
+    let Some((failure, topic, line)) = found(ctx) else {
         return false;
     };
     let evidence = vec![quote(DEVICE_LOG, line)];

@@ -14,7 +14,7 @@ mod cloud;
 mod conditional_access;
 mod context;
 mod device;
-mod device_chain;
+pub(crate) mod device_chain;
 mod eligibility;
 mod licence;
 mod portal;

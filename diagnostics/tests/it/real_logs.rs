@@ -310,8 +310,8 @@ fn the_error_chain_is_reported_even_without_a_section() {
 
 /// A SCEP failure and an MDM server the device does not trust have no entry in the current
 /// article (see `rules/device_chain.rs`): the diagnosis names no section for them, yet it has
-/// recognised them, so it does not offer the "network error" entry's unspecified iOS error
-/// either, and the chain is still reported.
+/// recognised them: it does not offer the "network error" entry's unspecified iOS error, and
+/// it says what it saw and what to collect about it.
 #[test]
 fn chains_without_an_entry_are_recognised_but_unnamed() {
     for file in [
@@ -323,6 +323,16 @@ fn chains_without_an_entry_are_recognised_but_unnamed() {
         let e = corpus().into_iter().find(|e| e.file == file).expect(file);
         let d = log_only(e.log);
         assert_eq!(d.section, None, "{file}");
+        let said = if file.starts_with("scep") {
+            "scep-server"
+        } else {
+            "server-trust"
+        };
+        assert!(
+            d.collect.iter().any(|c| c.id == said),
+            "{file}: {:?}",
+            d.collect
+        );
         assert!(
             d.candidates
                 .iter()
