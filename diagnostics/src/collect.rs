@@ -145,7 +145,7 @@ pub(crate) fn collect(
     }
     ids.push("enrollment-type");
     if !decided {
-        // What the log shows but the article does not name comes first among the facts.
+        // What the log shows but the article does not name, before the candidates' facts.
         match crate::rules::device_chain::without_entry(ctx) {
             Some(Failure::ScepIdentity) => ids.push("scep-server"),
             Some(Failure::UntrustedServer) => ids.push("server-trust"),
