@@ -286,6 +286,10 @@ pub struct DepOnboardingSettingView {
     /// shows it as the token's sync error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_error: Option<DepSyncError>,
+    /// How the admin's last upload of a server token to this token failed (enrollsim
+    /// extension: the error the admin center showed); absent once an upload succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_upload_error: Option<DepUploadError>,
     /// The token's enrollment profiles.
     #[serde(default)]
     pub enrollment_profiles: Vec<EnrollmentProfileView>,
@@ -312,6 +316,19 @@ pub struct DepSyncError {
     /// The DEP API endpoint that answered (`/session`, `/devices/sync`...).
     #[serde(default)]
     pub endpoint: String,
+}
+
+/// A refused upload of a server token (`uploadDepToken`), as the admin center showed it
+/// (enrollsim extension of Graph).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DepUploadError {
+    /// When the upload was refused (RFC 3339).
+    #[serde(default)]
+    pub date_time: String,
+    /// The admin center's error text.
+    #[serde(default)]
+    pub message: String,
 }
 
 /// Graph `depIOSEnrollmentProfile` (the fields used).

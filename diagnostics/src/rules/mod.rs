@@ -9,6 +9,7 @@
 mod ade;
 mod ade_restriction;
 mod ade_sync;
+mod ade_upload;
 mod apns;
 mod cloud;
 mod conditional_access;
@@ -86,6 +87,7 @@ pub(crate) fn run(ctx: &Context<'_>) -> Vec<Finding> {
     portal::rules(ctx, &mut out);
     ade::rules(ctx, &mut out);
     ade_sync::rules(ctx, &mut out);
+    ade_upload::rules(ctx, &mut out);
     cloud::rules(ctx, &mut out);
     conditional_access::rules(ctx, &mut out);
     eligibility::rules(ctx, &mut out);

@@ -560,6 +560,8 @@ async fn setup_ade(
     let first = ade_history_start(ade, start) + Duration::minutes(1);
     let server = register_in_abm(world, ade, serial, first, ids)?;
     let mut admin = AdeAdmin::create_token(world, ade, server).await?;
+    // Adding a token: Intune's public key goes to the MDM server before any token download.
+    super::abm::upload_public_key(world, &admin.server, &admin.token_id).await?;
     for (at, step) in steps {
         world.clock.advance_to(at);
         admin.replay(step, ids).await?;

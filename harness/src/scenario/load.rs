@@ -581,6 +581,7 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::AcceptAbmTerms
         | ResolutionStep::ReaddMdmServer
         | ResolutionStep::RenewAdeToken
+        | ResolutionStep::UploadPublicKeyToAbm
         | ResolutionStep::CreateEnrollmentProfile { .. }
         | ResolutionStep::RequestSupportSyncRetry
         | ResolutionStep::WaitHours { .. }

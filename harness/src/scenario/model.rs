@@ -232,6 +232,12 @@ pub struct AbmSpec {
     /// How long before the start Apple Business Manager assigned the device to Intune's
     /// MDM server (a span); from the beginning of the history when absent.
     pub device_assigned_days_ago: Option<Span>,
+    /// How long before the start the public key of Intune's MDM server in Apple Business
+    /// Manager was replaced by one Intune does not hold for the tenant's token (the `.pem` of
+    /// another token, say, whose setup was abandoned) (a span). Tokens downloaded after that
+    /// are encrypted to the other key, and Intune cannot open them; the token in use keeps
+    /// working.
+    pub public_key_replaced_days_ago: Option<Span>,
 }
 
 impl Default for AbmSpec {
@@ -244,6 +250,7 @@ impl Default for AbmSpec {
             cursors_lost: false,
             profiles_lost: false,
             device_assigned_days_ago: None,
+            public_key_replaced_days_ago: None,
         }
     }
 }
@@ -580,6 +587,10 @@ pub enum HistoryStep {
     /// The admin downloaded a new server token from Apple Business Manager and uploaded it to
     /// the tenant's ADE token (Apple's tokens last a year).
     RenewAdeToken,
+    /// The admin tried to renew the tenant's ADE token as `renew-ade-token` does, and the
+    /// admin center may have refused the upload (its upload error is then what the admin saw,
+    /// and the token keeps its old server token).
+    TryRenewAdeToken,
     /// Time passed, in whole days (the form before units; `advance` says it in real units).
     AdvanceDays {
         /// How many days.
@@ -860,6 +871,10 @@ pub enum ResolutionStep {
     /// Admin: download a new server token for Intune's MDM server in Apple Business Manager
     /// and upload it to the enrollment program token in Intune ("Renew token").
     RenewAdeToken,
+    /// Admin: read Intune's public key for the enrollment program token (Graph's
+    /// `getEncryptionPublicKey`), save it as a `.pem` and upload it to Intune's MDM server in
+    /// Apple Business Manager (MDM Server Settings); then `renew-ade-token`.
+    UploadPublicKeyToAbm,
     /// Admin: change fields of an ADE enrollment profile (then `sync-ade-token`).
     SetEnrollmentProfileFields {
         /// The profile's current name.

@@ -50,7 +50,7 @@ async fn a_new_abm_token_breaks_sync_until_it_is_uploaded() {
         let mut apple = lock(lab.world.apple_ade.state());
         let server = apple.servers().next().unwrap().uuid.clone();
         apple
-            .issue_server_token(&server, &lab.world.rng, lab.world.clock.now())
+            .download_token_file(&server, &lab.world.rng, lab.world.clock.now())
             .unwrap()
     };
     lab.world.clock.advance(Duration::minutes(16));
@@ -63,7 +63,11 @@ async fn a_new_abm_token_breaks_sync_until_it_is_uploaded() {
 
     lab.world.clock.advance(Duration::minutes(16));
     admin
-        .call(Method::POST, &format!("/beta/deviceManagement/depOnboardingSettings/{id}/uploadDepToken"), Some(json!({"appleId": "abm-admin@contoso.example", "depToken": new_token.to_token_file()})))
+        .call(
+            Method::POST,
+            &format!("/beta/deviceManagement/depOnboardingSettings/{id}/uploadDepToken"),
+            Some(json!({"appleId": "abm-admin@contoso.example", "depToken": new_token})),
+        )
         .await
         .expect("upload");
     admin
