@@ -37,6 +37,7 @@ fn text(id: &str) -> &'static str {
         "sign-in-log" => "The user's Entra ID sign-ins during the enrollment, with their error codes.",
         "user-mfa" => "Whether the user must pass MFA to sign in, and the authentication method of the device's enrollment profile.",
         "user-home-cloud" => "Whether the user's tenant is in the government cloud, and the Company Portal Cloud setting in the device's Settings app.",
+        "federation-endpoints" => "Whether the user's domain is federated (realm discovery: https://login.microsoftonline.com/common/userrealm/<user>?api-version=2.0) and, on the AD FS server, Get-AdfsEndpoint -AddressPath /adfs/services/trust/13/UsernameMixed.",
         "ade-token-sync-status" => "The enrollment program token's sync status in the admin center (its last sync error, last successful sync and synced device count), and Apple's answer as Intune logged it.",
         _ => "",
     }
@@ -72,6 +73,7 @@ fn facts_for(cause: Cause) -> &'static [&'static str] {
             "device-restriction",
             "device-console-log",
         ],
+        Cause::WsTrust13EndpointDisabled => &["sign-in-log", "federation-endpoints", "user-mfa"],
         // The ADE token block: the token's sync status is the evidence.
         _ => &["ade-token-sync-status"],
     }
@@ -102,6 +104,9 @@ fn known(ctx: &Context<'_>, recognized: bool, id: &str) -> bool {
             .tenant
             .is_some_and(|t| !t.dep_onboarding_settings.is_empty()),
         "sign-in-log" => b.sign_ins.is_some(),
+        "federation-endpoints" => ctx
+            .tenant
+            .is_some_and(|t| t.federated_domains.iter().any(|d| d.endpoints.is_some())),
         "user-home-cloud" => ctx.user.is_some_and(|u| u.home_cloud.is_some()),
         "affected-users" => b.affected_users().is_some(),
         // Never in a bundle: since when, how many devices, installed profiles, network.

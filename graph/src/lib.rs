@@ -46,9 +46,9 @@ pub use portal::PortalDevice;
 pub use sign_in::{AppliedConditionalAccessPolicy, SignIn, SignInRecord, SignInStatus};
 pub use tenant::{
     ApnsCertificateView, DepOnboardingSettingView, DepSyncError, DepUploadError,
-    DeviceLimitConfiguration, EnrollmentConfiguration, EnrollmentProfileView,
-    ImportedDeviceIdentityView, ImportedDeviceView, IosRestriction, LicenseView, ManagedDeviceView,
-    PlatformRestrictionsConfiguration, TenantView, UserView,
+    DeviceLimitConfiguration, EnrollmentConfiguration, EnrollmentProfileView, FederatedDomainView,
+    FederationEndpointView, ImportedDeviceIdentityView, ImportedDeviceView, IosRestriction,
+    LicenseView, ManagedDeviceView, PlatformRestrictionsConfiguration, TenantView, UserView,
 };
 pub use user::{LicenseDetails, Organization, PrepaidUnits, ServicePlanInfo, SubscribedSku, User};
 

@@ -47,6 +47,51 @@ pub struct TenantView {
     /// The tenant's subscriptions with seat counts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subscribed_skus: Vec<crate::user::SubscribedSku>,
+    /// Federated domains with their federation service's endpoints (enrollsim extension; see
+    /// docs/evidence-bundle.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub federated_domains: Vec<FederatedDomainView>,
+}
+
+/// A federated domain as the admin collects it: realm discovery's answer for a user of the
+/// domain (`login.microsoftonline.com/common/userrealm/{upn}`) and, when the admin can run it
+/// on the federation server, `Get-AdfsEndpoint`'s list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FederatedDomainView {
+    /// The domain.
+    #[serde(default)]
+    pub domain: String,
+    /// Realm discovery's `NameSpaceType` (`Federated`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_space_type: Option<String>,
+    /// Realm discovery's `federation_metadata_url` (the MEX document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federation_metadata_url: Option<String>,
+    /// Realm discovery's `federation_active_auth_url` (where non-interactive credentials go).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federation_active_auth_url: Option<String>,
+    /// `Get-AdfsEndpoint` on the federation server; absent when not collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Vec<FederationEndpointView>>,
+}
+
+/// One row of `Get-AdfsEndpoint`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FederationEndpointView {
+    /// `AddressPath` (`/adfs/services/trust/13/usernamemixed`).
+    #[serde(default)]
+    pub address_path: String,
+    /// `Protocol`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// `Enabled`.
+    #[serde(default)]
+    pub enabled: bool,
+    /// `Proxy` (published through the Web Application Proxy).
+    #[serde(default)]
+    pub proxy: bool,
 }
 
 /// Graph `importedDeviceIdentity`: a corporate identifier.

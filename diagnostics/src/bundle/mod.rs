@@ -18,9 +18,9 @@ pub use manifest::{
 };
 pub use tenant::{
     ApnsCertificateView, DepOnboardingSettingView, DeviceLimitConfiguration,
-    EnrollmentConfiguration, EnrollmentProfileView, ImportedDeviceIdentityView, ImportedDeviceView,
-    IosRestriction, LicenseView, ManagedDeviceView, PlatformRestrictionsConfiguration, TenantView,
-    UserView,
+    EnrollmentConfiguration, EnrollmentProfileView, FederatedDomainView, FederationEndpointView,
+    ImportedDeviceIdentityView, ImportedDeviceView, IosRestriction, LicenseView, ManagedDeviceView,
+    PlatformRestrictionsConfiguration, TenantView, UserView,
 };
 
 /// One evidence bundle. Build it in code (all fields are public, `Default` gives an empty

@@ -16,6 +16,7 @@ mod conditional_access;
 mod context;
 mod device;
 mod eligibility;
+mod federation;
 mod licence;
 mod portal;
 mod restrictions;
@@ -92,6 +93,7 @@ pub(crate) fn run(ctx: &Context<'_>) -> Vec<Finding> {
     conditional_access::rules(ctx, &mut out);
     eligibility::rules(ctx, &mut out);
     ade_restriction::rules(ctx, &mut out);
+    federation::rules(ctx, &mut out);
     out
 }
 

@@ -56,6 +56,7 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
     let intune = intune_state(spec, &serial, start, &ids);
     let world = start_world(spec, start, directory, intune).await?;
     install_push_certificate(&world, &spec.tenant, start, &ids)?;
+    super::entra_build::configure_federation_service(&world, &spec.tenant);
     if let Some(ade) = &spec.tenant.ade {
         setup_ade(&world, ade, &serial, start, &ids).await?;
     }
@@ -116,6 +117,7 @@ fn directory(spec: &WorldSpec, ids: &SeededRng) -> EntraState {
         });
     }
     super::entra_build::add_groups_and_policies(&mut directory, &spec.tenant, ids);
+    super::entra_build::add_federation(&mut directory, &spec.tenant);
     directory
 }
 

@@ -582,6 +582,7 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::ReaddMdmServer
         | ResolutionStep::RenewAdeToken
         | ResolutionStep::UploadPublicKeyToAbm
+        | ResolutionStep::EnableWsTrustEndpoint
         | ResolutionStep::CreateEnrollmentProfile { .. }
         | ResolutionStep::RequestSupportSyncRetry
         | ResolutionStep::WaitHours { .. }

@@ -127,6 +127,27 @@ pub struct TenantSpec {
     /// Subscriptions with seat counts (a SKU not listed has seats enough).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skus: Vec<super::SkuSpec>,
+    /// The tenant's domain is federated with an AD FS-like federation service at
+    /// `adfs.<domain>`; absent for a managed domain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub federation: Option<FederationSpec>,
+}
+
+/// The federation service of a federated domain, as its administrator left it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FederationSpec {
+    /// Whether the WS-Trust 1.3 Username/Mixed endpoint
+    /// (`/adfs/services/trust/13/usernamemixed`) is enabled (AD FS enables it by default).
+    pub ws_trust_13_enabled: bool,
+}
+
+impl Default for FederationSpec {
+    fn default() -> Self {
+        FederationSpec {
+            ws_trust_13_enabled: true,
+        }
+    }
 }
 
 impl Default for TenantSpec {
@@ -147,6 +168,7 @@ impl Default for TenantSpec {
             groups: Vec::new(),
             conditional_access: Vec::new(),
             skus: Vec::new(),
+            federation: None,
         }
     }
 }
@@ -871,6 +893,10 @@ pub enum ResolutionStep {
     /// Admin: download a new server token for Intune's MDM server in Apple Business Manager
     /// and upload it to the enrollment program token in Intune ("Renew token").
     RenewAdeToken,
+    /// Admin (federation service administrator): enable the WS-Trust 1.3 Username/Mixed
+    /// endpoint (`Enable-AdfsEndpoint -TargetAddressPath /adfs/services/trust/13/UsernameMixed`,
+    /// then restart the service).
+    EnableWsTrustEndpoint,
     /// Admin: read Intune's public key for the enrollment program token (Graph's
     /// `getEncryptionPublicKey`), save it as a `.pem` and upload it to Intune's MDM server in
     /// Apple Business Manager (MDM Server Settings); then `renew-ade-token`.
