@@ -17,7 +17,7 @@ pub use manifest::{
     AffectedUsers, DeviceFacts, EnrollmentType, FileMap, Location, Manifest, UserReport, FORMAT,
 };
 pub use tenant::{
-    ApnsCertificateView, DepOnboardingSettingView, DeviceLimitConfiguration,
+    ApnsCertificateView, DepOnboardingSettingView, DepUploadError, DeviceLimitConfiguration,
     EnrollmentConfiguration, EnrollmentProfileView, FederatedDomainView, FederationEndpointView,
     ImportedDeviceIdentityView, ImportedDeviceView, IosRestriction, LicenseView, ManagedDeviceView,
     PlatformRestrictionsConfiguration, TenantView, UserView,

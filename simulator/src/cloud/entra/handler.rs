@@ -4,7 +4,10 @@
 //! sign-in page: a client that can show Microsoft's MFA prompt (the Company Portal, Setup
 //! Assistant with modern authentication) adds `mfa=approved` once the user has approved the
 //! prompt; a client that cannot (legacy Setup Assistant authentication) never does, which is
-//! why MFA makes it fail (the article's "ADE enrollment stuck at user login"). Errors have the
+//! why MFA makes it fail (the article's "ADE enrollment stuck at user login"). For a user of a
+//! federated domain the password is not Entra's to check: it goes to the domain's federation
+//! service over WS-Trust 1.3 ([`super::federation`]), and realm discovery
+//! (`/common/userrealm/{upn}`) says where that is. Errors have the
 //! real shape: `error`, `error_description` starting with the AADSTS code, `error_codes`,
 //! `timestamp`, `trace_id`, `correlation_id`, `error_uri` (Microsoft identity platform, "Error
 //! codes": <https://learn.microsoft.com/entra/identity-platform/reference-error-codes>).
