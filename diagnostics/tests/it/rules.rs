@@ -665,17 +665,15 @@ fn a_federated_users_refused_password_with_ws_trust_enabled_is_not_the_endpoint(
     );
 }
 
+/// Without `Get-AdfsEndpoint`, a federated user's 50126 could be a mistyped password: the
+/// endpoint is only a tentative answer, below the confidence that names a cause with
+/// certainty, and the diagnosis asks for the list.
 #[test]
 fn without_the_endpoint_list_a_federated_users_refusal_asks_for_it() {
     let mut b = federated_sign_in_refused(false);
     tenant(&mut b).federated_domains[0].endpoints = None;
     let d = diagnose(&b);
-    assert_ne!(
-        d.cause,
-        Some(Cause::WsTrust13EndpointDisabled),
-        "{}",
-        d.render_text()
-    );
+    assert!(d.confidence.value() < 0.5, "{}", d.render_text());
     let wanted = serde_json::to_string(&d).unwrap();
     assert!(wanted.contains("Get-AdfsEndpoint"), "{}", d.render_text());
 }
