@@ -47,15 +47,20 @@ async fn federated_world() -> World {
     .unwrap()
 }
 
-/// A password grant as Intune makes it for legacy Setup Assistant sign-in: status and body.
-async fn password_grant(world: &World, password: &str) -> (StatusCode, String) {
-    let body = form::encode(&[
+/// A password grant as Intune makes it for legacy Setup Assistant sign-in (or, `interactive`,
+/// as a client that shows the sign-in page): status and body.
+async fn password_grant(world: &World, password: &str, interactive: bool) -> (StatusCode, String) {
+    let mut fields = vec![
         ("grant_type", "password"),
         ("client_id", INTUNE_ENROLLMENT_APP_ID),
         ("username", "kim@fabrikam.example"),
         ("password", password),
         ("scope", "https://enrollment.manage.microsoft.com/.default"),
-    ]);
+    ];
+    if interactive {
+        fields.push(("mfa", "approved"));
+    }
+    let body = form::encode(&fields);
     let request = OutgoingRequest::new(
         Method::POST,
         "login.microsoftonline.com",
@@ -93,9 +98,9 @@ async fn a_federated_users_password_is_validated_at_ws_trust_13() {
     let (_, mex) = get(&world, "adfs.fabrikam.example", "/adfs/services/trust/mex").await;
     assert!(mex.contains(USERNAME_MIXED_13), "{mex}");
 
-    let (status, body) = password_grant(&world, "pw").await;
+    let (status, body) = password_grant(&world, "pw", false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = password_grant(&world, "wrong").await;
+    let (status, body) = password_grant(&world, "wrong", false).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("AADSTS50126"), "{body}");
 
@@ -110,12 +115,17 @@ async fn a_federated_users_password_is_validated_at_ws_trust_13() {
     }
     let (_, mex) = get(&world, "adfs.fabrikam.example", "/adfs/services/trust/mex").await;
     assert!(!mex.contains(USERNAME_MIXED_13), "{mex}");
-    let (status, body) = password_grant(&world, "pw").await;
+    let (status, body) = password_grant(&world, "pw", false).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("AADSTS50126"), "{body}");
+    // A client that shows the sign-in page goes to AD FS's passive page instead.
+    let (status, body) = password_grant(&world, "pw", true).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = password_grant(&world, "wrong", true).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let log = world.entra.state().lock().unwrap().sign_ins.clone();
     assert_eq!(
         log.iter().map(|s| s.status.error_code).collect::<Vec<_>>(),
-        [0, 50126, 50126]
+        [0, 50126, 50126, 0, 50126]
     );
 }

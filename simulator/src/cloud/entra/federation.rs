@@ -1,8 +1,9 @@
 //! A federation service in the style of AD FS, for a tenant whose domain is federated: its
 //! endpoint table (what `Get-AdfsEndpoint` lists and `Enable-AdfsEndpoint` changes), its
 //! metadata exchange document (`/adfs/services/trust/mex`, the WS-Trust endpoints it
-//! publishes) and the WS-Trust 1.3 Username/Mixed endpoint
-//! (`/adfs/services/trust/13/usernamemixed`).
+//! publishes), the WS-Trust 1.3 Username/Mixed endpoint
+//! (`/adfs/services/trust/13/usernamemixed`) for non-interactive clients, and the passive
+//! sign-in page (`/adfs/ls/`, forms authentication) that interactive sign-ins are sent to.
 //!
 //! It exists for the current article's "Verify WS-Trust 1.3 is enabled": enrolling ADE devices
 //! with user affinity needs that endpoint to request user tokens. Legacy Setup Assistant
@@ -155,27 +156,43 @@ impl FederationService {
         Response::with_body(StatusCode::OK, "application/soap+xml", body)
     }
 
-    /// A WS-Trust Issue request with a `UsernameToken`: an assertion for the user, or the
-    /// fault for credentials the directory does not accept.
-    fn issue(&self, server: &FederationServer, request: &Request) -> Response {
-        let body = String::from_utf8_lossy(&request.body);
-        let username = element_text(&body, "Username").map(|u| xml_unescape(&u));
-        let password = element_text(&body, "Password").map(|p| xml_unescape(&p));
+    /// The SAML assertion for a user whose password the directory accepts.
+    fn assertion(
+        &self,
+        server: &FederationServer,
+        username: Option<String>,
+        password: Option<String>,
+    ) -> Option<String> {
         let directory = self.directory.lock().unwrap_or_else(|p| p.into_inner());
-        let user = username
-            .as_deref()
-            .and_then(|u| directory.user_by_upn(u))
-            .filter(|u| u.enabled && Some(u.password.as_str()) == password.as_deref());
-        let Some(user) = user else {
-            return soap_fault(BAD_CREDENTIALS_FAULT);
-        };
+        let user = directory
+            .user_by_upn(username.as_deref()?)
+            .filter(|u| u.enabled && Some(u.password.as_str()) == password.as_deref())?;
         let issuer = server.url("/adfs/services/trust");
-        let body = format!(
-            "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body><trust:RequestSecurityTokenResponseCollection xmlns:trust=\"http://docs.oasis-open.org/ws-sx/ws-trust/200512\"><trust:RequestSecurityTokenResponse><trust:RequestedSecurityToken><saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:1.0:assertion\" Issuer=\"{issuer}\"><saml:AttributeStatement><saml:Subject><saml:NameIdentifier>{}</saml:NameIdentifier></saml:Subject><saml:Attribute AttributeName=\"UPN\"><saml:AttributeValue>{}</saml:AttributeValue></saml:Attribute></saml:AttributeStatement></saml:Assertion></trust:RequestedSecurityToken></trust:RequestSecurityTokenResponse></trust:RequestSecurityTokenResponseCollection></s:Body></s:Envelope>",
+        Some(format!(
+            "<saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:1.0:assertion\" Issuer=\"{issuer}\"><saml:AttributeStatement><saml:Subject><saml:NameIdentifier>{}</saml:NameIdentifier></saml:Subject><saml:Attribute AttributeName=\"UPN\"><saml:AttributeValue>{}</saml:AttributeValue></saml:Attribute></saml:AttributeStatement></saml:Assertion>",
             xml_escape(&user.id),
             xml_escape(&user.upn)
+        ))
+    }
+
+    /// The passive sign-in page's forms authentication (`UserName`, `Password`): the page that
+    /// posts the assertion back to Entra ID (`wresult`), or the page again with AD FS's
+    /// "Incorrect user ID or password".
+    fn forms_sign_in(&self, server: &FederationServer, request: &Request) -> Response {
+        let params = crate::cloud::form::decode(&request.body);
+        let assertion = self.assertion(
+            server,
+            params.get("UserName").cloned(),
+            params.get("Password").cloned(),
         );
-        Response::with_body(StatusCode::OK, "application/soap+xml", body)
+        let body = match assertion {
+            Some(a) => format!(
+                "<html><body><form method=\"POST\" name=\"hiddenform\" action=\"https://login.microsoftonline.com/login.srf\"><input type=\"hidden\" name=\"wa\" value=\"wsignin1.0\"/><input type=\"hidden\" name=\"wresult\" value=\"{}\"/></form></body></html>",
+                xml_escape(&a)
+            ),
+            None => "<html><body><span id=\"errorText\">Incorrect user ID or password. Type the correct user ID and password, and try again.</span></body></html>".into(),
+        };
+        Response::with_body(StatusCode::OK, "text/html; charset=utf-8", body)
     }
 }
 
@@ -191,8 +208,15 @@ impl Handler for FederationService {
             match (&request.method, path.to_ascii_lowercase().as_str()) {
                 (&Method::GET, MEX_PATH) => self.mex(&server),
                 (&Method::POST, USERNAME_MIXED_13 | USERNAME_MIXED_2005) => {
-                    self.issue(&server, &request)
+                    let body = String::from_utf8_lossy(&request.body);
+                    let username = element_text(&body, "Username").map(|u| xml_unescape(&u));
+                    let password = element_text(&body, "Password").map(|p| xml_unescape(&p));
+                    match self.assertion(&server, username, password) {
+                        Some(assertion) => soap_response(&assertion),
+                        None => soap_fault(BAD_CREDENTIALS_FAULT),
+                    }
                 }
+                (&Method::POST, PASSIVE_PATH) => self.forms_sign_in(&server, &request),
                 _ => Response::text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"),
             }
         })
@@ -210,10 +234,26 @@ pub fn username_mixed_request(to: &str, upn: &str, password: &str) -> String {
     )
 }
 
-/// The UPN an issued assertion carries, if the answer is one.
+/// The UPN an issued assertion carries, if the answer holds one: a WS-Trust answer, or the
+/// passive page's `wresult` (the assertion escaped inside an attribute).
 pub fn assertion_upn(body: &str) -> Option<String> {
-    element_text(body, "Assertion")?;
-    element_text(body, "AttributeValue").map(|v| xml_unescape(&v))
+    let body = match body.find("name=\"wresult\" value=\"") {
+        Some(i) => {
+            let rest = &body[i + "name=\"wresult\" value=\"".len()..];
+            xml_unescape(&rest[..rest.find('"')?])
+        }
+        None => body.to_string(),
+    };
+    element_text(&body, "Assertion")?;
+    element_text(&body, "AttributeValue").map(|v| xml_unescape(&v))
+}
+
+/// A WS-Trust Issue answer carrying `assertion`.
+fn soap_response(assertion: &str) -> Response {
+    let body = format!(
+        "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body><trust:RequestSecurityTokenResponseCollection xmlns:trust=\"http://docs.oasis-open.org/ws-sx/ws-trust/200512\"><trust:RequestSecurityTokenResponse><trust:RequestedSecurityToken>{assertion}</trust:RequestedSecurityToken></trust:RequestSecurityTokenResponse></trust:RequestSecurityTokenResponseCollection></s:Body></s:Envelope>"
+    );
+    Response::with_body(StatusCode::OK, "application/soap+xml", body)
 }
 
 /// A SOAP 1.2 fault with `text` as its reason (HTTP 500, as WCF answers faults).

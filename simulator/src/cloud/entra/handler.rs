@@ -195,23 +195,31 @@ impl EntraService {
         }
     }
 
-    /// For a user of a federated domain, whether the federation service accepted the password
-    /// at the domain's active sign-in endpoint (WS-Trust 1.3 Username/Mixed); `None` for a
-    /// managed domain, whose passwords Entra ID checks itself. No answer, an error status or a
-    /// fault instead of an assertion all mean the password could not be validated.
+    /// For a user of a federated domain, whether the federation service accepted the password;
+    /// `None` for a managed domain, whose passwords Entra ID checks itself. A client that shows
+    /// the sign-in page (the Company Portal, Setup Assistant's modern authentication: the
+    /// grants that carry the user's interactive approval) is redirected to the federation
+    /// service's passive sign-in page, where the user types the password; a non-interactive
+    /// client's password (legacy Setup Assistant, through Intune) goes to the domain's active
+    /// endpoint, WS-Trust 1.3 Username/Mixed. No answer, an error status or a fault instead of
+    /// an assertion all mean the password could not be validated.
     async fn federated_password_check(&self, grant: &PasswordGrant<'_>) -> Option<bool> {
-        let active = self
+        let (active, passive) = self
             .lock()
             .federation_of(grant.username)
-            .map(|d| d.active_sign_in_uri.clone())?;
+            .map(|d| (d.active_sign_in_uri.clone(), d.passive_sign_in_uri.clone()))?;
         let client = self.outbound.as_ref()?;
-        let (host, path) = active
-            .strip_prefix("https://")
-            .and_then(|rest| rest.split_once('/'))
-            .map(|(h, p)| (h.to_string(), format!("/{p}")))?;
-        let envelope = username_mixed_request(&active, grant.username, grant.password);
-        let request = OutgoingRequest::new(Method::POST, &host, &path)
-            .body("application/soap+xml; charset=utf-8", envelope);
+        let request = if grant.mfa_approved {
+            let form = form::encode(&[
+                ("UserName", grant.username),
+                ("Password", grant.password),
+                ("AuthMethod", "FormsAuthentication"),
+            ]);
+            outgoing(&passive)?.body("application/x-www-form-urlencoded", form)
+        } else {
+            let envelope = username_mixed_request(&active, grant.username, grant.password);
+            outgoing(&active)?.body("application/soap+xml; charset=utf-8", envelope)
+        };
         let accepted = match client.send(request).await {
             Ok(r) if r.status == StatusCode::OK => assertion_upn(&String::from_utf8_lossy(&r.body))
                 .is_some_and(|upn| upn.eq_ignore_ascii_case(grant.username)),
@@ -337,6 +345,16 @@ impl EntraService {
         };
         Response::json(StatusCode::OK, &answer)
     }
+}
+
+/// A POST to an `https://host/path` URL.
+fn outgoing(url: &str) -> Option<OutgoingRequest> {
+    let (host, path) = url.strip_prefix("https://")?.split_once('/')?;
+    Some(OutgoingRequest::new(
+        Method::POST,
+        host,
+        &format!("/{path}"),
+    ))
 }
 
 /// Realm discovery's answer (the shape of `login.microsoftonline.com/common/userrealm`).
