@@ -38,6 +38,7 @@ fn text(id: &str) -> &'static str {
         "sign-in-log" => "The user's Entra ID sign-ins during the enrollment, with their error codes.",
         "user-mfa" => "Whether the user must pass MFA to sign in, and the authentication method of the device's enrollment profile.",
         "user-home-cloud" => "Whether the user's tenant is in the government cloud, and the Company Portal Cloud setting in the device's Settings app.",
+        "federation-endpoints" => "Whether the user's domain is federated (realm discovery: https://login.microsoftonline.com/common/userrealm/<user>?api-version=2.0) and, on the AD FS server, Get-AdfsEndpoint -AddressPath /adfs/services/trust/13/UsernameMixed.",
         "ade-token-sync-status" => "The enrollment program token's sync status in the admin center (its last sync error, last successful sync and synced device count), and Apple's answer as Intune logged it.",
         "scep-server" => "The device log shows that the device could not get its identity from the SCEP server, which the troubleshooting article has no entry for: the SCEP (NDES) server's log of the request, and whether the device trusts that server's certificate chain. For an ADE device with user affinity, Intune's ADE page says to retry the management download within 15 minutes, then to erase the device.",
         "server-trust" => "The device log shows a server certificate the device does not trust, which the troubleshooting article has no entry for: the certificate chain the device receives from that server (a TLS-inspecting proxy on the device's network replaces it), and whether the device trusts its root.",
@@ -75,6 +76,7 @@ fn facts_for(cause: Cause) -> &'static [&'static str] {
             "device-restriction",
             "device-console-log",
         ],
+        Cause::WsTrust13EndpointDisabled => &["sign-in-log", "federation-endpoints", "user-mfa"],
         // The ADE token block: the token's sync status is the evidence.
         _ => &["ade-token-sync-status"],
     }
@@ -105,6 +107,9 @@ fn known(ctx: &Context<'_>, recognized: bool, id: &str) -> bool {
             .tenant
             .is_some_and(|t| !t.dep_onboarding_settings.is_empty()),
         "sign-in-log" => b.sign_ins.is_some(),
+        "federation-endpoints" => ctx
+            .tenant
+            .is_some_and(|t| t.federated_domains.iter().any(|d| d.endpoints.is_some())),
         "user-home-cloud" => ctx.user.is_some_and(|u| u.home_cloud.is_some()),
         "affected-users" => b.affected_users().is_some(),
         // Never in a bundle: since when, how many devices, installed profiles, network.

@@ -45,11 +45,12 @@ mod version;
 
 pub use bundle::{
     AffectedUsers, ApnsCertificateView, BundleError, BundleProblem, DepOnboardingSettingView,
-    DeviceFacts, DeviceLimitConfiguration, EnrollmentConfiguration, EnrollmentEvent,
-    EnrollmentProfileView, EnrollmentType, EvidenceBundle, FailureCategory, FileMap,
-    ImportedDeviceIdentityView, ImportedDeviceView, IosRestriction, LicenseView, Location,
-    ManagedDeviceView, Manifest, Part, PlatformRestrictionsConfiguration, PortalDevice,
-    ProblemKind, ReadBundle, SignInRecord, SignInStatus, TenantView, UserReport, UserView, FORMAT,
+    DepUploadError, DeviceFacts, DeviceLimitConfiguration, EnrollmentConfiguration,
+    EnrollmentEvent, EnrollmentProfileView, EnrollmentType, EvidenceBundle, FailureCategory,
+    FederatedDomainView, FederationEndpointView, FileMap, ImportedDeviceIdentityView,
+    ImportedDeviceView, IosRestriction, LicenseView, Location, ManagedDeviceView, Manifest, Part,
+    PlatformRestrictionsConfiguration, PortalDevice, ProblemKind, ReadBundle, SignInRecord,
+    SignInStatus, TenantView, UserReport, UserView, FORMAT,
 };
 pub use catalog::{
     check_message_data, localized, localized_all, user_messages, Cause, CurrentAnchor, Edition,

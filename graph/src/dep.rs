@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::tenant::{
-    DepOnboardingSettingView, DepSyncError, EnrollmentProfileView, ImportedDeviceView,
+    DepOnboardingSettingView, DepSyncError, DepUploadError, EnrollmentProfileView,
+    ImportedDeviceView,
 };
 
 /// Graph `depOnboardingSetting` with its profiles and imported devices (enrollsim extensions
@@ -47,6 +48,10 @@ pub struct DepOnboardingSetting {
     /// How the last sync failed (enrollsim extension); `null` after a successful sync.
     #[serde(default)]
     pub last_sync_error: Option<DepSyncError>,
+    /// How the last upload of a server token failed (enrollsim extension); absent after a
+    /// successful upload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_upload_error: Option<DepUploadError>,
     /// The token's enrollment profiles.
     #[serde(default)]
     pub enrollment_profiles: Vec<DepEnrollmentProfile>,
@@ -120,6 +125,7 @@ impl From<DepOnboardingSetting> for DepOnboardingSettingView {
             last_sync_error_code: Some(t.last_sync_error_code),
             synced_device_count: Some(t.synced_device_count),
             last_sync_error: t.last_sync_error,
+            last_upload_error: t.last_upload_error,
             enrollment_profiles: t.enrollment_profiles.into_iter().map(Into::into).collect(),
             imported_apple_device_identities: t
                 .imported_apple_device_identities

@@ -45,10 +45,10 @@ pub use odata::{Collection, GraphError, GraphErrorDetail, InnerError, ValueOf};
 pub use portal::PortalDevice;
 pub use sign_in::{AppliedConditionalAccessPolicy, SignIn, SignInRecord, SignInStatus};
 pub use tenant::{
-    ApnsCertificateView, DepOnboardingSettingView, DepSyncError, DeviceLimitConfiguration,
-    EnrollmentConfiguration, EnrollmentProfileView, ImportedDeviceIdentityView, ImportedDeviceView,
-    IosRestriction, LicenseView, ManagedDeviceView, PlatformRestrictionsConfiguration, TenantView,
-    UserView,
+    ApnsCertificateView, DepOnboardingSettingView, DepSyncError, DepUploadError,
+    DeviceLimitConfiguration, EnrollmentConfiguration, EnrollmentProfileView, FederatedDomainView,
+    FederationEndpointView, ImportedDeviceIdentityView, ImportedDeviceView, IosRestriction,
+    LicenseView, ManagedDeviceView, PlatformRestrictionsConfiguration, TenantView, UserView,
 };
 pub use user::{LicenseDetails, Organization, PrepaidUnits, ServicePlanInfo, SubscribedSku, User};
 

@@ -47,6 +47,51 @@ pub struct TenantView {
     /// The tenant's subscriptions with seat counts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subscribed_skus: Vec<crate::user::SubscribedSku>,
+    /// Federated domains with their federation service's endpoints (enrollsim extension; see
+    /// docs/evidence-bundle.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub federated_domains: Vec<FederatedDomainView>,
+}
+
+/// A federated domain as the admin collects it: realm discovery's answer for a user of the
+/// domain (`login.microsoftonline.com/common/userrealm/{upn}`) and, when the admin can run it
+/// on the federation server, `Get-AdfsEndpoint`'s list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FederatedDomainView {
+    /// The domain.
+    #[serde(default)]
+    pub domain: String,
+    /// Realm discovery's `NameSpaceType` (`Federated`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_space_type: Option<String>,
+    /// Realm discovery's `federation_metadata_url` (the MEX document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federation_metadata_url: Option<String>,
+    /// Realm discovery's `federation_active_auth_url` (where non-interactive credentials go).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federation_active_auth_url: Option<String>,
+    /// `Get-AdfsEndpoint` on the federation server; absent when not collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Vec<FederationEndpointView>>,
+}
+
+/// One row of `Get-AdfsEndpoint`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FederationEndpointView {
+    /// `AddressPath` (`/adfs/services/trust/13/usernamemixed`).
+    #[serde(default)]
+    pub address_path: String,
+    /// `Protocol`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// `Enabled`.
+    #[serde(default)]
+    pub enabled: bool,
+    /// `Proxy` (published through the Web Application Proxy).
+    #[serde(default)]
+    pub proxy: bool,
 }
 
 /// Graph `importedDeviceIdentity`: a corporate identifier.
@@ -286,6 +331,10 @@ pub struct DepOnboardingSettingView {
     /// shows it as the token's sync error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_error: Option<DepSyncError>,
+    /// How the admin's last upload of a server token to this token failed (enrollsim
+    /// extension: the error the admin center showed); absent once an upload succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_upload_error: Option<DepUploadError>,
     /// The token's enrollment profiles.
     #[serde(default)]
     pub enrollment_profiles: Vec<EnrollmentProfileView>,
@@ -312,6 +361,19 @@ pub struct DepSyncError {
     /// The DEP API endpoint that answered (`/session`, `/devices/sync`...).
     #[serde(default)]
     pub endpoint: String,
+}
+
+/// A refused upload of a server token (`uploadDepToken`), as the admin center showed it
+/// (enrollsim extension of Graph).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DepUploadError {
+    /// When the upload was refused (RFC 3339).
+    #[serde(default)]
+    pub date_time: String,
+    /// The admin center's error text.
+    #[serde(default)]
+    pub message: String,
 }
 
 /// Graph `depIOSEnrollmentProfile` (the fields used).

@@ -10,14 +10,17 @@ use enrollsim_diagnostics::{EnrollmentEvent, EvidenceBundle, SignInRecord};
 use enrollsim_graph::requests::AuthenticationRequirements;
 use enrollsim_graph::{
     ApnsCertificateView, Collection, ConditionalAccessPolicy, DepOnboardingSetting,
-    DirectoryObject, EnrollmentConfiguration, EnrollmentConfigurationAssignment, Group,
-    ImportedDeviceIdentityView, LicenseDetails, LicenseView, ManagedDevice, ManagedDeviceView,
-    Organization, PortalDevice, SignIn, TenantView, User, UserView, ALL_LICENSED_USERS_TARGET_TYPE,
-    EXCLUSION_GROUP_TARGET_TYPE,
+    DirectoryObject, EnrollmentConfiguration, EnrollmentConfigurationAssignment,
+    FederatedDomainView, FederationEndpointView, Group, ImportedDeviceIdentityView, LicenseDetails,
+    LicenseView, ManagedDevice, ManagedDeviceView, Organization, PortalDevice, SignIn, TenantView,
+    User, UserView, ALL_LICENSED_USERS_TARGET_TYPE, EXCLUSION_GROUP_TARGET_TYPE,
 };
 use enrollsim_simulator::clock::rfc3339;
+use enrollsim_simulator::cloud::entra::PUBLIC_LOGIN_HOST;
 use enrollsim_simulator::cloud::intune::admin::shapes;
 use enrollsim_simulator::device::Outcome;
+use enrollsim_simulator::net::client::OutgoingRequest;
+use hyper::Method;
 use serde_json::json;
 
 use crate::lab::{AdminApi, Lab, LabError};
@@ -171,6 +174,47 @@ pub async fn tenant_view(lab: &Lab) -> Result<TenantView, LabError> {
         groups,
         conditional_access_policies,
         subscribed_skus,
+        federated_domains: Vec::new(),
+    })
+}
+
+/// The domain of `upn` as realm discovery answers for it, over HTTPS as `curl` would, and,
+/// when it is federated and the lab runs its federation service, `Get-AdfsEndpoint`'s list
+/// (the admin runs it on the AD FS server: no API, so it is read from the service's table).
+/// `None` for a managed domain.
+async fn federated_domain(lab: &Lab, upn: &str) -> Option<FederatedDomainView> {
+    // The admin of a tenant without a federated domain has nothing to look up (the domain list
+    // says so); skipping the call keeps every other run's timeline as it was.
+    lab.world.federation.as_ref()?;
+    // A UPN's characters are all allowed in a path segment (`@` included).
+    let path = format!("/common/userrealm/{upn}?api-version=2.0");
+    let request = OutgoingRequest::new(Method::GET, PUBLIC_LOGIN_HOST, &path);
+    let response = lab.world.collector_client().send(request).await.ok()?;
+    let realm: serde_json::Value = serde_json::from_slice(&response.body).ok()?;
+    let text = |key: &str| realm.get(key).and_then(|v| v.as_str()).map(str::to_string);
+    if text("NameSpaceType").as_deref() != Some("Federated") {
+        return None;
+    }
+    let endpoints = lab.world.federation.as_ref().map(|service| {
+        let server = service.server();
+        let server = server.lock().unwrap_or_else(|p| p.into_inner());
+        server
+            .endpoints
+            .iter()
+            .map(|e| FederationEndpointView {
+                address_path: e.address_path.clone(),
+                protocol: Some(e.protocol.clone()),
+                enabled: e.enabled,
+                proxy: e.proxy,
+            })
+            .collect()
+    });
+    Some(FederatedDomainView {
+        domain: text("DomainName").unwrap_or_default(),
+        name_space_type: text("NameSpaceType"),
+        federation_metadata_url: text("federation_metadata_url"),
+        federation_active_auth_url: text("federation_active_auth_url"),
+        endpoints,
     })
 }
 
@@ -239,7 +283,16 @@ pub async fn collect(lab: &Lab, action: &Action, outcome: &Outcome) -> EvidenceB
         manifest: serde_json::from_value(manifest).unwrap_or_default(),
         device_log: join(device.console_log()),
         company_portal_log: join(device.company_portal_log()),
-        tenant: tenant_view(lab).await.ok(),
+        tenant: match tenant_view(lab).await {
+            Ok(mut tenant) => {
+                tenant.federated_domains = federated_domain(lab, &action.user)
+                    .await
+                    .into_iter()
+                    .collect();
+                Some(tenant)
+            }
+            Err(_) => None,
+        },
         enrollment_events: events,
         sign_ins,
         company_portal_devices: Some(portal_devices(lab, &action.user)),

@@ -15,7 +15,7 @@ use crate::clock::VirtualClock;
 use crate::cloud::apns::{ApnsService, APNS_HOST};
 use crate::cloud::apple_ade::state::{AppleAdeState, Organization};
 use crate::cloud::apple_ade::AppleAdeService;
-use crate::cloud::entra::{self, EntraService, EntraState};
+use crate::cloud::entra::{self, EntraService, EntraState, FederationServer, FederationService};
 use crate::cloud::intune::{self, IntuneService, IntuneState};
 use crate::device::{Device, DeviceEnv, DeviceSpec};
 use crate::net::client::HttpsClient;
@@ -73,6 +73,8 @@ pub struct World {
     pub apns: ApnsService,
     /// Apple's ADE service (DEP API and device activation) and Apple Business Manager's state.
     pub apple_ade: AppleAdeService,
+    /// The federation service of the tenant's federated domain, when it has one.
+    pub federation: Option<FederationService>,
     anonymous_tls: Arc<rustls::ClientConfig>,
     servers: Vec<ServerHandle>,
     /// Whether the services' leaves must satisfy clients judging by the system clock too.
@@ -168,6 +170,7 @@ struct Services {
     intune: IntuneService,
     apns: ApnsService,
     apple_ade: AppleAdeService,
+    federation: Option<FederationService>,
 }
 
 impl Services {
@@ -186,13 +189,18 @@ impl Services {
             ..
         } = commons;
         let tenant_name = tenant.tenant_name.clone();
+        let federated = directory.federated_domains.first().map(|d| d.name.clone());
         let directory = Arc::new(Mutex::new(directory));
         let entra = EntraService::new(
             directory.clone(),
             clock.clone(),
             rng.fork(),
             recorder.clone(),
-        );
+        )
+        .with_outbound(commons.client("Entra ID"));
+        let federation = federated.map(|domain| {
+            FederationService::new(FederationServer::for_domain(&domain), directory.clone())
+        });
         let apns = ApnsService::new(clock.clone(), rng.fork(), recorder.clone());
         let admin_token = format!("admin.{}", rng.hex(16));
         let intune = IntuneService::new(
@@ -216,6 +224,7 @@ impl Services {
             intune,
             apns,
             apple_ade,
+            federation,
         }
     }
 
@@ -226,7 +235,15 @@ impl Services {
         commons: &Commons,
         pki: &Arc<LabPki>,
     ) -> Result<Vec<ServerHandle>, WorldError> {
-        let listeners: [(&[&str], ClientAuth, Arc<dyn Handler>); 5] = [
+        let federation_host = self.federation.as_ref().map(|f| {
+            f.server()
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .host
+                .clone()
+        });
+        let federation_names: Vec<&str> = federation_host.iter().map(String::as_str).collect();
+        let mut listeners: Vec<(&[&str], ClientAuth, Arc<dyn Handler>)> = vec![
             (
                 &entra::HOSTS,
                 ClientAuth::None,
@@ -253,6 +270,13 @@ impl Services {
                 Arc::new(self.apple_ade.clone()),
             ),
         ];
+        if let Some(federation) = &self.federation {
+            listeners.push((
+                &federation_names,
+                ClientAuth::None,
+                Arc::new(federation.clone()),
+            ));
+        }
         let mut servers = Vec::with_capacity(listeners.len());
         for (names, auth, handler) in listeners {
             let leaves = RotatingLeaf::new(
@@ -305,6 +329,7 @@ impl World {
             intune,
             apns,
             apple_ade,
+            federation,
         } = services;
         let Commons {
             clock,
@@ -317,6 +342,7 @@ impl World {
         } = commons;
         Ok(World {
             apple_ade,
+            federation,
             clock,
             rng,
             recorder,

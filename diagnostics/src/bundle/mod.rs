@@ -17,10 +17,10 @@ pub use manifest::{
     AffectedUsers, DeviceFacts, EnrollmentType, FileMap, Location, Manifest, UserReport, FORMAT,
 };
 pub use tenant::{
-    ApnsCertificateView, DepOnboardingSettingView, DeviceLimitConfiguration,
-    EnrollmentConfiguration, EnrollmentProfileView, ImportedDeviceIdentityView, ImportedDeviceView,
-    IosRestriction, LicenseView, ManagedDeviceView, PlatformRestrictionsConfiguration, TenantView,
-    UserView,
+    ApnsCertificateView, DepOnboardingSettingView, DepUploadError, DeviceLimitConfiguration,
+    EnrollmentConfiguration, EnrollmentProfileView, FederatedDomainView, FederationEndpointView,
+    ImportedDeviceIdentityView, ImportedDeviceView, IosRestriction, LicenseView, ManagedDeviceView,
+    PlatformRestrictionsConfiguration, TenantView, UserView,
 };
 
 /// One evidence bundle. Build it in code (all fields are public, `Default` gives an empty

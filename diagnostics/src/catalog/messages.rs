@@ -203,7 +203,7 @@ pub struct UserMessage {
 
 const NONE: &[&str] = &[];
 
-static MESSAGES: [UserMessage; 21] = [
+static MESSAGES: [UserMessage; 22] = [
     UserMessage {
         section: Section::NetworkError,
         kind: MessageKind::Displayed,
@@ -477,6 +477,19 @@ static MESSAGES: [UserMessage; 21] = [
             "An error occurred while uploading the Enrollment Program token",
         ],
         phrases_it: &["caricamento del token del programma di registrazione"],
+    },
+    UserMessage {
+        section: Section::VerifyWsTrust13Enabled,
+        // The article gives no message: the user's ADE device with user affinity cannot
+        // enroll (legacy Setup Assistant keeps asking for the password). The Italian text is
+        // our translation (the Italian article of 2020 has no such section).
+        kind: MessageKind::Symptom,
+        english: "Verify WS-Trust 1.3 is enabled",
+        italian: "Verificare che WS-Trust 1.3 sia abilitato",
+        shown_in: &[Location::SetupAssistant, Location::NotShown],
+        codes: NONE,
+        phrases_en: &["WS-Trust", "usernamemixed"],
+        phrases_it: &["WS-Trust"],
     },
 ];
 

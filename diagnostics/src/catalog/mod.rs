@@ -307,6 +307,10 @@ section_enum!(
         AdeTokenUploadError => "error-an-error-occurred-while-uploading-the-enrollment-program-token",
             new Main "error-an-error-occurred-while-uploading-the-enrollment-program-token",
         // --- end of the ADE token block.
+        /// "Verify WS-Trust 1.3 is enabled" (in 2020 only in the sibling troubleshooting
+        /// article; on this page since)
+        VerifyWsTrust13Enabled => "verify-ws-trust-13-is-enabled",
+            new Main "verify-ws-trust-13-is-enabled",
     }
 );
 
@@ -376,6 +380,9 @@ id_enum!(
         MdmAuthorityNotSet => "mdm-authority-not-set",
         /// A device type restriction blocks the iOS/iPadOS platform for an ADE device.
         IosPlatformBlocked => "ios-platform-blocked",
+        /// The federation service's WS-Trust 1.3 Username/Mixed endpoint is disabled, so a
+        /// federated user's non-interactive sign-in cannot be validated.
+        WsTrust13EndpointDisabled => "ws-trust-13-endpoint-disabled",
     }
 );
 
@@ -454,6 +461,10 @@ const PAIRS: &[(Section, Cause)] = &[
     ),
     (Section::MdmAuthorityNotDefined, Cause::MdmAuthorityNotSet),
     (Section::InvalidProfile, Cause::IosPlatformBlocked),
+    (
+        Section::VerifyWsTrust13Enabled,
+        Cause::WsTrust13EndpointDisabled,
+    ),
 ];
 
 /// Every (section, cause) pair the article documents, in article order.
@@ -538,6 +549,9 @@ impl Cause {
             }
             Cause::MdmAuthorityNotSet => "The tenant's MDM authority has not been set",
             Cause::IosPlatformBlocked => "A device type restriction blocks the iOS/iPadOS platform",
+            Cause::WsTrust13EndpointDisabled => {
+                "The federation service's WS-Trust 1.3 Username/Mixed endpoint is disabled"
+            }
             other => ade_token_title(other),
         }
     }

@@ -18,6 +18,8 @@ pub struct ResolutionStep {
 
 const REENROLL: &str = "Enroll the device again.";
 
+/// The seed's causes are here; the ADE token block's and the other entries added since 2020
+/// are in [`ade_token_texts`] and [`added_since_2020`].
 fn texts(cause: Cause) -> &'static [&'static str] {
     match cause {
         Cause::IosUnspecifiedError => &[
@@ -94,10 +96,10 @@ fn texts(cause: Cause) -> &'static [&'static str] {
             "Change Cloud from Automatic (the cloud the device detects) to Government.",
             "Sign in to Company Portal again; the authentication now goes to the government cloud.",
         ],
-        Cause::UnsupportedDeviceType | Cause::IosPlatformBlocked | Cause::MdmAuthorityNotSet => {
-            added_since_2020(cause)
-        }
-        other => ade_token_texts(other),
+        other => match ade_token_texts(other) {
+            [] => added_since_2020(other),
+            texts => texts,
+        },
     }
 }
 
@@ -172,6 +174,11 @@ fn added_since_2020(cause: Cause) -> &'static [&'static str] {
             "In the Intune admin center, open Devices > Enroll devices > Enrollment restrictions, and under Device type restrictions select the restriction that applies to the user (All Users, the default, unless a higher-priority one is assigned to one of the user's groups) > Properties.",
             "Select Edit next to Platform settings, choose Allow for iOS/iPadOS, then Review + save and Save.",
             "Start the device's Setup Assistant again (erase the device if it went past Remote Management).",
+        ],
+        Cause::WsTrust13EndpointDisabled => &[
+            "On the AD FS server, list the endpoint: Get-AdfsEndpoint -AddressPath \"/adfs/services/trust/13/UsernameMixed\". Enrolling ADE devices with user affinity needs it enabled (with a third-party identity provider, ask its vendor).",
+            "Enable it: Enable-AdfsEndpoint -TargetAddressPath \"/adfs/services/trust/13/UsernameMixed\" (and publish it through the Web Application Proxy), then restart the AD FS service.",
+            "Start the device's Setup Assistant again and sign in.",
         ],
         Cause::MdmAuthorityNotSet => &[
             "In the Intune admin center, open Tenant administration and check the MDM authority: it shows as unknown while none has been set.",

@@ -62,7 +62,9 @@ pub(crate) enum Check {
 pub(crate) fn check_of(cause: Cause, website: bool) -> Check {
     match cause {
         Cause::AdeServiceUnreachable | Cause::AdeProfilePredatesToken => Check::Activation,
-        Cause::GovernmentCloudNotSelected | Cause::MfaDuringAde => Check::SignIn,
+        Cause::GovernmentCloudNotSelected
+        | Cause::MfaDuringAde
+        | Cause::WsTrust13EndpointDisabled => Check::SignIn,
         Cause::CompanyPortalOutdated => Check::AppVersion,
         Cause::UserNotLicensed => Check::Licence,
         Cause::ApnsCertificateMissing | Cause::ApnsCertificateInvalid if website => {

@@ -9,6 +9,7 @@
 mod ade;
 mod ade_restriction;
 mod ade_sync;
+mod ade_upload;
 mod apns;
 mod cloud;
 mod conditional_access;
@@ -16,6 +17,7 @@ mod context;
 mod device;
 pub(crate) mod device_chain;
 mod eligibility;
+mod federation;
 mod licence;
 mod portal;
 mod restrictions;
@@ -87,10 +89,12 @@ pub(crate) fn run(ctx: &Context<'_>) -> Vec<Finding> {
     portal::rules(ctx, &mut out);
     ade::rules(ctx, &mut out);
     ade_sync::rules(ctx, &mut out);
+    ade_upload::rules(ctx, &mut out);
     cloud::rules(ctx, &mut out);
     conditional_access::rules(ctx, &mut out);
     eligibility::rules(ctx, &mut out);
     ade_restriction::rules(ctx, &mut out);
+    federation::rules(ctx, &mut out);
     out
 }
 

@@ -599,3 +599,97 @@ fn website_devices(n: usize) -> Vec<PortalDevice> {
         })
         .collect()
 }
+
+/// A federated domain as realm discovery and `Get-AdfsEndpoint` show it.
+fn federated(ws_trust_13_enabled: bool) -> FederatedDomainView {
+    let endpoint = |path: &str, enabled: bool| FederationEndpointView {
+        address_path: path.into(),
+        protocol: Some("WS-Trust".into()),
+        enabled,
+        proxy: enabled,
+    };
+    FederatedDomainView {
+        domain: "contoso.example".into(),
+        name_space_type: Some("Federated".into()),
+        federation_metadata_url: Some(
+            "https://adfs.contoso.example/adfs/services/trust/mex".into(),
+        ),
+        federation_active_auth_url: Some(
+            "https://adfs.contoso.example/adfs/services/trust/13/usernamemixed".into(),
+        ),
+        endpoints: Some(vec![
+            endpoint("/adfs/services/trust/2005/usernamemixed", true),
+            endpoint("/adfs/services/trust/13/usernamemixed", ws_trust_13_enabled),
+        ]),
+    }
+}
+
+/// Legacy Setup Assistant sign-in of a federated user, refused with AADSTS50126.
+fn federated_sign_in_refused(ws_trust_13_enabled: bool) -> EvidenceBundle {
+    let mut b = ade("", Location::SetupAssistant).with_sign_ins(vec![sign_in(
+        50126,
+        "Error validating credentials due to invalid username or password.",
+    )]);
+    tenant(&mut b).dep_onboarding_settings[0].enrollment_profiles[0].authentication_method =
+        Some("setupAssistantLegacy".into());
+    tenant(&mut b).federated_domains = vec![federated(ws_trust_13_enabled)];
+    b
+}
+
+#[test]
+fn ws_trust_13_endpoint_disabled() {
+    let b = federated_sign_in_refused(false);
+    let d = check(
+        &b,
+        Section::VerifyWsTrust13Enabled,
+        Cause::WsTrust13EndpointDisabled,
+    );
+    assert!(has_evidence(&d, "sign-ins.json", "AADSTS50126"));
+    assert!(has_evidence(&d, "tenant.json", "is disabled"));
+}
+
+#[test]
+fn a_federated_users_refused_password_with_ws_trust_enabled_is_not_the_endpoint() {
+    let d = diagnose(&federated_sign_in_refused(true));
+    assert_ne!(
+        d.cause,
+        Some(Cause::WsTrust13EndpointDisabled),
+        "{}",
+        d.render_text()
+    );
+    assert_ne!(
+        d.section,
+        Some(Section::VerifyWsTrust13Enabled),
+        "{}",
+        d.render_text()
+    );
+}
+
+/// Without `Get-AdfsEndpoint`, a federated user's 50126 could be a mistyped password: the
+/// endpoint is only a tentative answer, below the confidence that names a cause with
+/// certainty, and the diagnosis asks for the list.
+#[test]
+fn without_the_endpoint_list_a_federated_users_refusal_asks_for_it() {
+    let mut b = federated_sign_in_refused(false);
+    tenant(&mut b).federated_domains[0].endpoints = None;
+    let d = diagnose(&b);
+    assert!(d.confidence.value() < 0.5, "{}", d.render_text());
+    let wanted = serde_json::to_string(&d).unwrap();
+    assert!(wanted.contains("Get-AdfsEndpoint"), "{}", d.render_text());
+}
+
+#[test]
+fn ade_token_upload_failed() {
+    let mut b = ade("", Location::NotShown);
+    let token = &mut tenant(&mut b).dep_onboarding_settings[0];
+    token.last_upload_error = Some(DepUploadError {
+        date_time: "2026-11-26T10:30:00Z".into(),
+        message: "An error occurred while uploading the Enrollment Program token. Request ID: AjaxError: ajaxExtended call failed".into(),
+    });
+    let d = check(
+        &b,
+        Section::AdeTokenUploadError,
+        Cause::AdeTokenUploadFailed,
+    );
+    assert!(has_evidence(&d, "tenant.json", "AjaxError"));
+}

@@ -10,8 +10,9 @@
 //! admin API. Intune support is not the admin either: its retry calls the service.
 
 use enrollsim_graph::requests::{EnrollmentProfilePatch, NewEnrollmentProfile, UploadDepToken};
-use enrollsim_graph::{Collection, DepOnboardingSetting};
+use enrollsim_graph::{Collection, DepOnboardingSetting, ValueOf};
 use enrollsim_simulator::cloud::apple_ade::state::lock;
+use enrollsim_simulator::cloud::intune::admin::UPLOAD_ERROR_TEXT;
 use enrollsim_simulator::recorder::{Entry, Happening};
 use enrollsim_simulator::rng::SeededRng;
 use enrollsim_simulator::world::World;
@@ -32,12 +33,12 @@ pub(super) async fn upload_server_token(
     (token_id, apple_id): (&str, &str),
     ids: &SeededRng,
 ) -> Result<(), LabError> {
-    let server_token = lock(world.apple_ade.state())
-        .issue_server_token(server, ids, world.clock.now())
+    let token_file = lock(world.apple_ade.state())
+        .download_token_file(server, ids, world.clock.now())
         .map_err(|e| LabError::Spec(format!("Apple Business Manager: {e}")))?;
     let body = UploadDepToken {
         apple_id: Some(apple_id.to_string()),
-        dep_token: Some(server_token.to_token_file()),
+        dep_token: Some(token_file),
     };
     super::AdminApi::new(world)
         .send(
@@ -46,6 +47,22 @@ pub(super) async fn upload_server_token(
             Some(&body),
         )
         .await
+}
+
+/// The admin reads Intune's public key for the enrollment program token `token_id` (Graph's
+/// `getEncryptionPublicKey`, saved as a `.pem`) and uploads it to the MDM server `server` in
+/// Apple Business Manager (MDM Server Settings > Upload Public Key).
+pub(super) async fn upload_public_key(
+    world: &World,
+    server: &str,
+    token_id: &str,
+) -> Result<(), LabError> {
+    let key: ValueOf<String> = super::AdminApi::new(world)
+        .get(&format!("{DEP_SETTINGS}/{token_id}/getEncryptionPublicKey"))
+        .await?;
+    lock(world.apple_ade.state())
+        .upload_public_key(server, &key.value)
+        .map_err(abm_error)
 }
 
 /// The tenant's ADE tokens in Intune: id and Apple ID of each.
@@ -71,6 +88,36 @@ pub(super) async fn renew_ade_token(lab: &Lab) -> Result<(), LabError> {
     upload_server_token(&lab.world, &server, (&token_id, &apple_id), &lab.ids).await
 }
 
+/// A history step: the admin tries to renew the tenant's ADE token. A refused upload (the
+/// admin center's upload error, a 400 naming it) is what the admin met, not a failed step;
+/// any other failure is.
+pub(super) async fn try_renew_ade_token(lab: &Lab) -> Result<(), LabError> {
+    match renew_ade_token(lab).await {
+        Err(LabError::Admin {
+            status: 400, body, ..
+        }) if body.contains(UPLOAD_ERROR_TEXT) => Ok(()),
+        other => other,
+    }
+}
+
+/// The article's fix for the upload error, its Apple Business Manager half: the tenant
+/// token's public key from Graph, uploaded to Intune's MDM server.
+async fn upload_tenant_public_key(lab: &Lab) -> Result<(), LabError> {
+    let server = intune_server(&lab.world);
+    let token = ade_tokens(&lab.world).into_iter().next();
+    let (Some(server), Some((token_id, _))) = (server, token) else {
+        return Err(LabError::Spec(
+            "upload-public-key-to-abm: the tenant has no ADE token".into(),
+        ));
+    };
+    upload_public_key(&lab.world, &server, &token_id).await?;
+    abm_note(
+        lab,
+        "the administrator uploaded the token's public key (.pem) to Intune's MDM server",
+    );
+    Ok(())
+}
+
 /// A history step: the admin downloads the server token of another MDM server in Apple
 /// Business Manager (one the devices are not assigned to) and uploads it in place of the
 /// tenant's. Intune's syncs then see that server's devices, not the tenant's.
@@ -82,6 +129,9 @@ pub(super) async fn replace_ade_token(lab: &Lab) -> Result<(), LabError> {
         ));
     };
     let server = lock(lab.world.apple_ade.state()).add_mdm_server("Other MDM server", &lab.ids);
+    // Apple Business Manager asks for a public key when a server is added: the admin gives it
+    // the tenant token's, which is what lets Intune open that server's token.
+    upload_public_key(&lab.world, &server, &token_id).await?;
     upload_server_token(&lab.world, &server, (&token_id, &apple_id), &lab.ids).await
 }
 
@@ -105,6 +155,25 @@ pub(super) fn intune_server(world: &World) -> Option<String> {
     })
 }
 
+/// What happens on Apple's side of the ADE history, in the order of ties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum AbmStep {
+    /// Intune's earlier sync.
+    Sync,
+    /// The device is assigned to Intune's MDM server.
+    Assign,
+    /// Someone uploads another public key to Intune's MDM server.
+    ReplaceKey,
+}
+
+/// A public key Intune does not hold for any token: what was uploaded to the MDM server when
+/// someone set up another token with it and gave up before the upload.
+fn foreign_public_key(server: &str) -> String {
+    use base64::Engine;
+    let body = base64::engine::general_purpose::STANDARD.encode(format!("abandoned-{server}"));
+    format!("-----BEGIN PUBLIC KEY-----\n{body}\n-----END PUBLIC KEY-----\n")
+}
+
 /// The ADE history after the admin's token and profile steps: Intune's earlier sync and the
 /// device's later assignment in Apple Business Manager, then the state at the start.
 pub(super) struct AbmHistory<'a> {
@@ -116,33 +185,38 @@ pub(super) struct AbmHistory<'a> {
 }
 
 impl AbmHistory<'_> {
-    /// Replays, in time order, Intune's earlier sync (`last_synced_days_ago`) and the
-    /// device's assignment to Intune's MDM server (`apple.device_assigned_days_ago`).
+    /// Replays, in time order, Intune's earlier sync (`last_synced_days_ago`), the device's
+    /// assignment to Intune's MDM server (`apple.device_assigned_days_ago`) and the
+    /// replacement of the server's public key (`apple.public_key_replaced_days_ago`). None
+    /// goes back before the admin's token and profile steps.
     pub async fn replay_until(&self, start: OffsetDateTime) -> Result<(), LabError> {
-        let synced = self.ade.last_synced_days_ago.map(|d| start - d.duration());
-        let assigned = self
-            .ade
-            .apple
+        let apple = &self.ade.apple;
+        let at = |span: Option<crate::scenario::Span>| span.map(|d| start - d.duration());
+        let mut steps: Vec<(OffsetDateTime, AbmStep)> = Vec::new();
+        steps.extend(at(self.ade.last_synced_days_ago).map(|t| (t, AbmStep::Sync)));
+        let assigned = apple
             .device_assigned_days_ago
-            .filter(|_| self.ade.device_assigned)
-            .map(|d| start - d.duration());
-        let mut steps: Vec<(OffsetDateTime, bool)> = Vec::new();
-        steps.extend(synced.map(|t| (t, true)));
-        steps.extend(assigned.map(|t| (t, false)));
-        steps.sort();
-        for (at, is_sync) in steps {
+            .filter(|_| self.ade.device_assigned);
+        steps.extend(at(assigned).map(|t| (t, AbmStep::Assign)));
+        steps.extend(at(apple.public_key_replaced_days_ago).map(|t| (t, AbmStep::ReplaceKey)));
+        steps.sort_by_key(|(t, step)| (*t, *step));
+        for (at, step) in steps {
             let at = at.max(self.world.clock.now());
             self.world.clock.advance_to(at);
-            if is_sync {
-                self.world
-                    .intune
-                    .sync_ade(self.token_id, false)
-                    .await
-                    .map_err(|e| LabError::Spec(format!("earlier ADE sync: {e}")))?;
-            } else {
-                lock(self.world.apple_ade.state())
+            match step {
+                AbmStep::Sync => {
+                    self.world
+                        .intune
+                        .sync_ade(self.token_id, false)
+                        .await
+                        .map_err(|e| LabError::Spec(format!("earlier ADE sync: {e}")))?;
+                }
+                AbmStep::Assign => lock(self.world.apple_ade.state())
                     .assign_device(self.serial, Some(self.server), at)
-                    .map_err(abm_error)?;
+                    .map_err(abm_error)?,
+                AbmStep::ReplaceKey => lock(self.world.apple_ade.state())
+                    .upload_public_key(self.server, &foreign_public_key(self.server))
+                    .map_err(abm_error)?,
             }
         }
         Ok(())
@@ -195,6 +269,7 @@ pub(super) async fn apply(lab: &Lab, step: &ResolutionStep) -> Option<Result<(),
         }
         ResolutionStep::ReaddMdmServer => readd_mdm_server(lab),
         ResolutionStep::RenewAdeToken => renew_ade_token(lab).await,
+        ResolutionStep::UploadPublicKeyToAbm => upload_tenant_public_key(lab).await,
         ResolutionStep::SetEnrollmentProfileFields {
             profile,
             name,

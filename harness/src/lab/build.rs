@@ -56,6 +56,7 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
     let intune = intune_state(spec, &serial, start, &ids);
     let world = start_world(spec, start, directory, intune).await?;
     install_push_certificate(&world, &spec.tenant, start, &ids)?;
+    super::entra_build::configure_federation_service(&world, &spec.tenant);
     if let Some(ade) = &spec.tenant.ade {
         setup_ade(&world, ade, &serial, start, &ids).await?;
     }
@@ -116,6 +117,7 @@ fn directory(spec: &WorldSpec, ids: &SeededRng) -> EntraState {
         });
     }
     super::entra_build::add_groups_and_policies(&mut directory, &spec.tenant, ids);
+    super::entra_build::add_federation(&mut directory, &spec.tenant);
     directory
 }
 
@@ -560,6 +562,8 @@ async fn setup_ade(
     let first = ade_history_start(ade, start) + Duration::minutes(1);
     let server = register_in_abm(world, ade, serial, first, ids)?;
     let mut admin = AdeAdmin::create_token(world, ade, server).await?;
+    // Adding a token: Intune's public key goes to the MDM server before any token download.
+    super::abm::upload_public_key(world, &admin.server, &admin.token_id).await?;
     for (at, step) in steps {
         world.clock.advance_to(at);
         admin.replay(step, ids).await?;

@@ -1,13 +1,16 @@
 //! The directory part of building a lab: a tenant spec's groups (with their licences),
-//! subscriptions and Conditional Access policies turned into Entra's records, with users named by UPN resolved to object ids.
+//! subscriptions and Conditional Access policies turned into Entra's records, with users named by UPN resolved to object ids,
+//! and a federated domain with its federation service's endpoints.
 
 use enrollsim_simulator::cloud::entra::conditional_access::ALL;
+use enrollsim_simulator::cloud::entra::federation::{MEX_PATH, PASSIVE_PATH, USERNAME_MIXED_13};
 use enrollsim_simulator::cloud::entra::{
-    ConditionalAccessPolicy, EntraState, GrantControl, Group, License, PolicyState, Sku,
-    INTUNE_APP_ID, INTUNE_ENROLLMENT_APP_ID,
+    ConditionalAccessPolicy, EntraState, FederatedDomain, FederationServer, GrantControl, Group,
+    License, PolicyState, Sku, INTUNE_APP_ID, INTUNE_ENROLLMENT_APP_ID,
 };
 use enrollsim_simulator::cloud::intune::admin::default_plans;
 use enrollsim_simulator::rng::SeededRng;
+use enrollsim_simulator::world::World;
 
 use crate::scenario::{
     CloudAppSpec, ConditionalAccessSpec, GrantSpec, GroupLicenseSpec, PolicyStateSpec, TenantSpec,
@@ -45,6 +48,34 @@ pub(super) fn add_groups_and_policies(
     for p in &tenant.conditional_access {
         let policy = policy(directory, p, ids.uuid_lower());
         directory.conditional_access_policies.push(policy);
+    }
+}
+
+/// The tenant's domain as federated (`Set-MgDomainFederationConfiguration`): Entra ID sends
+/// its users' credentials to the federation service's WS-Trust 1.3 Username/Mixed endpoint.
+pub(super) fn add_federation(directory: &mut EntraState, tenant: &TenantSpec) {
+    if tenant.federation.is_none() {
+        return;
+    }
+    let service = FederationServer::for_domain(&tenant.domain);
+    directory.federated_domains.push(FederatedDomain {
+        name: tenant.domain.clone(),
+        issuer_uri: service.url("/adfs/services/trust"),
+        metadata_exchange_uri: service.url(MEX_PATH),
+        active_sign_in_uri: service.url(USERNAME_MIXED_13),
+        passive_sign_in_uri: service.url(PASSIVE_PATH),
+    });
+}
+
+/// The federation service's endpoints as its administrator left them.
+pub(super) fn configure_federation_service(world: &World, tenant: &TenantSpec) {
+    let (Some(spec), Some(service)) = (&tenant.federation, &world.federation) else {
+        return;
+    };
+    let server = service.server();
+    let mut server = server.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(endpoint) = server.endpoint_mut(USERNAME_MIXED_13) {
+        endpoint.enabled = spec.ws_trust_13_enabled;
     }
 }
 

@@ -11,7 +11,7 @@ use enrollsim_simulator::device::{Device, Outcome};
 use hyper::Method;
 use time::Duration;
 
-use super::abm::{renew_ade_token, replace_ade_token};
+use super::abm::{renew_ade_token, replace_ade_token, try_renew_ade_token};
 use super::{Lab, LabError};
 use crate::scenario::{Action, HistoryStep};
 
@@ -42,6 +42,7 @@ async fn replay_step(lab: &Lab, i: usize, step: &HistoryStep) -> Result<(), LabE
         HistoryStep::RenewApnsCertificate => lab.admin().renew_apns_certificate().await?,
         HistoryStep::ReplaceApnsCertificate => lab.admin().upload_new_apns_certificate().await?,
         HistoryStep::RenewAdeToken => renew_ade_token(lab).await?,
+        HistoryStep::TryRenewAdeToken => try_renew_ade_token(lab).await?,
         HistoryStep::AdvanceDays { days } => advance(lab, Duration::days(*days)).await,
         HistoryStep::Advance { by } => advance(lab, by.duration()).await,
         HistoryStep::AdvanceTo { at } => {

@@ -7,6 +7,7 @@
 //! keeps these internals private.
 
 mod abm;
+mod adfs;
 mod admin;
 mod build;
 mod device;
@@ -254,6 +255,7 @@ impl Lab {
                 self.world.intune.run_due_syncs().await;
                 Ok(())
             }
+            ResolutionStep::EnableWsTrustEndpoint => adfs::enable_ws_trust_endpoint(self),
             other => match abm::apply(self, other).await {
                 Some(done) => done,
                 None => admin.apply_directory_step(other).await.unwrap_or_else(|| {

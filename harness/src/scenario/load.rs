@@ -581,6 +581,8 @@ fn step_references(step: &ResolutionStep) -> (Option<&String>, Option<&String>) 
         | ResolutionStep::AcceptAbmTerms
         | ResolutionStep::ReaddMdmServer
         | ResolutionStep::RenewAdeToken
+        | ResolutionStep::UploadPublicKeyToAbm
+        | ResolutionStep::EnableWsTrustEndpoint
         | ResolutionStep::CreateEnrollmentProfile { .. }
         | ResolutionStep::RequestSupportSyncRetry
         | ResolutionStep::WaitHours { .. }

@@ -127,6 +127,27 @@ pub struct TenantSpec {
     /// Subscriptions with seat counts (a SKU not listed has seats enough).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skus: Vec<super::SkuSpec>,
+    /// The tenant's domain is federated with an AD FS-like federation service at
+    /// `adfs.<domain>`; absent for a managed domain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub federation: Option<FederationSpec>,
+}
+
+/// The federation service of a federated domain, as its administrator left it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FederationSpec {
+    /// Whether the WS-Trust 1.3 Username/Mixed endpoint
+    /// (`/adfs/services/trust/13/usernamemixed`) is enabled (AD FS enables it by default).
+    pub ws_trust_13_enabled: bool,
+}
+
+impl Default for FederationSpec {
+    fn default() -> Self {
+        FederationSpec {
+            ws_trust_13_enabled: true,
+        }
+    }
 }
 
 impl Default for TenantSpec {
@@ -147,6 +168,7 @@ impl Default for TenantSpec {
             groups: Vec::new(),
             conditional_access: Vec::new(),
             skus: Vec::new(),
+            federation: None,
         }
     }
 }
@@ -232,6 +254,12 @@ pub struct AbmSpec {
     /// How long before the start Apple Business Manager assigned the device to Intune's
     /// MDM server (a span); from the beginning of the history when absent.
     pub device_assigned_days_ago: Option<Span>,
+    /// How long before the start the public key of Intune's MDM server in Apple Business
+    /// Manager was replaced by one Intune does not hold for the tenant's token (the `.pem` of
+    /// another token, say, whose setup was abandoned) (a span). Tokens downloaded after that
+    /// are encrypted to the other key, and Intune cannot open them; the token in use keeps
+    /// working.
+    pub public_key_replaced_days_ago: Option<Span>,
 }
 
 impl Default for AbmSpec {
@@ -244,6 +272,7 @@ impl Default for AbmSpec {
             cursors_lost: false,
             profiles_lost: false,
             device_assigned_days_ago: None,
+            public_key_replaced_days_ago: None,
         }
     }
 }
@@ -580,6 +609,10 @@ pub enum HistoryStep {
     /// The admin downloaded a new server token from Apple Business Manager and uploaded it to
     /// the tenant's ADE token (Apple's tokens last a year).
     RenewAdeToken,
+    /// The admin tried to renew the tenant's ADE token as `renew-ade-token` does, and the
+    /// admin center may have refused the upload (its upload error is then what the admin saw,
+    /// and the token keeps its old server token).
+    TryRenewAdeToken,
     /// Time passed, in whole days (the form before units; `advance` says it in real units).
     AdvanceDays {
         /// How many days.
@@ -860,6 +893,14 @@ pub enum ResolutionStep {
     /// Admin: download a new server token for Intune's MDM server in Apple Business Manager
     /// and upload it to the enrollment program token in Intune ("Renew token").
     RenewAdeToken,
+    /// Admin (federation service administrator): enable the WS-Trust 1.3 Username/Mixed
+    /// endpoint (`Enable-AdfsEndpoint -TargetAddressPath /adfs/services/trust/13/UsernameMixed`,
+    /// then restart the service).
+    EnableWsTrustEndpoint,
+    /// Admin: read Intune's public key for the enrollment program token (Graph's
+    /// `getEncryptionPublicKey`), save it as a `.pem` and upload it to Intune's MDM server in
+    /// Apple Business Manager (MDM Server Settings); then `renew-ade-token`.
+    UploadPublicKeyToAbm,
     /// Admin: change fields of an ADE enrollment profile (then `sync-ade-token`).
     SetEnrollmentProfileFields {
         /// The profile's current name.

@@ -8,6 +8,7 @@
 
 mod apple_ade;
 mod byod_flow;
+mod federation;
 mod leaf_rotation;
 mod mdm_signature;
 mod prop_wire;

@@ -73,6 +73,7 @@ pub fn healthy_tenant() -> TenantView {
         groups: vec![],
         conditional_access_policies: vec![],
         subscribed_skus: vec![],
+        federated_domains: vec![],
         apple_push_notification_certificate: Some(ApnsCertificateView {
             apple_identifier: Some("mdm-admin@contoso.example".into()),
             topic_identifier: Some(

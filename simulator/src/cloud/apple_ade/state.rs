@@ -134,6 +134,9 @@ pub struct MdmServer {
     pub token: Option<IssuedToken>,
     /// When true, Apple answers 403 `ACCESS_DENIED` (the server lost access to the account).
     pub access_denied: bool,
+    /// The public key (`.pem`) the admin uploaded for the server ("MDM Server Settings >
+    /// Upload Public Key"); Apple encrypts the server tokens it hands out to it.
+    pub public_key: Option<String>,
 }
 
 /// A device in Apple Business Manager.
@@ -268,6 +271,10 @@ pub enum AdeStateError {
     /// No device has this serial number.
     #[error("no device {0} in Apple Business Manager")]
     UnknownDevice(String),
+    /// The server has no public key, so Apple Business Manager has nothing to encrypt a
+    /// server token to (it asks for the `.pem` when the server is created).
+    #[error("MDM server {0} has no public key in Apple Business Manager")]
+    NoPublicKey(String),
 }
 
 /// Apple Business Manager's state and the DEP API's bookkeeping.
@@ -321,6 +328,7 @@ impl AppleAdeState {
             consumer_key: format!("CK_{}", rng.hex(64)),
             token: None,
             access_denied: false,
+            public_key: None,
         };
         self.servers.insert(uuid.clone(), server);
         uuid
@@ -356,6 +364,37 @@ impl AppleAdeState {
             generation,
         });
         Ok(token)
+    }
+
+    /// "MDM Server Settings > Upload Public Key": the `.pem` Apple encrypts the server's next
+    /// tokens to. The token in use keeps working; only the next download changes.
+    pub fn upload_public_key(&mut self, server: &str, pem: &str) -> Result<(), AdeStateError> {
+        let entry = self
+            .servers
+            .get_mut(server)
+            .ok_or_else(|| AdeStateError::UnknownServer(server.to_string()))?;
+        entry.public_key = Some(pem.to_string());
+        Ok(())
+    }
+
+    /// "Download Token" as the admin gets it: a new server token ([`Self::issue_server_token`])
+    /// in the `.p7m` encrypted to the server's public key.
+    pub fn download_token_file(
+        &mut self,
+        server: &str,
+        rng: &SeededRng,
+        now: OffsetDateTime,
+    ) -> Result<String, AdeStateError> {
+        let key = self
+            .servers
+            .get(server)
+            .ok_or_else(|| AdeStateError::UnknownServer(server.to_string()))?
+            .public_key
+            .clone()
+            .ok_or_else(|| AdeStateError::NoPublicKey(server.to_string()))?;
+        Ok(self
+            .issue_server_token(server, rng, now)?
+            .to_encrypted_file(&key))
     }
 
     /// Revokes the server's token (as deleting it in Apple Business Manager would): every

@@ -10,6 +10,14 @@
 //! `wire::dep` has no model for this object (it is not a DEP API body), so it lives here.
 //! enrollsim does not encrypt the `.p7m`: [`ServerToken::to_token_file`] writes the decrypted
 //! text, and [`ServerToken::from_token_file`] reads either that text or the bare JSON.
+//!
+//! What the encryption decides is kept, though: Apple Business Manager encrypts the file to the
+//! public key the admin uploaded for the MDM server (Intune's key for one enrollment program
+//! token, from Graph's `getEncryptionPublicKey`), and only the holder of that key can read it.
+//! [`ServerToken::to_encrypted_file`] writes the text with the recipient's key named in a
+//! header, as S/MIME's `RecipientInfo` names the recipient's certificate, and
+//! [`recipient_of`] reads it back; Intune opens a file only when it names its own key
+//! ([`key_id`] of the PEM it handed out).
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -71,6 +79,17 @@ impl ServerToken {
         )
     }
 
+    /// The `.p7m` as Apple Business Manager hands it out, encrypted to `public_key_pem` (the
+    /// `.pem` uploaded for the MDM server): the decrypted text behind a header naming the
+    /// recipient's key.
+    pub fn to_encrypted_file(&self, public_key_pem: &str) -> String {
+        format!(
+            "{RECIPIENT_HEADER}: {}\r\n{}",
+            key_id(public_key_pem),
+            self.to_token_file()
+        )
+    }
+
     /// Reads a token from the decrypted `.p7m` text or from the bare JSON.
     pub fn from_token_file(text: &str) -> Result<ServerToken, TokenFileError> {
         const BEGIN: &str = "-----BEGIN MESSAGE-----";
@@ -103,6 +122,27 @@ impl ServerToken {
     }
 }
 
+/// The header of an encrypted token file that names the recipient's key.
+const RECIPIENT_HEADER: &str = "X-Recipient-Key";
+
+/// A public key's identity: the base64 body of its PEM, without the armour and line breaks
+/// (two PEMs of one key compare equal however they were wrapped).
+pub fn key_id(public_key_pem: &str) -> String {
+    public_key_pem
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with("-----"))
+        .collect()
+}
+
+/// The key a token file was encrypted to, if it names one.
+pub fn recipient_of(text: &str) -> Option<&str> {
+    text.lines()
+        .take_while(|l| !l.trim().is_empty())
+        .find_map(|l| l.strip_prefix(RECIPIENT_HEADER)?.strip_prefix(':'))
+        .map(str::trim)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +168,22 @@ mod tests {
         assert!(
             ServerToken::from_token_file("-----END MESSAGE----- -----BEGIN MESSAGE-----").is_err()
         );
+    }
+
+    #[test]
+    fn an_encrypted_file_names_its_recipient_and_still_reads() {
+        let t = ServerToken::new(
+            "CK_a".into(),
+            "CS_b".into(),
+            "AT_Oc".into(),
+            "AS_d".into(),
+            datetime!(2027-11-26 10:00 UTC),
+        );
+        let pem = "-----BEGIN CERTIFICATE-----\nQUJD\nREVG\n-----END CERTIFICATE-----\n";
+        let file = t.to_encrypted_file(pem);
+        assert_eq!(recipient_of(&file), Some("QUJDREVG"));
+        assert_eq!(key_id(pem), "QUJDREVG");
+        assert_eq!(ServerToken::from_token_file(&file), Ok(t.clone()));
+        assert_eq!(recipient_of(&t.to_token_file()), None);
     }
 }

@@ -4,7 +4,10 @@
 //! sign-in page: a client that can show Microsoft's MFA prompt (the Company Portal, Setup
 //! Assistant with modern authentication) adds `mfa=approved` once the user has approved the
 //! prompt; a client that cannot (legacy Setup Assistant authentication) never does, which is
-//! why MFA makes it fail (the article's "ADE enrollment stuck at user login"). Errors have the
+//! why MFA makes it fail (the article's "ADE enrollment stuck at user login"). For a user of a
+//! federated domain the password is not Entra's to check: it goes to the domain's federation
+//! service over WS-Trust 1.3 ([`super::federation`]), and realm discovery
+//! (`/common/userrealm/{upn}`) says where that is. Errors have the
 //! real shape: `error`, `error_description` starting with the AADSTS code, `error_codes`,
 //! `timestamp`, `trace_id`, `correlation_id`, `error_uri` (Microsoft identity platform, "Error
 //! codes": <https://learn.microsoft.com/entra/identity-platform/reference-error-codes>).
@@ -16,6 +19,7 @@ use hyper::{Method, StatusCode};
 use time::{Duration, OffsetDateTime};
 
 use super::conditional_access::{self, Evaluation, GrantControl, SignInContext};
+use super::federation::{assertion_upn, username_mixed_request};
 use super::state::{
     Cloud, EntraState, EntraUser, IssuedToken, RegisteredDevice, SignInRecord, SignInStatus,
 };
@@ -25,6 +29,7 @@ use super::{
 };
 use crate::clock::{rfc3339, VirtualClock};
 use crate::cloud::form;
+use crate::net::client::{HttpsClient, OutgoingRequest};
 use crate::net::{BoxFuture, Handler, Request, Response};
 use crate::recorder::{Entry, Happening, Recorder};
 use crate::rng::SeededRng;
@@ -40,6 +45,8 @@ pub struct EntraService {
     clock: VirtualClock,
     rng: SeededRng,
     recorder: Recorder,
+    /// How Entra ID reaches a federated domain's federation service.
+    outbound: Option<HttpsClient>,
 }
 
 /// An AADSTS failure, before it is rendered.
@@ -63,7 +70,15 @@ impl EntraService {
             clock,
             rng,
             recorder,
+            outbound: None,
         }
+    }
+
+    /// The service, able to call federation services through `client`.
+    #[must_use]
+    pub fn with_outbound(mut self, client: HttpsClient) -> Self {
+        self.outbound = Some(client);
+        self
     }
 
     /// The shared directory.
@@ -108,7 +123,7 @@ impl EntraService {
         Response::json(failure.status, &body)
     }
 
-    fn token(&self, request: &Request) -> Response {
+    async fn token(&self, request: &Request) -> Response {
         let cloud = if request.host == GOVERNMENT_LOGIN_HOST {
             Cloud::Government
         } else {
@@ -129,10 +144,11 @@ impl EntraService {
             upn = grant.username,
             client_id = grant.client_id
         );
+        let federated = self.federated_password_check(&grant).await;
         let _entered = span.enter();
         let now = self.clock.now();
         let mut state = self.lock();
-        let (outcome, evaluation) = match authenticate(&state, &grant, cloud) {
+        let (outcome, evaluation) = match authenticate(&state, &grant, cloud, federated) {
             Ok(user) => conditional_access(&state, user, &grant, &params),
             Err(failure) => (Err(failure), Evaluation::default()),
         };
@@ -177,6 +193,80 @@ impl EntraService {
                 Response::json(StatusCode::OK, &body)
             }
         }
+    }
+
+    /// For a user of a federated domain, whether the federation service accepted the password;
+    /// `None` for a managed domain, whose passwords Entra ID checks itself. A client that shows
+    /// the sign-in page (the Company Portal, Setup Assistant's modern authentication: the
+    /// grants that carry the user's interactive approval) is redirected to the federation
+    /// service's passive sign-in page, where the user types the password; a non-interactive
+    /// client's password (legacy Setup Assistant, through Intune) goes to the domain's active
+    /// endpoint, WS-Trust 1.3 Username/Mixed. No answer, an error status or a fault instead of
+    /// an assertion all mean the password could not be validated.
+    async fn federated_password_check(&self, grant: &PasswordGrant<'_>) -> Option<bool> {
+        let (active, passive) = self
+            .lock()
+            .federation_of(grant.username)
+            .map(|d| (d.active_sign_in_uri.clone(), d.passive_sign_in_uri.clone()))?;
+        let client = self.outbound.as_ref()?;
+        let request = if grant.mfa_approved {
+            let form = form::encode(&[
+                ("UserName", grant.username),
+                ("Password", grant.password),
+                ("AuthMethod", "FormsAuthentication"),
+            ]);
+            outgoing(&passive)?.body("application/x-www-form-urlencoded", form)
+        } else {
+            let envelope = username_mixed_request(&active, grant.username, grant.password);
+            outgoing(&active)?.body("application/soap+xml; charset=utf-8", envelope)
+        };
+        let accepted = match client.send(request).await {
+            Ok(r) if r.status == StatusCode::OK => assertion_upn(&String::from_utf8_lossy(&r.body))
+                .is_some_and(|upn| upn.eq_ignore_ascii_case(grant.username)),
+            Ok(r) => {
+                tracing::debug!(status = r.status.as_u16(), "federation service refused");
+                false
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "federation service unreachable");
+                false
+            }
+        };
+        Some(accepted)
+    }
+
+    /// Realm discovery (`GET /common/userrealm/{upn}?api-version=2.0`): whether the user's
+    /// domain is managed or federated and, when federated, where its federation service's
+    /// metadata and active endpoint are — what a client reads before sending credentials.
+    fn user_realm(&self, upn: &str) -> Response {
+        let upn = percent_encoding::percent_decode_str(upn).decode_utf8_lossy();
+        let domain = upn.rsplit_once('@').map_or("", |(_, d)| d).to_string();
+        let state = self.lock();
+        let realm = match state.federation_of(&upn) {
+            Some(f) => UserRealm {
+                name_space_type: "Federated".into(),
+                login: upn.to_string(),
+                domain_name: domain,
+                federation_protocol: Some("WSTrust".into()),
+                federation_metadata_url: Some(f.metadata_exchange_uri.clone()),
+                federation_active_auth_url: Some(f.active_sign_in_uri.clone()),
+                cloud_instance_name: "microsoftonline.com".into(),
+            },
+            None => UserRealm {
+                name_space_type: if state.domain.eq_ignore_ascii_case(&domain) {
+                    "Managed".into()
+                } else {
+                    "Unknown".into()
+                },
+                login: upn.to_string(),
+                domain_name: domain,
+                federation_protocol: None,
+                federation_metadata_url: None,
+                federation_active_auth_url: None,
+                cloud_instance_name: "microsoftonline.com".into(),
+            },
+        };
+        Response::json(StatusCode::OK, &realm)
     }
 
     /// Device registration (workplace join): `POST /EnrollmentServer/device/`.
@@ -257,6 +347,34 @@ impl EntraService {
     }
 }
 
+/// A POST to an `https://host/path` URL.
+fn outgoing(url: &str) -> Option<OutgoingRequest> {
+    let (host, path) = url.strip_prefix("https://")?.split_once('/')?;
+    Some(OutgoingRequest::new(
+        Method::POST,
+        host,
+        &format!("/{path}"),
+    ))
+}
+
+/// Realm discovery's answer (the shape of `login.microsoftonline.com/common/userrealm`).
+#[derive(serde::Serialize)]
+struct UserRealm {
+    #[serde(rename = "NameSpaceType")]
+    name_space_type: String,
+    #[serde(rename = "Login")]
+    login: String,
+    #[serde(rename = "DomainName")]
+    domain_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    federation_protocol: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    federation_metadata_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    federation_active_auth_url: Option<String>,
+    cloud_instance_name: String,
+}
+
 /// A resource-owner password grant, as the token endpoint read it from the form.
 struct PasswordGrant<'a> {
     username: &'a str,
@@ -322,11 +440,15 @@ fn password_grant<'a>(
 }
 
 /// Judges the credentials against the directory, as the cloud that received them.
+/// `federated` is the federation service's verdict on the password for a user of a federated
+/// domain (`None`: the domain is managed and the directory checks the password).
 fn authenticate(
     state: &EntraState,
     grant: &PasswordGrant<'_>,
     cloud: Cloud,
+    federated: Option<bool>,
 ) -> Result<EntraUser, Aadsts> {
+    let password_ok = |user: &EntraUser| federated.unwrap_or(user.password == grant.password);
     let username = grant.username;
     match state.user_by_upn(username).cloned() {
         None => Err(Aadsts {
@@ -353,7 +475,14 @@ fn authenticate(
             code: 50057,
             text: "The user account is disabled.".into(),
         }),
-        Some(user) if user.password != grant.password => Err(Aadsts {
+        // A federated user's password that the federation service did not validate gets the
+        // same answer as a wrong one: a password grant for an AD FS-federated user failing
+        // at the IdP is reported as AADSTS50126 (fuel9/DisplayMonkey#50: "AADSTS70002: Error
+        // validating credentials. AADSTS50126: Invalid username or password" on a domain
+        // federated with AD FS; the sign-in log's reason for 50126 reads "Invalid username or
+        // password or Invalid on-premise username or password", MicrosoftDocs/azure-docs#55028).
+        // No public page gives a code of its own for a disabled WS-Trust endpoint.
+        Some(user) if !password_ok(&user) => Err(Aadsts {
             status: StatusCode::BAD_REQUEST,
             error: "invalid_grant",
             code: 50126,
@@ -508,7 +637,12 @@ impl Handler for EntraService {
                 (&Method::POST, h, [_tenant, "oauth2", "v2.0", "token"])
                     if h != REGISTRATION_HOST && h != GOVERNMENT_REGISTRATION_HOST =>
                 {
-                    self.token(&request)
+                    self.token(&request).await
+                }
+                (&Method::GET, h, ["common", "userrealm", upn])
+                    if h != REGISTRATION_HOST && h != GOVERNMENT_REGISTRATION_HOST =>
+                {
+                    self.user_realm(upn)
                 }
                 (_, h, [_tenant, "oauth2", "v2.0", "token"])
                     if h != REGISTRATION_HOST && h != GOVERNMENT_REGISTRATION_HOST =>

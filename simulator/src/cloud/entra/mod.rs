@@ -5,8 +5,13 @@
 //! (`enterpriseregistration.windows.net`). Which cloud a request reached is decided by the host
 //! name it was sent to, so a government user whose Company Portal signs in through the public
 //! cloud fails the way the article describes, with the real AADSTS code.
+//!
+//! A domain can be federated: its users' passwords are checked by the tenant's federation
+//! service ([`federation`], AD FS-like, its own host), which Entra ID calls over WS-Trust 1.3,
+//! and realm discovery (`/common/userrealm/{upn}`) tells clients so.
 
 pub mod conditional_access;
+pub mod federation;
 mod handler;
 mod state;
 
@@ -14,10 +19,11 @@ pub use conditional_access::{
     AppliedPolicy, ConditionalAccessPolicy, GrantControl, Group, PolicyResult, PolicyState,
     INTUNE_APP_ID,
 };
+pub use federation::{FederationEndpoint, FederationServer, FederationService};
 pub use handler::{bearer_token, EntraService};
 pub use state::{
-    Cloud, EntraState, EntraUser, IssuedToken, License, RegisteredDevice, SignInRecord,
-    SignInStatus, Sku, DEFAULT_DEVICE_QUOTA, INTUNE_SERVICE_PLANS,
+    Cloud, EntraState, EntraUser, FederatedDomain, IssuedToken, License, RegisteredDevice,
+    SignInRecord, SignInStatus, Sku, DEFAULT_DEVICE_QUOTA, INTUNE_SERVICE_PLANS,
 };
 
 /// Host of the public cloud's sign-in service.

@@ -162,6 +162,23 @@ pub struct SignInRecord {
     pub applied_policies: Vec<AppliedPolicy>,
 }
 
+/// A verified domain whose users sign in at a federation service (Graph's
+/// `internalDomainFederation`): Entra ID sends their passwords to `active_sign_in_uri`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FederatedDomain {
+    /// The domain (the users' UPN suffix).
+    pub name: String,
+    /// `issuerUri`.
+    pub issuer_uri: String,
+    /// `metadataExchangeUri`: the federation service's MEX document.
+    pub metadata_exchange_uri: String,
+    /// `activeSignInUri`: where non-interactive clients' credentials go (WS-Trust 1.3
+    /// Username/Mixed).
+    pub active_sign_in_uri: String,
+    /// `passiveSignInUri`: the browser sign-in page.
+    pub passive_sign_in_uri: String,
+}
+
 /// The directory of one tenant.
 #[derive(Debug, Clone)]
 pub struct EntraState {
@@ -185,6 +202,8 @@ pub struct EntraState {
     pub conditional_access_policies: Vec<ConditionalAccessPolicy>,
     /// Subscriptions with seat counts; a SKU not listed here is not counted.
     pub skus: Vec<Sku>,
+    /// Domains whose users sign in at a federation service.
+    pub federated_domains: Vec<FederatedDomain>,
 }
 
 impl EntraState {
@@ -201,7 +220,16 @@ impl EntraState {
             groups: Vec::new(),
             conditional_access_policies: Vec::new(),
             skus: Vec::new(),
+            federated_domains: Vec::new(),
         }
+    }
+
+    /// The federation settings of the domain of `upn`, if that domain is federated.
+    pub fn federation_of(&self, upn: &str) -> Option<&FederatedDomain> {
+        let domain = upn.rsplit_once('@')?.1;
+        self.federated_domains
+            .iter()
+            .find(|d| d.name.eq_ignore_ascii_case(domain))
     }
 
     /// The user with `upn` (case-insensitive).

@@ -399,6 +399,20 @@ pub struct EnrollmentProgramToken {
     /// Whether the first full fetch of Apple's device list completed; later syncs ask Apple
     /// for the changes since [`EnrollmentProgramToken::cursor`].
     pub initial_fetch_done: bool,
+    /// The public key (PEM) Intune made for this token (Graph's `getEncryptionPublicKey`):
+    /// Intune can open only a server token file encrypted to it.
+    pub encryption_public_key: String,
+    /// How the admin's last upload of a server token was refused; `None` once one succeeded.
+    pub last_upload_error: Option<AdeUploadFailure>,
+}
+
+/// A refused server token upload, as the admin center showed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdeUploadFailure {
+    /// When.
+    pub at: OffsetDateTime,
+    /// The admin center's error text.
+    pub message: String,
 }
 
 /// A sync with Apple that failed, as Intune records it for the admin: Apple's HTTP status and

@@ -1,6 +1,7 @@
 //! The admin API's Automated Device Enrollment resources, in Graph's shapes:
 //! `deviceManagement/depOnboardingSettings` (tokens), their `enrollmentProfiles`,
-//! `syncWithAppleDeviceEnrollmentProgram` and `importedAppleDeviceIdentities`.
+//! `syncWithAppleDeviceEnrollmentProgram`, `importedAppleDeviceIdentities`,
+//! `getEncryptionPublicKey` and `uploadDepToken`.
 
 use enrollsim_graph::requests::{
     EnrollmentProfilePatch, NewDepOnboardingSetting, NewEnrollmentProfile,
@@ -11,8 +12,11 @@ use hyper::{Method, StatusCode};
 use serde_json::Value;
 
 use super::{bad_request, body, graph_error, not_found, ok_value, Answer};
+use crate::cloud::apple_ade::token::{key_id, recipient_of, ServerToken};
 use crate::cloud::intune::ade::SyncError;
-use crate::cloud::intune::state::{AdeAuthMethod, AdeProfile, EnrollmentProgramToken};
+use crate::cloud::intune::state::{
+    AdeAuthMethod, AdeProfile, AdeUploadFailure, EnrollmentProgramToken,
+};
 use crate::cloud::intune::IntuneService;
 use crate::net::{Request, Response};
 
@@ -26,6 +30,7 @@ pub(super) async fn route(
         (&Method::GET, []) => ok_value(service.dep_onboarding_settings()),
         (&Method::POST, []) => create_token(service, request),
         (&Method::POST, [id, "uploadDepToken"]) => upload_token(service, request, id),
+        (&Method::GET, [id, "getEncryptionPublicKey"]) => encryption_public_key(service, id),
         (&Method::POST, [id, "syncWithAppleDeviceEnrollmentProgram"]) => {
             sync_now(service, id).await
         }
@@ -130,9 +135,29 @@ fn edit_profile(service: &IntuneService, request: &Request, id: &str, pid: &str)
     Ok(Response::empty(StatusCode::NO_CONTENT))
 }
 
+/// What the admin center shows when a server token upload fails, as the current article
+/// quotes it ("Error: An error occurred while uploading the Enrollment Program token").
+pub const UPLOAD_ERROR_TEXT: &str = "An error occurred while uploading the Enrollment Program token. Request ID: AjaxError: ajaxExtended call failed";
+
+/// `GET depOnboardingSettings/{id}/getEncryptionPublicKey`: the public key (PEM) Intune holds
+/// for the token, which the admin uploads to the MDM server in Apple Business Manager
+/// (Graph answers `{"value": "..."}`).
+fn encryption_public_key(service: &IntuneService, id: &str) -> Answer {
+    let state = service.lock();
+    match state.ade_tokens.iter().find(|t| t.id == id) {
+        Some(t) => ok_value(t.encryption_public_key.clone()),
+        None => {
+            drop(state);
+            Err(token_not_found(service))
+        }
+    }
+}
+
 /// `uploadDepToken` (`{"appleId", "depToken"}`): the admin renews the token with the server
-/// token downloaded from Apple Business Manager (the decrypted `.p7m` text). The next sync
-/// fetches Apple's whole device list again.
+/// token downloaded from Apple Business Manager (the `.p7m`). Intune opens it with the key it
+/// holds for this token; a file encrypted to another key (Apple Business Manager holds another
+/// `.pem` for the MDM server) cannot be opened, and the admin center shows its upload error.
+/// The next sync fetches Apple's whole device list again.
 fn upload_token(service: &IntuneService, request: &Request, id: &str) -> Answer {
     let upload: UploadDepToken = body(service, request)?;
     let apple_id = upload
@@ -144,7 +169,7 @@ fn upload_token(service: &IntuneService, request: &Request, id: &str) -> Answer 
             "'depToken' (the server token file's text) is required.",
         )
     })?;
-    let token = crate::cloud::apple_ade::token::ServerToken::from_token_file(&text)
+    let token = ServerToken::from_token_file(&text)
         .map_err(|e| bad_request(service, format!("'depToken': {e}")))?;
     let now = service.clock.now();
     let mut state = service.lock();
@@ -152,6 +177,19 @@ fn upload_token(service: &IntuneService, request: &Request, id: &str) -> Answer 
         drop(state);
         return Err(token_not_found(service));
     };
+    if recipient_of(&text) != Some(key_id(&t.encryption_public_key).as_str()) {
+        t.last_upload_error = Some(AdeUploadFailure {
+            at: now,
+            message: UPLOAD_ERROR_TEXT.into(),
+        });
+        drop(state);
+        service.note(
+            None,
+            "server token upload refused: the file is not encrypted to this token's public key"
+                .into(),
+        );
+        return Err(bad_request(service, UPLOAD_ERROR_TEXT));
+    }
     t.server_token = Some(token);
     // A new server token starts over with a full fetch: the old cursor may be older than
     // Apple accepts (an expired token is renewed weeks later) or belong to another server.
@@ -160,6 +198,7 @@ fn upload_token(service: &IntuneService, request: &Request, id: &str) -> Answer 
     t.apple_id = apple_id;
     t.uploaded_at = now;
     t.expires_at = now + time::Duration::days(365);
+    t.last_upload_error = None;
     drop(state);
     service.note(
         None,
@@ -228,6 +267,8 @@ fn create_token(service: &IntuneService, request: &Request) -> Answer {
         devices: Vec::new(),
         last_sync_error: None,
         initial_fetch_done: false,
+        encryption_public_key: token_public_key(&id),
+        last_upload_error: None,
     });
     let created = NewDepOnboardingSetting {
         id: Some(id),
@@ -281,6 +322,15 @@ fn create_profile(service: &IntuneService, request: &Request, id: &str) -> Answe
         department: new.department,
     };
     Ok(Response::json(StatusCode::CREATED, &created))
+}
+
+/// The public key of a new token, as a PEM block. enrollsim encrypts nothing with it (see
+/// `apple_ade::token`), so its body only has to differ from every other token's: it is made
+/// from the token's id (drawing from the seeded generator would move every later id).
+fn token_public_key(token_id: &str) -> String {
+    use base64::Engine;
+    let body = base64::engine::general_purpose::STANDARD.encode(format!("intune-dep-{token_id}"));
+    format!("-----BEGIN PUBLIC KEY-----\n{body}\n-----END PUBLIC KEY-----\n")
 }
 
 /// One collection of a token (`enrollmentProfiles`, `importedAppleDeviceIdentities`) as a

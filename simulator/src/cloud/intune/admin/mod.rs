@@ -33,6 +33,7 @@ use super::IntuneService;
 use crate::clock::rfc3339;
 use crate::net::{Request, Response};
 
+pub use ade::UPLOAD_ERROR_TEXT;
 pub use shapes::sign_in_log;
 pub use users::default_plans;
 

@@ -4,10 +4,10 @@
 
 use enrollsim_graph::{
     ApnsCertificateView, AppliedConditionalAccessPolicy, DepEnrollmentProfile,
-    DepOnboardingSetting, DepSyncError, DeviceLimitConfiguration, EnrollmentConfiguration,
-    EnrollmentEvent, ImportedAppleDeviceIdentity, ImportedDeviceIdentityView, IosRestriction,
-    LicenseDetails, LicenseView, ManagedDevice, PlatformRestrictionsConfiguration, PortalDevice,
-    ServicePlanInfo, SignIn, SignInStatus, User,
+    DepOnboardingSetting, DepSyncError, DepUploadError, DeviceLimitConfiguration,
+    EnrollmentConfiguration, EnrollmentEvent, ImportedAppleDeviceIdentity,
+    ImportedDeviceIdentityView, IosRestriction, LicenseDetails, LicenseView, ManagedDevice,
+    PlatformRestrictionsConfiguration, PortalDevice, ServicePlanInfo, SignIn, SignInStatus, User,
 };
 use time::OffsetDateTime;
 
@@ -153,6 +153,10 @@ pub fn dep_onboarding_setting(t: &EnrollmentProgramToken) -> DepOnboardingSettin
             status: f.status,
             code: f.code.clone(),
             endpoint: f.endpoint.clone(),
+        }),
+        last_upload_error: t.last_upload_error.as_ref().map(|f| DepUploadError {
+            date_time: rfc3339(f.at),
+            message: f.message.clone(),
         }),
         enrollment_profiles: t
             .profiles
