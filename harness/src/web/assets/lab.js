@@ -84,7 +84,7 @@ function say(text) {
 function show(title, ...nodes) {
   const view = document.getElementById('admin-view');
   view.replaceChildren(el('h3', { text: title }), ...nodes);
-  view.focus();
+  view.focus({ preventScroll: true });
 }
 
 function field(id, labelText, input) {
@@ -101,8 +101,8 @@ const panes = {
       u.userPrincipalName, u.displayName,
       u.assignedLicenses.map((l) => l.skuPartNumber || l.skuId).join(', ') || 'none',
       (u.memberOf || []).join(', ') || 'none',
-      el('span', {}, button('Devices', () => userDevices(u.userPrincipalName), 'Devices of ' + u.userPrincipalName),
-        ' ', licenceForm(u.userPrincipalName, skus.value))
+      el('span', {}, button('Devices', () => userDevices(u.id, u.userPrincipalName), 'Devices of ' + u.userPrincipalName),
+        ' ', licenceForm(u.id, u.userPrincipalName, skus.value))
     ]);
     show('Users', table('Users, their licences and groups', ['User', 'Name', 'Licences', 'Groups', 'Actions'], rows));
   },
@@ -173,18 +173,18 @@ async function openPane(name) {
   }
 }
 
-function licenceForm(upn, skus) {
+// Users are addressed by their object id: the admin API reads a path segment as it comes.
+function licenceForm(id, upn, skus) {
   const select = el('select', {}, ...skus.map((s) => el('option', { value: s.skuPartNumber, text: s.skuPartNumber })));
-  const id = 'sku-' + upn.replace(/[^a-z0-9]/gi, '-');
-  return el('form', { class: 'inline-form', onsubmit: () => change('POST', '/v1.0/users/' + encodeURIComponent(upn) + '/assignLicense',
+  return el('form', { class: 'inline-form', onsubmit: () => change('POST', '/v1.0/users/' + id + '/assignLicense',
     { addLicenses: [{ skuId: select.value }], removeLicenses: [] }, 'Licence assigned to ' + upn) },
-  field(id, 'Licence for ' + upn, select), el('button', { type: 'submit', text: 'Assign licence' }));
+  field('sku-' + id, 'Licence for ' + upn, select), el('button', { type: 'submit', text: 'Assign licence' }));
 }
 
-async function userDevices(upn) {
+async function userDevices(id, upn) {
   try {
-    const devices = await graph('/v1.0/users/' + encodeURIComponent(upn) + '/managedDevices');
-    show('Devices of ' + upn, devicesTable('Devices of ' + upn, devices.value, () => userDevices(upn)));
+    const devices = await graph('/v1.0/users/' + id + '/managedDevices');
+    show('Devices of ' + upn, devicesTable('Devices of ' + upn, devices.value, () => userDevices(id, upn)));
   } catch (e) {
     show('Error', el('p', { text: e.message }));
   }
@@ -196,14 +196,19 @@ function devicesTable(caption, devices, reopen) {
   const rows = devices.map((d) => {
     const name = d.deviceName + ' (' + d.serialNumber + ')';
     const base = '/v1.0/deviceManagement/managedDevices/' + d.id;
-    return [d.deviceName, d.userPrincipalName, d.serialNumber, d.enrolledDateTime, d.lastSyncDateTime, d.managementState,
-      d.lastPushFailure ? 'Unreachable: ' + d.lastPushFailure : 'reachable',
+    return [d.deviceName, d.userPrincipalName, d.serialNumber, when(d.enrolledDateTime), when(d.lastSyncDateTime), d.managementState,
+      d.lastPushFailure ? 'Unreachable: ' + d.lastPushFailure : '—',
       el('span', { class: 'actions' },
         button('Sync', act('POST', base + '/syncDevice', 'Sync sent to ' + name), 'Sync ' + name),
         button('Retire', act('POST', base + '/retire', 'Retired ' + name), 'Retire ' + name),
         button('Delete', act('DELETE', base, 'Deleted ' + name), 'Delete ' + name))];
   });
-  return table(caption, ['Device', 'User', 'Serial', 'Enrolled', 'Last check-in', 'State', 'Push', 'Actions'], rows);
+  return table(caption, ['Device', 'User', 'Serial', 'Enrolled', 'Last check-in', 'State', 'Last push', 'Actions'], rows);
+}
+
+// An RFC 3339 time as the admin center shows it: date and minutes, UTC.
+function when(time) {
+  return time ? time.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC') : '—';
 }
 
 function restrictionCard(c, assignments) {
