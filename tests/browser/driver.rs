@@ -151,6 +151,52 @@ impl Trainee {
         .await;
     }
 
+    /// The browser, for what the helpers here do not cover.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The element `xpath` finds, once it is there.
+    pub async fn element(&self, xpath: &str) -> fantoccini::elements::Element {
+        let wanted = xpath.to_string();
+        self.wait_until(xpath, move |t| {
+            let wanted = wanted.clone();
+            async move { t.client.find(Locator::XPath(&wanted)).await.is_ok() }
+        })
+        .await;
+        self.client
+            .find(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no {xpath}: {e}"))
+    }
+
+    /// Does `click` and waits until the page reports the result in its status line, then lets
+    /// the page redraw what the change touched.
+    pub async fn act<F, Fut>(&self, click: F)
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        self.client
+            .execute(
+                "document.getElementById('status').textContent = '';",
+                Vec::new(),
+            )
+            .await
+            .expect("clearing the status");
+        click().await;
+        self.wait_until("the page's report", |t| async move {
+            !t.text("#status").await.is_empty()
+        })
+        .await;
+        let status = self.text("#status").await;
+        assert!(
+            !status.starts_with("Failed") && !status.contains("refused"),
+            "the lab refused: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
     /// The visible text of the first element `css` finds ("" when there is none).
     pub async fn text(&self, css: &str) -> String {
         match self.client.find(Locator::Css(css)).await {
@@ -179,7 +225,7 @@ impl Trainee {
 
     /// Clicks the button whose text is `text`.
     pub async fn click_text(&self, text: &str) {
-        let xpath = format!("//button[normalize-space()='{text}']");
+        let xpath = format!("//button[normalize-space()=\"{text}\"]");
         self.client
             .find(Locator::XPath(&xpath))
             .await

@@ -10,6 +10,7 @@
 #![allow(clippy::too_many_lines)]
 
 mod driver;
+mod solve_catalog;
 
 use driver::{Trainee, WebDriver};
 use enrollsim::catalog;
@@ -196,4 +197,18 @@ async fn two_trainees_labs_stay_independent() {
     first.close().await;
     second.close().await;
     lab.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_catalog_scenario_is_solved_through_the_browser() {
+    let driver = WebDriver::start().await;
+    let failures: Vec<Scenario> = catalog::builtin()
+        .expect("the catalog loads")
+        .into_iter()
+        .filter(|s| s.section.is_some())
+        .collect();
+    assert!(failures.len() > 30, "the whole catalog: {}", failures.len());
+    for scenario in &failures {
+        solve_catalog::solve(&driver, scenario).await;
+    }
 }

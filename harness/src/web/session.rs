@@ -52,19 +52,10 @@ struct GraphCall {
     body: Option<Value>,
 }
 
-/// A device button.
+/// A push certificate button, or a button of Apple Business Manager or Microsoft support.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DeviceCall {
-    action: String,
-    #[serde(default)]
-    cloud: Option<String>,
-}
-
-/// A push certificate button.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ApnsCall {
+struct ButtonCall {
     action: String,
 }
 
@@ -158,6 +149,7 @@ impl Session {
             (Method::GET, "/api/graph") => self.graph_read(&call).await,
             (Method::POST, "/api/graph") => self.graph_write(&call, &mut progress).await,
             (Method::POST, "/api/apns") => self.apns(&call, &mut progress).await,
+            (Method::POST, "/api/portal") => self.portal(&call, &mut progress).await,
             (Method::POST, "/api/device") => self.device(&call, &mut progress).await,
             (Method::POST, "/api/wait") => self.wait(&call, &mut progress).await,
             (Method::POST, "/api/enroll") => Ok(self.enroll(&mut progress).await),
@@ -194,6 +186,7 @@ impl Session {
                 "enroll_via": self.scenario.action.enroll,
                 "language": spec.locale,
                 "device_name": spec.name,
+                "serial": self.lab.device.serial(),
                 "os_version": spec.os_version,
             },
             "device": {"outcome": progress.outcome, "shown": shown},
@@ -273,7 +266,7 @@ impl Session {
     /// Apple's portal and Intune's upload: renew (same topic), replace (a new certificate,
     /// a new topic) or upload (a new one where there was none).
     async fn apns(&self, call: &Call, progress: &mut Progress) -> Result<Reply, Reply> {
-        let request: ApnsCall = body(call)?;
+        let request: ButtonCall = body(call)?;
         let admin = self.lab.admin();
         let (step, done) = match request.action.as_str() {
             "renew" => (
@@ -321,13 +314,28 @@ impl Session {
 
     /// A technician's action on the phone.
     async fn device(&self, call: &Call, progress: &mut Progress) -> Result<Reply, Reply> {
-        let request: DeviceCall = body(call)?;
-        let step = trainee::device_step(&request.action, request.cloud.as_deref()).map_err(bad)?;
+        let request: trainee::DeviceCall = body(call)?;
+        let step = trainee::device_step(&request).map_err(bad)?;
         let done = self.lab.apply(&step).await.map_err(|e| e.to_string());
-        let what = match &request.cloud {
-            Some(cloud) => format!("Device: {} ({cloud})", request.action),
-            None => format!("Device: {}", request.action),
+        let detail = [&request.cloud, &request.version, &request.build]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>();
+        let what = if detail.is_empty() {
+            format!("Device: {}", request.action)
+        } else {
+            format!("Device: {} ({})", request.action, detail.join(" "))
         };
+        Ok(self.done(progress, what, &step, done))
+    }
+
+    /// Apple Business Manager's portal, or a request to Microsoft support.
+    async fn portal(&self, call: &Call, progress: &mut Progress) -> Result<Reply, Reply> {
+        let request: ButtonCall = body(call)?;
+        let step = trainee::portal_step(&request.action).map_err(bad)?;
+        let done = self.lab.apply(&step).await.map_err(|e| e.to_string());
+        let what = format!("Portal: {}", request.action);
         Ok(self.done(progress, what, &step, done))
     }
 

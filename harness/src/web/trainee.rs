@@ -8,10 +8,46 @@ use serde_json::Value;
 
 use crate::scenario::{CloudSetting, ResolutionStep};
 
-/// The device action a button names (`remove-profile`, `cloud` with `cloud`...), as the
-/// step the lab carries out on the device.
-pub(super) fn device_step(action: &str, cloud: Option<&str>) -> Result<ResolutionStep, String> {
+/// What a device button sends: the action and what it needs.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DeviceCall {
+    pub action: String,
+    /// `set-company-portal-cloud`: automatic, public or government.
+    #[serde(default)]
+    pub cloud: Option<String>,
+    /// `update-os`: the version and build Software Update installs.
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub build: Option<String>,
+}
+
+/// A step in a portal that is not the Intune admin center (Apple Business Manager has no API an
+/// admin calls; Microsoft support acts on the service), by its `do` verb.
+pub(super) fn portal_step(action: &str) -> Result<ResolutionStep, String> {
     Ok(match action {
+        "accept-abm-terms" => ResolutionStep::AcceptAbmTerms,
+        "readd-mdm-server" => ResolutionStep::ReaddMdmServer,
+        "renew-ade-token" => ResolutionStep::RenewAdeToken,
+        "request-support-sync-retry" => ResolutionStep::RequestSupportSyncRetry,
+        other => return Err(format!("unknown portal action {other:?}")),
+    })
+}
+
+/// The device action a button names, as the step the lab carries out on the device.
+pub(super) fn device_step(call: &DeviceCall) -> Result<ResolutionStep, String> {
+    let cloud = call.cloud.as_deref();
+    Ok(match call.action.as_str() {
+        "update-os" => match (&call.version, &call.build) {
+            (Some(version), Some(build)) if !version.is_empty() && !build.is_empty() => {
+                ResolutionStep::UpdateOs {
+                    version: version.clone(),
+                    build: build.clone(),
+                }
+            }
+            _ => return Err("update-os needs a version and a build".into()),
+        },
         "remove-management-profile" => ResolutionStep::RemoveManagementProfile,
         "reinstall-company-portal" => ResolutionStep::ReinstallCompanyPortal,
         "clear-safari-cookies" => ResolutionStep::ClearSafariCookies,
@@ -68,11 +104,20 @@ pub(super) fn graph_verb(
             restriction_verb(body)?
         }
         ("POST", ["users", _, "assignLicense"]) => "assign-license",
+        ("POST", ["organization", _, "setMobileDeviceManagementAuthority"]) => "set-mdm-authority",
+        ("POST", ["deviceManagement", "depOnboardingSettings", _, "enrollmentProfiles", ..]) => {
+            "create-enrollment-profile"
+        }
         ("PATCH", ["users", _, "authentication", "requirements"]) => "disable-mfa",
         ("PATCH", ["deviceManagement", "depOnboardingSettings", _, "enrollmentProfiles", _])
             if has("authenticationMethod") =>
         {
             "set-enrollment-profile-authentication"
+        }
+        ("PATCH", ["deviceManagement", "depOnboardingSettings", _, "enrollmentProfiles", _])
+            if has("displayName") || has("supportPhoneNumber") || has("department") =>
+        {
+            "set-enrollment-profile-fields"
         }
         ("PATCH", ["deviceManagement", "depOnboardingSettings", _, "enrollmentProfiles", _]) => {
             "edit-enrollment-profile"

@@ -101,15 +101,21 @@ const panes = {
       u.userPrincipalName, u.displayName,
       u.assignedLicenses.map((l) => l.skuPartNumber || l.skuId).join(', ') || 'none',
       (u.memberOf || []).join(', ') || 'none',
+      u.strongAuthenticationRequired ? 'required' : 'off',
       el('span', {}, button('Devices', () => userDevices(u.id, u.userPrincipalName), 'Devices of ' + u.userPrincipalName),
+        ' ', button('Disable per-user MFA', async () => { await change('PATCH', '/beta/users/' + u.id + '/authentication/requirements',
+          { perUserMfaState: 'disabled' }, 'Per-user MFA disabled for ' + u.userPrincipalName); await openPane('users'); },
+        'Disable per-user MFA for ' + u.userPrincipalName),
         ' ', licenceForm(u.id, u.userPrincipalName, skus.value))
     ]);
-    show('Users', table('Users, their licences and groups', ['User', 'Name', 'Licences', 'Groups', 'Actions'], rows));
+    show('Users', table('Users, their licences and groups', ['User', 'Name', 'Licences', 'Groups', 'Per-user MFA', 'Actions'], rows));
   },
 
   async restrictions() {
     const configs = await graph('/v1.0/deviceManagement/deviceEnrollmentConfigurations');
-    const sorted = configs.value.slice().sort((a, b) => (a.priority || 0) - (b.priority || 0));
+    // As the admin center lists them: by priority, the default (priority 0) last.
+    const rank = (c) => (c.priority ? c.priority : Number.MAX_SAFE_INTEGER);
+    const sorted = configs.value.slice().sort((a, b) => rank(a) - rank(b));
     const nodes = [];
     for (const c of sorted) {
       const assignments = await graph('/v1.0/deviceManagement/deviceEnrollmentConfigurations/' + c.id + '/assignments');
@@ -157,6 +163,32 @@ const panes = {
     show('Troubleshooting + support', table('Enrollment failures', ['When', 'User', 'Device', 'Category', 'Reason', 'Detail'], rows));
   },
 
+  async tenant() {
+    const orgs = await graph('/v1.0/organization');
+    show('Tenant administration', ...orgs.value.map((o) => el('article', { class: 'card' },
+      el('h4', { text: o.displayName || o.id }),
+      el('p', { text: 'MDM authority: ' + (o.mobileDeviceManagementAuthority || 'unknown') }),
+      button('Set MDM authority to Intune', async () => {
+        await change('POST', '/v1.0/organization/' + o.id + '/setMobileDeviceManagementAuthority', undefined, 'MDM authority set');
+        await openPane('tenant');
+      }, 'Set the MDM authority of ' + (o.displayName || o.id) + ' to Intune'))));
+  },
+
+  async abm() {
+    show('Apple Business Manager',
+      el('p', { text: 'Apple\'s portal, where the organization\'s devices and MDM servers are managed. It has no API an admin calls: these are its buttons.' }),
+      el('div', { class: 'actions' },
+        portalButton('Accept the new terms and conditions', 'accept-abm-terms'),
+        portalButton('Add Intune\'s MDM server again', 'readd-mdm-server'),
+        portalButton('Download a new server token and upload it to Intune', 'renew-ade-token')));
+  },
+
+  async support() {
+    show('Microsoft support',
+      el('p', { text: 'A support request: Intune support can retry an ADE sync from the service.' }),
+      portalButton('Ask support to retry the ADE sync', 'request-support-sync-retry'));
+  },
+
   async 'sign-ins'() {
     const signIns = await graph('/v1.0/auditLogs/signIns');
     const rows = signIns.value.map((s) => [s.createdDateTime, s.userPrincipalName, s.appDisplayName,
@@ -175,10 +207,14 @@ async function openPane(name) {
 
 // Users are addressed by their object id: the admin API reads a path segment as it comes.
 function licenceForm(id, upn, skus) {
-  const select = el('select', {}, ...skus.map((s) => el('option', { value: s.skuPartNumber, text: s.skuPartNumber })));
+  // A SKU part number, typed or picked from the tenant's subscriptions.
+  const list = 'skus-' + id;
+  const input = el('input', { type: 'text', list, required: true, size: 10 });
   return el('form', { class: 'inline-form', onsubmit: () => change('POST', '/v1.0/users/' + id + '/assignLicense',
-    { addLicenses: [{ skuId: select.value }], removeLicenses: [] }, 'Licence assigned to ' + upn) },
-  field('sku-' + id, 'Licence for ' + upn, select), el('button', { type: 'submit', text: 'Assign licence' }));
+    { addLicenses: [{ skuId: input.value }], removeLicenses: [] }, 'Licence assigned to ' + upn) },
+  field('sku-' + id, 'Licence for ' + upn, input),
+  el('datalist', { id: list }, ...skus.map((s) => el('option', { value: s.skuPartNumber }))),
+  el('button', { type: 'submit', text: 'Assign licence' }));
 }
 
 async function userDevices(id, upn) {
@@ -193,7 +229,8 @@ async function userDevices(id, upn) {
 function devicesTable(caption, devices, reopen) {
   const again = reopen || (() => openPane('devices'));
   const act = (method, path, done) => async () => { await change(method, path, undefined, done); await again(); };
-  const rows = devices.map((d) => {
+  const oldestFirst = devices.slice().sort((a, b) => (a.enrolledDateTime || '').localeCompare(b.enrolledDateTime || ''));
+  const rows = oldestFirst.map((d) => {
     const name = d.deviceName + ' (' + d.serialNumber + ')';
     const base = '/v1.0/deviceManagement/managedDevices/' + d.id;
     return [d.deviceName, d.userPrincipalName, d.serialNumber, when(d.enrolledDateTime), when(d.lastSyncDateTime), d.managementState,
@@ -249,11 +286,34 @@ function tokenCard(t) {
   const card = el('article', { class: 'card' },
     el('h4', { text: t.tokenName || t.appleIdentifier || t.id }),
     el('p', { text: 'Expires ' + t.tokenExpirationDateTime + '; last sync ' + (t.lastSuccessfulSyncDateTime || 'never') +
-      (t.syncedDeviceCount !== undefined ? '; ' + t.syncedDeviceCount + ' devices' : '') }),
+      (t.syncedDeviceCount !== undefined ? '; ' + t.syncedDeviceCount + ' devices' : '') +
+      (t.lastSyncError ? '; last sync error: ' + JSON.stringify(t.lastSyncError) : '') }),
     button('Sync now', async () => { await change('POST', base + '/syncWithAppleDeviceEnrollmentProgram', undefined, 'Sync requested'); await openPane('ade'); },
       'Sync ' + (t.tokenName || t.id) + ' with Apple'));
+  const serials = (t.importedAppleDeviceIdentities || []).map((d) => d.serialNumber);
+  card.append(el('p', { class: 'serials', text: 'Devices from Apple Business Manager: ' + (serials.join(', ') || 'none') }));
   for (const p of t.enrollmentProfiles || []) card.append(profileForm(base, p));
+  card.append(newProfileForm(base, t.id));
   return card;
+}
+
+function newProfileForm(base, tokenId) {
+  const name = el('input', { type: 'text', required: true });
+  const method = el('select', {}, ...['setupAssistantModern', 'setupAssistantLegacy', 'companyPortal']
+    .map((m) => el('option', { value: m, text: m })));
+  const phone = el('input', { type: 'tel', value: '' });
+  const department = el('input', { type: 'text', value: '' });
+  const isDefault = el('input', { type: 'checkbox' });
+  return el('form', { class: 'inline-form', onsubmit: async () => {
+    const body = { displayName: name.value, authenticationMethod: method.value, isDefault: isDefault.checked };
+    if (phone.value) body.supportPhoneNumber = phone.value;
+    if (department.value) body.department = department.value;
+    await change('POST', base + '/enrollmentProfiles', body, 'Profile ' + name.value + ' created');
+    await openPane('ade');
+  } },
+  field('new-name-' + tokenId, 'New profile name', name), field('new-auth-' + tokenId, 'Authentication method of the new profile', method),
+  field('new-phone-' + tokenId, 'Support phone of the new profile', phone), field('new-dept-' + tokenId, 'Department of the new profile', department),
+  field('new-default-' + tokenId, 'Make it the default profile', isDefault), el('button', { type: 'submit', text: 'Create profile' }));
 }
 
 function profileForm(base, p) {
@@ -262,19 +322,40 @@ function profileForm(base, p) {
   const method = el('select', {}, ...['', 'companyPortal', 'setupAssistantModern', 'setupAssistantLegacy']
     .map((m) => el('option', { value: m, text: m || 'keep as is' })));
   const serials = el('input', { type: 'text', value: '' });
+  const name = el('input', { type: 'text', value: p.displayName || '' });
+  const phone = el('input', { type: 'tel', value: p.supportPhoneNumber || '' });
+  const department = el('input', { type: 'text', value: p.department || '' });
   return el('div', { class: 'card' },
     el('h5', { text: 'Profile ' + p.displayName + ' (' + (p.authenticationMethod || '') + ', modified ' + (p.lastModifiedDateTime || '') + ')' }),
     el('form', { class: 'inline-form', onsubmit: () => {
       const body = { description: description.value };
       if (method.value) body.authenticationMethod = method.value;
-      return change('PATCH', path, body, 'Profile ' + p.displayName + ' saved');
-    } }, field('desc-' + p.id, 'Description of ' + p.displayName, description),
+      if (name.value !== (p.displayName || '')) body.displayName = name.value;
+      if (phone.value !== (p.supportPhoneNumber || '')) body.supportPhoneNumber = phone.value;
+      if (department.value !== (p.department || '')) body.department = department.value;
+      return change('PATCH', path, body, 'Profile ' + p.displayName + ' saved').then(() => openPane('ade'));
+    } }, field('name-' + p.id, 'Name of ' + p.displayName, name),
+    field('phone-' + p.id, 'Support phone of ' + p.displayName, phone),
+    field('dept-' + p.id, 'Department of ' + p.displayName, department),
+    field('desc-' + p.id, 'Description of ' + p.displayName, description),
     field('auth-' + p.id, 'Authentication method of ' + p.displayName, method),
     el('button', { type: 'submit', text: 'Save profile' })),
     el('form', { class: 'inline-form', onsubmit: () => change('POST', path + '/updateDeviceProfileAssignment',
       { deviceIds: serials.value.split(',').map((s) => s.trim()).filter(Boolean) }, 'Profile assigned') },
     field('assign-' + p.id, 'Serial numbers to assign ' + p.displayName + ' to (comma separated)', serials),
     el('button', { type: 'submit', text: 'Assign profile' })));
+}
+
+function portalButton(text, action) {
+  return button(text, async () => {
+    try {
+      const answer = await api('POST', '/api/portal', { action });
+      say(answer.ok ? text + ': done.' : text + ': ' + answer.error);
+    } catch (e) {
+      say('Failed: ' + e.message);
+    }
+    await refreshState();
+  });
 }
 
 async function apns(action) {
@@ -304,7 +385,7 @@ function renderPhone(state) {
   } else {
     nodes.push(el('p', { class: 'waiting', id: 'phone-message', text: outcome.detail }));
   }
-  nodes.push(el('p', { class: 'device-name', text: state.lab.device_name + ' · iOS ' + state.lab.os_version }));
+  nodes.push(el('p', { class: 'device-name', id: 'phone-about', text: state.lab.device_name + ' · iOS ' + state.lab.os_version + ' · ' + state.lab.serial }));
   screen.replaceChildren(...nodes);
   screen.dataset.outcome = outcome.outcome;
 }
@@ -389,6 +470,12 @@ function wire() {
     e.preventDefault();
     const cloud = document.getElementById('cloud').value;
     act('/api/device', { action: 'set-company-portal-cloud', cloud }, () => 'Company Portal cloud set to ' + cloud + '.');
+  });
+  document.getElementById('update-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const version = document.getElementById('os-version').value;
+    const build = document.getElementById('os-build').value;
+    act('/api/device', { action: 'update-os', version, build }, () => 'iOS ' + version + ' (' + build + ') installed.');
   });
   document.getElementById('wait-form').addEventListener('submit', (e) => {
     e.preventDefault();
