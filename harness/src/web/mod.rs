@@ -53,8 +53,8 @@ pub enum WebLabError {
 pub struct WebLabConfig {
     /// The scenario every trainee opens, or with `random` the pool each trainee's is drawn from.
     pub scenarios: Vec<Scenario>,
-    /// Draw each trainee's scenario from `scenarios` and keep which one hidden until the
-    /// debrief (for exams).
+    /// Draw each trainee's scenario from `scenarios` (for exams). Which failure a trainee has
+    /// is never shown before the debrief, drawn or not: the page tells what the user reported.
     pub random: bool,
     /// Seed of the draw.
     pub seed: u64,

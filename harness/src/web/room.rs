@@ -108,13 +108,7 @@ impl Room {
         } else {
             pool[0].clone()
         };
-        let session = match Session::start(
-            id.clone(),
-            scenario,
-            self.config.random,
-            self.config.results.clone(),
-        )
-        .await
+        let session = match Session::start(id.clone(), scenario, self.config.results.clone()).await
         {
             Ok(session) => session,
             Err(e) => {

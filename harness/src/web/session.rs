@@ -34,8 +34,6 @@ struct Progress {
 pub(super) struct Session {
     id: String,
     scenario: Scenario,
-    /// A random lab keeps the scenario's title to itself until the debrief.
-    hidden: bool,
     results: Option<PathBuf>,
     lab: Lab,
     /// Held while the trainee's request acts, so their requests act one at a time.
@@ -98,7 +96,6 @@ impl Session {
     pub async fn start(
         id: String,
         scenario: Scenario,
-        hidden: bool,
         results: Option<PathBuf>,
     ) -> Result<Session, LabError> {
         let lab = Lab::start(&scenario.world).await?;
@@ -109,7 +106,6 @@ impl Session {
         lab.world.recorder.drain();
         Ok(Session {
             id,
-            hidden,
             results,
             lab,
             progress: Mutex::new(Progress {
@@ -181,7 +177,6 @@ impl Session {
             .collect();
         let state = json!({
             "lab": {
-                "title": (!self.hidden).then(|| self.scenario.title.clone()),
                 "user": self.scenario.action.user,
                 "enroll_via": self.scenario.action.enroll,
                 "language": spec.locale,

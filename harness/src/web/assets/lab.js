@@ -243,9 +243,9 @@ function devicesTable(caption, devices, reopen) {
   return table(caption, ['Device', 'User', 'Serial', 'Enrolled', 'Last check-in', 'State', 'Last push', 'Actions'], rows);
 }
 
-// An RFC 3339 time as the admin center shows it: date and minutes, UTC.
+// An RFC 3339 time as the admin center shows it: date and minutes (UTC).
 function when(time) {
-  return time ? time.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC') : '—';
+  return time ? time.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, '') : '—';
 }
 
 function restrictionCard(c, assignments) {
@@ -390,10 +390,17 @@ function renderPhone(state) {
   screen.dataset.outcome = outcome.outcome;
 }
 
+const ENROLL_VIA = {
+  'company-portal': 'the Company Portal app', safari: 'the Company Portal website in Safari',
+  ade: 'Setup Assistant (Automated Device Enrollment)'
+};
+
+// What the helpdesk heard: who, and how they tried; never the cause (the debrief names it).
 function renderBrief(state) {
   const l = state.lab;
-  document.getElementById('brief').textContent = (l.title ? l.title + ' — ' : '') +
-    l.user + ' called the helpdesk: enrolling with ' + l.enroll_via + ' did not work. Investigate, fix, and have the user try again.';
+  document.getElementById('brief').textContent = l.user + ' called the helpdesk: enrolling their ' +
+    l.device_name + ' with ' + (ENROLL_VIA[l.enroll_via] || l.enroll_via) +
+    ' did not work. Investigate, fix, and have the user try again.';
 }
 
 function renderHints(state) {
