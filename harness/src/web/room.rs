@@ -102,11 +102,16 @@ impl Room {
             return Reply::text(StatusCode::INTERNAL_SERVER_ERROR, "No random source.");
         };
         let pool = &self.config.scenarios;
-        let scenario = if self.config.random {
-            let index = usize::try_from(self.draw.below(pool.len() as u64)).unwrap_or(0);
-            pool[index.min(pool.len() - 1)].clone()
+        let index = if self.config.random {
+            usize::try_from(self.draw.below(pool.len() as u64)).unwrap_or(0)
         } else {
-            pool[0].clone()
+            0
+        };
+        let Some(scenario) = pool.get(index).or(pool.first()).cloned() else {
+            return Reply::text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The lab has no scenario.",
+            );
         };
         let session = match Session::start(id.clone(), scenario, self.config.results.clone()).await
         {
