@@ -258,6 +258,39 @@ impl Trainee {
             .unwrap_or_else(|e| panic!("pressing Enter on {css}: {e}"));
     }
 
+    /// Presses Tab from the top of the page until the element `id` has the focus (at most
+    /// `limit` times); true when it got there with a visible focus outline.
+    pub async fn tab_to(&self, id: &str, limit: usize) -> bool {
+        self.client
+            .execute(
+                "document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);",
+                Vec::new(),
+            )
+            .await
+            .expect("resetting the focus");
+        let body = self
+            .client
+            .find(Locator::Css("body"))
+            .await
+            .expect("the page");
+        for _ in 0..limit {
+            body.send_keys(&Key::Tab.to_string()).await.expect("Tab");
+            let focused = self
+                .client
+                .execute(
+                    "const e = document.activeElement;
+                     return [e ? e.id : '', e ? getComputedStyle(e).outlineStyle : 'none'];",
+                    Vec::new(),
+                )
+                .await
+                .expect("the focused element");
+            if focused[0] == id {
+                return focused[1] != "none";
+            }
+        }
+        false
+    }
+
     /// Every form control without a label and every button or link without an accessible name.
     pub async fn check_labels(&self, screen: &str) {
         let script = "const bad = [];

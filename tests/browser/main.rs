@@ -79,7 +79,11 @@ async fn a_trainee_solves_the_device_cap_lab_by_deleting_stale_devices() {
     delete_one_device(&trainee).await;
     delete_one_device(&trainee).await;
 
-    // Keyboard only: the enrol button is a real button, pressed with Enter.
+    // Keyboard only: Tab reaches the enrol button, with a visible focus, and Enter presses it.
+    assert!(
+        trainee.tab_to("enroll", 60).await,
+        "Tab reaches \"Try enrolling again\" with a visible focus outline"
+    );
     trainee.press_enter("#enroll").await;
     trainee.wait_for_debrief().await;
     let debrief = trainee.text("#debrief").await;

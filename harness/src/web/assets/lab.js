@@ -385,6 +385,12 @@ function renderPhone(state) {
   } else {
     nodes.push(el('p', { class: 'waiting', id: 'phone-message', text: outcome.detail }));
   }
+  // Earlier screens, screen by screen, as the user went through them.
+  const earlier = state.device.shown.slice(0, -1);
+  if (earlier.length) {
+    nodes.push(el('details', { class: 'earlier' }, el('summary', { text: 'Earlier screens (' + earlier.length + ')' }),
+      el('ol', {}, ...earlier.map((m) => el('li', { text: (SCREEN_NAMES[m.screen] || m.screen) + ': ' + m.text })))));
+  }
   nodes.push(el('p', { class: 'device-name', id: 'phone-about', text: state.lab.device_name + ' · iOS ' + state.lab.os_version + ' · ' + state.lab.serial }));
   screen.replaceChildren(...nodes);
   screen.dataset.outcome = outcome.outcome;
