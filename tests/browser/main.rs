@@ -92,6 +92,18 @@ async fn a_trainee_solves_the_device_cap_lab_by_deleting_stale_devices() {
     assert!(debrief.contains("(part of the fix)"), "{debrief}");
     assert!(!debrief.contains("(did not help)"), "{debrief}");
     trainee.screenshot("device-cap-debrief").await;
+    // Another lab: the trainee's world is replaced by a fresh one.
+    trainee.click_css("#new-lab").await;
+    trainee.wait_for_phone("Device Cap Reached").await;
+    assert!(
+        trainee.text("#debrief").await.is_empty(),
+        "a new lab has no debrief"
+    );
+    assert_eq!(
+        lab.session_count().await,
+        1,
+        "the finished world was stopped"
+    );
     trainee.close().await;
     lab.shutdown().await;
 }

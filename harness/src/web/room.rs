@@ -78,6 +78,10 @@ impl Room {
                 None => self.open_session().await,
             },
             (Method::GET, path) if path.starts_with("/assets/") => assets::asset(path),
+            (Method::POST, "/api/leave") => match &call.session {
+                Some(id) => self.leave(id).await,
+                None => Reply::text(StatusCode::BAD_REQUEST, "No lab session to leave."),
+            },
             (_, path) if path.starts_with("/api/") => match session {
                 Some(session) => session.handle(call).await,
                 None => Reply::text(
@@ -88,6 +92,18 @@ impl Room {
             (_, "/") => Reply::text(StatusCode::METHOD_NOT_ALLOWED, "Only GET is served here."),
             _ => Reply::text(StatusCode::NOT_FOUND, "Nothing here."),
         }
+    }
+
+    /// Ends a trainee's session and stops its world (the next visit starts a new lab).
+    async fn leave(&self, id: &str) -> Reply {
+        let Some(session) = self.sessions.lock().await.remove(id) else {
+            return Reply::text(StatusCode::BAD_REQUEST, "No such lab session.");
+        };
+        // A request of the trainee's still running keeps the world until it ends.
+        if let Ok(session) = Arc::try_unwrap(session) {
+            session.shutdown().await;
+        }
+        Reply::json(StatusCode::OK, &serde_json::json!({"ok": true}))
     }
 
     /// Starts a trainee's world and answers with the page and the cookie naming it.

@@ -407,5 +407,17 @@ async fn a_random_lab_hides_the_scenario_until_the_debrief() {
     assert_eq!(evidence.status, StatusCode::OK);
     let files: HashMap<String, String> = serde_json::from_slice(&evidence.body).unwrap();
     assert!(files.contains_key("bundle.json"), "{:?}", files.keys());
+    // Leaving stops the trainee's world; opening the lab again draws a new one.
+    let left = browser.post("/api/leave", json!(null)).await;
+    assert_eq!(left.status, StatusCode::OK, "{}", left.text());
+    assert_eq!(lab.session_count().await, 0);
+    assert_eq!(
+        browser.get("/api/state").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    browser.open().await;
+    let fresh = browser.get("/api/state").await.json();
+    assert_eq!(fresh["debrief"], Value::Null, "a new lab");
+    assert_eq!(lab.session_count().await, 1);
     lab.shutdown().await;
 }

@@ -433,6 +433,9 @@ function renderDebrief(state) {
     el('p', { text: 'Time taken: ' + Math.floor(d.seconds / 60) + ' min ' + (d.seconds % 60) + ' s; hints used: ' + d.hints_used }));
   box.hidden = false;
   for (const b of document.querySelectorAll('#device button, #help button, .admin-view button')) b.disabled = true;
+  const again = document.getElementById('new-lab');
+  again.hidden = false;
+  again.disabled = false;
   if (wasHidden) box.focus();
   return true;
 }
@@ -497,6 +500,14 @@ function wire() {
   });
   document.getElementById('enroll').addEventListener('click', () => act('/api/enroll', undefined,
     (s) => s.debrief ? 'The device enrolled.' : 'Still not enrolled.'));
+  document.getElementById('new-lab').addEventListener('click', async () => {
+    try {
+      await api('POST', '/api/leave');
+      window.location.reload();
+    } catch (e) {
+      say('Failed: ' + e.message);
+    }
+  });
   document.getElementById('hint').addEventListener('click', () => act('/api/hint', undefined, () => 'Hint shown.'));
   document.getElementById('give-up').addEventListener('click', () => act('/api/give-up', undefined, () => 'The lab has ended.'));
 }
