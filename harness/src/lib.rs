@@ -19,3 +19,4 @@ pub mod run;
 pub mod scenario;
 pub mod serve;
 pub mod timeline;
+pub mod web;

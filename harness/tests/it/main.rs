@@ -15,3 +15,4 @@ mod government_cloud;
 mod long_history;
 mod prop_filter;
 mod scenario_doc;
+mod web_lab;

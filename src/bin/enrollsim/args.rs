@@ -44,21 +44,10 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Run(RunArgs),
     /// A training lab: start a scenario's broken world, let the trainee investigate through the
-    /// admin API and the evidence, fix it, and enroll again.
+    /// admin API and the evidence, fix it, and enroll again. With `--web`, a lab in the
+    /// browser for a room of trainees (an admin center, the phone, logs, hints, a debrief).
     #[command(after_help = EXIT_CODES)]
-    Lab {
-        /// Scenario id or path.
-        scenario: String,
-        /// Where to write the evidence bundle and the CA certificate.
-        #[arg(long, default_value = "enrollsim-lab")]
-        out: PathBuf,
-        /// Read scenarios from this directory instead of the built-in catalog.
-        #[arg(long, alias = "scenarios")]
-        dir: Option<PathBuf>,
-        /// Write every HTTP exchange of the lab as HAR 1.2 to FILE when it ends.
-        #[arg(long, value_name = "FILE")]
-        har: Option<PathBuf>,
-    },
+    Lab(LabArgs),
     /// Keep a world's services running on loopback for Apple MDM clients and tools of your own:
     /// prints the service URLs, the CA to trust, the admin API's token and an enrollment
     /// profile; stops on Ctrl-C or when stdin closes.
@@ -195,4 +184,45 @@ pub struct ServeArgs {
     /// Write every HTTP exchange the world's parties made as HAR 1.2 to FILE when serving stops.
     #[arg(long, value_name = "FILE")]
     pub har: Option<PathBuf>,
+}
+
+/// `enrollsim lab`'s arguments.
+#[derive(clap::Args)]
+#[command(group(ArgGroup::new("pick").required(true).args(["scenario", "random"])))]
+pub struct LabArgs {
+    /// Scenario id or path.
+    pub scenario: Option<String>,
+    /// Pick a failure scenario at random (from the catalog, or from --dir) and keep which one
+    /// hidden until the debrief, for exams. In the web lab each trainee gets their own draw.
+    #[arg(long)]
+    pub random: bool,
+    /// Seed of the random draw (a fresh one each time when absent).
+    #[arg(long, requires = "random")]
+    pub seed: Option<u64>,
+    /// Where to write the evidence bundle and the CA certificate (terminal lab).
+    #[arg(long, default_value = "enrollsim-lab")]
+    pub out: PathBuf,
+    /// Read scenarios from this directory instead of the built-in catalog.
+    #[arg(long, alias = "scenarios")]
+    pub dir: Option<PathBuf>,
+    /// Write every HTTP exchange of the lab as HAR 1.2 to FILE when it ends.
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
+    /// Serve the lab to browsers: prints an address with the lab's token; one world per
+    /// browser session; stops on Ctrl-C.
+    #[arg(long)]
+    pub web: bool,
+    /// The web lab's port (an ephemeral one when absent).
+    #[arg(long, requires = "web", default_value_t = 0)]
+    pub port: u16,
+    /// The address the web lab listens on; loopback unless given (e.g. 0.0.0.0 for a
+    /// classroom network).
+    #[arg(long, requires = "web", default_value = "127.0.0.1")]
+    pub listen: std::net::IpAddr,
+    /// Write each trainee's debrief as JSON to DIR/<session>.json when their lab ends.
+    #[arg(long, requires = "web", value_name = "DIR")]
+    pub results: Option<PathBuf>,
+    /// How many trainees' worlds the web lab runs at once.
+    #[arg(long, requires = "web", default_value_t = 32, value_parser = RangedU64ValueParser::<usize>::new().range(1..=512))]
+    pub max_trainees: usize,
 }

@@ -73,7 +73,8 @@ fn har_path(command: &Command) -> Option<PathBuf> {
     match command {
         Command::Run(args) => args.har.clone(),
         Command::Serve(args) => args.har.clone(),
-        Command::Lab { har, .. } | Command::Load { har, .. } => har.clone(),
+        Command::Lab(args) => args.har.clone(),
+        Command::Load { har, .. } => har.clone(),
         _ => None,
     }
 }
@@ -89,9 +90,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
     match command {
         Command::List { dir, json } => list::list(dir.as_deref(), json),
         Command::Run(args) => run::run(args).await,
-        Command::Lab {
-            scenario, out, dir, ..
-        } => training::run(list::resolve(&scenario, dir.as_deref())?, out).await,
+        Command::Lab(args) => training::lab(args).await,
         Command::Serve(args) => serve::serve(args).await,
         Command::Export { out, dir, json } => {
             scoring::export(list::scenarios(dir.as_deref())?, &out, json).await

@@ -101,7 +101,7 @@ fn print_text(served: &Served) {
 }
 
 /// Until Ctrl-C, or SIGTERM where there is one.
-async fn stopped() {
+pub(crate) async fn stopped() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

@@ -6,14 +6,76 @@
 //! works) and the evidence bundle written to disk, fixes the tenant there, handles the device
 //! with commands typed here, and enrolls again. The lab says whether the device is now managed
 //! for the right user. `hint` prints the blind diagnosis.
+//!
+//! With `--web` the lab is served to browsers instead (`enrollsim_harness::web`): a room of
+//! trainees, each with a world of their own, until Ctrl-C.
 
 use std::io::BufRead;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use enrollsim::scenario::CloudSetting;
 use enrollsim::{Action, Outcome, ResolutionStep, Scenario, World};
+use enrollsim_harness::web::{WebLab, WebLabConfig};
+use tokio::sync::mpsc;
+
+use crate::args::LabArgs;
+
+/// `enrollsim lab`: the terminal lab, or with `--web` the lab in the browser.
+pub async fn lab(args: LabArgs) -> Result<ExitCode> {
+    let pool = match &args.scenario {
+        Some(name) => vec![crate::list::resolve(name, args.dir.as_deref())?],
+        // Only failures: a happy path has nothing to fix.
+        None => crate::list::scenarios(args.dir.as_deref())?
+            .into_iter()
+            .filter(|s| s.section.is_some())
+            .collect(),
+    };
+    anyhow::ensure!(!pool.is_empty(), "no failure scenario to draw from");
+    let seed = args.seed.unwrap_or_else(fresh_seed);
+    if args.web {
+        let config = WebLabConfig {
+            scenarios: pool,
+            random: args.random,
+            seed,
+            listen: SocketAddr::new(args.listen, args.port),
+            results: args.results,
+            max_sessions: args.max_trainees,
+        };
+        return web(config).await;
+    }
+    let scenario = if args.random {
+        let index = usize::try_from(seed % pool.len() as u64).unwrap_or(0);
+        pool[index].clone()
+    } else {
+        pool[0].clone()
+    };
+    run(scenario, args.out, args.random).await
+}
+
+/// A seed that differs from one exam to the next.
+fn fresh_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// Serves the web lab until Ctrl-C or SIGTERM.
+async fn web(config: WebLabConfig) -> Result<ExitCode> {
+    let loopback = config.listen.ip().is_loopback();
+    let lab = WebLab::start(config).await?;
+    outln!("Web lab: {}", lab.url());
+    if !loopback {
+        outln!("Listening on {} (not loopback): anyone on the network with the address above can open a lab.", lab.addr());
+    }
+    outln!("Each browser session gets a world of its own. Ctrl-C stops the lab.");
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    crate::serve::stopped().await;
+    lab.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
 
 const HELP: &str = "commands:
   enroll                         the user enrolls again; the lab checks the result
@@ -77,8 +139,9 @@ fn parse(line: &str) -> Option<Input> {
     }
 }
 
-/// Runs a lab for `scenario`, writing the evidence and the CA certificate under `dir`.
-pub async fn run(scenario: Scenario, dir: PathBuf) -> Result<ExitCode> {
+/// Runs a lab for `scenario`, writing the evidence and the CA certificate under `dir`;
+/// `hidden` keeps the scenario's title from the trainee.
+async fn run(scenario: Scenario, dir: PathBuf, hidden: bool) -> Result<ExitCode> {
     // The world starts at the real time, so that curl and other clients that check the
     // certificates against the system clock accept them.
     let world = World::start_now(&scenario.world).await?;
@@ -89,7 +152,7 @@ pub async fn run(scenario: Scenario, dir: PathBuf) -> Result<ExitCode> {
     std::fs::write(&ca, world.ca_certificate_pem())
         .with_context(|| format!("writing {}", ca.display()))?;
     evidence.write_dir(dir.join("evidence"))?;
-    brief(&world, &scenario, &outcome, &dir, &ca);
+    brief(&world, &scenario, &outcome, &dir, &ca, hidden);
     let fixed = session(&world, &scenario, &outcome).await;
     world.shutdown().await;
     Ok(if fixed {
@@ -101,8 +164,19 @@ pub async fn run(scenario: Scenario, dir: PathBuf) -> Result<ExitCode> {
 
 /// What the trainee is told at the start: what the user saw, where the evidence is and how to
 /// reach the admin API.
-fn brief(world: &World, scenario: &Scenario, outcome: &Outcome, dir: &Path, ca: &Path) {
-    outln!("Lab: {}", scenario.title);
+fn brief(
+    world: &World,
+    scenario: &Scenario,
+    outcome: &Outcome,
+    dir: &Path,
+    ca: &Path,
+    hidden: bool,
+) {
+    if hidden {
+        outln!("Lab: a failure drawn at random");
+    } else {
+        outln!("Lab: {}", scenario.title);
+    }
     outln!("\nThe user ({}) tried to enroll:", scenario.action.user);
     match outcome {
         Outcome::Failed { screen, text, .. } => outln!("  on {}: \"{text}\"", screen.id()),
@@ -132,12 +206,11 @@ async fn session(world: &World, scenario: &Scenario, outcome: &Outcome) -> bool 
         .reenroll
         .clone()
         .unwrap_or_else(|| scenario.action.clone());
-    let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
+    let mut lines = stdin_lines();
     loop {
         out!("lab> ");
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        let Some(Ok(line)) = lines.next() else {
+        let Some(line) = lines.recv().await else {
             return false;
         };
         match parse(&line) {
@@ -162,6 +235,21 @@ async fn session(world: &World, scenario: &Scenario, outcome: &Outcome) -> bool 
             },
         }
     }
+}
+
+/// The trainee's lines, read on a thread of their own: a blocking read of stdin must not hold
+/// one of the runtime's workers while the world's services answer.
+fn stdin_lines() -> mpsc::Receiver<String> {
+    let (send, receive) = mpsc::channel(1);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if send.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receive
 }
 
 /// The user enrolls again; true when the device is now managed for them.
