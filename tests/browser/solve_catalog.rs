@@ -337,6 +337,26 @@ async fn perform(t: &Trainee, scenario: &Scenario, step: &ResolutionStep) {
             let retry = "Ask support to retry the ADE sync";
             click_in(t, "Microsoft support", "Microsoft support", retry).await;
         }
+        ResolutionStep::UploadPublicKeyToAbm => {
+            let upload = "Upload Intune's public key to the MDM server";
+            click_in(
+                t,
+                "Apple Business Manager",
+                "Apple Business Manager",
+                upload,
+            )
+            .await;
+        }
+        ResolutionStep::EnableWsTrustEndpoint => {
+            let enable = "Enable the WS-Trust 1.3 Username/Mixed endpoint";
+            click_in(
+                t,
+                "Federation service (AD FS)",
+                "Federation service (AD FS)",
+                enable,
+            )
+            .await;
+        }
         ResolutionStep::SyncAdeToken => sync_all_tokens(t).await,
         ResolutionStep::CreateEnrollmentProfile { name } => create_profile(t, name).await,
         ResolutionStep::EditEnrollmentProfile { .. }

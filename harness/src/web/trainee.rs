@@ -24,13 +24,15 @@ pub(super) struct DeviceCall {
 }
 
 /// A step in a portal that is not the Intune admin center (Apple Business Manager has no API an
-/// admin calls; Microsoft support acts on the service), by its `do` verb.
+/// admin calls; Microsoft support acts on the service; AD FS is managed on premises), by its `do` verb.
 pub(super) fn portal_step(action: &str) -> Result<ResolutionStep, String> {
     Ok(match action {
         "accept-abm-terms" => ResolutionStep::AcceptAbmTerms,
         "readd-mdm-server" => ResolutionStep::ReaddMdmServer,
         "renew-ade-token" => ResolutionStep::RenewAdeToken,
         "request-support-sync-retry" => ResolutionStep::RequestSupportSyncRetry,
+        "upload-public-key-to-abm" => ResolutionStep::UploadPublicKeyToAbm,
+        "enable-ws-trust-endpoint" => ResolutionStep::EnableWsTrustEndpoint,
         other => return Err(format!("unknown portal action {other:?}")),
     })
 }

@@ -180,7 +180,14 @@ const panes = {
       el('div', { class: 'actions' },
         portalButton('Accept the new terms and conditions', 'accept-abm-terms'),
         portalButton('Add Intune\'s MDM server again', 'readd-mdm-server'),
-        portalButton('Download a new server token and upload it to Intune', 'renew-ade-token')));
+        portalButton('Download a new server token and upload it to Intune', 'renew-ade-token'),
+        portalButton('Upload Intune\'s public key to the MDM server', 'upload-public-key-to-abm')));
+  },
+
+  async adfs() {
+    show('Federation service (AD FS)',
+      el('p', { text: 'The on-premises federation service of a federated domain. It has no API an admin calls here: this is its management console.' }),
+      portalButton('Enable the WS-Trust 1.3 Username/Mixed endpoint', 'enable-ws-trust-endpoint'));
   },
 
   async support() {
