@@ -223,6 +223,12 @@ async fn directory_history_verbs_change_what_the_admin_api_shows() {
         .await
         .unwrap();
     assert_eq!(licences["value"][0]["skuPartNumber"], "EMS", "{licences}");
+    // A client that percent-encodes the UPN in the path reaches the same user.
+    let encoded = world
+        .admin_get("/v1.0/users/alex%40contoso.example/licenseDetails")
+        .await
+        .unwrap();
+    assert_eq!(encoded, licences);
     let organization = world.admin_get("/v1.0/organization").await.unwrap();
     assert_eq!(
         organization["value"][0]["mobileDeviceManagementAuthority"],

@@ -100,7 +100,13 @@ pub async fn handle(service: &IntuneService, request: Request) -> Response {
         .strip_prefix("v1.0/")
         .or_else(|| path.strip_prefix("beta/"))
         .unwrap_or(path);
-    let segments: Vec<&str> = path.split('/').collect();
+    // Graph addresses users by UPN in a path segment, which clients percent-encode
+    // (`alex%40contoso.example`); the routes compare decoded segments.
+    let decoded: Vec<std::borrow::Cow<'_, str>> = path
+        .split('/')
+        .map(|segment| percent_encoding::percent_decode_str(segment).decode_utf8_lossy())
+        .collect();
+    let segments: Vec<&str> = decoded.iter().map(AsRef::as_ref).collect();
     match route(service, &request, &segments).await {
         Some(Ok(r) | Err(r)) => r,
         None => not_found(
