@@ -62,6 +62,9 @@ pub struct DeviceEnv {
     pub recorder: Recorder,
     /// APNs, for the device's push registration.
     pub apns: ApnsService,
+    /// The world's PKI, as the factory: the device's Apple-issued identity (which signs the
+    /// ADE `MachineInfo`) comes from its iPhone Device CA.
+    pub factory_pki: Arc<enrollsim_certs::LabPki>,
 }
 
 /// The user operating the device.
