@@ -20,6 +20,8 @@ pub enum KeyRole {
     ApplePushCa,
     /// The CA Intune uses to issue device identities.
     IntuneDeviceCa,
+    /// The CA playing Apple's iPhone Device CA (the factory identities ADE devices sign with).
+    AppleDeviceCa,
     /// Every TLS server certificate.
     Server,
     /// The tenant's APNs push certificate (RSA-2048, as Apple issues them).
@@ -32,6 +34,7 @@ struct Keys {
     lab_root: KeyPair,
     push_ca: KeyPair,
     device_ca: KeyPair,
+    apple_device_ca: KeyPair,
     server: KeyPair,
     push: KeyPair,
     device: KeyPair,
@@ -48,6 +51,7 @@ fn generate() -> Result<Keys, rcgen::Error> {
         lab_root: p256()?,
         push_ca: p256()?,
         device_ca: p256()?,
+        apple_device_ca: p256()?,
         server: p256()?,
         push: KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048)?,
         device: p256()?,
@@ -64,6 +68,7 @@ pub fn key(role: KeyRole) -> Result<&'static KeyPair, CertError> {
         KeyRole::LabRoot => &keys.lab_root,
         KeyRole::ApplePushCa => &keys.push_ca,
         KeyRole::IntuneDeviceCa => &keys.device_ca,
+        KeyRole::AppleDeviceCa => &keys.apple_device_ca,
         KeyRole::Server => &keys.server,
         KeyRole::Push => &keys.push,
         KeyRole::Device => &keys.device,

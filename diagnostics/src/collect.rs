@@ -77,6 +77,9 @@ fn facts_for(cause: Cause) -> &'static [&'static str] {
             "device-console-log",
         ],
         Cause::WsTrust13EndpointDisabled => &["sign-in-log", "federation-endpoints", "user-mfa"],
+        Cause::ScepChallengeExpired => {
+            &["device-console-log", "enrollment-events", "enrollment-type"]
+        }
         // The ADE token block: the token's sync status is the evidence.
         _ => &["ade-token-sync-status"],
     }

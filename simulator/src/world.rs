@@ -378,6 +378,7 @@ impl World {
             clock: self.clock.child(),
             recorder: self.recorder.clone(),
             apns: self.apns.clone(),
+            factory_pki: self.pki.clone(),
         };
         Device::new(spec, env, self.rng.fork())
     }

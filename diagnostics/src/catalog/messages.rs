@@ -203,7 +203,7 @@ pub struct UserMessage {
 
 const NONE: &[&str] = &[];
 
-static MESSAGES: [UserMessage; 22] = [
+static MESSAGES: [UserMessage; 23] = [
     UserMessage {
         section: Section::NetworkError,
         kind: MessageKind::Displayed,
@@ -490,6 +490,19 @@ static MESSAGES: [UserMessage; 22] = [
         codes: NONE,
         phrases_en: &["WS-Trust", "usernamemixed"],
         phrases_it: &["WS-Trust"],
+    },
+    UserMessage {
+        section: Section::ScepInvalidResponse,
+        kind: MessageKind::Displayed,
+        // iOS's own sentence (MCSCEPErrorDomain 22013), after "Profile Installation Failed."
+        // in Setup Assistant or Settings; the ADE article quotes it in English only, and a
+        // device in another language still shows the English sentence the lab has.
+        english: "The SCEP server returned an invalid response.",
+        italian: "The SCEP server returned an invalid response.",
+        shown_in: &[Location::SetupAssistant, Location::Settings],
+        codes: NONE,
+        phrases_en: &["scep server returned an invalid response", "scep server"],
+        phrases_it: NONE,
     },
 ];
 

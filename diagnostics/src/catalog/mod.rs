@@ -134,6 +134,10 @@ pub enum Page {
     /// `profile-installation-failed.md` (12/05/2023), where the "Profile Installation
     /// Failed" errors moved.
     Companion,
+    /// `device-enrollment-program-enroll-ios.md`, the ADE enrollment article (MicrosoftDocs/memdocs,
+    /// 10/18/2021), whose "Distribute devices" section documents the SCEP error of ADE with
+    /// user affinity; the troubleshooting article has no entry for it.
+    AdeEnrollment,
 }
 
 impl Page {
@@ -142,15 +146,22 @@ impl Page {
         match self {
             Page::Main => "troubleshoot-ios-enrollment-errors",
             Page::Companion => "profile-installation-failed",
+            Page::AdeEnrollment => "device-enrollment-program-enroll-ios",
         }
     }
 
     /// The published page.
     pub fn url(self) -> String {
-        format!(
-            "https://learn.microsoft.com/troubleshoot/mem/intune/device-enrollment/{}",
-            self.slug()
-        )
+        match self {
+            Page::AdeEnrollment => format!(
+                "https://learn.microsoft.com/mem/intune/enrollment/{}",
+                self.slug()
+            ),
+            _ => format!(
+                "https://learn.microsoft.com/troubleshoot/mem/intune/device-enrollment/{}",
+                self.slug()
+            ),
+        }
     }
 }
 
@@ -311,6 +322,11 @@ section_enum!(
         /// article; on this page since)
         VerifyWsTrust13Enabled => "verify-ws-trust-13-is-enabled",
             new Main "verify-ws-trust-13-is-enabled",
+        // From the ADE enrollment article rather than the troubleshooting one: its "Distribute
+        // devices" section quotes the error, so the quoted message stands in for a table row.
+        /// "The SCEP server returned an invalid response." (ADE with user affinity)
+        ScepInvalidResponse => "the-scep-server-returned-an-invalid-response",
+            new AdeEnrollment "distribute-devices" row "The SCEP server returned an invalid response.",
     }
 );
 
@@ -383,6 +399,9 @@ id_enum!(
         /// The federation service's WS-Trust 1.3 Username/Mixed endpoint is disabled, so a
         /// federated user's non-interactive sign-in cannot be validated.
         WsTrust13EndpointDisabled => "ws-trust-13-endpoint-disabled",
+        /// The management profile was installed more than 15 minutes after it was downloaded:
+        /// its one-time SCEP challenge had expired.
+        ScepChallengeExpired => "scep-challenge-expired",
     }
 );
 
@@ -465,6 +484,7 @@ const PAIRS: &[(Section, Cause)] = &[
         Section::VerifyWsTrust13Enabled,
         Cause::WsTrust13EndpointDisabled,
     ),
+    (Section::ScepInvalidResponse, Cause::ScepChallengeExpired),
 ];
 
 /// Every (section, cause) pair the article documents, in article order.
@@ -551,6 +571,9 @@ impl Cause {
             Cause::IosPlatformBlocked => "A device type restriction blocks the iOS/iPadOS platform",
             Cause::WsTrust13EndpointDisabled => {
                 "The federation service's WS-Trust 1.3 Username/Mixed endpoint is disabled"
+            }
+            Cause::ScepChallengeExpired => {
+                "The management profile was installed more than 15 minutes after its download, past its SCEP challenge's lifetime"
             }
             other => ade_token_title(other),
         }

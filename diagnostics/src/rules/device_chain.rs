@@ -6,9 +6,10 @@
 //!
 //! The current article (10/08/2024) and its companion page have a section for the invalid
 //! profile only: "The configuration for your iPhone/iPad could not be downloaded from <Company
-//! Name>: Invalid Profile". Neither page has an entry for a SCEP failure or an untrusted server
-//! certificate, so those chains are recognised (they appear in the report's device errors and
-//! keep the unspecified-error cause away) but name no section; see [`Failure::section`].
+//! Name>: Invalid Profile". Neither page has an entry for a SCEP failure in general or an
+//! untrusted server certificate, so those chains are recognised (they appear in the report's
+//! device errors and keep the unspecified-error cause away) but name no section here; the ADE
+//! enrollment article's one SCEP entry is read by `rules/scep.rs`. See [`Failure::section`].
 
 use super::{quote, Context, Finding, HintRank, DEVICE_LOG, STRONG};
 use crate::catalog::{Cause, Section};
@@ -35,9 +36,10 @@ impl Failure {
             // `Desc : Invalid Profile`, in https://github.com/thrasr/mdm-server/issues/15), so a
             // chain that says the profile is invalid is what that entry's user met.
             Failure::InvalidProfile => Some(Section::InvalidProfile),
-            // Not an entry of the troubleshooting article. Intune's ADE page has the nearest
-            // text ("The SCEP server returned an invalid response", retry within 15 minutes);
-            // when the catalog declares a section for it, it belongs here.
+            // Not an entry of the troubleshooting article. The ADE enrollment article's entry
+            // ("The SCEP server returned an invalid response", 15 minutes) is one SCEP failure
+            // only, iOS's 22013 for a PKIOperation answer it cannot use: `rules/scep.rs` names
+            // it from that code; any other SCEP failure has no entry on either page.
             Failure::ScepIdentity => None,
             // No entry of either page is about TLS trust: Intune's own endpoints carry public
             // certificates, so an untrusted one is an interception proxy or another MDM

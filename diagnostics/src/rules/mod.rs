@@ -21,6 +21,7 @@ mod federation;
 mod licence;
 mod portal;
 mod restrictions;
+mod scep;
 
 pub(crate) use context::{Context, DEVICE_LOG, EVENTS, MANIFEST, PORTAL_LOG, SIGN_INS, TENANT};
 
@@ -95,6 +96,7 @@ pub(crate) fn run(ctx: &Context<'_>) -> Vec<Finding> {
     eligibility::rules(ctx, &mut out);
     ade_restriction::rules(ctx, &mut out);
     federation::rules(ctx, &mut out);
+    scep::rules(ctx, &mut out);
     out
 }
 

@@ -22,6 +22,7 @@ pub mod logs;
 pub mod mdmclient;
 pub mod messages;
 pub mod profiled;
+pub mod scep_identity;
 pub mod setup_assistant;
 mod sign_in;
 pub mod spec;
@@ -61,6 +62,9 @@ pub struct DeviceEnv {
     pub recorder: Recorder,
     /// APNs, for the device's push registration.
     pub apns: ApnsService,
+    /// The world's PKI, as the factory: the device's Apple-issued identity (which signs the
+    /// ADE `MachineInfo`) comes from its iPhone Device CA.
+    pub factory_pki: Arc<enrollsim_certs::LabPki>,
 }
 
 /// The user operating the device.
@@ -124,6 +128,8 @@ pub(crate) struct DeviceState {
     pub mailbox: Option<mpsc::UnboundedReceiver<Push>>,
     pub supervised: bool,
     pub awaiting_configuration: bool,
+    /// How long the user leaves the next downloaded management profile before installing it.
+    pub install_delay: Option<time::Duration>,
 }
 
 /// A simulated iPhone or iPad.
@@ -159,6 +165,7 @@ impl Device {
                 mailbox: None,
                 supervised: false,
                 awaiting_configuration: false,
+                install_delay: None,
             })),
         }
     }
