@@ -270,6 +270,9 @@ pub enum HttpVersion {
     Http2,
 }
 
+/// How many TLS sessions (one per host) a client configuration keeps for resumption.
+const CLIENT_SESSIONS: usize = 16;
+
 /// A client configuration trusting `trust`, presenting `identity` if given.
 pub fn client_config(
     trust: &[CertificateDer<'static>],
@@ -284,6 +287,10 @@ pub fn client_config(
         Some(id) => builder.with_client_auth_cert(id.cert_chain(), id.private_key())?,
         None => builder.with_no_client_auth(),
     };
+    // One party talks to a handful of hosts; rustls's default cache reserves room for 256
+    // sessions in every configuration, which a fleet of devices with their own identity
+    // configuration pays for per device.
+    config.resumption = rustls::client::Resumption::in_memory_sessions(CLIENT_SESSIONS);
     config.alpn_protocols = match version {
         HttpVersion::Http1 => vec![b"http/1.1".to_vec()],
         HttpVersion::Http2 => vec![b"h2".to_vec()],

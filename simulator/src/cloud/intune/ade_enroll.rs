@@ -277,15 +277,15 @@ impl IntuneService {
             udid: None,
             cloud: crate::cloud::entra::Cloud::Public,
         };
-        self.lock()
-            .sessions
-            .insert(session.id.clone(), session.clone());
+        self.lock().insert_session(session.clone());
         match super::profile::build(self, &session) {
             Ok((bytes, serial)) => {
-                if let Some(s) = self.lock().sessions.get_mut(&session.id) {
-                    s.identity_serial = Some(serial);
+                let mut state = self.lock();
+                state.set_session_identity(&session.id, serial);
+                if let Some(s) = state.sessions.get_mut(&session.id) {
                     s.progress = SessionProgress::ProfileDownloaded;
                 }
+                drop(state);
                 Response::with_body(StatusCode::OK, APPLE_ASPEN_CONFIG, bytes)
             }
             Err(e) => Response::text(StatusCode::INTERNAL_SERVER_ERROR, e),
