@@ -86,6 +86,7 @@ pub fn server_config(
         .with_single_cert(identity.cert_chain(), identity.private_key())?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     config.key_log = key_log();
+    config.ticketer = session_tickets()?;
     Ok(Arc::new(config))
 }
 
@@ -98,7 +99,17 @@ pub fn rotating_server_config(
     let mut config = server_builder(client_auth, clock)?.with_cert_resolver(leaves);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     config.key_log = key_log();
+    config.ticketer = session_tickets()?;
     Ok(Arc::new(config))
+}
+
+/// Stateless TLS 1.3 session tickets, as the real services' front ends issue: a device
+/// checking in again resumes its session (its identity travels in the ticket) instead of a full
+/// mutual-TLS handshake, however many devices there are. rustls's default keeps at most 256
+/// sessions in memory, which a fleet of thousands evicts before anyone returns. A ticket lives
+/// six hours of virtual time; past that the handshake is a full one, certificates judged anew.
+fn session_tickets() -> Result<Arc<dyn rustls::server::ProducesTickets>, TlsConfigError> {
+    Ok(rustls::crypto::aws_lc_rs::Ticketer::new()?)
 }
 
 fn server_builder(

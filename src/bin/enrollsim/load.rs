@@ -82,6 +82,8 @@ struct CheckinSummary {
     checkins_failed: usize,
     checkins_per_s: f64,
     checkin_p99_ms: f64,
+    /// CPU time per successful check-in.
+    cpu_ms_per_checkin: f64,
 }
 
 #[derive(Serialize)]
@@ -93,6 +95,8 @@ struct PushSummary {
     push_p99_ms: f64,
     /// Commands Intune still holds at the end: 0 when every device answered.
     lost_commands: usize,
+    /// CPU time per acknowledged push (the push, the session and the answer).
+    cpu_ms_per_push: f64,
 }
 
 /// The world: one user per device, an ADE token when the fleet enrolls through ADE.
@@ -174,6 +178,7 @@ pub async fn run(options: LoadOptions) -> Result<ExitCode> {
         None
     };
     let push = if options.push {
+        let cpu_before = process::cpu_time();
         let report = with_progress(
             &options,
             fleet.progress(),
@@ -182,7 +187,8 @@ pub async fn run(options: LoadOptions) -> Result<ExitCode> {
             async { fleet.push().await },
         )
         .await;
-        Some(push_summary(&report, world.queued_command_count()))
+        let cpu = process::cpu_time().saturating_sub(cpu_before);
+        Some(push_summary(&report, world.queued_command_count(), cpu))
     } else {
         None
     };
@@ -241,6 +247,7 @@ fn record_name(record: Record) -> &'static str {
 
 async fn check_in_rounds(options: &LoadOptions, fleet: &Fleet) -> CheckinSummary {
     let mut total = PhaseReport::default();
+    let cpu_before = process::cpu_time();
     for round in 1..=options.checkins {
         let label = format!("check-in {round}/{}", options.checkins);
         let report = with_progress(
@@ -257,7 +264,9 @@ async fn check_in_rounds(options: &LoadOptions, fleet: &Fleet) -> CheckinSummary
         total.latencies.extend(report.latencies);
     }
     total.latencies.sort_unstable();
+    let cpu = process::cpu_time().saturating_sub(cpu_before);
     CheckinSummary {
+        cpu_ms_per_checkin: ms(cpu) / total.succeeded.max(1) as f64,
         checkin_rounds: options.checkins,
         checkins: total.succeeded,
         checkins_failed: total.failed,
@@ -266,8 +275,9 @@ async fn check_in_rounds(options: &LoadOptions, fleet: &Fleet) -> CheckinSummary
     }
 }
 
-fn push_summary(report: &PhaseReport, lost_commands: usize) -> PushSummary {
+fn push_summary(report: &PhaseReport, lost_commands: usize, cpu: Duration) -> PushSummary {
     PushSummary {
+        cpu_ms_per_push: ms(cpu) / report.succeeded.max(1) as f64,
         pushes: report.succeeded,
         pushes_failed: report.failed,
         push_p50_ms: ms(report.percentile(0.50)),
@@ -355,22 +365,24 @@ fn print(s: &Summary, json: bool) -> Result<()> {
     );
     if let Some(c) = &s.checkins {
         outln!(
-            "check-ins     {} in {} rounds ({} failed), {:.0}/s, p99 {:.1} ms",
+            "check-ins     {} in {} rounds ({} failed), {:.0}/s, p99 {:.1} ms, CPU {:.2} ms each",
             c.checkins,
             c.checkin_rounds,
             c.checkins_failed,
             c.checkins_per_s,
-            c.checkin_p99_ms
+            c.checkin_p99_ms,
+            c.cpu_ms_per_checkin
         );
     }
     if let Some(p) = &s.push {
         outln!(
-            "push          {} acknowledged ({} failed, {} commands lost), p50 {:.1} ms, p99 {:.1} ms",
+            "push          {} acknowledged ({} failed, {} commands lost), p50 {:.1} ms, p99 {:.1} ms, CPU {:.2} ms each",
             p.pushes,
             p.pushes_failed,
             p.lost_commands,
             p.push_p50_ms,
-            p.push_p99_ms
+            p.push_p99_ms,
+            p.cpu_ms_per_push
         );
     }
     Ok(())
