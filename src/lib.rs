@@ -104,6 +104,7 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod fleet;
 pub mod guide;
 pub mod scenario;
 pub mod snapshot;
@@ -133,7 +134,10 @@ pub use enrollsim_harness::scenario::{
 };
 pub use enrollsim_harness::serve::{ProfileError, Service, ADMIN_API_HOST};
 pub use enrollsim_harness::timeline::{Timeline, TimelineLine};
+pub use enrollsim_simulator::cloud::intune::inventory::InventoryError;
+pub use enrollsim_simulator::device::mdmclient::SessionEnd;
 pub use enrollsim_simulator::device::Outcome;
+pub use enrollsim_simulator::recorder::{RecordMode, RecordSummary};
 
 /// Diagnoses an evidence bundle, blind: it reads kinds of evidence (the message and where it
 /// appeared, log patterns, tenant facts, dates relative to the collection time), never names,

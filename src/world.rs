@@ -8,7 +8,9 @@ use enrollsim_harness::lab::{DeviceHandle, Lab, LabError};
 use enrollsim_harness::scenario::{Action, DeviceSetup, ResolutionStep, Span, WorldSpec};
 use enrollsim_harness::serve::{certificate_pem, ProfileError, Service, ADMIN_API_HOST};
 use enrollsim_harness::timeline::Timeline;
+use enrollsim_simulator::cloud::intune::inventory::InventoryError;
 use enrollsim_simulator::cloud::intune::state::ManagementState;
+use enrollsim_simulator::recorder::{RecordMode, RecordSummary};
 use time::OffsetDateTime;
 
 use crate::{Diagnosis, EvidenceBundle, Outcome};
@@ -140,6 +142,41 @@ impl World {
             .iter()
             .filter(|d| d.state == ManagementState::Managed)
             .count()
+    }
+
+    /// How many commands Intune still holds for its devices: none once a fleet answered
+    /// everything it was sent.
+    pub fn queued_command_count(&self) -> usize {
+        self.lab.world.intune.queued_command_count()
+    }
+
+    /// Intune refreshes `device`'s inventory: it queues a `DeviceInformation` for it and wakes
+    /// it through APNs (the device answers when it handles the push,
+    /// [`DeviceHandle::handle_push`]). The command's UUID.
+    pub async fn refresh_inventory(&self, device: &DeviceHandle) -> Result<String, InventoryError> {
+        self.lab
+            .world
+            .intune
+            .refresh_inventory(&device.udid())
+            .await
+    }
+
+    /// How much the world's timeline keeps from now on. [`RecordMode::All`] (the default)
+    /// keeps everything; a fleet of thousands keeps memory bounded with
+    /// [`RecordMode::Failures`] and [`World::settle`].
+    pub fn set_record_mode(&self, mode: RecordMode) {
+        self.lab.world.recorder.set_mode(mode);
+    }
+
+    /// `device`'s flow ended, as `succeeded` says: under [`RecordMode::Failures`] the
+    /// timeline keeps its entries only when it failed.
+    pub fn settle(&self, device: &DeviceHandle, succeeded: bool) {
+        self.lab.world.recorder.settle(&device.serial(), succeeded);
+    }
+
+    /// What the timeline counted instead of keeping.
+    pub fn record_summary(&self) -> RecordSummary {
+        self.lab.world.recorder.summary()
     }
 
     /// How many devices are registered in Entra ID (workplace joined).

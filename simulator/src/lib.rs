@@ -24,6 +24,7 @@
 pub mod clock;
 pub mod cloud;
 pub mod device;
+pub mod index;
 pub mod net;
 pub mod recorder;
 pub mod rng;

@@ -148,15 +148,143 @@ impl WireArchive {
 
     fn keep(&self, recorder: u64, entry: &Entry) {
         if let Happening::Http(exchange) = &entry.what {
-            self.exchanges
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(ArchivedExchange {
-                    recorder,
+            self.keep_exchange(recorder, entry.at, entry.device.clone(), exchange);
+        }
+    }
+
+    fn keep_exchange(
+        &self,
+        recorder: u64,
+        at: OffsetDateTime,
+        device: Option<String>,
+        exchange: &HttpExchange,
+    ) {
+        self.exchanges
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(ArchivedExchange {
+                recorder,
+                at,
+                device,
+                exchange: exchange.clone(),
+            });
+    }
+}
+
+/// How much a [`Recorder`] keeps.
+///
+/// A scenario keeps everything: its timeline and evidence are the point. A load run of
+/// thousands of devices cannot (a BYOD enrollment records about thirty entries with their
+/// bodies, some tens of kilobytes), so it keeps the whole story of the devices whose flow
+/// failed and only counts those that succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RecordMode {
+    /// Every entry, in order (scenarios, tests, `--har`).
+    #[default]
+    All,
+    /// A device's entries are held until its flow is [settled](Recorder::settle): kept when it
+    /// failed, counted and dropped when it succeeded. Entries of no device are kept up to
+    /// [`UNATTRIBUTED_KEPT`], oldest dropped first.
+    Failures,
+    /// Nothing but the counts.
+    None,
+}
+
+/// How many entries that belong to no device a [`RecordMode::Failures`] recorder keeps (the
+/// most recent ones): enough to read what the services did lately, bounded for any fleet.
+pub const UNATTRIBUTED_KEPT: usize = 4096;
+
+/// What a recorder in [`RecordMode::Failures`] or [`RecordMode::None`] did not keep, summed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordSummary {
+    /// Device flows settled as succeeded (their entries were dropped).
+    pub succeeded: u64,
+    /// Device flows settled as failed (their entries were kept).
+    pub failed: u64,
+    /// Entries dropped.
+    pub dropped_entries: u64,
+    /// HTTP exchanges among the dropped entries.
+    pub dropped_exchanges: u64,
+}
+
+/// Where a reserved entry waits to be filled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Slot {
+    /// At this position of the kept timeline, counted from the recorder's first entry ever.
+    Kept(usize),
+    /// At this index of a device's held entries (until its flow is settled).
+    Held(String, usize),
+    /// Nowhere: the recorder keeps nothing of it (a `--har` archive still does).
+    Dropped {
+        /// When it started.
+        at: OffsetDateTime,
+        /// The device it belongs to.
+        device: Option<String>,
+    },
+}
+
+#[derive(Debug, Default)]
+struct Book {
+    mode: RecordMode,
+    entries: Vec<Entry>,
+    /// Entries of devices whose flow is not settled yet ([`RecordMode::Failures`]).
+    held: std::collections::HashMap<String, Vec<Entry>>,
+    /// How many entries left the front of `entries` (drained or trimmed): a [`Slot::Kept`]
+    /// position minus this is its index.
+    gone: usize,
+    summary: RecordSummary,
+}
+
+impl Book {
+    fn drop_counted(&mut self, entries: &[Entry]) {
+        self.summary.dropped_entries += entries.len() as u64;
+        self.summary.dropped_exchanges += entries
+            .iter()
+            .filter(|e| matches!(e.what, Happening::Http(_)))
+            .count() as u64;
+    }
+
+    /// Puts `entry` where the mode says; where it went.
+    fn place(&mut self, entry: Entry) -> Slot {
+        match (self.mode, entry.device.clone()) {
+            (RecordMode::All, _) => self.keep(entry),
+            (RecordMode::None, device) => {
+                self.drop_counted(std::slice::from_ref(&entry));
+                Slot::Dropped {
                     at: entry.at,
-                    device: entry.device.clone(),
-                    exchange: HttpExchange::clone(exchange),
-                });
+                    device,
+                }
+            }
+            (RecordMode::Failures, Some(device)) => {
+                let held = self.held.entry(device.clone()).or_default();
+                held.push(entry);
+                Slot::Held(device, held.len() - 1)
+            }
+            (RecordMode::Failures, None) => {
+                if self.entries.len() >= 2 * UNATTRIBUTED_KEPT {
+                    let excess = self.entries.len() - UNATTRIBUTED_KEPT;
+                    let trimmed: Vec<Entry> = self.entries.drain(..excess).collect();
+                    self.gone += excess;
+                    self.drop_counted(&trimmed);
+                }
+                self.keep(entry)
+            }
+        }
+    }
+
+    fn keep(&mut self, entry: Entry) -> Slot {
+        self.entries.push(entry);
+        Slot::Kept(self.gone + self.entries.len() - 1)
+    }
+
+    fn at_slot(&mut self, slot: &Slot) -> Option<&mut Entry> {
+        match slot {
+            Slot::Kept(position) => {
+                let i = position.checked_sub(self.gone)?;
+                self.entries.get_mut(i)
+            }
+            Slot::Held(device, i) => self.held.get_mut(device)?.get_mut(*i),
+            Slot::Dropped { .. } => None,
         }
     }
 }
@@ -164,7 +292,7 @@ impl WireArchive {
 /// A shared, append-only list of timeline entries.
 #[derive(Debug, Clone)]
 pub struct Recorder {
-    entries: Arc<Mutex<Vec<Entry>>>,
+    book: Arc<Mutex<Book>>,
     /// This recorder's number in the [`WireArchive`].
     number: u64,
 }
@@ -173,16 +301,51 @@ impl Default for Recorder {
     fn default() -> Self {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         Recorder {
-            entries: Arc::default(),
+            book: Arc::default(),
             number: NEXT.fetch_add(1, Ordering::Relaxed),
         }
     }
 }
 
 impl Recorder {
-    /// An empty recorder.
+    /// An empty recorder that keeps everything.
     pub fn new() -> Self {
         Recorder::default()
+    }
+
+    fn book(&self) -> std::sync::MutexGuard<'_, Book> {
+        self.book.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Changes how much the recorder keeps from now on. Entries held for unsettled devices
+    /// stay held until settled; what it kept so far stays.
+    pub fn set_mode(&self, mode: RecordMode) {
+        self.book().mode = mode;
+    }
+
+    /// How much the recorder keeps.
+    pub fn mode(&self) -> RecordMode {
+        self.book().mode
+    }
+
+    /// What the recorder counted instead of keeping.
+    pub fn summary(&self) -> RecordSummary {
+        self.book().summary
+    }
+
+    /// Ends the flow of `device` (its serial number) as it ended: a [`RecordMode::Failures`]
+    /// recorder moves the entries it held for the device into the timeline when it failed and
+    /// drops them when it succeeded. Other modes only count it.
+    pub fn settle(&self, device: &str, succeeded: bool) {
+        let mut book = self.book();
+        let held = book.held.remove(device).unwrap_or_default();
+        if succeeded {
+            book.summary.succeeded += 1;
+            book.drop_counted(&held);
+        } else {
+            book.summary.failed += 1;
+            book.entries.extend(held);
+        }
     }
 
     /// Appends an entry.
@@ -190,45 +353,48 @@ impl Recorder {
         if let Some(archive) = WIRE_ARCHIVE.get() {
             archive.keep(self.number, &entry);
         }
-        self.entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(entry);
+        self.book().place(entry);
     }
 
     /// Reserves the next place in the timeline for something that starts now and completes
     /// later (an HTTP exchange), so that what happens during it — a service calling another —
     /// comes after it, as it did. [`Recorder::fill`] puts the finished entry in its place.
-    pub fn reserve(&self, at: OffsetDateTime, device: Option<String>) -> usize {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.push(Entry {
+    pub fn reserve(&self, at: OffsetDateTime, device: Option<String>) -> Slot {
+        self.book().place(Entry {
             at,
             device,
             what: Happening::Note {
                 party: String::new(),
                 text: String::new(),
             },
-        });
-        entries.len() - 1
+        })
     }
 
     /// Completes a reserved place (ignored if the recorder was drained meanwhile).
-    pub fn fill(&self, index: usize, what: Happening) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(e) = entries.get_mut(index) {
+    pub fn fill(&self, slot: &Slot, what: Happening) {
+        let mut book = self.book();
+        if let Some(e) = book.at_slot(slot) {
             e.what = what;
             if let Some(archive) = WIRE_ARCHIVE.get() {
                 archive.keep(self.number, e);
             }
+            return;
+        }
+        let Happening::Http(exchange) = &what else {
+            return;
+        };
+        if let Slot::Dropped { at, device } = slot {
+            book.summary.dropped_exchanges += 1;
+            // The HAR keeps every exchange, whatever the timeline keeps.
+            if let Some(archive) = WIRE_ARCHIVE.get() {
+                archive.keep_exchange(self.number, *at, device.clone(), exchange);
+            }
         }
     }
 
-    /// A copy of every entry so far.
+    /// A copy of every entry kept so far.
     pub fn entries(&self) -> Vec<Entry> {
-        self.entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.book().entries.clone()
     }
 
     /// Entries belonging to `device` (by serial number), plus those that belong to no device.
@@ -239,19 +405,21 @@ impl Recorder {
             .collect()
     }
 
-    /// How many entries there are.
+    /// How many entries are kept.
     pub fn len(&self) -> usize {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.book().entries.len()
     }
 
-    /// Whether nothing was recorded.
+    /// Whether nothing was kept.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Forgets everything recorded so far (between a failed run and its re-enrollment, a
+    /// Forgets everything kept so far (between a failed run and its re-enrollment, a
     /// harness may keep both timelines apart).
     pub fn drain(&self) -> Vec<Entry> {
-        std::mem::take(&mut *self.entries.lock().unwrap_or_else(|p| p.into_inner()))
+        let mut book = self.book();
+        book.gone += book.entries.len();
+        std::mem::take(&mut book.entries)
     }
 }

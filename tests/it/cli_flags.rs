@@ -106,6 +106,54 @@ fn load_reports_json() {
 }
 
 #[test]
+fn load_reports_check_ins_and_pushes_as_one_json_object() {
+    for flow in [&[][..], &["--ade"]] {
+        let mut args = vec![
+            "load",
+            "--devices",
+            "4",
+            "--concurrency",
+            "2",
+            "--checkins",
+            "2",
+            "--push",
+            "--json",
+        ];
+        args.extend_from_slice(flow);
+        let out = enrollsim(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{flow:?}: {stderr}");
+        assert!(stderr.is_empty(), "no progress bar with --json: {stderr}");
+        let summary = json(&out);
+        for key in [
+            "wall_s",
+            "enrollments_per_s",
+            "p50_ms",
+            "p90_ms",
+            "p99_ms",
+            "rss_bytes",
+            "cpu_s",
+            "checkins_per_s",
+            "push_p50_ms",
+            "push_p99_ms",
+        ] {
+            assert!(summary[key].is_number(), "{flow:?}: {key} in {summary}");
+        }
+        assert_eq!(summary["enrolled"], 4, "{flow:?}");
+        assert_eq!(summary["checkins"], 8, "{flow:?}: two rounds of four");
+        assert_eq!(summary["checkins_failed"], 0, "{flow:?}");
+        assert_eq!(summary["pushes"], 4, "{flow:?}");
+        assert_eq!(summary["lost_commands"], 0, "{flow:?}");
+        let expected_flow = if flow.is_empty() {
+            "company-portal"
+        } else {
+            "ade"
+        };
+        assert_eq!(summary["flow"], expected_flow);
+    }
+}
+
+#[test]
 fn export_and_score_report_json() {
     let scenarios = scenario_dir(false);
     let tmp = tempfile::tempdir().expect("a temporary directory");

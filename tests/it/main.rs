@@ -33,6 +33,7 @@ mod people;
 mod people_snapshots;
 mod readme_example;
 mod rename_reorder;
+mod steady_state;
 mod tenant;
 mod variants;
 mod wire;

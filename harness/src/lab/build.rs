@@ -71,7 +71,7 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
             .clone()
             .unwrap_or_else(|| crate::scenario::DEFAULT_DEVICE.to_string()),
         others,
-        users: std::sync::Arc::new(spec.users.clone()),
+        users: std::sync::Arc::new(super::device::Users::new(spec.users.clone())),
         ade: spec.tenant.ade.clone(),
         ids,
     };

@@ -1,18 +1,45 @@
 //! [`DeviceHandle`]: one device of a running lab, cheap to clone and `Send`, so that a fleet's
 //! devices can act side by side from their own tokio tasks.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use enrollsim_simulator::device::mdmclient::SessionEnd;
 use enrollsim_simulator::device::{Credentials, Device, Outcome};
 
 use crate::scenario::{Action, EnrollVia, UserSpec};
 
+/// The spec's users, found by UPN without a scan: a fleet of 100,000 devices signs in 100,000
+/// users.
+pub(crate) struct Users {
+    list: Vec<UserSpec>,
+    /// Lower-case UPN to index in `list` (the first user with that UPN).
+    by_upn: HashMap<String, usize>,
+}
+
+impl Users {
+    pub(crate) fn new(list: Vec<UserSpec>) -> Users {
+        let mut by_upn = HashMap::with_capacity(list.len());
+        for (i, u) in list.iter().enumerate() {
+            by_upn.entry(u.upn.to_lowercase()).or_insert(i);
+        }
+        Users { list, by_upn }
+    }
+}
+
+impl std::ops::Deref for Users {
+    type Target = Vec<UserSpec>;
+    fn deref(&self) -> &Vec<UserSpec> {
+        &self.list
+    }
+}
+
 /// The credentials of `upn` among `users` (an empty password for a stranger).
-pub(super) fn credentials_among(users: &[UserSpec], upn: &str) -> Credentials {
+pub(super) fn credentials_among(users: &Users, upn: &str) -> Credentials {
     let password = users
-        .iter()
-        .find(|u| u.upn.eq_ignore_ascii_case(upn))
-        .map(|u| u.password.clone())
+        .by_upn
+        .get(&upn.to_lowercase())
+        .map(|&i| users.list[i].password.clone())
         .unwrap_or_default();
     Credentials {
         upn: upn.to_string(),
@@ -21,7 +48,7 @@ pub(super) fn credentials_among(users: &[UserSpec], upn: &str) -> Credentials {
 }
 
 /// `device` runs the enrollment `action` names, as far as it goes.
-pub(super) async fn enroll_device(device: &Device, users: &[UserSpec], action: &Action) -> Outcome {
+pub(super) async fn enroll_device(device: &Device, users: &Users, action: &Action) -> Outcome {
     let credentials = credentials_among(users, &action.user);
     if let Some(delay) = action.install_profile_after {
         device.leave_next_profile_for(delay.duration());
@@ -43,7 +70,7 @@ pub(super) async fn enroll_device(device: &Device, users: &[UserSpec], action: &
 #[derive(Clone)]
 pub struct DeviceHandle {
     device: Device,
-    users: Arc<Vec<UserSpec>>,
+    users: Arc<Users>,
 }
 
 impl std::fmt::Debug for DeviceHandle {
@@ -55,7 +82,7 @@ impl std::fmt::Debug for DeviceHandle {
 }
 
 impl DeviceHandle {
-    pub(super) fn new(device: Device, users: Arc<Vec<UserSpec>>) -> DeviceHandle {
+    pub(super) fn new(device: Device, users: Arc<Users>) -> DeviceHandle {
         DeviceHandle { device, users }
     }
 
@@ -76,6 +103,29 @@ impl DeviceHandle {
     /// The serial number.
     pub fn serial(&self) -> String {
         self.device.serial()
+    }
+
+    /// The UDID.
+    pub fn udid(&self) -> String {
+        self.device.spec().udid
+    }
+
+    /// mdmclient polls the MDM server (`Idle`) and answers whatever commands wait, as an
+    /// enrolled device does when it checks in without having been pushed to.
+    pub async fn check_in(&self) -> SessionEnd {
+        self.device.command_session().await
+    }
+
+    /// If a push woke the device, mdmclient runs its command session; [`SessionEnd::NoPush`]
+    /// otherwise.
+    pub async fn handle_push(&self) -> SessionEnd {
+        self.device.handle_push().await
+    }
+
+    /// The device goes idle and closes its connection to the MDM server (the next check-in
+    /// connects again): an idle fleet holds no sockets.
+    pub fn go_idle(&self) {
+        self.device.close_connections();
     }
 
     /// Whether the device is supervised (it enrolled through ADE).

@@ -25,7 +25,7 @@ pub use admin::AdminApi;
 pub use device::DeviceHandle;
 use device::{credentials_among, enroll_device};
 
-use crate::scenario::{Action, AdeSpec, DeviceSetup, ResolutionStep, UserSpec, WorldSpec};
+use crate::scenario::{Action, AdeSpec, DeviceSetup, ResolutionStep, WorldSpec};
 
 /// Why the lab could not start or act.
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +79,7 @@ pub struct Lab {
     /// The spec's further devices, by id.
     others: Vec<(String, Device)>,
     /// The users of the spec, shared with every device handle (their passwords).
-    users: Arc<Vec<UserSpec>>,
+    users: Arc<device::Users>,
     /// The tenant's ADE setup: devices added later join Apple Business Manager as the spec's
     /// device did.
     ade: Option<AdeSpec>,

@@ -224,6 +224,14 @@ impl Device {
         self.env.clock.catch_up();
     }
 
+    /// The device goes idle: mdmclient's connection to the MDM server closes, as iOS closes
+    /// it some time after a session ends. The next check-in connects (and resumes TLS) again.
+    pub fn close_connections(&self) {
+        if let Some(mdm) = &self.lock().mdm {
+            mdm.client.close_idle();
+        }
+    }
+
     /// Writes a console line.
     pub(crate) fn log(&self, process: Process, level: Level, text: &str) {
         let at = self.env.clock.tick(3);

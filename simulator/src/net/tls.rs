@@ -86,6 +86,7 @@ pub fn server_config(
         .with_single_cert(identity.cert_chain(), identity.private_key())?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     config.key_log = key_log();
+    config.ticketer = session_tickets()?;
     Ok(Arc::new(config))
 }
 
@@ -98,7 +99,17 @@ pub fn rotating_server_config(
     let mut config = server_builder(client_auth, clock)?.with_cert_resolver(leaves);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     config.key_log = key_log();
+    config.ticketer = session_tickets()?;
     Ok(Arc::new(config))
+}
+
+/// Stateless TLS 1.3 session tickets, as the real services' front ends issue: a device
+/// checking in again resumes its session (its identity travels in the ticket) instead of a full
+/// mutual-TLS handshake, however many devices there are. rustls's default keeps at most 256
+/// sessions in memory, which a fleet of thousands evicts before anyone returns. A ticket lives
+/// six hours of virtual time; past that the handshake is a full one, certificates judged anew.
+fn session_tickets() -> Result<Arc<dyn rustls::server::ProducesTickets>, TlsConfigError> {
+    Ok(rustls::crypto::aws_lc_rs::Ticketer::new()?)
 }
 
 fn server_builder(
@@ -270,6 +281,9 @@ pub enum HttpVersion {
     Http2,
 }
 
+/// How many TLS sessions (one per host) a client configuration keeps for resumption.
+const CLIENT_SESSIONS: usize = 16;
+
 /// A client configuration trusting `trust`, presenting `identity` if given.
 pub fn client_config(
     trust: &[CertificateDer<'static>],
@@ -284,6 +298,10 @@ pub fn client_config(
         Some(id) => builder.with_client_auth_cert(id.cert_chain(), id.private_key())?,
         None => builder.with_no_client_auth(),
     };
+    // One party talks to a handful of hosts; rustls's default cache reserves room for 256
+    // sessions in every configuration, which a fleet of devices with their own identity
+    // configuration pays for per device.
+    config.resumption = rustls::client::Resumption::in_memory_sessions(CLIENT_SESSIONS);
     config.alpn_protocols = match version {
         HttpVersion::Http1 => vec![b"http/1.1".to_vec()],
         HttpVersion::Http2 => vec![b"h2".to_vec()],

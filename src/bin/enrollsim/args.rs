@@ -16,6 +16,17 @@ Exit codes:
   1  something did not hold (a scenario, a score, a load enrollment, an unfixed lab)
   2  the command could not run: bad arguments, unreadable files, a world that did not start";
 
+/// What a load run's timeline keeps (`--record`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Record {
+    /// Every entry of every device.
+    All,
+    /// Failed devices' entries; successful devices are only counted.
+    Failures,
+    /// Nothing but counts.
+    None,
+}
+
 #[derive(Parser)]
 #[command(
     name = "enrollsim",
@@ -100,9 +111,24 @@ pub enum Command {
         /// World seed.
         #[arg(long, default_value_t = 7)]
         seed: u64,
-        /// Print JSON instead of text.
+        /// Print one JSON object instead of text (and no progress bar).
         #[arg(long)]
         json: bool,
+        /// After enrollment, run N idle check-in rounds across the enrolled fleet.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        checkins: usize,
+        /// After enrollment (and check-ins), Intune pushes to every device through APNs and
+        /// each answers a DeviceInformation in its command loop.
+        #[arg(long)]
+        push: bool,
+        /// Enroll through Automated Device Enrollment (Setup Assistant) instead of the
+        /// Company Portal.
+        #[arg(long)]
+        ade: bool,
+        /// What the timeline keeps: `all`, `failures` (the whole story of failed devices,
+        /// counts of the rest) or `none`.
+        #[arg(long, value_enum, default_value_t = Record::Failures)]
+        record: Record,
         /// Write every HTTP exchange as HAR 1.2 to FILE. It holds every exchange of the run in
         /// memory until the end: thousands of devices make hundreds of megabytes.
         #[arg(long, value_name = "FILE")]

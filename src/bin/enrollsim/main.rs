@@ -106,8 +106,24 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             concurrency,
             seed,
             json,
+            checkins,
+            push,
+            ade,
+            record,
             ..
-        } => load::run(devices, concurrency, seed, json).await,
+        } => {
+            load::run(load::LoadOptions {
+                devices,
+                concurrency,
+                seed,
+                json,
+                checkins,
+                push,
+                ade,
+                record,
+            })
+            .await
+        }
         Command::Diagnose {
             bundle,
             message,

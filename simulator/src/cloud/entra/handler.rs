@@ -314,11 +314,7 @@ impl EntraService {
                 "The registration request has no valid transport key.",
             );
         }
-        let owned = state
-            .devices
-            .iter()
-            .filter(|d| d.user_id == issued.user_id)
-            .count() as u32;
+        let owned = state.registered_device_count(&issued.user_id);
         if owned >= state.device_quota {
             return registration_error(
                 StatusCode::BAD_REQUEST,

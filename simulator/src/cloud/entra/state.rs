@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 
 use super::conditional_access::{transitive_groups, AppliedPolicy, ConditionalAccessPolicy, Group};
+use crate::index::{Keyed, PositionIndex};
 
 /// The registration quota per user when the tenant does not set one: Entra's device
 /// registration policy `userDeviceQuota` defaults to 50 (Microsoft Graph,
@@ -204,6 +205,42 @@ pub struct EntraState {
     pub skus: Vec<Sku>,
     /// Domains whose users sign in at a federation service.
     pub federated_domains: Vec<FederatedDomain>,
+    /// Users by UPN and id, devices by owner (see [`crate::index`]).
+    pub lookup: DirectoryIndex,
+}
+
+/// The directory's lookups: users by UPN and id, registered devices by owner.
+#[derive(Debug, Clone, Default)]
+pub struct DirectoryIndex {
+    users: PositionIndex,
+    devices: PositionIndex,
+}
+
+fn user_upn_key(upn: &str) -> String {
+    format!("upn:{}", upn.to_ascii_lowercase())
+}
+
+fn user_id_key(id: &str) -> String {
+    format!("id:{id}")
+}
+
+impl Keyed for EntraUser {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn keys(&self, out: &mut Vec<String>) {
+        out.push(user_upn_key(&self.upn));
+        out.push(user_id_key(&self.id));
+    }
+}
+
+impl Keyed for RegisteredDevice {
+    fn id(&self) -> &str {
+        &self.device_id
+    }
+    fn keys(&self, out: &mut Vec<String>) {
+        out.push(self.user_id.clone());
+    }
 }
 
 impl EntraState {
@@ -221,6 +258,7 @@ impl EntraState {
             conditional_access_policies: Vec::new(),
             skus: Vec::new(),
             federated_domains: Vec::new(),
+            lookup: DirectoryIndex::default(),
         }
     }
 
@@ -234,19 +272,52 @@ impl EntraState {
 
     /// The user with `upn` (case-insensitive).
     pub fn user_by_upn(&self, upn: &str) -> Option<&EntraUser> {
-        self.users.iter().find(|u| u.upn.eq_ignore_ascii_case(upn))
+        let key = user_upn_key(upn);
+        self.lookup
+            .users
+            .positions(&self.users, &key)
+            .into_iter()
+            .map(|i| &self.users[i])
+            .find(|u| u.upn.eq_ignore_ascii_case(upn))
     }
 
     /// The user with object id `id`.
     pub fn user(&self, id: &str) -> Option<&EntraUser> {
-        self.users.iter().find(|u| u.id == id)
+        self.lookup
+            .users
+            .positions(&self.users, &user_id_key(id))
+            .into_iter()
+            .map(|i| &self.users[i])
+            .find(|u| u.id == id)
     }
 
     /// Mutable access to the user with `upn` (case-insensitive) or object id.
     pub fn user_mut(&mut self, upn_or_id: &str) -> Option<&mut EntraUser> {
-        self.users
-            .iter_mut()
-            .find(|u| u.id == upn_or_id || u.upn.eq_ignore_ascii_case(upn_or_id))
+        let mut positions = self
+            .lookup
+            .users
+            .positions(&self.users, &user_id_key(upn_or_id));
+        positions.extend(
+            self.lookup
+                .users
+                .positions(&self.users, &user_upn_key(upn_or_id)),
+        );
+        positions.sort_unstable();
+        let found = positions.into_iter().find(|&i| {
+            let u = &self.users[i];
+            u.id == upn_or_id || u.upn.eq_ignore_ascii_case(upn_or_id)
+        })?;
+        self.users.get_mut(found)
+    }
+
+    /// How many devices the user with object id `user_id` has registered.
+    pub fn registered_device_count(&self, user_id: &str) -> u32 {
+        self.lookup
+            .devices
+            .positions(&self.devices, user_id)
+            .into_iter()
+            .filter(|&i| self.devices[i].user_id == user_id)
+            .count() as u32
     }
 
     /// Every group the user belongs to, directly or through nested groups.

@@ -293,14 +293,14 @@ impl IntuneService {
             udid: None,
             cloud: crate::cloud::entra::Cloud::Public,
         };
-        self.lock()
-            .sessions
-            .insert(session.id.clone(), session.clone());
+        self.lock().insert_session(session.clone());
         match super::profile::build(self, &session) {
             Ok(bytes) => {
-                if let Some(s) = self.lock().sessions.get_mut(&session.id) {
+                let mut state = self.lock();
+                if let Some(s) = state.sessions.get_mut(&session.id) {
                     s.progress = SessionProgress::ProfileDownloaded;
                 }
+                drop(state);
                 Response::with_body(StatusCode::OK, APPLE_ASPEN_CONFIG, bytes)
             }
             Err(e) => Response::text(StatusCode::INTERNAL_SERVER_ERROR, e),

@@ -265,10 +265,7 @@ fn new_session(
         udid: None,
         cloud,
     };
-    service
-        .lock()
-        .sessions
-        .insert(session.id.clone(), session.clone());
+    service.lock().insert_session(session.clone());
     session
 }
 
@@ -315,12 +312,7 @@ async fn create_session(service: &IntuneService, request: &Request, user: &Entra
 }
 
 async fn download_profile(service: &IntuneService, token: &str) -> Response {
-    let session = service
-        .lock()
-        .sessions
-        .values()
-        .find(|s| s.profile_token == token)
-        .cloned();
+    let session = service.lock().session_by_profile_token(token).cloned();
     let Some(session) = session else {
         return service_error(
             StatusCode::NOT_FOUND,
@@ -360,9 +352,11 @@ pub fn issue_profile(service: &IntuneService, user: &EntraUser) -> Result<Vec<u8
 fn profile_response(service: &IntuneService, session: &EnrollmentSession) -> Response {
     match super::profile::build(service, session) {
         Ok(bytes) => {
-            if let Some(s) = service.lock().sessions.get_mut(&session.id) {
+            let mut state = service.lock();
+            if let Some(s) = state.sessions.get_mut(&session.id) {
                 s.progress = SessionProgress::ProfileDownloaded;
             }
+            drop(state);
             Response::with_body(StatusCode::OK, ASPEN_CONFIG, bytes).header(
                 "content-disposition",
                 "attachment; filename=\"Management Profile.mobileconfig\"",

@@ -132,13 +132,9 @@ async fn checkin(service: &IntuneService, request: &Request, cert_serial: &str) 
         CheckinMessage::Authenticate(m) => authenticate(service, &m, cert_serial),
         CheckinMessage::TokenUpdate(m) => token_update(service, &m, cert_serial).await,
         CheckinMessage::CheckOut(m) => {
-            let mut state = service.lock();
-            let before = state.devices.len();
-            state.devices.retain(|d| {
-                !(d.udid == m.udid && d.identity_serial.as_deref() == Some(cert_serial))
+            let removed = service.lock().remove_devices_where(&m.udid, |d| {
+                d.identity_serial.as_deref() == Some(cert_serial)
             });
-            let removed = before != state.devices.len();
-            drop(state);
             if removed {
                 service.note(
                     None,
@@ -153,12 +149,7 @@ async fn checkin(service: &IntuneService, request: &Request, cert_serial: &str) 
 }
 
 fn session_for(service: &IntuneService, cert_serial: &str) -> Option<EnrollmentSession> {
-    service
-        .lock()
-        .sessions
-        .values()
-        .find(|s| s.identity_serial.as_deref() == Some(cert_serial))
-        .cloned()
+    service.lock().session_by_identity(cert_serial).cloned()
 }
 
 fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) -> Response {
@@ -210,9 +201,7 @@ fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) ->
     );
     let mut state = service.lock();
     // The same user re-enrolling the same device replaces its old record.
-    state
-        .devices
-        .retain(|d| !(d.udid == m.udid && d.upn.eq_ignore_ascii_case(&user.upn)));
+    state.remove_devices_where(&m.udid, |d| d.upn.eq_ignore_ascii_case(&user.upn));
     state.devices.push(record);
     if let Some(s) = state.sessions.get_mut(&session.id) {
         s.progress = SessionProgress::Authenticated;
@@ -254,11 +243,10 @@ fn authenticate_refusal(
 ) -> Option<Refusal> {
     let state = service.lock();
     let restriction = platform_restriction_for(&state, &user.groups);
-    let other_owner = state.devices.iter().find(|d| {
-        (d.serial == m.serial_number || d.udid == m.udid)
-            && !d.upn.eq_ignore_ascii_case(&user.upn)
-            && d.state != ManagementState::Enrolling
-    });
+    let nearby = state.devices_by_serial_or_udid(&m.serial_number, &m.udid);
+    let other_owner = nearby
+        .into_iter()
+        .find(|d| !d.upn.eq_ignore_ascii_case(&user.upn) && d.state != ManagementState::Enrolling);
     let (_, all) = enrolled_device_count(&state, &user.upn);
     let limit = device_limit_for(&state, &user.groups);
     if !user.has_intune_plan() {
@@ -397,11 +385,9 @@ async fn token_update(service: &IntuneService, m: &TokenUpdate, cert_serial: &st
     let token_hex = hex(m.token.as_ref());
     let serial = {
         let mut state = service.lock();
-        let Some(device) = state
-            .devices
-            .iter_mut()
-            .find(|d| d.udid == m.udid && d.identity_serial.as_deref() == Some(cert_serial))
-        else {
+        let Some(device) = state.device_mut_where(&m.udid, |d| {
+            d.identity_serial.as_deref() == Some(cert_serial)
+        }) else {
             return unauthorized("TokenUpdate from a device that has not authenticated");
         };
         let first = device.push_token.is_none();
@@ -417,9 +403,7 @@ async fn token_update(service: &IntuneService, m: &TokenUpdate, cert_serial: &st
     };
     let session_id = service
         .lock()
-        .sessions
-        .values()
-        .find(|s| s.identity_serial.as_deref() == Some(cert_serial))
+        .session_by_identity(cert_serial)
         .map(|s| s.id.clone());
     match service.push(&token_hex, &m.push_magic).await {
         Ok(()) => {
@@ -473,11 +457,9 @@ fn command(service: &IntuneService, request: &Request, cert_serial: &str) -> Res
     };
     let mut state = service.lock();
     let now = service.clock.now();
-    let Some(device) = state
-        .devices
-        .iter_mut()
-        .find(|d| d.udid == report.udid && d.identity_serial.as_deref() == Some(cert_serial))
-    else {
+    let Some(device) = state.device_mut_where(&report.udid, |d| {
+        d.identity_serial.as_deref() == Some(cert_serial)
+    }) else {
         return unauthorized("unknown device");
     };
     device.last_contact = now;

@@ -19,6 +19,7 @@ pub mod ade;
 pub mod ade_enroll;
 pub mod admin;
 pub mod enrollment;
+pub mod inventory;
 pub mod mdm;
 pub mod profile;
 pub mod restrictions;

@@ -80,9 +80,8 @@ pub fn device_limit_for(state: &IntuneState, user_groups: &[String]) -> u32 {
 /// Devices enrolled by `upn` that count toward the limit, `(admin-visible, all)`.
 pub fn enrolled_device_count(state: &IntuneState, upn: &str) -> (u32, u32) {
     let mine = state
-        .devices
-        .iter()
-        .filter(|d| d.upn.eq_ignore_ascii_case(upn))
+        .devices_of_user(upn)
+        .into_iter()
         .filter(|d| d.state != ManagementState::Enrolling);
     let (visible, all) = mine.fold((0, 0), |(v, a), d| (v + u32::from(d.admin_visible), a + 1));
     (visible, all)

@@ -56,9 +56,11 @@ fn attach_identity(service: &super::IntuneService, session: &str, certificate: &
     let Ok(facts) = enrollsim_certs::inspect::facts(&certificate) else {
         return;
     };
-    if let Some(s) = service.lock().sessions.get_mut(session) {
-        s.identity_serial = Some(facts.serial_hex);
-    }
+    // Through the state's setter, so the MDM endpoints find the session by this serial
+    // without a scan of every session.
+    service
+        .lock()
+        .set_session_identity(session, facts.serial_hex);
     service.note(
         None,
         format!("issued a SCEP identity for enrollment session {session}"),

@@ -9,6 +9,7 @@ use enrollsim_certs::Identity;
 use time::{Duration, OffsetDateTime};
 
 use crate::cloud::apple_ade::token::ServerToken;
+use crate::index::{Keyed, PositionIndex};
 use crate::wire::command::Command;
 
 /// Who manages the tenant's devices.
@@ -466,6 +467,43 @@ pub struct IntuneState {
     /// Whether APNs refused the push certificate the last time Intune pushed (the tenant is
     /// then "not onboarded" until the certificate is renewed).
     pub apns_rejected: Option<String>,
+    /// Devices by UDID, serial and user; sessions by profile link and identity (see
+    /// [`crate::index`]).
+    pub lookup: IntuneIndex,
+}
+
+/// Intune's lookups: managed devices by UDID, serial number and UPN, and enrollment sessions
+/// by their profile link and identity certificate.
+#[derive(Debug, Clone, Default)]
+pub struct IntuneIndex {
+    devices: PositionIndex,
+    /// Session id by identity serial and by profile token: hints, checked on use and
+    /// refreshed from the sessions when one is missing or stale.
+    session_by_identity: HashMap<String, String>,
+    session_by_profile_token: HashMap<String, String>,
+}
+
+fn udid_key(udid: &str) -> String {
+    format!("udid:{udid}")
+}
+
+fn serial_key(serial: &str) -> String {
+    format!("serial:{serial}")
+}
+
+fn upn_key(upn: &str) -> String {
+    format!("upn:{}", upn.to_ascii_lowercase())
+}
+
+impl Keyed for ManagedDevice {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn keys(&self, out: &mut Vec<String>) {
+        out.push(udid_key(&self.udid));
+        out.push(serial_key(&self.serial));
+        out.push(upn_key(&self.upn));
+    }
 }
 
 impl IntuneState {
@@ -499,12 +537,136 @@ impl IntuneState {
             min_company_portal_version: DEFAULT_MIN_COMPANY_PORTAL_VERSION.into(),
             apns_rejected: None,
             ade_tokens: Vec::new(),
+            lookup: IntuneIndex::default(),
         }
     }
 
     /// The device record with `udid`.
     pub fn device_by_udid_mut(&mut self, udid: &str) -> Option<&mut ManagedDevice> {
-        self.devices.iter_mut().find(|d| d.udid == udid)
+        self.device_mut_where(udid, |_| true)
+    }
+
+    /// Positions in `devices` of the records with `udid`, ascending.
+    pub fn device_positions_by_udid(&self, udid: &str) -> Vec<usize> {
+        let positions = self
+            .lookup
+            .devices
+            .positions(&self.devices, &udid_key(udid));
+        positions
+            .into_iter()
+            .filter(|&i| self.devices[i].udid == udid)
+            .collect()
+    }
+
+    /// The first device record with `udid` for which `pick` holds.
+    pub fn device_mut_where(
+        &mut self,
+        udid: &str,
+        pick: impl Fn(&ManagedDevice) -> bool,
+    ) -> Option<&mut ManagedDevice> {
+        let found = self
+            .device_positions_by_udid(udid)
+            .into_iter()
+            .find(|&i| pick(&self.devices[i]))?;
+        self.devices.get_mut(found)
+    }
+
+    /// Device records with serial number `serial` or UDID `udid`, in the list's order.
+    pub fn devices_by_serial_or_udid(&self, serial: &str, udid: &str) -> Vec<&ManagedDevice> {
+        let mut positions = self.device_positions_by_udid(udid);
+        positions.extend(
+            self.lookup
+                .devices
+                .positions(&self.devices, &serial_key(serial)),
+        );
+        positions.sort_unstable();
+        positions.dedup();
+        positions
+            .into_iter()
+            .map(|i| &self.devices[i])
+            .filter(|d| d.serial == serial || d.udid == udid)
+            .collect()
+    }
+
+    /// Device records enrolled for `upn` (case-insensitive), in the list's order.
+    pub fn devices_of_user(&self, upn: &str) -> Vec<&ManagedDevice> {
+        self.lookup
+            .devices
+            .positions(&self.devices, &upn_key(upn))
+            .into_iter()
+            .map(|i| &self.devices[i])
+            .filter(|d| d.upn.eq_ignore_ascii_case(upn))
+            .collect()
+    }
+
+    /// Removes the records with `udid` for which `remove` holds; whether any was removed.
+    pub fn remove_devices_where(
+        &mut self,
+        udid: &str,
+        remove: impl Fn(&ManagedDevice) -> bool,
+    ) -> bool {
+        let doomed: Vec<usize> = self
+            .device_positions_by_udid(udid)
+            .into_iter()
+            .filter(|&i| remove(&self.devices[i]))
+            .collect();
+        for &i in doomed.iter().rev() {
+            self.devices.remove(i);
+        }
+        !doomed.is_empty()
+    }
+
+    /// Adds a session and remembers its profile link.
+    pub fn insert_session(&mut self, session: EnrollmentSession) {
+        self.lookup
+            .session_by_profile_token
+            .insert(session.profile_token.clone(), session.id.clone());
+        self.sessions.insert(session.id.clone(), session);
+    }
+
+    /// The session whose identity certificate has serial `serial` (hex).
+    pub fn session_by_identity(&mut self, serial: &str) -> Option<&mut EnrollmentSession> {
+        let fits = |s: &EnrollmentSession| s.identity_serial.as_deref() == Some(serial);
+        let id = self.session_id_where(serial, fits, |l| &mut l.session_by_identity)?;
+        self.sessions.get_mut(&id)
+    }
+
+    /// The session whose profile link ends in `token`.
+    pub fn session_by_profile_token(&mut self, token: &str) -> Option<&mut EnrollmentSession> {
+        let fits = |s: &EnrollmentSession| s.profile_token == token;
+        let id = self.session_id_where(token, fits, |l| &mut l.session_by_profile_token)?;
+        self.sessions.get_mut(&id)
+    }
+
+    /// The id of the session `key` names in the hints `hints` picks, if it `fits`; when the
+    /// hint is missing or stale, the sessions are scanned once and the hint remembered.
+    fn session_id_where(
+        &mut self,
+        key: &str,
+        fits: impl Fn(&EnrollmentSession) -> bool,
+        hints: impl Fn(&mut IntuneIndex) -> &mut HashMap<String, String>,
+    ) -> Option<String> {
+        let hinted = hints(&mut self.lookup).get(key).cloned();
+        if let Some(id) = hinted.filter(|id| self.sessions.get(id).is_some_and(&fits)) {
+            return Some(id);
+        }
+        let mut found: Vec<&EnrollmentSession> =
+            self.sessions.values().filter(|s| fits(s)).collect();
+        // Several sessions cannot share an identity or a link; if they did, the oldest wins.
+        found.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        let id = found.first()?.id.clone();
+        hints(&mut self.lookup).insert(key.to_string(), id.clone());
+        Some(id)
+    }
+
+    /// Records that session `id` issued the identity certificate with serial `serial`.
+    pub fn set_session_identity(&mut self, id: &str, serial: String) {
+        if let Some(s) = self.sessions.get_mut(id) {
+            s.identity_serial = Some(serial.clone());
+            self.lookup
+                .session_by_identity
+                .insert(serial, id.to_string());
+        }
     }
 }
 
