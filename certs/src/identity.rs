@@ -41,6 +41,16 @@ impl Identity {
         }
     }
 
+    /// An identity a client obtained itself (over SCEP: its own key, the certificate the server
+    /// issued for it and the issuers the server sent along, nearest first).
+    pub fn from_parts(certificate: Vec<u8>, key_pkcs8: Vec<u8>, chain: Vec<Vec<u8>>) -> Identity {
+        Identity::new(
+            CertificateDer::from(certificate),
+            key_pkcs8,
+            chain.into_iter().map(CertificateDer::from).collect(),
+        )
+    }
+
     /// The leaf certificate, DER.
     pub fn certificate(&self) -> &CertificateDer<'static> {
         &self.cert

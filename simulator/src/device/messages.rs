@@ -25,6 +25,9 @@ pub enum UserMessage {
     ProfilePayloadMismatch,
     /// Settings: the profile could not be read.
     ProfileInvalid,
+    /// Settings: the SCEP payload's identity could not be obtained; holds the SCEP error's
+    /// text ("The SCEP server returned an invalid response.").
+    ProfileScepFailed(String),
     /// Company Portal: the service refuses enrollment for lack of an enrollment policy.
     ServiceNotSupported,
     /// Company Portal: generic failure.
@@ -214,6 +217,10 @@ impl UserMessage {
             (UserMessage::ProfilePayloadMismatch, true) => "Installazione profilo non riuscita. Il nuovo payload di MDM non corrisponde al payload precedente.",
             (UserMessage::ProfileInvalid, false) => "Profile Installation Failed. The profile is invalid.",
             (UserMessage::ProfileInvalid, true) => "Installazione profilo non riuscita. Il profilo non è valido.",
+            // The SCEP sentence is quoted in English by Microsoft's ADE article; no edition
+            // gives it in another language, so it follows the heading as it is.
+            (UserMessage::ProfileScepFailed(reason), false) => return format!("Profile Installation Failed. {reason}"),
+            (UserMessage::ProfileScepFailed(reason), true) => return format!("Installazione profilo non riuscita. {reason}"),
             (UserMessage::ServiceNotSupported, false) => "This Service is not supported. No Enrollment Policy.",
             (UserMessage::ServiceNotSupported, true) => "Questo servizio non è supportato. Nessun criterio di registrazione.",
             (UserMessage::CompanyPortalUnavailable, false) => "Company Portal Temporarily Unavailable. The Company Portal app encountered a problem. If the problem persists, contact your system administrator.",

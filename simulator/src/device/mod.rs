@@ -22,6 +22,7 @@ pub mod logs;
 pub mod mdmclient;
 pub mod messages;
 pub mod profiled;
+pub mod scep_identity;
 pub mod setup_assistant;
 mod sign_in;
 pub mod spec;

@@ -99,7 +99,14 @@ impl Device {
         }
         // Certificates first: the identity the MDM payload names must be installed before it
         // can authenticate.
-        let identity = self.import_certificates(&profile, new_mdm.as_ref())?;
+        let mut identity = self.import_certificates(&profile, new_mdm.as_ref())?;
+        // Then the SCEP payloads, which need the network: the MDM payload may name one.
+        if let Some(obtained) = self
+            .obtain_scep_identities(&profile, new_mdm.as_ref())
+            .await?
+        {
+            identity = Some(obtained);
+        }
         if let Some(mdm) = &new_mdm {
             let Some(identity) = identity else {
                 return Err(self.install_failed(
@@ -263,6 +270,63 @@ impl Device {
                     }
                 }
                 _ => {}
+            }
+        }
+        Ok(identity)
+    }
+
+    /// Runs each SCEP payload's exchange and writes the identity to the keychain; returns the
+    /// identity `new_mdm` names, when it is one of them. A failed exchange fails the install
+    /// with the chain profiled logs (device log in mosen/SCEPy#1: two
+    /// `MCInstallationErrorDomain` 4001 errors, `MCProfileErrorDomain` 1009 naming the
+    /// profile, then the `MCSCEPErrorDomain` cause, each suggesting the cause's text).
+    async fn obtain_scep_identities(
+        &self,
+        profile: &ConfigurationProfile,
+        new_mdm: Option<&MdmPayload>,
+    ) -> Result<Option<Identity>, InstallError> {
+        let mut identity = None;
+        for payload in &profile.payload_content {
+            let Payload::Scep(scep) = payload else {
+                continue;
+            };
+            let obtained = match self.obtain_scep_identity(scep).await {
+                Ok(obtained) => obtained,
+                Err(e) => {
+                    let cause = e.ns_error();
+                    let reason = cause.description.clone();
+                    let name = profile.payload_display_name.as_deref().unwrap_or("");
+                    let error = NsError::new(
+                        "MCInstallationErrorDomain",
+                        4001,
+                        "Profile Installation Failed",
+                    )
+                    .suggest(reason.clone())
+                    .caused_by(
+                        NsError::new(
+                            "MCInstallationErrorDomain",
+                            4001,
+                            "Profile Failed to Install",
+                        )
+                        .suggest(reason.clone())
+                        .caused_by(
+                            NsError::new(
+                                "MCProfileErrorDomain",
+                                1009,
+                                format!("The profile “{name}” could not be installed."),
+                            )
+                            .suggest(reason.clone())
+                            .caused_by(cause),
+                        ),
+                    );
+                    return Err(
+                        self.install_failed_with(&error, UserMessage::ProfileScepFailed(reason))
+                    );
+                }
+            };
+            self.add_to_keychain()?;
+            if new_mdm.is_some_and(|m| m.identity_certificate_uuid == scep.payload_uuid) {
+                identity = Some(obtained);
             }
         }
         Ok(identity)

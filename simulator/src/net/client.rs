@@ -42,13 +42,39 @@ impl Reachability {
     }
 }
 
+/// The scheme a request was addressed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UrlScheme {
+    /// `https` (the only one the world's services speak).
+    #[default]
+    Https,
+    /// `http` (a foreign server without TLS).
+    Http,
+}
+
+impl UrlScheme {
+    /// `https` or `http`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UrlScheme::Https => "https",
+            UrlScheme::Http => "http",
+        }
+    }
+}
+
 /// A request to send.
 #[derive(Debug, Clone)]
 pub struct OutgoingRequest {
     /// Method.
     pub method: Method,
+    /// The scheme it was addressed with. The world's transport resolves by host name and
+    /// always speaks TLS; a transport to foreign servers reads it.
+    pub scheme: UrlScheme,
     /// Host name.
     pub host: String,
+    /// An explicit port from the URL, kept for a transport to foreign servers (the world's
+    /// transport resolves the host name and ignores it).
+    pub port: Option<u16>,
     /// Path and query.
     pub path: String,
     /// Headers, in order.
@@ -62,11 +88,52 @@ impl OutgoingRequest {
     pub fn new(method: Method, host: &str, path: &str) -> Self {
         OutgoingRequest {
             method,
+            scheme: UrlScheme::Https,
             host: host.to_string(),
+            port: None,
             path: path.to_string(),
             headers: Vec::new(),
             body: Bytes::new(),
         }
+    }
+
+    /// A request addressed by an absolute `http` or `https` URL (a profile's `ServerURL`, a
+    /// SCEP payload's `URL`): scheme, host, explicit port, path and query are kept; a URL
+    /// without a path asks for `/`.
+    pub fn for_url(method: Method, url: &str) -> Result<OutgoingRequest, ClientError> {
+        let invalid = |message: &str| ClientError::InvalidUrl {
+            url: url.to_string(),
+            message: message.to_string(),
+        };
+        let uri: hyper::Uri = url
+            .parse()
+            .map_err(|e: hyper::http::uri::InvalidUri| invalid(&e.to_string()))?;
+        let scheme = match uri.scheme_str() {
+            Some(s) if s.eq_ignore_ascii_case("https") => UrlScheme::Https,
+            Some(s) if s.eq_ignore_ascii_case("http") => UrlScheme::Http,
+            Some(other) => return Err(invalid(&format!("unsupported scheme {other}"))),
+            None => return Err(invalid("not an absolute URL")),
+        };
+        let authority = uri.authority().ok_or_else(|| invalid("no host"))?;
+        if authority.as_str().contains('@') {
+            return Err(invalid("user information is not supported"));
+        }
+        let host = authority
+            .host()
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        if host.is_empty() {
+            return Err(invalid("no host"));
+        }
+        let path = uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .filter(|p| !p.is_empty())
+            .unwrap_or("/");
+        let mut request = OutgoingRequest::new(method, host, path);
+        request.scheme = scheme;
+        request.port = authority.port_u16();
+        Ok(request)
     }
 
     /// Adds a header.
@@ -116,6 +183,14 @@ impl IncomingResponse {
 /// Why no HTTP response came back.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ClientError {
+    /// The request's URL could not be read.
+    #[error("{url}: not a usable URL: {message}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The host is not reachable from this network (or not served by the world at all).
     #[error("{host}: the server cannot be reached from this network")]
     Unreachable {
@@ -523,4 +598,49 @@ async fn collect(
         headers: parts.headers,
         body,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_keeps_scheme_host_port_path_and_query() {
+        let r = OutgoingRequest::for_url(
+            Method::GET,
+            "http://127.0.0.1:8080/scep?operation=GetCACaps&message=x",
+        )
+        .unwrap();
+        assert_eq!(r.scheme, UrlScheme::Http);
+        assert_eq!(r.host, "127.0.0.1");
+        assert_eq!(r.port, Some(8080));
+        assert_eq!(r.path, "/scep?operation=GetCACaps&message=x");
+
+        let r = OutgoingRequest::for_url(Method::PUT, "HTTPS://i.manage.microsoft.com").unwrap();
+        assert_eq!(
+            (r.scheme, r.host.as_str(), r.port, r.path.as_str()),
+            (UrlScheme::Https, "i.manage.microsoft.com", None, "/")
+        );
+        let r = OutgoingRequest::for_url(Method::GET, "https://[::1]:8443/a").unwrap();
+        assert_eq!((r.host.as_str(), r.port), ("::1", Some(8443)));
+    }
+
+    #[test]
+    fn a_url_that_is_not_http_is_refused() {
+        for url in [
+            "ftp://example.com/",
+            "/relative/path",
+            "https://",
+            "not a url",
+            "https://user:pw@example.com/",
+        ] {
+            assert!(
+                matches!(
+                    OutgoingRequest::for_url(Method::GET, url),
+                    Err(ClientError::InvalidUrl { .. })
+                ),
+                "{url}"
+            );
+        }
+    }
 }
