@@ -104,6 +104,7 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod foreign;
 pub mod guide;
 pub mod scenario;
 pub mod snapshot;

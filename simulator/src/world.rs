@@ -352,6 +352,7 @@ impl World {
             clock: self.clock.child(),
             recorder: self.recorder.clone(),
             apns: self.apns.clone(),
+            direct: None,
         };
         Device::new(spec, env, self.rng.fork())
     }

@@ -11,7 +11,7 @@ use hyper::{Method, StatusCode};
 
 use super::logs::{Level, Process};
 use super::messages::UserMessage;
-use super::profiled::{split_url, InstallOptions};
+use super::profiled::InstallOptions;
 use super::{Device, MdmEnrollment};
 use crate::net::client::OutgoingRequest;
 use crate::wire::command::{
@@ -71,18 +71,18 @@ impl Device {
         let Some(mdm) = mdm else {
             return SessionEnd::Failed("no MDM enrollment".into());
         };
-        let Some((host, path)) = split_url(&mdm.payload.server_url) else {
+        if OutgoingRequest::for_url(Method::PUT, &mdm.payload.server_url).is_err() {
             return SessionEnd::Failed("invalid ServerURL".into());
-        };
+        }
         let mut report = CommandReport::idle(&udid);
-        let mut answered = 0;
         // A server that never stops sending would keep a real device busy forever; the lab
-        // stops after a generous bound so a broken server cannot hang a test.
-        for _ in 0..64 {
+        // stops after a generous bound so a broken server cannot hang a test. Each round
+        // sends the answer to the `answered`-th command (the first sends Idle).
+        for answered in 0..64 {
             // iOS erases itself once the server has its acknowledgement of EraseDevice.
             let erasing = report.status == CommandStatus::Acknowledged
                 && report.request_type.as_deref() == Some("EraseDevice");
-            let body = match self.exchange_report(&mdm, &host, &path, &report).await {
+            let body = match self.exchange_report(&mdm, &report).await {
                 Ok(body) => body,
                 Err(end) => return end,
             };
@@ -98,7 +98,6 @@ impl Device {
                 );
                 return SessionEnd::Done { commands: answered };
             }
-            answered += 1;
             report = match CommandEnvelope::from_xml(&body) {
                 Ok(envelope) => self.answer(&udid, envelope).await,
                 Err(e) => self.refuse(&udid, &body, e),
@@ -112,12 +111,12 @@ impl Device {
     async fn exchange_report(
         &self,
         mdm: &MdmEnrollment,
-        host: &str,
-        path: &str,
         report: &CommandReport,
     ) -> Result<Bytes, SessionEnd> {
         let body = report.to_xml();
-        let request = OutgoingRequest::new(Method::PUT, host, path).header("user-agent", "MDM/1.0");
+        let request = OutgoingRequest::for_url(Method::PUT, &mdm.payload.server_url)
+            .map_err(|e| SessionEnd::Failed(e.to_string()))?
+            .header("user-agent", "MDM/1.0");
         let request = mdm.sign(request, &body).body(MDM, body);
         let response = match mdm.client.send(request).await {
             Ok(r) => r,

@@ -23,6 +23,7 @@ use rustls::ClientConfig;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
+use super::direct::DirectRoute;
 use super::tls::HttpVersion;
 use super::HostMap;
 use crate::clock::VirtualClock;
@@ -191,6 +192,15 @@ pub enum ClientError {
         /// What is wrong with it.
         message: String,
     },
+    /// The device would not send the request at all (a foreign server's URL that is not on
+    /// loopback, or plain http where only https is allowed; see [`super::direct`]).
+    #[error("{url}: {reason}")]
+    Refused {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// The host is not reachable from this network (or not served by the world at all).
     #[error("{host}: the server cannot be reached from this network")]
     Unreachable {
@@ -248,6 +258,8 @@ pub struct HttpsClient {
     actor: String,
     device: Option<String>,
     reachability: Reachability,
+    /// Set for a device talking to foreign servers: requests go to their URL's own address.
+    direct: Option<DirectRoute>,
 }
 
 impl std::fmt::Debug for HttpsClient {
@@ -279,7 +291,15 @@ impl HttpsClient {
             actor: actor.into(),
             device: None,
             reachability: Reachability::default(),
+            direct: None,
         }
+    }
+
+    /// Sends every request straight to its URL's address instead of resolving host names
+    /// through the world ([`super::direct`]).
+    pub fn direct(mut self, route: DirectRoute) -> Self {
+        self.direct = Some(route);
+        self
     }
 
     /// Tags the client's exchanges with a device (its serial number) and its network.
@@ -392,6 +412,9 @@ impl HttpsClient {
     }
 
     async fn exchange(&self, request: &OutgoingRequest) -> Result<IncomingResponse, ClientError> {
+        if let Some(route) = &self.direct {
+            return route.send(&self.tls, request).await;
+        }
         let host = request.host.to_ascii_lowercase();
         let addr = match self.hosts.resolve(&host) {
             Some(addr) if self.reachability.reaches(&host) => addr,

@@ -23,6 +23,7 @@ macro_rules! out {
 }
 
 mod args;
+mod device;
 mod diagnose;
 mod junit;
 mod list;
@@ -93,6 +94,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             scenario, out, dir, ..
         } => training::run(list::resolve(&scenario, dir.as_deref())?, out).await,
         Command::Serve(args) => serve::serve(args).await,
+        Command::Device(args::DeviceCommand::Enroll(args)) => device::enroll(args).await,
         Command::Export { out, dir, json } => {
             scoring::export(list::scenarios(dir.as_deref())?, &out, json).await
         }
