@@ -85,6 +85,9 @@ fn summarize_body(content_type: Option<&str>, body: &[u8]) -> String {
             );
         }
     }
+    if let Some(scep) = summarize_scep(ct, body) {
+        return scep;
+    }
     let text = String::from_utf8_lossy(body);
     let first: String = text.lines().next().unwrap_or("").chars().take(60).collect();
     if ct.starts_with("text/") {
@@ -94,9 +97,37 @@ fn summarize_body(content_type: Option<&str>, body: &[u8]) -> String {
     }
 }
 
+/// SCEP bodies by what they are rather than their size, which changes from run to run with
+/// the ECDSA signatures of the certificates they carry.
+fn summarize_scep(content_type: &str, body: &[u8]) -> Option<String> {
+    use enrollsim_simulator::wire::scep::{self, PkiMessage};
+    if content_type.starts_with(scep::CA_RA_CERT_CONTENT_TYPE) {
+        return Some(" CA/RA certificates".into());
+    }
+    if content_type.starts_with(scep::CA_CERT_CONTENT_TYPE) {
+        return Some(" CA certificate".into());
+    }
+    if !content_type.starts_with(scep::PKI_MESSAGE_CONTENT_TYPE) {
+        return None;
+    }
+    Some(match PkiMessage::decode(body) {
+        Ok((m, _)) => match m.pki_status {
+            Some(status) => format!(" pkiMessage {:?} {status:?}", m.message_type),
+            None => format!(" pkiMessage {:?}", m.message_type),
+        },
+        Err(_) => " pkiMessage (unreadable)".into(),
+    })
+}
+
 fn http_line(x: &HttpExchange) -> String {
     let request = summarize_body(x.request_content_type.as_deref(), &x.request_body);
-    let path = x.path.split('?').next().unwrap_or(&x.path);
+    let (path, query) = x.path.split_once('?').unwrap_or((&x.path, ""));
+    // A SCEP URL is one path for every operation; the operation says which request it is.
+    let operation = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "operation")
+        .map(|(_, v)| format!("?operation={v}"))
+        .unwrap_or_default();
+    let path = format!("{path}{operation}");
     let answer = match (x.status, &x.failure) {
         (Some(s), _) => format!(
             "{s}{}",

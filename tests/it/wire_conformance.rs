@@ -7,7 +7,7 @@
 //! with `enrollsim_simulator::wire::schema::validate` (Apple's schema, embedded in the
 //! simulator crate), and the keys that make the flow work are asserted explicitly: the
 //! configuration profile's top level, the `com.apple.mdm` payload (topic, HTTPS URLs, identity
-//! reference), the PKCS#12 identity, the check-ins (a 32-byte push token) and each command's
+//! reference), the SCEP payload the identity comes from, the check-ins (a 32-byte push token) and each command's
 //! answer. The sets of `MessageType`s and `RequestType`s seen are asserted too, so the test
 //! fails if the flow stops sending one of them.
 
@@ -180,10 +180,9 @@ fn assert_valid(kind: SchemaKind, value: &Value, origin: &str, os_version: &str)
 /// What the management profile told the device.
 struct ManagementProfile {
     topic: String,
-    identity_serial: String,
 }
 
-/// Checks the management profile's keys; returns its topic and identity certificate serial.
+/// Checks the management profile's keys; returns its topic.
 fn check_management_profile(value: &Value, origin: &str, tenant_topic: &str) -> ManagementProfile {
     let top = dict(value, origin);
     assert_eq!(string(top, "PayloadType", origin), "Configuration");
@@ -217,9 +216,13 @@ fn check_management_profile(value: &Value, origin: &str, tenant_topic: &str) -> 
     let mdm = of_type("com.apple.mdm");
     assert_eq!(mdm.len(), 1, "{origin}: exactly one com.apple.mdm payload");
     let mdm = mdm[0];
-    let p12 = of_type("com.apple.security.pkcs12");
-    assert_eq!(p12.len(), 1, "{origin}: exactly one PKCS#12 payload");
-    let p12 = p12[0];
+    let scep = of_type("com.apple.security.scep");
+    assert_eq!(scep.len(), 1, "{origin}: exactly one SCEP payload");
+    let scep = scep[0];
+    assert!(
+        of_type("com.apple.security.pkcs12").is_empty(),
+        "{origin}: Intune's identity comes over SCEP, not as PKCS#12"
+    );
     let roots = of_type("com.apple.security.root");
     assert_eq!(roots.len(), 1, "{origin}: exactly one root payload");
 
@@ -240,37 +243,49 @@ fn check_management_profile(value: &Value, origin: &str, tenant_topic: &str) -> 
     assert!(integer(mdm, "AccessRights", origin) > 0);
     assert_eq!(
         string(mdm, "IdentityCertificateUUID", origin),
-        string(p12, "PayloadUUID", origin),
-        "{origin}: IdentityCertificateUUID must name the PKCS#12 payload"
+        string(scep, "PayloadUUID", origin),
+        "{origin}: IdentityCertificateUUID must name the SCEP payload"
     );
 
-    // com.apple.security.pkcs12: a real PKCS#12 that opens with its password and holds an
-    // identity issued by Intune's device CA.
-    let pfx = data(p12, "PayloadContent", origin);
-    let password = string(p12, "Password", origin);
-    let identity = enrollsim_certs::Identity::from_pkcs12(pfx, password)
-        .unwrap_or_else(|e| panic!("{origin}: the PKCS#12 payload does not open: {e}"));
-    let facts = enrollsim_certs::inspect::facts(identity.certificate()).expect("identity facts");
-    // Each world numbers its authorities ("enrollsim Intune MDM Device CA 7").
+    // com.apple.security.scep: Intune's SCEP URL, a one-time challenge, an RSA 2048 key and a
+    // subject (the identity itself is checked by the check-ins: they authenticate with it).
+    assert_eq!(
+        string(scep, "PayloadIdentifier", origin),
+        "Microsoft.Profiles.SCEP"
+    );
+    let Some(Value::Dictionary(settings)) = scep.get("PayloadContent") else {
+        panic!("{origin}: the SCEP payload's PayloadContent must be a <dictionary>");
+    };
+    let url = string(settings, "URL", origin);
     assert!(
-        facts
-            .issuer_common_name
-            .as_deref()
-            .is_some_and(|n| n.starts_with("enrollsim Intune MDM Device CA ")),
-        "{origin}: the identity was not issued by Intune's device CA: {:?}",
-        facts.issuer_common_name
+        url.starts_with("https://i.manage.microsoft.com/"),
+        "{origin}: SCEP URL {url} is not on Intune's MDM host"
+    );
+    assert!(!string(settings, "Challenge", origin).is_empty());
+    assert_eq!(integer(settings, "Keysize", origin), 2048);
+    assert_eq!(string(settings, "Key Type", origin), "RSA");
+    assert!(
+        matches!(settings.get("Subject"), Some(Value::Array(rdns)) if !rdns.is_empty()),
+        "{origin}: the SCEP payload names no subject"
     );
 
-    // com.apple.security.root: a DER certificate (the device CA, which the identity chains to).
+    // com.apple.security.root: a DER certificate, Intune's device CA (which issues the SCEP
+    // identity). Each world numbers its authorities ("enrollsim Intune MDM Device CA 7").
     let root = data(roots[0], "PayloadContent", origin);
     let root_facts =
         enrollsim_certs::inspect::facts(&enrollsim_certs::CertificateDer::from(root.to_vec()))
             .unwrap_or_else(|e| panic!("{origin}: root payload is not a DER certificate: {e}"));
-    assert_eq!(root_facts.common_name, facts.issuer_common_name);
+    assert!(
+        root_facts
+            .common_name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("enrollsim Intune MDM Device CA ")),
+        "{origin}: the root payload is not Intune's device CA: {:?}",
+        root_facts.common_name
+    );
 
     ManagementProfile {
         topic: topic.to_string(),
-        identity_serial: facts.serial_hex,
     }
 }
 
@@ -480,8 +495,22 @@ async fn every_plist_of_a_byod_enrollment_is_apple_valid() {
         }
     }
 
-    let management = management.expect("the management profile was downloaded");
-    assert!(!management.identity_serial.is_empty());
+    management.expect("the management profile was downloaded");
+    // The identity came over SCEP: Intune issued it for the download's enrollment session
+    // (and the check-ins above were accepted with it).
+    let scep_exchanges = exchanges
+        .iter()
+        .filter(|x| x.path.starts_with("/DeviceGatewayProxy/ios/scep"))
+        .count();
+    assert_eq!(scep_exchanges, 3, "GetCACaps, GetCACert, PKIOperation");
+    {
+        let state = lab.world.intune.state();
+        let state = state.lock().unwrap();
+        assert!(
+            state.sessions.values().any(|s| s.identity_serial.is_some()),
+            "no enrollment session holds a SCEP identity"
+        );
+    }
     assert_eq!(
         kinds_seen,
         [

@@ -281,9 +281,8 @@ impl IntuneService {
             .sessions
             .insert(session.id.clone(), session.clone());
         match super::profile::build(self, &session) {
-            Ok((bytes, serial)) => {
+            Ok(bytes) => {
                 if let Some(s) = self.lock().sessions.get_mut(&session.id) {
-                    s.identity_serial = Some(serial);
                     s.progress = SessionProgress::ProfileDownloaded;
                 }
                 Response::with_body(StatusCode::OK, APPLE_ASPEN_CONFIG, bytes)

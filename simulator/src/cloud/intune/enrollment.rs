@@ -359,9 +359,8 @@ pub fn issue_profile(service: &IntuneService, user: &EntraUser) -> Result<Vec<u8
 
 fn profile_response(service: &IntuneService, session: &EnrollmentSession) -> Response {
     match super::profile::build(service, session) {
-        Ok((bytes, identity_serial)) => {
+        Ok(bytes) => {
             if let Some(s) = service.lock().sessions.get_mut(&session.id) {
-                s.identity_serial = Some(identity_serial);
                 s.progress = SessionProgress::ProfileDownloaded;
             }
             Response::with_body(StatusCode::OK, ASPEN_CONFIG, bytes).header(

@@ -17,6 +17,8 @@ use enrollsim_certs::LabPki;
 use hyper::{Method, StatusCode};
 use time::{Duration, OffsetDateTime};
 
+use super::state::{EnrollmentChannel, FailureCategory, SessionProgress};
+use super::Refusal;
 use crate::net::{Request, Response};
 use crate::wire::scep::server::{ReceivedRequest, ScepServer, CA_CAPS};
 use crate::wire::scep::{FailInfo, ScepError, PKI_MESSAGE_CONTENT_TYPE};
@@ -25,7 +27,9 @@ use crate::wire::scep::{FailInfo, ScepError, PKI_MESSAGE_CONTENT_TYPE};
 /// the one its profiles name).
 pub const SCEP_PATH: &str = "/DeviceGatewayProxy/ios/scep";
 
-/// Serves [`SCEP_PATH`] for Intune at the world's virtual time.
+/// Serves [`SCEP_PATH`] for Intune at the world's virtual time. An identity issued for a
+/// challenge of an enrollment session becomes that session's: the MDM endpoints then know the
+/// device by it. A refused challenge of a session is logged as an enrollment failure.
 pub(crate) fn handle(service: &super::IntuneService, request: &Request) -> Response {
     let scep = match service.scep() {
         Ok(scep) => scep,
@@ -33,8 +37,83 @@ pub(crate) fn handle(service: &super::IntuneService, request: &Request) -> Respo
     };
     let mut nonce = [0u8; 16];
     nonce.copy_from_slice(&service.rng.bytes(16));
-    let (response, _) = scep.handle(&service.pki, request, service.clock.now(), nonce);
+    let (response, outcome) = scep.handle(&service.pki, request, service.clock.now(), nonce);
+    if let Some(ScepOutcome {
+        session: Some(session),
+        result,
+    }) = outcome
+    {
+        match result {
+            Ok(certificate) => attach_identity(service, &session, &certificate),
+            Err(refusal) => log_refusal(service, &session, refusal),
+        }
+    }
     response
+}
+
+fn attach_identity(service: &super::IntuneService, session: &str, certificate: &[u8]) {
+    let certificate = enrollsim_certs::CertificateDer::from(certificate.to_vec());
+    let Ok(facts) = enrollsim_certs::inspect::facts(&certificate) else {
+        return;
+    };
+    if let Some(s) = service.lock().sessions.get_mut(session) {
+        s.identity_serial = Some(facts.serial_hex);
+    }
+    service.note(
+        None,
+        format!("issued a SCEP identity for enrollment session {session}"),
+    );
+}
+
+/// Logs a refused challenge of `session` in the troubleshooting pane. Microsoft documents the
+/// device's message, not the record; the code and text are the lab's words for the check.
+fn log_refusal(service: &super::IntuneService, session: &str, refusal: ChallengeRefusal) {
+    let Some(found) = service.lock().sessions.get(session).cloned() else {
+        return;
+    };
+    let (code, category, reason) = match refusal {
+        ChallengeRefusal::Expired => (
+            "ScepChallengeExpired",
+            FailureCategory::UserAbandonment,
+            "The SCEP certificate request came more than 15 minutes after the management profile was downloaded.",
+        ),
+        ChallengeRefusal::AlreadyUsed => (
+            "ScepChallengeAlreadyUsed",
+            FailureCategory::BadRequest,
+            "A certificate was already issued for this SCEP challenge.",
+        ),
+        ChallengeRefusal::Unknown => (
+            "ScepChallengeInvalid",
+            FailureCategory::BadRequest,
+            "The SCEP challenge was not issued by this service.",
+        ),
+    };
+    let enrollment_type = match found.channel {
+        EnrollmentChannel::Ade => "appleBulkWithUser",
+        _ => "userEnrollment",
+    };
+    let refused = Refusal {
+        status: StatusCode::OK,
+        code,
+        category,
+        reason: reason.to_string(),
+    };
+    service.log_failure(&refused, Some(&found.user_id), None, enrollment_type, None);
+    if let Some(s) = service.lock().sessions.get_mut(session) {
+        s.progress = SessionProgress::Failed {
+            error_code: code.to_string(),
+        };
+    }
+}
+
+/// What a PKIOperation did with a challenge: the enrollment session it was handed out for, if
+/// any, and the issued certificate (DER) or the refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScepOutcome {
+    /// The session of the challenge.
+    pub session: Option<String>,
+    /// The issued certificate or why none was.
+    pub result: Result<Vec<u8>, ChallengeRefusal>,
 }
 
 /// How long a challenge stays valid after Intune hands it out (the documented 15 minutes).
@@ -52,6 +131,8 @@ pub struct ScepChallenge {
     pub issued_at: OffsetDateTime,
     /// Whether a certificate was already issued for it (challenges are one-time).
     pub used: bool,
+    /// The enrollment session whose profile carried it.
+    pub session: Option<String>,
 }
 
 /// Why a PKCSReq was refused, as Intune would log it.
@@ -103,47 +184,62 @@ impl IntuneScep {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Records a challenge handed out at `now` (with a management profile).
+    /// Records a challenge handed out at `now`, for no enrollment session.
     pub fn issue_challenge(&self, value: impl Into<String>, now: OffsetDateTime) {
         self.lock().push(ScepChallenge {
             value: value.into(),
             issued_at: now,
             used: false,
+            session: None,
         });
     }
 
-    /// Checks and spends the challenge of `request` at `now`.
+    /// Records a challenge handed out at `now` with the management profile of `session`.
+    pub fn issue_session_challenge(&self, value: &str, session: &str, now: OffsetDateTime) {
+        self.lock().push(ScepChallenge {
+            value: value.to_string(),
+            issued_at: now,
+            used: false,
+            session: Some(session.to_string()),
+        });
+    }
+
+    /// Checks and spends the challenge of `request` at `now`; says which session it was
+    /// handed out for, granted or not.
     pub fn redeem(
         &self,
         request: &ReceivedRequest,
         now: OffsetDateTime,
-    ) -> Result<(), ChallengeRefusal> {
+    ) -> (Option<String>, Result<(), ChallengeRefusal>) {
         let mut challenges = self.lock();
-        let challenge = request
+        let Some(challenge) = request
             .challenge
             .as_deref()
             .and_then(|value| challenges.iter_mut().find(|c| c.value == value))
-            .ok_or(ChallengeRefusal::Unknown)?;
+        else {
+            return (None, Err(ChallengeRefusal::Unknown));
+        };
+        let session = challenge.session.clone();
         if challenge.used {
-            return Err(ChallengeRefusal::AlreadyUsed);
+            return (session, Err(ChallengeRefusal::AlreadyUsed));
         }
         if now - challenge.issued_at > CHALLENGE_LIFETIME {
-            return Err(ChallengeRefusal::Expired);
+            return (session, Err(ChallengeRefusal::Expired));
         }
         challenge.used = true;
-        Ok(())
+        (session, Ok(()))
     }
 
     /// Answers one SCEP request at virtual time `now`; `nonce` is the service's fresh
     /// `senderNonce`. Returns the response and, for a PKIOperation it could read, the outcome
-    /// (the issued certificate's DER or the refusal) for the caller's log.
+    /// (the challenge's session, the issued certificate's DER or the refusal).
     pub fn handle(
         &self,
         pki: &LabPki,
         request: &Request,
         now: OffsetDateTime,
         nonce: [u8; 16],
-    ) -> (Response, Option<Result<Vec<u8>, ChallengeRefusal>>) {
+    ) -> (Response, Option<ScepOutcome>) {
         let query: Vec<(String, String)> =
             form_urlencoded::parse(request.query.as_deref().unwrap_or("").as_bytes())
                 .into_owned()
@@ -185,14 +281,20 @@ impl IntuneScep {
         body: &[u8],
         now: OffsetDateTime,
         nonce: [u8; 16],
-    ) -> (Response, Option<Result<Vec<u8>, ChallengeRefusal>>) {
+    ) -> (Response, Option<ScepOutcome>) {
         let received = match self.server.read_request(body) {
             Ok(received) => received,
             Err(e) => return (bad_request(&e.to_string()), None),
         };
-        let outcome = self.redeem(&received, now).and_then(|()| {
+        let (session, redeemed) = self.redeem(&received, now);
+        // Backdated a little, as CAs do, so a device whose clock is a moment behind accepts it.
+        let outcome = redeemed.and_then(|()| {
             pki.intune_device_ca
-                .issue_from_csr(&received.csr, now, now + IDENTITY_LIFETIME)
+                .issue_from_csr(
+                    &received.csr,
+                    now - Duration::minutes(5),
+                    now + IDENTITY_LIFETIME,
+                )
                 .map(|certificate| certificate.to_vec())
                 .map_err(|_| ChallengeRefusal::Unknown)
         });
@@ -206,11 +308,17 @@ impl IntuneScep {
         match self.server.answer(&received, decision, nonce) {
             Ok(answer) => (
                 Response::with_body(StatusCode::OK, PKI_MESSAGE_CONTENT_TYPE, answer),
-                Some(outcome),
+                Some(ScepOutcome {
+                    session,
+                    result: outcome,
+                }),
             ),
             Err(e) => (
                 Response::text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-                Some(outcome),
+                Some(ScepOutcome {
+                    session,
+                    result: outcome,
+                }),
             ),
         }
     }
