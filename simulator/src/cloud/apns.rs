@@ -110,8 +110,7 @@ impl ApnsService {
         (token, rx)
     }
 
-    /// From now on a well-formed device token with no registration is taken as a device
-    /// outside the world (an Apple MDM client enrolled into a served world): the push is
+    /// From now on a device token with no registration is taken as a device outside the world (an Apple MDM client enrolled into a served world): the push is
     /// accepted, as Apple's APNs accepts it for a device it knows, and goes nowhere, since the
     /// device listens to Apple, not to this service. Without it such a token is
     /// `BadDeviceToken`, and Intune would never count the device as managed.
@@ -175,14 +174,19 @@ impl ApnsService {
         {
             return self.reject(StatusCode::FORBIDDEN, "BadCertificate");
         }
+        let registered = state
+            .registrations
+            .contains_key(&token.to_ascii_lowercase());
+        if !registered && state.outside_devices {
+            // Apple's APNs judges an outside device's token; this one cannot (mdmb, for one,
+            // sends a placeholder), so it takes any.
+            drop(state);
+            return self.accept_for_outside_device(token);
+        }
         if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return self.reject(StatusCode::BAD_REQUEST, "BadDeviceToken");
         }
         let Some(registration) = state.registrations.get(&token.to_ascii_lowercase()) else {
-            if state.outside_devices {
-                drop(state);
-                return self.accept_for_outside_device(token);
-            }
             return self.reject(StatusCode::BAD_REQUEST, "BadDeviceToken");
         };
         if registration.topic != cert_topic {
@@ -223,7 +227,7 @@ impl ApnsService {
                 party: "APNs".into(),
                 text: format!(
                     "accepted an MDM push for device token {}… of a device outside the world",
-                    &token[..8]
+                    token.get(..8).unwrap_or(token)
                 ),
             },
         });

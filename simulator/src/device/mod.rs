@@ -319,7 +319,7 @@ impl Device {
     /// device talks to them.
     fn routed(&self, client: HttpsClient) -> HttpsClient {
         match self.env.direct {
-            Some(route) => client.direct(route),
+            Some(route) => client.direct(Arc::new(route)),
             None => client,
         }
     }

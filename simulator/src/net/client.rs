@@ -23,7 +23,6 @@ use rustls::ClientConfig;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
-use super::direct::DirectRoute;
 use super::tls::HttpVersion;
 use super::HostMap;
 use crate::clock::VirtualClock;
@@ -245,6 +244,18 @@ type Http2Sender = hyper::client::conn::http2::SendRequest<Full<Bytes>>;
 /// connections open rather than connect per notification).
 type Http2Pool = Arc<std::sync::Mutex<std::collections::HashMap<String, Http2Sender>>>;
 
+/// A way to send requests other than the world's: it gets the client's TLS configuration
+/// (trust, identity) and the request, and owns the connection. Defined here and implemented
+/// elsewhere ([`super::direct`]) so that the client depends on no transport in particular.
+pub trait Transport: Send + Sync {
+    /// Sends `request`, over TLS with `tls` where the URL asks for https.
+    fn send<'a>(
+        &'a self,
+        tls: &'a Arc<ClientConfig>,
+        request: &'a OutgoingRequest,
+    ) -> super::BoxFuture<'a, Result<IncomingResponse, ClientError>>;
+}
+
 /// A party's HTTPS client.
 #[derive(Clone)]
 pub struct HttpsClient {
@@ -259,7 +270,7 @@ pub struct HttpsClient {
     device: Option<String>,
     reachability: Reachability,
     /// Set for a device talking to foreign servers: requests go to their URL's own address.
-    direct: Option<DirectRoute>,
+    direct: Option<Arc<dyn Transport>>,
 }
 
 impl std::fmt::Debug for HttpsClient {
@@ -295,10 +306,10 @@ impl HttpsClient {
         }
     }
 
-    /// Sends every request straight to its URL's address instead of resolving host names
-    /// through the world ([`super::direct`]).
-    pub fn direct(mut self, route: DirectRoute) -> Self {
-        self.direct = Some(route);
+    /// Sends every request through `transport` (straight to its URL's address, say: see
+    /// [`super::direct`]) instead of resolving host names through the world.
+    pub fn direct(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.direct = Some(transport);
         self
     }
 
@@ -412,8 +423,8 @@ impl HttpsClient {
     }
 
     async fn exchange(&self, request: &OutgoingRequest) -> Result<IncomingResponse, ClientError> {
-        if let Some(route) = &self.direct {
-            return route.send(&self.tls, request).await;
+        if let Some(transport) = &self.direct {
+            return transport.send(&self.tls, request).await;
         }
         let host = request.host.to_ascii_lowercase();
         let addr = match self.hosts.resolve(&host) {

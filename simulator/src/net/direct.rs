@@ -29,7 +29,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
-use super::client::{ClientError, IncomingResponse, OutgoingRequest, UrlScheme};
+use super::client::{ClientError, IncomingResponse, OutgoingRequest, Transport, UrlScheme};
+use super::BoxFuture;
 
 /// How long a TCP connect and a TLS handshake may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -121,7 +122,7 @@ impl DirectRoute {
     }
 
     /// Sends `request` on a new connection, over TLS with `tls` for `https`.
-    pub(crate) async fn send(
+    async fn exchange(
         &self,
         tls: &Arc<ClientConfig>,
         request: &OutgoingRequest,
@@ -138,12 +139,22 @@ impl DirectRoute {
         let _ = tcp.set_nodelay(true);
         let http_request = build(&destination, request)?;
         match destination.scheme {
-            UrlScheme::Http => exchange(&host, tcp, http_request).await,
+            UrlScheme::Http => http1_exchange(&host, tcp, http_request).await,
             UrlScheme::Https => {
                 let stream = handshake(tls, &host, tcp).await?;
-                exchange(&host, stream, http_request).await
+                http1_exchange(&host, stream, http_request).await
             }
         }
+    }
+}
+
+impl Transport for DirectRoute {
+    fn send<'a>(
+        &'a self,
+        tls: &'a Arc<ClientConfig>,
+        request: &'a OutgoingRequest,
+    ) -> BoxFuture<'a, Result<IncomingResponse, ClientError>> {
+        Box::pin(self.exchange(tls, request))
     }
 }
 
@@ -201,7 +212,7 @@ fn build(
 }
 
 /// One HTTP/1.1 exchange on `io`, which is closed after it.
-async fn exchange<S>(
+async fn http1_exchange<S>(
     host: &str,
     io: S,
     request: hyper::Request<Full<Bytes>>,
