@@ -37,8 +37,16 @@ async fn the_device_enrolls_into_a_served_world_by_its_urls_and_answers_its_comm
         report.commands.iter().all(|c| c.status == "Acknowledged"),
         "{report:#?}"
     );
+    // The identity comes over SCEP first; the check-ins then go to the profile's address,
+    // signed as the served profile asks.
     assert!(
-        report.steps[0].starts_with("Authenticate check-in to 127.0.0.1"),
+        report.steps[0].starts_with("SCEP GetCACaps (GET 127.0.0.1/"),
+        "{report:#?}"
+    );
+    assert!(
+        report.steps.iter().any(|s| s.starts_with(
+            "Authenticate check-in to 127.0.0.1/DeviceGatewayProxy/ios/checkin, signed with Mdm-Signature: HTTP 200"
+        )),
         "{report:#?}"
     );
     let listed = world
