@@ -90,5 +90,8 @@ fn print_text(report: &ForeignEnrollment, allow_http: bool) {
         if !allow_http && error.contains("plain http is not allowed") {
             outln!("(pass --allow-http to let the device use a server without TLS)");
         }
+        if error.contains("UnknownIssuer") {
+            outln!("(the server's certificate does not chain to a CA given with --trust)");
+        }
     }
 }
