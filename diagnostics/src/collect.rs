@@ -72,6 +72,9 @@ fn facts_for(cause: Cause) -> &'static [&'static str] {
             "device-restriction",
             "device-console-log",
         ],
+        Cause::ScepChallengeExpired => {
+            &["device-console-log", "enrollment-events", "enrollment-type"]
+        }
         // The ADE token block: the token's sync status is the evidence.
         _ => &["ade-token-sync-status"],
     }

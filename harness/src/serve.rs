@@ -15,7 +15,12 @@
 //!
 //! [`Lab::enrollment_profile`] hands such a client a standard enrollment profile: the one
 //! Intune's own profile code builds for a user, with its service URLs pointed at the
-//! listeners' addresses, since an outside client resolves no simulated host names.
+//! listeners' addresses, since an outside client resolves no simulated host names. Its identity
+//! is a SCEP payload (`com.apple.security.scep`) whose `URL` is the SCEP endpoint on the MDM
+//! listener's `127.0.0.1` address, with a one-time challenge Intune handed out for the user's
+//! enrollment session: the client generates its key, obtains the identity over SCEP and
+//! authenticates with it. The challenge is judged on the world's virtual clock, which a served
+//! world does not move, so it stays valid however long the client takes to use it.
 
 use std::net::SocketAddr;
 

@@ -1,5 +1,6 @@
 //! A world served to a client of the test's own: a plain hyper + rustls client that trusts only
-//! the world's CA (PEM) calls the admin API; dropping or shutting down worlds frees their ports
+//! the world's CA (PEM) calls the admin API, and obtains its identity over SCEP from the
+//! enrollment profile the world hands out; dropping or shutting down worlds frees their ports
 //! and tasks.
 
 use std::net::TcpListener;
@@ -7,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use enrollsim::{Service, UserSpec, World, WorldSpec, ADMIN_API_HOST};
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::pem::PemObject;
@@ -67,6 +68,153 @@ async fn get(service: &Service, ca_pem: &str, token: &str, path: &str) -> (u16, 
     drop(sender);
     let _ = driver.await;
     (status, body)
+}
+
+/// A request to `url` (`https://127.0.0.1:PORT/path?query`) by address only, as a client that
+/// knows no simulated host name: it checks the certificate against the address and sends the
+/// address as `Host`; with `identity` (certificate, PKCS#8 key) it presents a client
+/// certificate. Returns the status, the content type and the body.
+async fn by_address(
+    url: &str,
+    ca_pem: &str,
+    identity: Option<(Vec<u8>, Vec<u8>)>,
+    request: hyper::Request<Full<Bytes>>,
+) -> (u16, String, Vec<u8>) {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        roots.add(cert.expect("PEM parses")).expect("CA is usable");
+    }
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_root_certificates(roots);
+    let config = match identity {
+        Some((cert, key)) => builder
+            .with_client_auth_cert(
+                vec![CertificateDer::from(cert)],
+                rustls::pki_types::PrivateKeyDer::Pkcs8(key.into()),
+            )
+            .expect("a usable client identity"),
+        None => builder.with_no_client_auth(),
+    };
+    let rest = url.strip_prefix("https://").expect("an https URL");
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    let addr: std::net::SocketAddr = authority.parse().expect("an address");
+    let tcp = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(ServerName::IpAddress(addr.ip().into()), tcp)
+        .await
+        .expect("TLS handshake against the CA, by address");
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+        .await
+        .expect("HTTP/1.1 handshake");
+    let driver = tokio::spawn(connection);
+    let mut request = request;
+    request
+        .headers_mut()
+        .insert("host", authority.parse().expect("a header value"));
+    let response = sender.send_request(request).await.expect("response");
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let body = response.into_body().collect().await.expect("body");
+    drop(sender);
+    let _ = driver.await;
+    (status, content_type, body.to_bytes().to_vec())
+}
+
+/// The path of `url`, with `query` when it is not empty.
+fn path_of(url: &str, query: &str) -> String {
+    let rest = url.strip_prefix("https://").expect("an https URL");
+    let path = &rest[rest.find('/').expect("a path")..];
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outside_client_obtains_its_identity_over_scep_and_authenticates_with_it() {
+    use enrollsim_simulator::wire::checkin::{Authenticate, CheckinMessage};
+    use enrollsim_simulator::wire::profile::{ConfigurationProfile, Payload};
+    use enrollsim_simulator::wire::scep::client::{self, CertRepOutcome};
+
+    let _serial = SERIAL.lock().await;
+    let world = World::start_now(&spec()).await.expect("world starts");
+    let ca = world.ca_certificate_pem().to_string();
+    let bytes = world
+        .enrollment_profile("alex@contoso.example")
+        .expect("a profile");
+    let profile = ConfigurationProfile::from_xml(&bytes).expect("the profile reads");
+    let scep = profile
+        .payload_content
+        .iter()
+        .find_map(|p| match p {
+            Payload::Scep(s) => Some(s.clone()),
+            _ => None,
+        })
+        .expect("a SCEP payload");
+    let mdm = profile.mdm_payload().expect("an MDM payload").clone();
+    assert_eq!(mdm.identity_certificate_uuid, scep.payload_uuid);
+    let url = scep.payload_content.url.clone();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    assert!(scep.payload_content.challenge.is_some());
+
+    let get = |query: &str| {
+        hyper::Request::get(path_of(&url, query))
+            .body(Full::new(Bytes::new()))
+            .expect("request")
+    };
+    let (status, _, caps) = by_address(&url, &ca, None, get("operation=GetCACaps")).await;
+    assert_eq!(status, 200);
+    assert!(client::parse_ca_caps(&String::from_utf8_lossy(&caps))
+        .contains(&"POSTPKIOperation".to_string()));
+    let (status, content_type, ca_answer) =
+        by_address(&url, &ca, None, get("operation=GetCACert")).await;
+    assert_eq!(status, 200);
+    let recipient = client::recipient_certificate(&ca_answer, &content_type).expect("RA");
+    let request = scep.payload_content.certificate_request(1);
+    let now = time::OffsetDateTime::now_utc();
+    let (body, pending) = client::pkcs_req(&request, &recipient, [3; 16], now).expect("PKCSReq");
+    let post = hyper::Request::post(path_of(&url, "operation=PKIOperation"))
+        .header("content-type", "application/x-pki-message")
+        .body(Full::new(Bytes::from(body)))
+        .expect("request");
+    let (status, _, answer) = by_address(&url, &ca, None, post).await;
+    assert_eq!(status, 200);
+    let CertRepOutcome::Issued { certificate, .. } =
+        client::read_cert_rep(&answer, &pending).expect("a CertRep")
+    else {
+        panic!("the challenge was refused");
+    };
+
+    // The identity authenticates at the profile's CheckInURL over mutual TLS.
+    let check_in = mdm.effective_check_in_url().to_string();
+    let message = CheckinMessage::Authenticate(Authenticate::ios(
+        &mdm.topic,
+        "00008110-000A1B2C3D4E5F60",
+        "F2LXK1OUTSID",
+        "17.5",
+        "21F79",
+        "iPhone15,2",
+    ))
+    .to_xml();
+    let put = hyper::Request::put(path_of(&check_in, ""))
+        .header("content-type", "application/x-apple-aspen-mdm-checkin")
+        .body(Full::new(Bytes::from(message)))
+        .expect("request");
+    let identity = Some((certificate, pending.private_key.clone()));
+    let (status, _, body) = by_address(&check_in, &ca, identity, put).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    world.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

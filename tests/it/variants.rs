@@ -20,3 +20,26 @@ async fn every_variant_reproduces_is_diagnosed_and_is_fixed() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The decoy of the 15-minute SCEP limit: a user who leaves the downloaded management profile
+/// for 14 minutes still gets an identity and enrolls. Its timeline is snapshotted, so the pause
+/// and the SCEP exchange right after it are read, not only the verdict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_installed_14_minutes_after_its_download_still_enrolls() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/variants/ade-profile-installed-after-14-minutes.toml");
+    let s = enrollsim::Scenario::load(&path).expect("the decoy loads");
+    let r = enrollsim::run_scenario(&s).await.expect("world starts");
+    assert!(r.holds(), "{:?}", r.outcome);
+    let timeline = r.timeline.render();
+    assert!(
+        timeline.contains("pkiMessage CertRep Success"),
+        "the SCEP request is granted:\n{timeline}"
+    );
+    let mut settings = crate::snapshot_settings();
+    settings.set_omit_expression(true);
+    settings.set_description(format!("{}: {}", s.id, s.title));
+    settings.bind(|| {
+        insta::assert_snapshot!(format!("variants__{}__timeline", s.id), timeline);
+    });
+}

@@ -473,6 +473,22 @@ async fn serve_keeps_a_world_up_for_an_outside_client_and_stops_on_ctrl_c() {
     assert!(mdm["Topic"]
         .as_string()
         .is_some_and(|t| t.starts_with("com.apple.mgmt.")));
+    // The identity comes over SCEP, from the SCEP listener's address, with a challenge of its
+    // own (the library test `library_serve` runs the exchange itself).
+    let scep = payload(profile, "com.apple.security.scep");
+    assert_eq!(scep["PayloadUUID"].as_string(), Some(identity));
+    let scep = scep["PayloadContent"]
+        .as_dictionary()
+        .expect("SCEP settings");
+    let scep_url = scep["URL"].as_string().expect("URL");
+    let scep_base = &scep_url[..scep_url.find("/Device").expect("a path")];
+    assert!(scep_url.starts_with("https://127.0.0.1:"), "{scep_url}");
+    assert!(served["urls"]
+        .as_object()
+        .expect("urls")
+        .values()
+        .any(|u| u == scep_base));
+    assert!(scep["Challenge"].as_string().is_some_and(|c| !c.is_empty()));
     for key in ["ServerURL", "CheckInURL"] {
         let url = mdm[key].as_string().expect(key);
         assert!(url.starts_with("https://127.0.0.1:"), "{key} {url}");

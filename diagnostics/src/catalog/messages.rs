@@ -203,7 +203,7 @@ pub struct UserMessage {
 
 const NONE: &[&str] = &[];
 
-static MESSAGES: [UserMessage; 21] = [
+static MESSAGES: [UserMessage; 22] = [
     UserMessage {
         section: Section::NetworkError,
         kind: MessageKind::Displayed,
@@ -477,6 +477,19 @@ static MESSAGES: [UserMessage; 21] = [
             "An error occurred while uploading the Enrollment Program token",
         ],
         phrases_it: &["caricamento del token del programma di registrazione"],
+    },
+    UserMessage {
+        section: Section::ScepInvalidResponse,
+        kind: MessageKind::Displayed,
+        // iOS's own sentence (MCSCEPErrorDomain 22013), after "Profile Installation Failed."
+        // in Setup Assistant or Settings; the ADE article quotes it in English only, and a
+        // device in another language still shows the English sentence the lab has.
+        english: "The SCEP server returned an invalid response.",
+        italian: "The SCEP server returned an invalid response.",
+        shown_in: &[Location::SetupAssistant, Location::Settings],
+        codes: NONE,
+        phrases_en: &["scep server returned an invalid response", "scep server"],
+        phrases_it: NONE,
     },
 ];
 

@@ -134,6 +134,10 @@ pub enum Page {
     /// `profile-installation-failed.md` (12/05/2023), where the "Profile Installation
     /// Failed" errors moved.
     Companion,
+    /// `device-enrollment-program-enroll-ios.md`, the ADE enrollment article (MicrosoftDocs/memdocs,
+    /// 10/18/2021), whose "Distribute devices" section documents the SCEP error of ADE with
+    /// user affinity; the troubleshooting article has no entry for it.
+    AdeEnrollment,
 }
 
 impl Page {
@@ -142,15 +146,22 @@ impl Page {
         match self {
             Page::Main => "troubleshoot-ios-enrollment-errors",
             Page::Companion => "profile-installation-failed",
+            Page::AdeEnrollment => "device-enrollment-program-enroll-ios",
         }
     }
 
     /// The published page.
     pub fn url(self) -> String {
-        format!(
-            "https://learn.microsoft.com/troubleshoot/mem/intune/device-enrollment/{}",
-            self.slug()
-        )
+        match self {
+            Page::AdeEnrollment => format!(
+                "https://learn.microsoft.com/mem/intune/enrollment/{}",
+                self.slug()
+            ),
+            _ => format!(
+                "https://learn.microsoft.com/troubleshoot/mem/intune/device-enrollment/{}",
+                self.slug()
+            ),
+        }
     }
 }
 
@@ -307,6 +318,11 @@ section_enum!(
         AdeTokenUploadError => "error-an-error-occurred-while-uploading-the-enrollment-program-token",
             new Main "error-an-error-occurred-while-uploading-the-enrollment-program-token",
         // --- end of the ADE token block.
+        // From the ADE enrollment article rather than the troubleshooting one: its "Distribute
+        // devices" section quotes the error, so the quoted message stands in for a table row.
+        /// "The SCEP server returned an invalid response." (ADE with user affinity)
+        ScepInvalidResponse => "the-scep-server-returned-an-invalid-response",
+            new AdeEnrollment "distribute-devices" row "The SCEP server returned an invalid response.",
     }
 );
 
@@ -376,6 +392,9 @@ id_enum!(
         MdmAuthorityNotSet => "mdm-authority-not-set",
         /// A device type restriction blocks the iOS/iPadOS platform for an ADE device.
         IosPlatformBlocked => "ios-platform-blocked",
+        /// The management profile was installed more than 15 minutes after it was downloaded:
+        /// its one-time SCEP challenge had expired.
+        ScepChallengeExpired => "scep-challenge-expired",
     }
 );
 
@@ -454,6 +473,7 @@ const PAIRS: &[(Section, Cause)] = &[
     ),
     (Section::MdmAuthorityNotDefined, Cause::MdmAuthorityNotSet),
     (Section::InvalidProfile, Cause::IosPlatformBlocked),
+    (Section::ScepInvalidResponse, Cause::ScepChallengeExpired),
 ];
 
 /// Every (section, cause) pair the article documents, in article order.
@@ -538,6 +558,9 @@ impl Cause {
             }
             Cause::MdmAuthorityNotSet => "The tenant's MDM authority has not been set",
             Cause::IosPlatformBlocked => "A device type restriction blocks the iOS/iPadOS platform",
+            Cause::ScepChallengeExpired => {
+                "The management profile was installed more than 15 minutes after its download, past its SCEP challenge's lifetime"
+            }
             other => ade_token_title(other),
         }
     }

@@ -94,9 +94,6 @@ fn texts(cause: Cause) -> &'static [&'static str] {
             "Change Cloud from Automatic (the cloud the device detects) to Government.",
             "Sign in to Company Portal again; the authentication now goes to the government cloud.",
         ],
-        Cause::UnsupportedDeviceType | Cause::IosPlatformBlocked | Cause::MdmAuthorityNotSet => {
-            added_since_2020(cause)
-        }
         other => ade_token_texts(other),
     }
 }
@@ -106,7 +103,8 @@ const SYNC_TOKEN: &str = "Sync the token (Enrollment program tokens > the token 
 /// Intune support's retry, which the article's cursor and server-error rows ask for.
 const SUPPORT_RETRY: &str = "Contact Intune support with the token and the time of the failed sync: they can retry the sync from the Intune service, starting over without the old cursor.";
 
-/// The ADE token block: the current article's sync-error rows and the upload error.
+/// The ADE token block: the current article's sync-error rows and the upload error; the
+/// other causes added since 2020 follow.
 fn ade_token_texts(cause: Cause) -> &'static [&'static str] {
     match cause {
         Cause::AdeTokenExpiredOrInvalid => &[
@@ -154,13 +152,20 @@ fn ade_token_texts(cause: Cause) -> &'static [&'static str] {
             "In Apple Business Manager, edit the token's MDM server, upload the .pem in MDM Server Settings, save, and select Download Token.",
             "In Intune, renew the token with the downloaded file.",
         ],
-        _ => &[],
+        other => added_since_2020(other),
     }
 }
 
-/// The steps of the causes the current article added since 2020.
+/// The steps of the causes the current article (and, for the SCEP challenge, the ADE
+/// enrollment article) added since 2020.
 fn added_since_2020(cause: Cause) -> &'static [&'static str] {
     match cause {
+        // The ADE enrollment article, "Distribute devices".
+        Cause::ScepChallengeExpired => &[
+            "If the management profile was downloaded less than 15 minutes ago, download it again and install it straight away: the SCEP challenge it carries is valid for 15 minutes after the download, a limit enforced for security.",
+            "If more than 15 minutes have passed, factory reset the device (Settings > General > Transfer or Reset iPhone > Erase All Content and Settings, or a wipe from the Intune admin center) and go through Setup Assistant again without pausing between the management profile's download and its installation.",
+        ],
+
         Cause::UnsupportedDeviceType => &[
             "Check the platform and OS version the device reported (Devices > Monitor > Enrollment failures, or Settings > General > About on the device): Intune enrolls iOS/iPadOS 8.0 or later only.",
             "Update the device to a supported iOS/iPadOS version (Settings > General > Software Update), or enroll a supported device instead.",

@@ -18,6 +18,7 @@ mod eligibility;
 mod licence;
 mod portal;
 mod restrictions;
+mod scep;
 
 pub(crate) use context::{Context, DEVICE_LOG, EVENTS, MANIFEST, PORTAL_LOG, SIGN_INS, TENANT};
 
@@ -90,6 +91,7 @@ pub(crate) fn run(ctx: &Context<'_>) -> Vec<Finding> {
     conditional_access::rules(ctx, &mut out);
     eligibility::rules(ctx, &mut out);
     ade_restriction::rules(ctx, &mut out);
+    scep::rules(ctx, &mut out);
     out
 }
 

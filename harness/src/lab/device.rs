@@ -23,6 +23,9 @@ pub(super) fn credentials_among(users: &[UserSpec], upn: &str) -> Credentials {
 /// `device` runs the enrollment `action` names, as far as it goes.
 pub(super) async fn enroll_device(device: &Device, users: &[UserSpec], action: &Action) -> Outcome {
     let credentials = credentials_among(users, &action.user);
+    if let Some(delay) = action.install_profile_after {
+        device.leave_next_profile_for(delay.duration());
+    }
     match action.enroll {
         EnrollVia::CompanyPortal => device.enroll_with_company_portal(&credentials).await,
         EnrollVia::Safari => device.enroll_with_safari(&credentials).await,

@@ -30,6 +30,7 @@ async fn replay_step(lab: &Lab, i: usize, step: &HistoryStep) -> Result<(), LabE
                 enroll: *via,
                 user: user.clone(),
                 device: device.clone(),
+                install_profile_after: None,
             };
             let outcome = lab.enroll(&action).await;
             if !matches!(outcome, Outcome::Enrolled { .. }) {

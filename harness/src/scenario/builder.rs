@@ -418,6 +418,14 @@ impl Action {
         self
     }
 
+    /// The same action, the user leaving the downloaded management profile for `span` before
+    /// installing it.
+    #[must_use]
+    pub fn installing_profile_after(mut self, span: Span) -> Self {
+        self.install_profile_after = Some(span);
+        self
+    }
+
     /// Enroll through the Company Portal app as `user`.
     #[must_use]
     pub fn company_portal(user: &str) -> Self {
@@ -425,6 +433,7 @@ impl Action {
             enroll: EnrollVia::CompanyPortal,
             user: user.into(),
             device: None,
+            install_profile_after: None,
         }
     }
     /// Enroll through the Company Portal website in Safari as `user`.
@@ -434,6 +443,7 @@ impl Action {
             enroll: EnrollVia::Safari,
             user: user.into(),
             device: None,
+            install_profile_after: None,
         }
     }
     /// Turn on an ADE device and sign in as `user`.
@@ -443,6 +453,7 @@ impl Action {
             enroll: EnrollVia::Ade,
             user: user.into(),
             device: None,
+            install_profile_after: None,
         }
     }
 }

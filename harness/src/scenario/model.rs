@@ -529,6 +529,10 @@ pub struct Action {
     /// On which device, by id (`world.device` when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
+    /// How long the user leaves the downloaded management profile before installing it
+    /// (absent: installs it straight away).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install_profile_after: Option<Span>,
 }
 
 /// Someone else's attempt before the scenario's action, with what should happen to it.
@@ -554,6 +558,7 @@ impl Attempt {
             enroll: self.enroll,
             user: self.user.clone(),
             device: self.device.clone(),
+            install_profile_after: None,
         }
     }
 }

@@ -131,6 +131,8 @@ pub(crate) struct DeviceState {
     pub mailbox: Option<mpsc::UnboundedReceiver<Push>>,
     pub supervised: bool,
     pub awaiting_configuration: bool,
+    /// How long the user leaves the next downloaded management profile before installing it.
+    pub install_delay: Option<time::Duration>,
 }
 
 /// A simulated iPhone or iPad.
@@ -166,6 +168,7 @@ impl Device {
                 mailbox: None,
                 supervised: false,
                 awaiting_configuration: false,
+                install_delay: None,
             })),
         }
     }

@@ -80,6 +80,25 @@ impl Device {
         message
     }
 
+    /// Has the user leave the next management profile the device downloads for `delay` before
+    /// installing it (they put the device down on the install screen, say). One-shot: the
+    /// installation after it goes straight on.
+    pub fn leave_next_profile_for(&self, delay: time::Duration) {
+        self.lock().install_delay = Some(delay);
+    }
+
+    /// The user's pause before an interactive install, if one was set.
+    fn pause_before_install(&self) {
+        let Some(delay) = self.lock().install_delay.take() else {
+            return;
+        };
+        self.note(&format!(
+            "the user leaves the downloaded profile for {} minutes before installing it",
+            delay.whole_minutes()
+        ));
+        self.env.clock.advance(delay);
+    }
+
     /// Installs `bytes` as a configuration profile.
     #[tracing::instrument(name = "install_profile", skip_all, fields(?options))]
     pub async fn install_profile(
@@ -87,6 +106,9 @@ impl Device {
         bytes: &Bytes,
         options: InstallOptions,
     ) -> Result<(), InstallError> {
+        if options == InstallOptions::Interactive {
+            self.pause_before_install();
+        }
         self.log(
             Process::Profiled,
             Level::Notice,
