@@ -1,6 +1,7 @@
 //! Certificate authorities of the lab and the certificates they issue.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName,
@@ -190,6 +191,11 @@ pub struct LabPki {
     pub apple_push_ca: Authority,
     /// Issues device identities at enrollment; Intune's MDM endpoints trust it for client auth.
     pub intune_device_ca: Authority,
+    /// Plays Apple's "Apple iPhone Device CA", made on first use (only ADE devices need it).
+    apple_device_ca: OnceLock<Result<Authority, String>>,
+    /// This PKI's number and start, for the authorities made later.
+    number: u64,
+    created_at: OffsetDateTime,
 }
 
 impl LabPki {
@@ -212,7 +218,42 @@ impl LabPki {
                 KeyRole::IntuneDeviceCa,
                 now,
             )?,
+            apple_device_ca: OnceLock::new(),
+            number: n,
+            created_at: now,
         })
+    }
+
+    /// The authority playing Apple's iPhone Device CA, which issues the identity a device holds
+    /// from the factory (it signs the ADE `MachineInfo` with it). Made on first use.
+    pub fn apple_device_ca(&self) -> Result<&Authority, CertError> {
+        self.apple_device_ca
+            .get_or_init(|| {
+                Authority::new_root(
+                    &format!("enrollsim Apple iPhone Device CA {}", self.number),
+                    KeyRole::AppleDeviceCa,
+                    self.created_at,
+                )
+                .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| CertError::KeyGeneration(e.clone()))
+    }
+
+    /// A device's factory identity for `udid`, issued by [`LabPki::apple_device_ca`], valid
+    /// from `not_before` to `not_after`.
+    pub fn apple_device_identity(
+        &self,
+        udid: &str,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> Result<Identity, CertError> {
+        let mut params = CertificateParams::default();
+        params.distinguished_name = dn(&[(DnType::CommonName, udid)]);
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.not_before = not_before;
+        params.not_after = not_after;
+        self.apple_device_ca()?.issue(params, KeyRole::Device, udid)
     }
 
     /// A TLS server certificate for `hosts`, valid for a year around `now`.

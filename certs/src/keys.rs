@@ -20,6 +20,8 @@ pub enum KeyRole {
     ApplePushCa,
     /// The CA Intune uses to issue device identities (RSA-2048).
     IntuneDeviceCa,
+    /// The CA playing Apple's iPhone Device CA (the factory identities ADE devices sign with).
+    AppleDeviceCa,
     /// Every TLS server certificate.
     Server,
     /// The tenant's APNs push certificate (RSA-2048, as Apple issues them).
@@ -32,6 +34,7 @@ struct Keys {
     lab_root: KeyPair,
     push_ca: KeyPair,
     device_ca: KeyPair,
+    apple_device_ca: KeyPair,
     server: KeyPair,
     push: KeyPair,
     device: KeyPair,
@@ -51,6 +54,7 @@ fn generate() -> Result<Keys, rcgen::Error> {
         // micromdm/scep envelope their request to every certificate of the GetCACert answer,
         // and PKCS#7 enveloping needs RSA recipients.
         device_ca: KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048)?,
+        apple_device_ca: p256()?,
         server: p256()?,
         push: KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048)?,
         device: p256()?,
@@ -67,6 +71,7 @@ pub fn key(role: KeyRole) -> Result<&'static KeyPair, CertError> {
         KeyRole::LabRoot => &keys.lab_root,
         KeyRole::ApplePushCa => &keys.push_ca,
         KeyRole::IntuneDeviceCa => &keys.device_ca,
+        KeyRole::AppleDeviceCa => &keys.apple_device_ca,
         KeyRole::Server => &keys.server,
         KeyRole::Push => &keys.push,
         KeyRole::Device => &keys.device,

@@ -97,8 +97,8 @@ fn summarize_body(content_type: Option<&str>, body: &[u8]) -> String {
     }
 }
 
-/// SCEP bodies by what they are rather than their size, which changes from run to run with
-/// the ECDSA signatures of the certificates they carry.
+/// SCEP bodies and CMS-signed plists by what they are rather than their size, which changes
+/// from run to run with the ECDSA signatures they carry.
 fn summarize_scep(content_type: &str, body: &[u8]) -> Option<String> {
     use enrollsim_simulator::wire::scep::{self, PkiMessage};
     if content_type.starts_with(scep::CA_RA_CERT_CONTENT_TYPE) {
@@ -106,6 +106,17 @@ fn summarize_scep(content_type: &str, body: &[u8]) -> Option<String> {
     }
     if content_type.starts_with(scep::CA_CERT_CONTENT_TYPE) {
         return Some(" CA certificate".into());
+    }
+    if content_type.starts_with(enrollsim_simulator::wire::content_type::PKCS7_SIGNATURE) {
+        // An ADE device's signed MachineInfo: the plist inside names it.
+        let inner = enrollsim_simulator::wire::cms::verify(body, None)
+            .ok()
+            .and_then(|v| plist::from_bytes::<plist::Dictionary>(&v.content).ok());
+        return Some(match inner {
+            Some(d) if d.contains_key("UDID") => " CMS-signed MachineInfo".into(),
+            Some(_) => " CMS-signed plist".into(),
+            None => " CMS SignedData (unreadable)".into(),
+        });
     }
     if !content_type.starts_with(scep::PKI_MESSAGE_CONTENT_TYPE) {
         return None;

@@ -357,6 +357,7 @@ impl World {
             recorder: self.recorder.clone(),
             apns: self.apns.clone(),
             direct: None,
+            factory_pki: self.pki.clone(),
         };
         Device::new(spec, env, self.rng.fork())
     }

@@ -68,6 +68,9 @@ pub struct DeviceEnv {
     /// Set when the device talks to foreign servers instead of the world's: requests go to
     /// their URL's own (loopback) address.
     pub direct: Option<DirectRoute>,
+    /// The world's PKI, as the factory: the device's Apple-issued identity (which signs the
+    /// ADE `MachineInfo`) comes from its iPhone Device CA.
+    pub factory_pki: Arc<enrollsim_certs::LabPki>,
 }
 
 /// The user operating the device.

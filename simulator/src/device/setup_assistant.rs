@@ -27,22 +27,24 @@ use crate::cloud::entra::{Cloud, INTUNE_ENROLLMENT_APP_ID};
 use crate::net::client::{HttpsClient, OutgoingRequest};
 use crate::recorder::Screen;
 use crate::wire::cloud_config::{CloudConfigRequest, CloudConfiguration, MachineInfo};
+use crate::wire::cms::{self, Signer};
+use crate::wire::content_type::PKCS7_SIGNATURE;
 
 /// Where the device posts its `MachineInfo` for the enrollment profile.
 struct MdmEnrollmentServer {
     host: String,
     path: String,
-    info: MachineInfo,
+    /// `MachineInfo`, CMS-signed with the device's Apple identity, and its content type.
+    info: (&'static str, Vec<u8>),
     /// The organization the cloud configuration names, for the messages that name it.
     organization: String,
 }
 
 impl MdmEnrollmentServer {
     fn post(&self, authorization: Option<String>) -> OutgoingRequest {
-        // Real devices wrap MachineInfo in a CMS signature made with their Apple-issued
-        // identity; the lab has no Apple device identity and sends the plist itself.
+        let (content_type, body) = &self.info;
         let request = OutgoingRequest::new(Method::POST, &self.host, &self.path)
-            .body("application/x-apple-aspen-deviceinfo", self.info.to_xml());
+            .body(content_type, body.clone());
         match authorization {
             Some(a) => request.header("authorization", a),
             None => request,
@@ -126,7 +128,7 @@ impl Device {
         let server = MdmEnrollmentServer {
             host,
             path,
-            info,
+            info: self.signed_machine_info(&info),
             organization: config.organization_name.clone(),
         };
         // The user reads the Remote Management screen and taps Next.
@@ -149,6 +151,39 @@ impl Device {
             return Err(self.show(Screen::SetupAssistant, message));
         }
         Ok(self.await_final_configuration(user).await)
+    }
+
+    /// `MachineInfo` as a real device posts it: attached CMS SignedData by the identity the
+    /// device holds from Apple's iPhone Device CA (`application/pkcs7-signature`). Should the
+    /// lab be unable to sign, the plist goes unsigned and the server's refusal is what the user
+    /// meets.
+    fn signed_machine_info(&self, info: &MachineInfo) -> (&'static str, Vec<u8>) {
+        let plist = info.to_xml();
+        let now = self.env.clock.now();
+        let signed = self
+            .env
+            .factory_pki
+            .apple_device_identity(
+                &info.udid,
+                now - time::Duration::days(365),
+                now + time::Duration::days(3650),
+            )
+            .map_err(|e| e.to_string())
+            .and_then(|identity| {
+                let enrollsim_certs::PrivateKeyDer::Pkcs8(key) = identity.private_key() else {
+                    return Err("the device identity key is not PKCS#8".to_string());
+                };
+                let signer = Signer::new(key.secret_pkcs8_der(), identity.certificate())
+                    .map_err(|e| e.to_string())?;
+                cms::sign(&signer, Some(&plist), true, Vec::new()).map_err(|e| e.to_string())
+            });
+        match signed {
+            Ok(body) => (PKCS7_SIGNATURE, body),
+            Err(e) => {
+                tracing::warn!(error = %e, "MachineInfo goes unsigned");
+                ("application/x-apple-aspen-deviceinfo", plist)
+            }
+        }
     }
 
     /// What the device tells the MDM server about itself (`MachineInfo`).

@@ -6,6 +6,7 @@
 // the code under test.
 #![allow(clippy::too_many_lines)]
 
+mod ade_machine_info;
 mod apple_ade;
 mod byod_flow;
 mod leaf_rotation;

@@ -29,7 +29,8 @@ use crate::cloud::form;
 use crate::net::client::OutgoingRequest;
 use crate::net::{Request, Response};
 use crate::wire::cloud_config::MachineInfo;
-use crate::wire::content_type::APPLE_ASPEN_CONFIG;
+use crate::wire::cms;
+use crate::wire::content_type::{APPLE_ASPEN_CONFIG, PKCS7_SIGNATURE};
 use crate::wire::entra::TokenError;
 
 /// The enrollment type troubleshooting events name for ADE with user affinity.
@@ -66,14 +67,9 @@ impl IntuneService {
     /// learn.microsoft.com/mem/intune/enrollment/device-enrollment-program-enroll-ios), so
     /// an unreachable Apple service hides every later fault, MFA included.
     pub(crate) async fn ade_enroll(&self, request: &Request, profile_id: &str) -> Response {
-        let info = match MachineInfo::from_xml(&request.body) {
+        let info = match self.signed_machine_info(request) {
             Ok(i) => i,
-            Err(e) => {
-                return Response::text(
-                    StatusCode::BAD_REQUEST,
-                    format!("malformed MachineInfo: {e}"),
-                )
-            }
+            Err(reason) => return Response::text(StatusCode::BAD_REQUEST, reason),
         };
         let profile = match self.profile_for_device(profile_id, &info.serial) {
             Ok(p) => p,
@@ -90,6 +86,26 @@ impl IntuneService {
             return r;
         }
         self.issue_ade_profile(&user)
+    }
+
+    /// The device's `MachineInfo`, which Apple has devices post as attached CMS SignedData
+    /// (`application/pkcs7-signature`) by their Apple-issued identity (Apple wire notes: "the
+    /// signer is the device identity chaining to the Apple Root CA"). An unsigned body, a bad
+    /// signature or a signer Apple's iPhone Device CA did not issue is refused with 400.
+    fn signed_machine_info(&self, request: &Request) -> Result<MachineInfo, String> {
+        if request.media_type().as_deref() != Some(PKCS7_SIGNATURE) {
+            return Err(format!(
+                "MachineInfo must be CMS-signed ({PKCS7_SIGNATURE}), not {}",
+                request.header("content-type").unwrap_or("(none)")
+            ));
+        }
+        let verified =
+            cms::verify(&request.body, None).map_err(|e| format!("MachineInfo signature: {e}"))?;
+        let apple = self.pki.apple_device_ca().map_err(|e| e.to_string())?;
+        if !cms::issued_by(&verified.signer_certificate, apple.certificate()) {
+            return Err("MachineInfo is not signed by an Apple device identity".into());
+        }
+        MachineInfo::from_xml(&verified.content).map_err(|e| format!("malformed MachineInfo: {e}"))
     }
 
     /// The enrollment profile, if `serial` is one of its token's devices.

@@ -16,7 +16,7 @@
 
 mod transcript;
 
-use enrollsim_certs::CertificateDer;
+use enrollsim_certs::{CertificateDer, LabPki};
 use time::OffsetDateTime;
 
 use super::mdmclient::SessionEnd;
@@ -80,6 +80,9 @@ pub enum ForeignDeviceError {
     /// The trusted CA file is not PEM certificates.
     #[error("the trusted CA is not a PEM certificate: {0}")]
     Pem(String),
+    /// The device's own certificates could not be made.
+    #[error("the device's certificates: {0}")]
+    Certificates(#[from] enrollsim_certs::CertError),
 }
 
 /// What happened when the device enrolled into a foreign server.
@@ -113,6 +116,8 @@ impl Device {
         let udid = format!("00008120-{}", rng.hex(8).to_uppercase());
         let clock = VirtualClock::starting_at(OffsetDateTime::now_utc());
         let recorder = Recorder::new();
+        // The device's own factory: no foreign server checks its Apple identity.
+        let factory_pki = std::sync::Arc::new(LabPki::new(clock.now())?);
         let anonymous_tls = client_config(&options.trust, None, HttpVersion::Http1, &clock)?;
         let env = DeviceEnv {
             hosts: HostMap::new(),
@@ -124,6 +129,7 @@ impl Device {
             direct: Some(DirectRoute {
                 allow_http: options.allow_http,
             }),
+            factory_pki,
         };
         Ok(Device::new(DeviceSpec::iphone(&serial, &udid), env, rng))
     }
