@@ -103,9 +103,47 @@ impl From<der::Error> for CmsError {
 }
 
 enum SigningKey {
-    Rsa(RsaKeyPair),
+    Rsa(std::sync::Arc<RsaKeyPair>),
     EcdsaP256(EcdsaKeyPair),
 }
+
+/// Parsed RSA keys by their PKCS#8 bytes. Reading an RSA private key checks it (modular
+/// arithmetic that costs about as much as a signature), and the lab's RSA keys are few: the
+/// process's pool and each world's RA. Bounded, so a caller with fresh keys cannot grow it.
+struct RsaKeyCache<T> {
+    keys: std::sync::Mutex<Vec<(Vec<u8>, std::sync::Arc<T>)>>,
+}
+
+const RSA_KEY_CACHE_SIZE: usize = 64;
+
+impl<T> RsaKeyCache<T> {
+    const fn new() -> Self {
+        RsaKeyCache {
+            keys: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn get_or_parse<E>(
+        &self,
+        pkcs8: &[u8],
+        parse: impl FnOnce(&[u8]) -> Result<T, E>,
+    ) -> Result<std::sync::Arc<T>, E> {
+        let lock = || self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, key)) = lock().iter().find(|(k, _)| k == pkcs8) {
+            return Ok(key.clone());
+        }
+        let key = std::sync::Arc::new(parse(pkcs8)?);
+        let mut keys = lock();
+        if keys.len() >= RSA_KEY_CACHE_SIZE {
+            keys.remove(0);
+        }
+        keys.push((pkcs8.to_vec(), key.clone()));
+        Ok(key)
+    }
+}
+
+static SIGNING_KEYS: RsaKeyCache<RsaKeyPair> = RsaKeyCache::new();
+static DECRYPTING_KEYS: RsaKeyCache<Pkcs1PrivateDecryptingKey> = RsaKeyCache::new();
 
 /// Who signs: a private key (PKCS#8, RSA or ECDSA P-256) and its certificate.
 pub struct Signer {
@@ -122,7 +160,7 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// A signer from a PKCS#8 private key and its DER certificate.
     pub fn new(pkcs8: &[u8], certificate_der: &[u8]) -> Result<Signer, CmsError> {
-        let key = match RsaKeyPair::from_pkcs8(pkcs8) {
+        let key = match SIGNING_KEYS.get_or_parse(pkcs8, RsaKeyPair::from_pkcs8) {
             Ok(rsa) => SigningKey::Rsa(rsa),
             Err(_) => SigningKey::EcdsaP256(
                 EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8)
@@ -501,10 +539,11 @@ pub fn open_envelope(der: &[u8], recipient_pkcs8: &[u8]) -> Result<Vec<u8>, CmsE
         )));
     }
     let enveloped = info.content.decode_as::<EnvelopedData>()?;
-    let private_key = PrivateDecryptingKey::from_pkcs8(recipient_pkcs8)
-        .map_err(|e| CmsError::Key(e.to_string()))?;
-    let key_transport =
-        Pkcs1PrivateDecryptingKey::new(private_key).map_err(|e| CmsError::Key(e.to_string()))?;
+    let key_transport = DECRYPTING_KEYS.get_or_parse(recipient_pkcs8, |pkcs8| {
+        let private_key =
+            PrivateDecryptingKey::from_pkcs8(pkcs8).map_err(|e| CmsError::Key(e.to_string()))?;
+        Pkcs1PrivateDecryptingKey::new(private_key).map_err(|e| CmsError::Key(e.to_string()))
+    })?;
     // A client may envelope to several recipients (micromdm/scep's, in mdmb, to every
     // certificate of the GetCACert answer, CA and RA, in the SET's order): the content key
     // is the one this key can unwrap.
