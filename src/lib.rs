@@ -105,6 +105,7 @@
 
 pub mod catalog;
 pub mod fleet;
+pub mod foreign;
 pub mod guide;
 pub mod scenario;
 pub mod snapshot;

@@ -18,7 +18,7 @@ pub enum KeyRole {
     LabRoot,
     /// The CA playing Apple's push certificate authority.
     ApplePushCa,
-    /// The CA Intune uses to issue device identities.
+    /// The CA Intune uses to issue device identities (RSA-2048).
     IntuneDeviceCa,
     /// The CA playing Apple's iPhone Device CA (the factory identities ADE devices sign with).
     AppleDeviceCa,
@@ -50,7 +50,10 @@ fn generate() -> Result<Keys, rcgen::Error> {
     Ok(Keys {
         lab_root: p256()?,
         push_ca: p256()?,
-        device_ca: p256()?,
+        // RSA, as the CA behind Intune's SCEP service (NDES-style) is: SCEP clients such as
+        // micromdm/scep envelope their request to every certificate of the GetCACert answer,
+        // and PKCS#7 enveloping needs RSA recipients.
+        device_ca: KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048)?,
         apple_device_ca: p256()?,
         server: p256()?,
         push: KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048)?,

@@ -117,12 +117,31 @@ fn point_at_addresses(value: &mut plist::Value, services: &[Service]) {
     }
 }
 
+/// Sets `SignMessage` on the profile's MDM payload: an outside client may not present its
+/// identity in TLS (mdmb, for one, enrolls only with signed messages), and Intune's MDM
+/// endpoints accept `Mdm-Signature` as well as mutual TLS.
+fn ask_for_signed_messages(profile: &mut plist::Value) {
+    let payloads = profile
+        .as_dictionary_mut()
+        .and_then(|p| p.get_mut("PayloadContent"))
+        .and_then(plist::Value::as_array_mut);
+    for payload in payloads.into_iter().flatten() {
+        let Some(payload) = payload.as_dictionary_mut() else {
+            continue;
+        };
+        if payload.get("PayloadType").and_then(plist::Value::as_string) == Some("com.apple.mdm") {
+            payload.insert("SignMessage".into(), plist::Value::Boolean(true));
+        }
+    }
+}
+
 impl Lab {
     /// A standard enrollment profile (`.mobileconfig`, XML) for `upn`, for an Apple MDM client
     /// that is not part of the world: Intune opens an enrollment session for the user and
     /// builds the profile as its profile download does; every service URL in it then names
     /// the listener's address (`https://127.0.0.1:PORT/...`), which the services' certificates
-    /// name too while the world is served to outside clients ([`Lab::start_now`]).
+    /// name too while the world is served to outside clients ([`Lab::start_now`]), and its MDM
+    /// payload asks for `Mdm-Signature` (`SignMessage`).
     pub fn enrollment_profile(&self, upn: &str) -> Result<Vec<u8>, ProfileError> {
         let user = {
             let directory = self.world.entra.state();
@@ -141,6 +160,7 @@ impl Lab {
         .map_err(ProfileError::Refused)?;
         let mut profile = plist::Value::from_reader(std::io::Cursor::new(issued))?;
         point_at_addresses(&mut profile, &self.services());
+        ask_for_signed_messages(&mut profile);
         let mut xml = Vec::new();
         profile.to_writer_xml(&mut xml)?;
         Ok(xml)

@@ -42,6 +42,8 @@ FILES = [
     ("command", "mdm/commands/profile.remove.yaml"),
     ("command", "mdm/commands/device.configured.yaml"),
     ("command", "mdm/commands/certificate.list.yaml"),
+    ("command", "mdm/commands/device.lock.yaml"),
+    ("command", "mdm/commands/device.erase.yaml"),
     ("error", "mdm/errors/unrecognized.device.yaml"),
     ("error", "mdm/errors/softwareupdate.required.yaml"),
     ("error", "mdm/errors/well-known.failed.yaml"),

@@ -359,8 +359,12 @@ impl World {
 
     /// From now on the services' TLS leaves must also be valid by the system clock, for
     /// clients outside the world (which judge certificates by it, not by virtual time).
+    ///
+    /// Such clients are Apple devices of their own, whose push tokens come from Apple's APNs:
+    /// the world's APNs accepts pushes for tokens it does not know from then on.
     pub fn serve_clients_on_system_clock(&self) {
         self.system_clock.store(true, Ordering::Relaxed);
+        self.apns.accept_outside_devices();
     }
 
     /// The root certificate every client of this world must trust.
@@ -378,6 +382,7 @@ impl World {
             clock: self.clock.child(),
             recorder: self.recorder.clone(),
             apns: self.apns.clone(),
+            direct: None,
             factory_pki: self.pki.clone(),
         };
         Device::new(spec, env, self.rng.fork())

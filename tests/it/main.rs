@@ -23,6 +23,7 @@ mod determinism;
 mod device_logs;
 mod diagnosis_snapshots;
 mod fleet;
+mod foreign_device;
 mod ipad_naming;
 mod languages;
 mod library_public_api;

@@ -53,6 +53,9 @@ pub struct ApnsState {
     pub revoked_certificate_serials: BTreeSet<String>,
     /// How many notifications were delivered.
     pub delivered: u64,
+    /// Whether devices outside the world may be pushed to (a served world): their tokens come
+    /// from Apple's real APNs, so this one cannot know them.
+    pub outside_devices: bool,
 }
 
 impl std::fmt::Debug for ApnsState {
@@ -105,6 +108,14 @@ impl ApnsService {
             },
         );
         (token, rx)
+    }
+
+    /// From now on a device token with no registration is taken as a device outside the world (an Apple MDM client enrolled into a served world): the push is
+    /// accepted, as Apple's APNs accepts it for a device it knows, and goes nowhere, since the
+    /// device listens to Apple, not to this service. Without it such a token is
+    /// `BadDeviceToken`, and Intune would never count the device as managed.
+    pub fn accept_outside_devices(&self) {
+        self.lock().outside_devices = true;
     }
 
     /// Marks a push certificate (by serial, hex) as revoked by Apple.
@@ -163,6 +174,15 @@ impl ApnsService {
         {
             return self.reject(StatusCode::FORBIDDEN, "BadCertificate");
         }
+        let registered = state
+            .registrations
+            .contains_key(&token.to_ascii_lowercase());
+        if !registered && state.outside_devices {
+            // Apple's APNs judges an outside device's token; this one cannot (mdmb, for one,
+            // sends a placeholder), so it takes any.
+            drop(state);
+            return self.accept_for_outside_device(token);
+        }
         if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return self.reject(StatusCode::BAD_REQUEST, "BadDeviceToken");
         }
@@ -191,6 +211,24 @@ impl ApnsService {
             what: Happening::Note {
                 party: "APNs".into(),
                 text: format!("delivered an MDM push to device token {}…", &token[..8]),
+            },
+        });
+        Response::empty(StatusCode::OK).header("apns-id", &self.rng.uuid())
+    }
+}
+
+impl ApnsService {
+    /// A push for a device outside the world: accepted, recorded, not delivered.
+    fn accept_for_outside_device(&self, token: &str) -> Response {
+        self.recorder.record(Entry {
+            at: self.clock.now(),
+            device: None,
+            what: Happening::Note {
+                party: "APNs".into(),
+                text: format!(
+                    "accepted an MDM push for device token {}… of a device outside the world",
+                    token.get(..8).unwrap_or(token)
+                ),
             },
         });
         Response::empty(StatusCode::OK).header("apns-id", &self.rng.uuid())

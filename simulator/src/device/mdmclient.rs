@@ -2,21 +2,24 @@
 //!
 //! A push wakes the device; it then `PUT`s `{UDID, Status: Idle}` to the ServerURL and answers
 //! each command the server returns until the server answers with an empty body. Results carry
-//! `Acknowledged`, or `Error` with an `ErrorChain` (outermost error first, as iOS orders it), or
-//! `CommandFormatError` for a command it cannot parse.
+//! `Acknowledged`, or `Error` with an `ErrorChain` (outermost error first, as iOS orders it;
+//! MCMDMErrorDomain 12021 for a command it does not implement), or `CommandFormatError` for a
+//! command it cannot parse. `EraseDevice` is acknowledged first and carried out after.
 
 use bytes::Bytes;
 use hyper::{Method, StatusCode};
 
 use super::logs::{Level, Process};
 use super::messages::UserMessage;
-use super::profiled::{split_url, InstallOptions};
-use super::Device;
+use super::profiled::InstallOptions;
+use super::{Device, MdmEnrollment};
 use crate::net::client::OutgoingRequest;
 use crate::wire::command::{
-    Command, CommandEnvelope, CommandReport, ErrorChainItem, ProfileListItem, SecurityInfo,
+    error_domain, Command, CommandEnvelope, CommandReport, CommandStatus, ErrorChainItem,
+    ProfileListItem, SecurityInfo,
 };
 use crate::wire::content_type::MDM;
+use crate::wire::WireError;
 
 /// How a command session ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,38 +71,26 @@ impl Device {
         let Some(mdm) = mdm else {
             return SessionEnd::Failed("no MDM enrollment".into());
         };
-        let Some((host, path)) = split_url(&mdm.payload.server_url) else {
+        if OutgoingRequest::for_url(Method::PUT, &mdm.payload.server_url).is_err() {
             return SessionEnd::Failed("invalid ServerURL".into());
-        };
+        }
         let mut report = CommandReport::idle(&udid);
-        let mut answered = 0;
         // A server that never stops sending would keep a real device busy forever; the lab
-        // stops after a generous bound so a broken server cannot hang a test.
-        for _ in 0..64 {
-            let body = report.to_xml();
-            let request =
-                OutgoingRequest::new(Method::PUT, &host, &path).header("user-agent", "MDM/1.0");
-            let request = mdm.sign(request, &body).body(MDM, body);
-            let response = match mdm.client.send(request).await {
-                Ok(r) => r,
-                Err(e) => {
-                    self.log(
-                        Process::Mdmclient,
-                        Level::Error,
-                        &format!("Command request failed: {e}"),
-                    );
-                    return SessionEnd::Failed(e.to_string());
-                }
+        // stops after a generous bound so a broken server cannot hang a test. Each round
+        // sends the answer to the `answered`-th command (the first sends Idle).
+        for answered in 0..64 {
+            // iOS erases itself once the server has its acknowledgement of EraseDevice.
+            let erasing = report.status == CommandStatus::Acknowledged
+                && report.request_type.as_deref() == Some("EraseDevice");
+            let body = match self.exchange_report(&mdm, &report).await {
+                Ok(body) => body,
+                Err(end) => return end,
             };
-            if response.status != StatusCode::OK {
-                self.log(
-                    Process::Mdmclient,
-                    Level::Error,
-                    &format!("Server answered HTTP {}", response.status.as_u16()),
-                );
-                return SessionEnd::Failed(format!("HTTP {}", response.status.as_u16()));
+            if erasing {
+                self.erase_all_content();
+                return SessionEnd::Done { commands: answered };
             }
-            if response.body.is_empty() {
+            if body.is_empty() {
                 self.log(
                     Process::Mdmclient,
                     Level::Notice,
@@ -107,24 +98,79 @@ impl Device {
                 );
                 return SessionEnd::Done { commands: answered };
             }
-            report = match CommandEnvelope::from_xml(&response.body) {
-                Ok(envelope) => {
-                    answered += 1;
-                    self.answer(&udid, envelope).await
-                }
-                Err(e) => {
-                    self.log(
-                        Process::Mdmclient,
-                        Level::Error,
-                        &format!("Cannot parse command: {e}"),
-                    );
-                    let uuid =
-                        CommandEnvelope::peek_command_uuid(&response.body).unwrap_or_default();
-                    CommandReport::command_format_error(&udid, uuid)
-                }
+            report = match CommandEnvelope::from_xml(&body) {
+                Ok(envelope) => self.answer(&udid, envelope).await,
+                Err(e) => self.refuse(&udid, &body, e),
             };
         }
         SessionEnd::Failed("the server kept sending commands".into())
+    }
+
+    /// Sends `report` to the ServerURL; the server's answer (a command, or empty), or how the
+    /// session ended when the server did not answer 200.
+    async fn exchange_report(
+        &self,
+        mdm: &MdmEnrollment,
+        report: &CommandReport,
+    ) -> Result<Bytes, SessionEnd> {
+        let body = report.to_xml();
+        let request = OutgoingRequest::for_url(Method::PUT, &mdm.payload.server_url)
+            .map_err(|e| SessionEnd::Failed(e.to_string()))?
+            .header("user-agent", "MDM/1.0");
+        let request = mdm.sign(request, &body).body(MDM, body);
+        let response = match mdm.client.send(request).await {
+            Ok(r) => r,
+            Err(e) => {
+                self.log(
+                    Process::Mdmclient,
+                    Level::Error,
+                    &format!("Command request failed: {e}"),
+                );
+                return Err(SessionEnd::Failed(e.to_string()));
+            }
+        };
+        if response.status != StatusCode::OK {
+            self.log(
+                Process::Mdmclient,
+                Level::Error,
+                &format!("Server answered HTTP {}", response.status.as_u16()),
+            );
+            return Err(SessionEnd::Failed(format!(
+                "HTTP {}",
+                response.status.as_u16()
+            )));
+        }
+        Ok(response.body)
+    }
+
+    /// The answer to a command that did not decode: `Error` with MCMDMErrorDomain 12021 for a
+    /// `RequestType` the device does not implement, `CommandFormatError` otherwise.
+    fn refuse(&self, udid: &str, body: &[u8], error: WireError) -> CommandReport {
+        self.log(
+            Process::Mdmclient,
+            Level::Error,
+            &format!("Cannot run command: {error}"),
+        );
+        match error {
+            WireError::UnknownRequestType {
+                request_type,
+                command_uuid,
+            } => CommandReport::error(
+                udid,
+                command_uuid.unwrap_or_default(),
+                vec![ErrorChainItem::new(
+                    12021,
+                    error_domain::MC_MDM,
+                    format!("The command “{request_type}” is not supported."),
+                )
+                .with_us_english(format!("The command “{request_type}” is not supported."))],
+            )
+            .with_request_type(request_type),
+            _ => {
+                let uuid = CommandEnvelope::peek_command_uuid(body).unwrap_or_default();
+                CommandReport::command_format_error(udid, uuid)
+            }
+        }
     }
 
     async fn answer(&self, udid: &str, envelope: CommandEnvelope) -> CommandReport {
@@ -174,7 +220,33 @@ impl Device {
                 ack
             }
             Command::CertificateList { .. } => ack.with_certificate_list(Vec::new()),
+            Command::DeviceLock {
+                message,
+                phone_number,
+            } => {
+                self.log(Process::Mdmclient, Level::Notice, "Locking the device");
+                // The device has a passcode (see SecurityInfo), so the Lock Screen shows what
+                // the server asked for.
+                if message.is_some() || phone_number.is_some() {
+                    ack.with_message_result("Success")
+                } else {
+                    ack
+                }
+            }
+            // The erase itself happens once the server has this acknowledgement.
+            Command::EraseDevice { .. } => ack,
         }
+    }
+
+    /// `EraseDevice`: Erase All Content and Settings. Profiles, apps and the MDM enrollment
+    /// are gone; the device starts over in Setup Assistant.
+    fn erase_all_content(&self) {
+        self.log(
+            Process::Mdmclient,
+            Level::Notice,
+            "Erasing all content and settings as requested by the MDM server",
+        );
+        self.restore_as_new();
     }
 
     /// The installed profiles, as `ProfileList` reports them.

@@ -10,6 +10,7 @@
 //! - [`profiled`]: installing a configuration profile the way profiled does, with Apple's rules
 //!   for MDM payloads;
 //! - [`mdmclient`]: check-ins and the Idle → command → result loop;
+//! - [`foreign`]: the same device against a foreign MDM server (nanomdm, say) on loopback;
 //! - [`actions`]: what a user or technician does to the device (remove a profile, reinstall the
 //!   app, clear Safari's cookies, restore, change networks).
 //!
@@ -17,6 +18,7 @@
 
 pub mod actions;
 pub mod company_portal;
+pub mod foreign;
 pub mod keychain;
 pub mod logs;
 pub mod mdmclient;
@@ -36,6 +38,7 @@ use tokio::sync::mpsc;
 use crate::clock::VirtualClock;
 use crate::cloud::apns::{ApnsService, Push};
 use crate::net::client::HttpsClient;
+use crate::net::direct::DirectRoute;
 use crate::net::tls::{client_config, HttpVersion};
 use crate::net::HostMap;
 use crate::recorder::{Entry, Happening, Recorder, Screen};
@@ -62,6 +65,9 @@ pub struct DeviceEnv {
     pub recorder: Recorder,
     /// APNs, for the device's push registration.
     pub apns: ApnsService,
+    /// Set when the device talks to foreign servers instead of the world's: requests go to
+    /// their URL's own (loopback) address.
+    pub direct: Option<DirectRoute>,
     /// The world's PKI, as the factory: the device's Apple-issued identity (which signs the
     /// ADE `MachineInfo`) comes from its iPhone Device CA.
     pub factory_pki: Arc<enrollsim_certs::LabPki>,
@@ -311,7 +317,7 @@ impl Device {
                 s.spec.reachability(),
             )
         };
-        HttpsClient::new(
+        let client = HttpsClient::new(
             self.env.hosts.clone(),
             self.env.anonymous_tls.clone(),
             HttpVersion::Http1,
@@ -319,7 +325,17 @@ impl Device {
             self.env.clock.clone(),
             format!("{name} {serial}/{actor}"),
         )
-        .for_device(&serial, reach)
+        .for_device(&serial, reach);
+        self.routed(client)
+    }
+
+    /// `client` as the device's network routes it: to foreign servers directly, when the
+    /// device talks to them.
+    fn routed(&self, client: HttpsClient) -> HttpsClient {
+        match self.env.direct {
+            Some(route) => client.direct(Arc::new(route)),
+            None => client,
+        }
     }
 
     /// A client presenting `identity` (mdmclient's mutual TLS).
@@ -339,14 +355,16 @@ impl Device {
             &self.env.clock,
         )
         .map_err(|e| e.to_string())?;
-        Ok(HttpsClient::new(
-            self.env.hosts.clone(),
-            tls,
-            HttpVersion::Http1,
-            self.env.recorder.clone(),
-            self.env.clock.clone(),
-            format!("{name} {serial}/mdmclient"),
-        )
-        .for_device(&serial, reach))
+        Ok(self.routed(
+            HttpsClient::new(
+                self.env.hosts.clone(),
+                tls,
+                HttpVersion::Http1,
+                self.env.recorder.clone(),
+                self.env.clock.clone(),
+                format!("{name} {serial}/mdmclient"),
+            )
+            .for_device(&serial, reach),
+        ))
     }
 }

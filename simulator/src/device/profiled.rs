@@ -460,7 +460,12 @@ impl Device {
     ) -> Result<(), InstallError> {
         let (client, payload) = (&enrollment.client, &enrollment.payload);
         let kind = message.message_type();
-        let Some((host, path)) = split_url(&payload.check_in_url) else {
+        // A foreign server's URL may be http with a port; the transport decides what it
+        // may reach (the world's resolves host names, a direct route refuses plain http
+        // unless allowed).
+        let Ok(request) =
+            crate::net::client::OutgoingRequest::for_url(hyper::Method::PUT, &payload.check_in_url)
+        else {
             // 2004 "Unsupported field value" (Apple's error table, see `logs.rs`).
             return Err(self.install_failed(
                 "MCPayloadErrorDomain",
@@ -469,9 +474,9 @@ impl Device {
                 UserMessage::ProfileInvalid,
             ));
         };
+        let host = request.host.clone();
         let body = message.to_xml();
-        let request = crate::net::client::OutgoingRequest::new(hyper::Method::PUT, &host, &path)
-            .header("user-agent", "MDM/1.0");
+        let request = request.header("user-agent", "MDM/1.0");
         let request = enrollment.sign(request, &body).body(MDM_CHECKIN, body);
         match client.send(request).await {
             Ok(r) if r.status == hyper::StatusCode::OK => {

@@ -191,6 +191,15 @@ pub enum ClientError {
         /// What is wrong with it.
         message: String,
     },
+    /// The device would not send the request at all (a foreign server's URL that is not on
+    /// loopback, or plain http where only https is allowed; see [`super::direct`]).
+    #[error("{url}: {reason}")]
+    Refused {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// The host is not reachable from this network (or not served by the world at all).
     #[error("{host}: the server cannot be reached from this network")]
     Unreachable {
@@ -235,6 +244,18 @@ type Http2Sender = hyper::client::conn::http2::SendRequest<Full<Bytes>>;
 /// connections open rather than connect per notification).
 type Http2Pool = Arc<std::sync::Mutex<std::collections::HashMap<String, Http2Sender>>>;
 
+/// A way to send requests other than the world's: it gets the client's TLS configuration
+/// (trust, identity) and the request, and owns the connection. Defined here and implemented
+/// elsewhere ([`super::direct`]) so that the client depends on no transport in particular.
+pub trait Transport: Send + Sync {
+    /// Sends `request`, over TLS with `tls` where the URL asks for https.
+    fn send<'a>(
+        &'a self,
+        tls: &'a Arc<ClientConfig>,
+        request: &'a OutgoingRequest,
+    ) -> super::BoxFuture<'a, Result<IncomingResponse, ClientError>>;
+}
+
 /// A party's HTTPS client.
 #[derive(Clone)]
 pub struct HttpsClient {
@@ -248,6 +269,8 @@ pub struct HttpsClient {
     actor: String,
     device: Option<String>,
     reachability: Reachability,
+    /// Set for a device talking to foreign servers: requests go to their URL's own address.
+    direct: Option<Arc<dyn Transport>>,
 }
 
 impl std::fmt::Debug for HttpsClient {
@@ -279,7 +302,15 @@ impl HttpsClient {
             actor: actor.into(),
             device: None,
             reachability: Reachability::default(),
+            direct: None,
         }
+    }
+
+    /// Sends every request through `transport` (straight to its URL's address, say: see
+    /// [`super::direct`]) instead of resolving host names through the world.
+    pub fn direct(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.direct = Some(transport);
+        self
     }
 
     /// Tags the client's exchanges with a device (its serial number) and its network.
@@ -400,6 +431,9 @@ impl HttpsClient {
     }
 
     async fn exchange(&self, request: &OutgoingRequest) -> Result<IncomingResponse, ClientError> {
+        if let Some(transport) = &self.direct {
+            return transport.send(&self.tls, request).await;
+        }
         let host = request.host.to_ascii_lowercase();
         let addr = match self.hosts.resolve(&host) {
             Some(addr) if self.reachability.reaches(&host) => addr,

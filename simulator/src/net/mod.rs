@@ -5,9 +5,11 @@
 //! the client presented one) to a [`Response`]. [`server`] runs handlers behind rustls and hyper
 //! on `127.0.0.1`; [`client`] sends requests to the services by host name, resolving the names
 //! to loopback through a [`HostMap`] the world fills in, so SNI and certificates carry the real
-//! host names while no packet leaves the machine.
+//! host names while no packet leaves the machine; [`direct`] sends a device's requests to a
+//! foreign server on loopback by its URL instead.
 
 pub mod client;
+pub mod direct;
 pub mod server;
 pub mod tls;
 

@@ -37,17 +37,19 @@ pub struct Authenticate {
     /// `UDID`.
     #[serde(rename = "UDID")]
     pub udid: String,
-    /// `SerialNumber`.
-    #[serde(rename = "SerialNumber")]
+    /// `SerialNumber`. This and the next three are optional in Apple's schema (an iOS
+    /// device sends them from iOS 9; clients that model a Mac, such as mdmb, leave them out),
+    /// so a server reads a missing one as empty.
+    #[serde(rename = "SerialNumber", default)]
     pub serial_number: String,
     /// `OSVersion`, e.g. `17.5`.
-    #[serde(rename = "OSVersion")]
+    #[serde(rename = "OSVersion", default)]
     pub os_version: String,
     /// `BuildVersion`, e.g. `21F79`.
-    #[serde(rename = "BuildVersion")]
+    #[serde(rename = "BuildVersion", default)]
     pub build_version: String,
     /// `ProductName`, e.g. `iPhone15,2`.
-    #[serde(rename = "ProductName")]
+    #[serde(rename = "ProductName", default)]
     pub product_name: String,
     /// `IMEI` (cellular devices).
     #[serde(rename = "IMEI", skip_serializing_if = "Option::is_none")]

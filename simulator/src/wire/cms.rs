@@ -539,21 +539,37 @@ pub fn open_envelope(der: &[u8], recipient_pkcs8: &[u8]) -> Result<Vec<u8>, CmsE
         )));
     }
     let enveloped = info.content.decode_as::<EnvelopedData>()?;
-    let Some(RecipientInfo::Ktri(recipient)) = enveloped.recip_infos.0.iter().next() else {
-        return Err(CmsError::Unsupported(
-            "recipient is not key transport".into(),
-        ));
-    };
     let key_transport = DECRYPTING_KEYS.get_or_parse(recipient_pkcs8, |pkcs8| {
         let private_key =
             PrivateDecryptingKey::from_pkcs8(pkcs8).map_err(|e| CmsError::Key(e.to_string()))?;
         Pkcs1PrivateDecryptingKey::new(private_key).map_err(|e| CmsError::Key(e.to_string()))
     })?;
-    let mut content_key = vec![0; key_transport.min_output_size()];
-    let content_key = key_transport
-        .decrypt(recipient.enc_key.as_bytes(), &mut content_key)
-        .map_err(|_| CmsError::Decrypt)?
-        .to_vec();
+    // A client may envelope to several recipients (micromdm/scep's, in mdmb, to every
+    // certificate of the GetCACert answer, CA and RA, in the SET's order): the content key
+    // is the one this key can unwrap.
+    let mut key_transport_recipients = enveloped
+        .recip_infos
+        .0
+        .iter()
+        .filter_map(|info| match info {
+            RecipientInfo::Ktri(recipient) => Some(recipient),
+            _ => None,
+        })
+        .peekable();
+    if key_transport_recipients.peek().is_none() {
+        return Err(CmsError::Unsupported(
+            "recipient is not key transport".into(),
+        ));
+    }
+    let mut buffer = vec![0; key_transport.min_output_size()];
+    let content_key = key_transport_recipients
+        .find_map(|recipient| {
+            key_transport
+                .decrypt(recipient.enc_key.as_bytes(), &mut buffer)
+                .ok()
+                .map(|key: &mut [u8]| key.to_vec())
+        })
+        .ok_or(CmsError::Decrypt)?;
     let encrypted = &enveloped.encrypted_content;
     let iv = encrypted
         .content_enc_alg

@@ -39,6 +39,14 @@ mod wire {
             },
             Command::DeviceConfigured,
             Command::CertificateList { managed_only: None },
+            Command::DeviceLock {
+                message: Some("Return to IT".into()),
+                phone_number: Some("+1 555 0100".into()),
+            },
+            Command::EraseDevice {
+                preserve_data_plan: Some(true),
+                disallow_proximity_setup: None,
+            },
         ]
     }
 
@@ -61,14 +69,15 @@ mod wire {
     #[test]
     fn unknown_request_type_keeps_the_command_uuid() {
         let mut command = Dictionary::new();
-        command.insert("RequestType".into(), Value::from("EraseDevice"));
+        // A command the simulated device does not implement.
+        command.insert("RequestType".into(), Value::from("ShutDownDevice"));
         let mut dict = Dictionary::new();
         dict.insert("CommandUUID".into(), Value::from("CMD-9"));
         dict.insert("Command".into(), Value::Dictionary(command));
         assert_eq!(
             CommandEnvelope::from_xml(&xml_of(dict)).unwrap_err(),
             WireError::UnknownRequestType {
-                request_type: "EraseDevice".into(),
+                request_type: "ShutDownDevice".into(),
                 command_uuid: Some("CMD-9".into())
             }
         );

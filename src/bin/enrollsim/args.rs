@@ -64,6 +64,9 @@ pub enum Command {
     /// profile; stops on Ctrl-C or when stdin closes.
     #[command(after_help = EXIT_CODES)]
     Serve(ServeArgs),
+    /// The simulated iOS device on its own, against an MDM server of your own on loopback.
+    #[command(subcommand)]
+    Device(DeviceCommand),
     /// Export the failure scenarios' evidence bundles under opaque names, with the ground
     /// truth, for scoring a diagnostic tool.
     #[command(after_help = EXIT_CODES)]
@@ -190,6 +193,55 @@ pub struct RunArgs {
     /// Charles, Fiddler or a browser's devtools.
     #[arg(long, value_name = "FILE")]
     pub har: Option<PathBuf>,
+}
+
+/// What `enrollsim device enroll --help` says about its exit codes.
+const DEVICE_EXIT_CODES: &str = "\
+Exit codes:
+  0  the device enrolled (Authenticate and TokenUpdate accepted) and every check-in round was
+     answered
+  1  the device did not enroll, or a check-in round failed (`error` says why)
+  2  the command could not run: bad arguments, an unreadable profile or CA file";
+
+/// `enrollsim device`'s commands.
+#[derive(Subcommand)]
+pub enum DeviceCommand {
+    /// Enroll a simulated iPhone into the MDM server an enrollment profile names: root and
+    /// certificate payloads, the SCEP payload's identity, Authenticate and TokenUpdate (signed
+    /// with Mdm-Signature when SignMessage is true, else mutual TLS), then idle check-ins
+    /// answering the commands the server queued. Only loopback servers (127.0.0.1, ::1,
+    /// localhost) are contacted.
+    #[command(after_help = DEVICE_EXIT_CODES)]
+    Enroll(DeviceEnrollArgs),
+}
+
+/// `enrollsim device enroll`'s arguments.
+#[derive(clap::Args)]
+pub struct DeviceEnrollArgs {
+    /// The enrollment profile (.mobileconfig, XML) with SCEP (or PKCS#12) and MDM payloads.
+    #[arg(long, value_name = "FILE")]
+    pub profile: PathBuf,
+    /// The CA (PEM) the device trusts for https; without it, no https server is trusted.
+    #[arg(long, value_name = "CA.pem")]
+    pub trust: Option<PathBuf>,
+    /// Idle check-in rounds after enrolling (each polls the server and answers its commands).
+    #[arg(long, default_value_t = 1)]
+    pub checkins: u32,
+    /// Seconds to wait between two check-in rounds (no push wakes the device; a command
+    /// queued meanwhile is answered in the next round).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    pub interval: f64,
+    /// Allow plain http URLs (SCEP and MDM). Real devices insist on https.
+    #[arg(long)]
+    pub allow_http: bool,
+    /// Seed of the device's serial number and UDID.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print one JSON object: {"udid", "serial", "enrolled", "checkins", "checkins_ok",
+    /// "commands": [{"request_type", "command_uuid", "status", "error"?}], "erased", "error",
+    /// "steps"}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `enrollsim serve`'s arguments.

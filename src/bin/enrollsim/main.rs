@@ -23,6 +23,7 @@ macro_rules! out {
 }
 
 mod args;
+mod device;
 mod diagnose;
 mod junit;
 mod list;
@@ -92,6 +93,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Run(args) => run::run(args).await,
         Command::Lab(args) => training::lab(args).await,
         Command::Serve(args) => serve::serve(args).await,
+        Command::Device(args::DeviceCommand::Enroll(args)) => device::enroll(args).await,
         Command::Export { out, dir, json } => {
             scoring::export(list::scenarios(dir.as_deref())?, &out, json).await
         }

@@ -103,7 +103,10 @@ pub async fn handle(service: &IntuneService, request: Request) -> Response {
     }
     let cert_serial = match device_serial(service, &request) {
         Ok(serial) => serial,
-        Err((status, reason)) => return Response::text(status, reason),
+        Err((status, reason)) => {
+            tracing::debug!(status = status.as_u16(), %reason, "MDM request refused");
+            return Response::text(status, reason);
+        }
     };
     if is_checkin {
         checkin(service, &request, &cert_serial).await
@@ -125,7 +128,8 @@ async fn checkin(service: &IntuneService, request: &Request, cert_serial: &str) 
     let message = match CheckinMessage::from_xml(&request.body) {
         Ok(m) => m,
         Err(e) => {
-            return Response::text(StatusCode::BAD_REQUEST, format!("malformed check-in: {e}"))
+            tracing::debug!(error = %e, "malformed check-in");
+            return Response::text(StatusCode::BAD_REQUEST, format!("malformed check-in: {e}"));
         }
     };
     match message {

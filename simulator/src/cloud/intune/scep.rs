@@ -300,11 +300,12 @@ impl IntuneScep {
                 .map(|certificate| certificate.to_vec())
                 .map_err(|_| ChallengeRefusal::Unknown)
         });
+        // The issued certificate alone, as micromdm's scepserver answers: a certs-only
+        // SignedData holds a SET, which DER sorts, so a CA certificate beside it could come
+        // first, and clients that take the first certificate as theirs (micromdm/scep's, in
+        // mdmb) would sign with the CA's. The device has the CA from GetCACert.
         let decision = match &outcome {
-            Ok(certificate) => Ok((
-                certificate.clone(),
-                vec![self.server.ca_certificate().to_vec()],
-            )),
+            Ok(certificate) => Ok((certificate.clone(), Vec::new())),
             Err(_) => Err(FailInfo::BadRequest),
         };
         match self.server.answer(&received, decision, nonce) {

@@ -74,11 +74,32 @@ pub enum Command {
         #[serde(rename = "ManagedOnly", skip_serializing_if = "Option::is_none")]
         managed_only: Option<bool>,
     },
+    /// `DeviceLock`: lock the screen now, optionally showing a message and a phone number.
+    DeviceLock {
+        /// `Message` for the Lock Screen (iOS 7+).
+        #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+        /// `PhoneNumber` for the Lock Screen (iOS 7+).
+        #[serde(rename = "PhoneNumber", skip_serializing_if = "Option::is_none")]
+        phone_number: Option<String>,
+    },
+    /// `EraseDevice`: erase all content and settings.
+    EraseDevice {
+        /// `PreserveDataPlan`: keep an eSIM's data plan (iOS 11+).
+        #[serde(rename = "PreserveDataPlan", skip_serializing_if = "Option::is_none")]
+        preserve_data_plan: Option<bool>,
+        /// `DisallowProximitySetup`: skip Proximity Setup after the erase (iOS 11.3+).
+        #[serde(
+            rename = "DisallowProximitySetup",
+            skip_serializing_if = "Option::is_none"
+        )]
+        disallow_proximity_setup: Option<bool>,
+    },
 }
 
 impl Command {
     /// Every `RequestType` enrollsim implements.
-    pub const REQUEST_TYPES: [&'static str; 7] = [
+    pub const REQUEST_TYPES: [&'static str; 9] = [
         "DeviceInformation",
         "SecurityInfo",
         "ProfileList",
@@ -86,6 +107,8 @@ impl Command {
         "RemoveProfile",
         "DeviceConfigured",
         "CertificateList",
+        "DeviceLock",
+        "EraseDevice",
     ];
 
     /// The `RequestType` value.
@@ -98,6 +121,8 @@ impl Command {
             Command::RemoveProfile { .. } => "RemoveProfile",
             Command::DeviceConfigured => "DeviceConfigured",
             Command::CertificateList { .. } => "CertificateList",
+            Command::DeviceLock { .. } => "DeviceLock",
+            Command::EraseDevice { .. } => "EraseDevice",
         }
     }
 }

@@ -95,6 +95,10 @@ pub struct CommandReport {
     /// `CertificateList` (CertificateList).
     #[serde(rename = "CertificateList", skip_serializing_if = "Option::is_none")]
     pub certificate_list: Option<Vec<CertificateListItem>>,
+    /// `MessageResult` (DeviceLock with a message or phone number): `Success`,
+    /// `DeviceInLostMode`, `NoPasscodeSet` or `Unknown`.
+    #[serde(rename = "MessageResult", skip_serializing_if = "Option::is_none")]
+    pub message_result: Option<String>,
 }
 
 impl ErrorChainItem {
@@ -131,6 +135,7 @@ impl CommandReport {
             profile_list: None,
             security_info: None,
             certificate_list: None,
+            message_result: None,
         }
     }
 
@@ -210,6 +215,12 @@ impl CommandReport {
         certificates: Vec<CertificateListItem>,
     ) -> CommandReport {
         self.certificate_list = Some(certificates);
+        self
+    }
+
+    /// The report with `MessageResult` (a `DeviceLock` that asked for a message).
+    pub fn with_message_result(mut self, result: impl Into<String>) -> CommandReport {
+        self.message_result = Some(result.into());
         self
     }
 
