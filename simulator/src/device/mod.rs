@@ -61,6 +61,8 @@ pub struct DeviceEnv {
     pub recorder: Recorder,
     /// APNs, for the device's push registration.
     pub apns: ApnsService,
+    /// The world's network faults, which the device's clients meet.
+    pub faults: crate::net::faults::FaultTable,
 }
 
 /// The user operating the device.
@@ -313,6 +315,7 @@ impl Device {
             format!("{name} {serial}/{actor}"),
         )
         .for_device(&serial, reach)
+        .with_faults(self.env.faults.clone())
     }
 
     /// A client presenting `identity` (mdmclient's mutual TLS).
@@ -340,6 +343,7 @@ impl Device {
             self.env.clock.clone(),
             format!("{name} {serial}/mdmclient"),
         )
-        .for_device(&serial, reach))
+        .for_device(&serial, reach)
+        .with_faults(self.env.faults.clone()))
     }
 }

@@ -383,7 +383,7 @@ impl Device {
         let request = crate::net::client::OutgoingRequest::new(hyper::Method::PUT, &host, &path)
             .header("user-agent", "MDM/1.0");
         let request = enrollment.sign(request, &body).body(MDM_CHECKIN, body);
-        match client.send(request).await {
+        match self.send_mdm(client, request).await {
             Ok(r) if r.status == hyper::StatusCode::OK => {
                 self.log(
                     Process::Mdmclient,
