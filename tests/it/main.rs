@@ -22,6 +22,7 @@ mod combined;
 mod determinism;
 mod device_logs;
 mod diagnosis_snapshots;
+mod faults;
 mod fleet;
 mod ipad_naming;
 mod languages;
