@@ -17,5 +17,6 @@ pub mod har;
 pub mod lab;
 pub mod run;
 pub mod scenario;
+pub mod secrets;
 pub mod serve;
 pub mod timeline;

@@ -24,6 +24,7 @@ mod device_logs;
 mod diagnosis_snapshots;
 mod faults;
 mod fleet;
+mod harness_security;
 mod ipad_naming;
 mod languages;
 mod library_public_api;

@@ -524,7 +524,10 @@ impl HttpsClient {
                     }
                     return Some(out);
                 }
-                Err(e) if e.is_canceled() || e.is_closed() => continue,
+                // The server closed the idle connection as the request went out (its
+                // header-read timeout ran while the connection waited in the pool): it read
+                // nothing, so the request goes out again on another connection.
+                Err(e) if e.is_canceled() || e.is_closed() || e.is_incomplete_message() => continue,
                 Err(e) => return Some(Err(http_error(host, e))),
             }
         }

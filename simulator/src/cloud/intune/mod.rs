@@ -33,7 +33,7 @@ use hyper::StatusCode;
 use crate::clock::{rfc3339, VirtualClock};
 use crate::cloud::apns::APNS_HOST;
 use crate::cloud::entra::{Cloud, EntraState, EntraUser};
-use crate::net::client::{ClientError, HttpsClient, OutgoingRequest};
+use crate::net::client::{HttpsClient, OutgoingRequest};
 use crate::net::{BoxFuture, Handler, Request, Response};
 use crate::recorder::{Entry, Happening, Recorder};
 use crate::rng::SeededRng;
@@ -326,13 +326,14 @@ impl IntuneService {
                     Err(refused(reason))
                 }
             }
-            // A handshake APNs refused is the certificate's fault; a connection that broke or
-            // never opened is the network's.
-            Err(e @ ClientError::Tls { .. }) => Err(refused(e.to_string())),
-            Err(e) => Err(PushError::Transient {
+            // A connection refused, reset or timed out is the network's fault and passes; a
+            // handshake APNs refused (in TLS 1.3 its alert arrives after the handshake, as an
+            // HTTP failure) is the certificate's and does not.
+            Err(e) if e.is_transient() => Err(PushError::Transient {
                 reason: e.to_string(),
                 retry_after: None,
             }),
+            Err(e) => Err(refused(e.to_string())),
         }
     }
 }
