@@ -97,11 +97,8 @@ fn mask_body(content_type: Option<&str>, body: &Bytes) -> Bytes {
 fn mask_form(body: &Bytes) -> Bytes {
     let mut out = form_urlencoded::Serializer::new(String::new());
     for (name, value) in form_urlencoded::parse(body) {
-        let value = if is_secret_field(&name) {
-            MASK.into()
-        } else {
-            value
-        };
+        let secret = is_secret_field(&name) || SECRET_FORM_FIELDS.contains(&name.as_ref());
+        let value = if secret { MASK.into() } else { value };
         out.append_pair(&name, &value);
     }
     Bytes::from(out.finish())
@@ -157,11 +154,11 @@ mod tests {
     #[test]
     fn forms_json_and_headers_lose_their_secrets_and_keep_their_shape() {
         let form = mask_form(&Bytes::from_static(
-            b"grant_type=password&username=a%40b&password=Passw0rd%21",
+            b"grant_type=password&username=a%40b&password=Passw0rd%21&code=c",
         ));
         assert_eq!(
             form,
-            "grant_type=password&username=a%40b&password=%5Bredacted%5D"
+            "grant_type=password&username=a%40b&password=%5Bredacted%5D&code=%5Bredacted%5D"
         );
         let mut json: Value =
             serde_json::json!({"access_token": "eyJ", "nested": [{"refresh_token": "r"}], "a": 1});

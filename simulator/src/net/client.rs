@@ -195,8 +195,18 @@ pub enum ClientError {
 
 type Http1Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
-/// Idle HTTP/1.1 connections by host, shared by a client and its clones.
-type Pool = Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<Http1Sender>>>>;
+/// Idle HTTP/1.1 connections by host, with when each went idle, shared by a client and its
+/// clones.
+type Pool = Arc<
+    std::sync::Mutex<std::collections::HashMap<String, Vec<(std::time::Instant, Http1Sender)>>>,
+>;
+
+/// How long an idle connection is reused: well under the servers' header-read timeout
+/// (`server::HEADER_READ_TIMEOUT`), which also closes connections idle that long, so that a
+/// request never goes out on a connection the server is closing (a client knows its servers'
+/// keep-alive timeout and stays under it, as browsers and URLSession do). Wall time: it decides
+/// only which socket carries a request, never what the request meets.
+const IDLE_REUSE_LIMIT: std::time::Duration = std::time::Duration::from_secs(4);
 
 type Http2Sender = hyper::client::conn::http2::SendRequest<Full<Bytes>>;
 
@@ -339,8 +349,8 @@ impl HttpsClient {
     fn take_idle(&self, host: &str) -> Option<Http1Sender> {
         let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
         let idle = pool.get_mut(host)?;
-        while let Some(sender) = idle.pop() {
-            if !sender.is_closed() {
+        while let Some((since, sender)) = idle.pop() {
+            if !sender.is_closed() && since.elapsed() < IDLE_REUSE_LIMIT {
                 return Some(sender);
             }
         }
@@ -350,7 +360,9 @@ impl HttpsClient {
     fn put_idle(&self, host: &str, sender: Http1Sender) {
         if !sender.is_closed() {
             let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
-            pool.entry(host.to_string()).or_default().push(sender);
+            pool.entry(host.to_string())
+                .or_default()
+                .push((std::time::Instant::now(), sender));
         }
     }
 
