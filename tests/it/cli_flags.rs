@@ -144,11 +144,7 @@ fn load_reports_check_ins_and_pushes_as_one_json_object() {
         assert_eq!(summary["checkins_failed"], 0, "{flow:?}");
         assert_eq!(summary["pushes"], 4, "{flow:?}");
         assert_eq!(summary["lost_commands"], 0, "{flow:?}");
-        let expected_flow = if flow.is_empty() {
-            "company-portal"
-        } else {
-            "ade"
-        };
+        let expected_flow = if flow.is_empty() { "company-portal" } else { "ade" };
         assert_eq!(summary["flow"], expected_flow);
     }
 }
