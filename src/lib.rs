@@ -130,12 +130,13 @@ pub use enrollsim_harness::scenario::{
     WorldBuilder, WorldSpec, DEFAULT_DEVICE,
 };
 pub use enrollsim_harness::scenario::{
-    CloudAppSpec, ConditionalAccessSpec, GrantSpec, GroupLicenseSpec, GroupSpec, MdmAuthority,
-    PolicyStateSpec, SkuSpec,
+    CloudAppSpec, ConditionalAccessSpec, FaultKind, FaultSpec, GrantSpec, GroupLicenseSpec,
+    GroupSpec, MdmAuthority, PolicyStateSpec, SkuSpec,
 };
 pub use enrollsim_harness::serve::{ProfileError, Service, ADMIN_API_HOST};
 pub use enrollsim_harness::timeline::{Timeline, TimelineLine};
 pub use enrollsim_simulator::cloud::intune::inventory::InventoryError;
+pub use enrollsim_simulator::cloud::intune::state::ResultTally;
 pub use enrollsim_simulator::device::mdmclient::SessionEnd;
 pub use enrollsim_simulator::device::Outcome;
 pub use enrollsim_simulator::recorder::{RecordMode, RecordSummary};

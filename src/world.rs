@@ -5,11 +5,13 @@
 
 use enrollsim_harness::evidence;
 use enrollsim_harness::lab::{DeviceHandle, Lab, LabError};
-use enrollsim_harness::scenario::{Action, DeviceSetup, ResolutionStep, Span, WorldSpec};
+use enrollsim_harness::scenario::{
+    Action, DeviceSetup, FaultKind, FaultSpec, ResolutionStep, Span, WorldSpec,
+};
 use enrollsim_harness::serve::{certificate_pem, ProfileError, Service, ADMIN_API_HOST};
 use enrollsim_harness::timeline::Timeline;
 use enrollsim_simulator::cloud::intune::inventory::InventoryError;
-use enrollsim_simulator::cloud::intune::state::ManagementState;
+use enrollsim_simulator::cloud::intune::state::{ManagementState, ResultTally};
 use enrollsim_simulator::recorder::{RecordMode, RecordSummary};
 use time::OffsetDateTime;
 
@@ -148,6 +150,42 @@ impl World {
     /// everything it was sent.
     pub fn queued_command_count(&self) -> usize {
         self.lab.world.intune.queued_command_count()
+    }
+
+    /// Schedules a network fault in the running world (a service down, slow or answering
+    /// 503, resets, handshake timeouts, a name that does not resolve, an APNs outage); its
+    /// `after`/`lasting` window is measured from now.
+    pub fn schedule_fault(&self, fault: &FaultSpec) -> Result<(), LabError> {
+        self.lab.schedule_fault(fault)
+    }
+
+    /// How many requests faults of `kind` have hit so far.
+    pub fn fault_hits(&self, kind: FaultKind) -> u64 {
+        self.lab.fault_hits(kind)
+    }
+
+    /// The command results Intune received, by CommandUUID: how many reports arrived and how
+    /// many it acted on.
+    pub fn command_results(&self) -> std::collections::BTreeMap<String, ResultTally> {
+        let state = self.lab.world.intune.state();
+        let state = state.lock().unwrap_or_else(|p| p.into_inner());
+        state
+            .command_results
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// How many device records Intune holds for each UDID (a device enrolled twice would
+    /// count two).
+    pub fn device_records_by_udid(&self) -> std::collections::BTreeMap<String, usize> {
+        let state = self.lab.world.intune.state();
+        let state = state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut counts = std::collections::BTreeMap::new();
+        for d in &state.devices {
+            *counts.entry(d.udid.clone()).or_insert(0) += 1;
+        }
+        counts
     }
 
     /// Intune refreshes `device`'s inventory: it queues a `DeviceInformation` for it and wakes

@@ -15,9 +15,24 @@ use enrollsim_simulator::recorder::{ArchivedExchange, HttpExchange};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 
-/// The HAR 1.2 document (`{"log": {...}}`) of `exchanges`.
+/// The HAR 1.2 document (`{"log": {...}}`) of `exchanges`, their secrets masked (bearer
+/// tokens, cookies, passwords, SCEP challenges, PKCS#12 identities: see [`crate::secrets`]).
 #[must_use]
 pub fn har(exchanges: &[ArchivedExchange]) -> Value {
+    let masked: Vec<ArchivedExchange> = exchanges
+        .iter()
+        .map(|x| ArchivedExchange {
+            exchange: crate::secrets::masked(&x.exchange),
+            ..x.clone()
+        })
+        .collect();
+    har_with_secrets(&masked)
+}
+
+/// The HAR 1.2 document of `exchanges` exactly as they went over the wire, secrets included:
+/// for whoever asks for them (a HAR written this way must not be shared).
+#[must_use]
+pub fn har_with_secrets(exchanges: &[ArchivedExchange]) -> Value {
     let mut ordered: Vec<&ArchivedExchange> = exchanges.iter().collect();
     ordered.sort_by_key(|x| (x.recorder, x.at));
     let mut pages: Vec<Value> = Vec::new();

@@ -17,6 +17,7 @@ pub mod har;
 pub mod lab;
 pub mod run;
 pub mod scenario;
+pub mod secrets;
 pub mod serve;
 pub mod timeline;
 pub mod web;

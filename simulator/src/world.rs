@@ -19,7 +19,8 @@ use crate::cloud::entra::{self, EntraService, EntraState, FederationServer, Fede
 use crate::cloud::intune::{self, IntuneService, IntuneState};
 use crate::device::{Device, DeviceEnv, DeviceSpec};
 use crate::net::client::HttpsClient;
-use crate::net::server::{serve_as, ServerHandle};
+use crate::net::faults::{Fault, FaultTable, FaultVerb};
+use crate::net::server::{serve_with_faults, ServerFaults, ServerHandle};
 use crate::net::tls::{
     client_config, rotating_server_config, ClientAuth, HttpVersion, RotatingLeaf, TlsConfigError,
 };
@@ -75,6 +76,8 @@ pub struct World {
     pub apple_ade: AppleAdeService,
     /// The federation service of the tenant's federated domain, when it has one.
     pub federation: Option<FederationService>,
+    /// The network faults scheduled in the world, which listeners and clients consult.
+    pub faults: FaultTable,
     anonymous_tls: Arc<rustls::ClientConfig>,
     servers: Vec<ServerHandle>,
     /// Whether the services' leaves must satisfy clients judging by the system clock too.
@@ -94,13 +97,14 @@ async fn start_server(
     names: &[&str],
     leaves: Arc<RotatingLeaf>,
     auth: ClientAuth,
-    clock: &VirtualClock,
+    faults: &ServerFaults,
     handler: Arc<dyn Handler>,
 ) -> Result<ServerHandle, WorldError> {
     // The first leaf is issued now, so that a PKI that cannot issue fails the start.
     leaves.current()?;
-    let tls = rotating_server_config(leaves, auth, clock)?;
-    let handle = serve_as(tls, handler, names.first().map(|n| (*n).to_string())).await?;
+    let tls = rotating_server_config(leaves, auth, &faults.clock)?;
+    let default_host = names.first().map(|n| (*n).to_string());
+    let handle = serve_with_faults(tls, handler, default_host, Some(faults.clone())).await?;
     for n in names {
         hosts.insert(n, handle.addr());
     }
@@ -116,6 +120,7 @@ struct Commons {
     trust: Vec<CertificateDer<'static>>,
     anonymous_tls: Arc<rustls::ClientConfig>,
     system_clock: Arc<AtomicBool>,
+    faults: FaultTable,
 }
 
 impl Commons {
@@ -129,16 +134,18 @@ impl Commons {
             self.clock.clone(),
             actor,
         )
+        .with_faults(self.faults.clone())
     }
 
     /// Intune's APNs clients: one per push certificate, since building a TLS configuration
     /// parses the RSA key, which is worth doing once rather than per push.
     fn apns_clients(&self) -> impl Fn(&Identity) -> Option<HttpsClient> + Send + Sync + 'static {
-        let (hosts, trust, clock, recorder) = (
+        let (hosts, trust, clock, recorder, faults) = (
             self.hosts.clone(),
             self.trust.clone(),
             self.clock.clone(),
             self.recorder.clone(),
+            self.faults.clone(),
         );
         let cache: Arc<Mutex<Option<CachedApnsClient>>> = Arc::default();
         move |identity: &Identity| {
@@ -157,7 +164,8 @@ impl Commons {
                 recorder.clone(),
                 clock.clone(),
                 "Intune",
-            );
+            )
+            .with_faults(faults.clone());
             *cached = Some((der, client.clone()));
             Some(client)
         }
@@ -278,6 +286,10 @@ impl Services {
             ));
         }
         let mut servers = Vec::with_capacity(listeners.len());
+        let faults = ServerFaults {
+            table: commons.faults.clone(),
+            clock: commons.clock.clone(),
+        };
         for (names, auth, handler) in listeners {
             let leaves = RotatingLeaf::new(
                 pki.clone(),
@@ -290,7 +302,7 @@ impl Services {
                 names,
                 Arc::new(leaves),
                 auth,
-                &commons.clock,
+                &faults,
                 handler,
             )
             .await?;
@@ -321,6 +333,8 @@ impl World {
             trust,
             anonymous_tls,
             system_clock: Arc::default(),
+            // Its own stream, so that scheduling faults changes no identifier of the seed.
+            faults: FaultTable::new(options.seed ^ 0xFA17_5EED),
         };
         let services = Services::new(&commons, &pki, directory, tenant);
         let servers = services.listen(&commons, &pki).await?;
@@ -338,6 +352,7 @@ impl World {
             hosts,
             anonymous_tls,
             system_clock,
+            faults,
             ..
         } = commons;
         Ok(World {
@@ -351,6 +366,7 @@ impl World {
             entra,
             intune,
             apns,
+            faults,
             anonymous_tls,
             servers,
             system_clock,
@@ -384,6 +400,7 @@ impl World {
             apns: self.apns.clone(),
             direct: None,
             factory_pki: self.pki.clone(),
+            faults: self.faults.clone(),
         };
         Device::new(spec, env, self.rng.fork())
     }
@@ -449,6 +466,20 @@ impl World {
             uploaded_at: not_before,
         });
         Ok(())
+    }
+
+    /// Schedules a network fault (see [`FaultTable`]).
+    pub fn schedule_fault(&self, fault: Fault) {
+        tracing::debug!(?fault, "fault scheduled");
+        self.faults.add(fault);
+    }
+
+    /// An APNs outage from `from` until `until`: Apple's provider API answers
+    /// `503 ServiceUnavailable` with `Retry-After: retry_after_secs`.
+    pub fn apns_outage(&self, from: OffsetDateTime, until: OffsetDateTime, retry_after_secs: u64) {
+        self.schedule_fault(
+            Fault::new(APNS_HOST, FaultVerb::Unavailable { retry_after_secs }).between(from, until),
+        );
     }
 
     /// Stops every service and waits until their ports are free.

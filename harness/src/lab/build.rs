@@ -55,6 +55,7 @@ pub(super) async fn start(spec: &WorldSpec) -> Result<Lab, LabError> {
     let (serial, udid) = device_ids(&spec.device, &ids);
     let intune = intune_state(spec, &serial, start, &ids);
     let world = start_world(spec, start, directory, intune).await?;
+    super::faults::schedule(&world, &spec.faults, start)?;
     install_push_certificate(&world, &spec.tenant, start, &ids)?;
     super::entra_build::configure_federation_service(&world, &spec.tenant);
     if let Some(ade) = &spec.tenant.ade {

@@ -13,6 +13,7 @@ mod build;
 mod device;
 mod directory;
 mod entra_build;
+mod faults;
 mod history;
 
 use std::sync::Arc;

@@ -73,6 +73,12 @@ impl WorldBuilder {
         self.spec.history.push(step);
         self
     }
+    /// Schedules a network fault (`FaultSpec::new(FaultKind::Reset, host).rate(0.05)`).
+    #[must_use]
+    pub fn fault(mut self, fault: super::FaultSpec) -> Self {
+        self.spec.faults.push(fault);
+        self
+    }
     /// Time passes before the run (`Span::days(400)`, `"36h".parse()?`).
     #[must_use]
     pub fn advance(self, by: Span) -> Self {

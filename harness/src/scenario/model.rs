@@ -74,6 +74,9 @@ pub struct WorldSpec {
     pub devices: Vec<DeviceSetup>,
     /// What happened before (replayed through the real flows at start).
     pub history: Vec<HistoryStep>,
+    /// Network faults scheduled from the start (`[[world.faults]]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<super::FaultSpec>,
 }
 
 impl Default for WorldSpec {
@@ -86,6 +89,7 @@ impl Default for WorldSpec {
             device: DeviceSetup::default(),
             devices: Vec::new(),
             history: Vec::new(),
+            faults: Vec::new(),
         }
     }
 }

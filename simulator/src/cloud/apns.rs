@@ -236,6 +236,16 @@ impl ApnsService {
 }
 
 impl Handler for ApnsService {
+    /// An outage (a fault in the world's table): `503` with APNs's JSON reason,
+    /// `ServiceUnavailable`, and `Retry-After`. Apple's "Handling notification responses from
+    /// APNs" lists 503 as "the server is shutting down and unavailable" and 429/500 beside it;
+    /// providers retry those later (https://developer.apple.com/documentation/usernotifications/handling-notification-responses-from-apns).
+    fn unavailable(&self, retry_after_secs: u64) -> Response {
+        tracing::debug!(retry_after_secs, "APNs unavailable");
+        self.reject(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable")
+            .header("retry-after", &retry_after_secs.to_string())
+    }
+
     fn handle(&self, request: Request) -> BoxFuture<'_, Response> {
         Box::pin(async move {
             match request.path.strip_prefix("/3/device/") {

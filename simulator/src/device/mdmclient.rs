@@ -13,7 +13,7 @@ use super::logs::{Level, Process};
 use super::messages::UserMessage;
 use super::profiled::InstallOptions;
 use super::{Device, MdmEnrollment};
-use crate::net::client::OutgoingRequest;
+use crate::net::client::{ClientError, HttpsClient, IncomingResponse, OutgoingRequest};
 use crate::wire::command::{
     error_domain, Command, CommandEnvelope, CommandReport, CommandStatus, ErrorChainItem,
     ProfileListItem, SecurityInfo,
@@ -35,7 +35,68 @@ pub enum SessionEnd {
     Failed(String),
 }
 
+/// How many times mdmclient sends one message before it gives up until the next push.
+pub const MDM_ATTEMPTS: u32 = 6;
+
+/// The first wait between attempts (virtual seconds); it doubles after each.
+const FIRST_BACKOFF_SECS: u64 = 2;
+
 impl Device {
+    /// Sends one MDM message (check-in or command report), trying again with exponential
+    /// backoff while the connection is refused, reset or times out, and after the wait a `503`
+    /// or `429`'s `Retry-After` asks for. Resending is safe: both endpoints take `PUT`, which
+    /// HTTP defines as idempotent (RFC 9110, 9.2.2), and the server treats a repeated
+    /// check-in or result as the same one (see `cloud/intune/mdm.rs`). The waits pass on the
+    /// device's virtual clock.
+    pub(crate) async fn send_mdm(
+        &self,
+        client: &HttpsClient,
+        request: OutgoingRequest,
+    ) -> Result<IncomingResponse, ClientError> {
+        self.send_retrying(Process::Mdmclient, client, request)
+            .await
+    }
+
+    /// Sends `request` as [`Device::send_mdm`] does, logging retries as `process`.
+    pub(crate) async fn send_retrying(
+        &self,
+        process: Process,
+        client: &HttpsClient,
+        request: OutgoingRequest,
+    ) -> Result<IncomingResponse, ClientError> {
+        let mut backoff = FIRST_BACKOFF_SECS;
+        let mut attempt = 1;
+        loop {
+            let result = client.send(request.clone()).await;
+            let wait = match &result {
+                Err(e) if e.is_transient() => backoff,
+                Ok(r) => match r.retry_later() {
+                    Some(retry_after) => retry_after.unwrap_or(backoff),
+                    None => return result,
+                },
+                Err(_) => return result,
+            };
+            if attempt >= MDM_ATTEMPTS {
+                return result;
+            }
+            let why = match &result {
+                Ok(r) => format!("HTTP {}", r.status.as_u16()),
+                Err(e) => e.to_string(),
+            };
+            self.log(
+                process,
+                Level::Error,
+                &format!(
+                    "Request to {} failed ({why}); retrying in {wait} s",
+                    request.host
+                ),
+            );
+            self.env.clock.advance(time::Duration::seconds(wait as i64));
+            backoff = (backoff * 2).min(300);
+            attempt += 1;
+        }
+    }
+
     /// Runs one command session if a push is waiting in the device's mailbox.
     pub async fn handle_push(&self) -> SessionEnd {
         let push = {
@@ -118,7 +179,7 @@ impl Device {
             .map_err(|e| SessionEnd::Failed(e.to_string()))?
             .header("user-agent", "MDM/1.0");
         let request = mdm.sign(request, &body).body(MDM, body);
-        let response = match mdm.client.send(request).await {
+        let response = match self.send_mdm(&mdm.client, request).await {
             Ok(r) => r,
             Err(e) => {
                 self.log(

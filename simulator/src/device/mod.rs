@@ -71,6 +71,8 @@ pub struct DeviceEnv {
     /// The world's PKI, as the factory: the device's Apple-issued identity (which signs the
     /// ADE `MachineInfo`) comes from its iPhone Device CA.
     pub factory_pki: Arc<enrollsim_certs::LabPki>,
+    /// The world's network faults, which the device's clients meet.
+    pub faults: crate::net::faults::FaultTable,
 }
 
 /// The user operating the device.
@@ -329,9 +331,10 @@ impl Device {
         self.routed(client)
     }
 
-    /// `client` as the device's network routes it: to foreign servers directly, when the
-    /// device talks to them.
+    /// `client` as the device's network routes it: through the world's faults, and to
+    /// foreign servers directly when the device talks to them.
     fn routed(&self, client: HttpsClient) -> HttpsClient {
+        let client = client.with_faults(self.env.faults.clone());
         match self.env.direct {
             Some(route) => client.direct(Arc::new(route)),
             None => client,

@@ -478,7 +478,7 @@ impl Device {
         let body = message.to_xml();
         let request = request.header("user-agent", "MDM/1.0");
         let request = enrollment.sign(request, &body).body(MDM_CHECKIN, body);
-        match client.send(request).await {
+        match self.send_mdm(client, request).await {
             Ok(r) if r.status == hyper::StatusCode::OK => {
                 self.log(
                     Process::Mdmclient,

@@ -142,6 +142,7 @@ fn operation_url(base: &str, operation: &str, message: Option<&str>) -> String {
 
 /// The SCEP exchange of one payload: the client, the URL, the user agent.
 struct Exchange<'a> {
+    device: &'a Device,
     client: HttpsClient,
     url: &'a str,
     user_agent: String,
@@ -154,9 +155,12 @@ impl Exchange<'_> {
         request: OutgoingRequest,
     ) -> Result<IncomingResponse, ScepIdentityError> {
         let request = request.header("user-agent", self.user_agent.clone());
+        // Resent like mdmclient's messages when the connection breaks: GetCACaps and
+        // GetCACert are reads, and a resent PKCSReq keeps its transactionID, which the server
+        // recognises (RFC 8894, section 3.2.1.1).
         let response = self
-            .client
-            .send(request)
+            .device
+            .send_retrying(Process::Profiled, &self.client, request)
             .await
             .map_err(|source| ScepIdentityError::Network { operation, source })?;
         if response.status != hyper::StatusCode::OK {
@@ -241,6 +245,7 @@ impl Device {
             .map_err(ScepIdentityError::InvalidUrl)?;
         let os_version = self.lock().spec.os_version.clone();
         let exchange = Exchange {
+            device: self,
             client: self.client("profiled"),
             url: &content.url,
             user_agent: profiled_user_agent(&os_version),

@@ -23,6 +23,7 @@ use rustls::ClientConfig;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
+use super::faults::{FaultTable, FaultVerb};
 use super::tls::HttpVersion;
 use super::HostMap;
 use crate::clock::VirtualClock;
@@ -168,7 +169,28 @@ pub struct IncomingResponse {
     pub body: Bytes,
 }
 
+impl ClientError {
+    /// Whether trying again later may succeed: the connection was refused, reset or timed
+    /// out. A host the network blocks, a name that does not resolve, a refused handshake or a
+    /// broken exchange are not retried (a TLS alert is final; a blocked host stays blocked).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ClientError::Connect { .. } | ClientError::Reset { .. } | ClientError::Timeout { .. }
+        )
+    }
+}
+
 impl IncomingResponse {
+    /// Whether the server asked to be tried again later: `503` or `429`, with the
+    /// `Retry-After` it gave in seconds (the HTTP-date form is not used by the services).
+    pub fn retry_later(&self) -> Option<Option<u64>> {
+        matches!(self.status.as_u16(), 503 | 429).then(|| {
+            self.header("retry-after")
+                .and_then(|v| v.trim().parse().ok())
+        })
+    }
+
     /// A header's value as text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
@@ -206,6 +228,28 @@ pub enum ClientError {
         /// The host.
         host: String,
     },
+    /// The host name did not resolve.
+    #[error("{host}: the host name could not be resolved")]
+    Resolve {
+        /// The host.
+        host: String,
+    },
+    /// The connection was reset by the peer in the middle of a body.
+    #[error("{host}: {message}")]
+    Reset {
+        /// The host.
+        host: String,
+        /// Which body was cut.
+        message: String,
+    },
+    /// The request timed out (a TLS handshake that never completed).
+    #[error("{host}: the request timed out: {message}")]
+    Timeout {
+        /// The host.
+        host: String,
+        /// What did not finish.
+        message: String,
+    },
     /// TCP connect failed.
     #[error("{host}: connection failed: {message}")]
     Connect {
@@ -235,8 +279,18 @@ pub enum ClientError {
 
 type Http1Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
-/// Idle HTTP/1.1 connections by host, shared by a client and its clones.
-type Pool = Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<Http1Sender>>>>;
+/// Idle HTTP/1.1 connections by host, with when each went idle, shared by a client and its
+/// clones.
+type Pool = Arc<
+    std::sync::Mutex<std::collections::HashMap<String, Vec<(std::time::Instant, Http1Sender)>>>,
+>;
+
+/// How long an idle connection is reused: well under the servers' header-read timeout
+/// (`server::HEADER_READ_TIMEOUT`), which also closes connections idle that long, so that a
+/// request never goes out on a connection the server is closing (a client knows its servers'
+/// keep-alive timeout and stays under it, as browsers and URLSession do). Wall time: it decides
+/// only which socket carries a request, never what the request meets.
+const IDLE_REUSE_LIMIT: std::time::Duration = std::time::Duration::from_secs(4);
 
 type Http2Sender = hyper::client::conn::http2::SendRequest<Full<Bytes>>;
 
@@ -271,6 +325,7 @@ pub struct HttpsClient {
     reachability: Reachability,
     /// Set for a device talking to foreign servers: requests go to their URL's own address.
     direct: Option<Arc<dyn Transport>>,
+    faults: FaultTable,
 }
 
 impl std::fmt::Debug for HttpsClient {
@@ -303,6 +358,7 @@ impl HttpsClient {
             device: None,
             reachability: Reachability::default(),
             direct: None,
+            faults: FaultTable::default(),
         }
     }
 
@@ -317,6 +373,12 @@ impl HttpsClient {
     pub fn for_device(mut self, serial: &str, reachability: Reachability) -> Self {
         self.device = Some(serial.to_string());
         self.reachability = reachability;
+        self
+    }
+
+    /// Makes the client's network subject to the world's `faults`.
+    pub fn with_faults(mut self, faults: FaultTable) -> Self {
+        self.faults = faults;
         self
     }
 
@@ -393,8 +455,8 @@ impl HttpsClient {
     fn take_idle(&self, host: &str) -> Option<Http1Sender> {
         let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
         let idle = pool.get_mut(host)?;
-        while let Some(sender) = idle.pop() {
-            if !sender.is_closed() {
+        while let Some((since, sender)) = idle.pop() {
+            if !sender.is_closed() && since.elapsed() < IDLE_REUSE_LIMIT {
                 return Some(sender);
             }
         }
@@ -404,7 +466,9 @@ impl HttpsClient {
     fn put_idle(&self, host: &str, sender: Http1Sender) {
         if !sender.is_closed() {
             let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
-            pool.entry(host.to_string()).or_default().push(sender);
+            pool.entry(host.to_string())
+                .or_default()
+                .push((std::time::Instant::now(), sender));
         }
     }
 
@@ -439,6 +503,83 @@ impl HttpsClient {
             Some(addr) if self.reachability.reaches(&host) => addr,
             _ => return Err(ClientError::Unreachable { host }),
         };
+        let reset_after = self.network_faults(&host)?;
+        let result = self.exchange_at(&host, addr, request).await;
+        if reset_after && result.is_ok() {
+            // The server acted; its answer is lost with the connection.
+            self.forget_connections(&host);
+            return Err(ClientError::Reset {
+                host,
+                message: "connection reset by peer while reading the response body".into(),
+            });
+        }
+        result
+    }
+
+    /// Applies what the fault table's network does to this request before it is sent: added
+    /// latency (virtual), a refusal, a name that does not resolve, a handshake that times out,
+    /// or a reset while the request body goes out. `Ok(true)` when the connection is to be
+    /// reset later, while the response body comes back.
+    fn network_faults(&self, host: &str) -> Result<bool, ClientError> {
+        let host_owned = || host.to_string();
+        let mut reset_after = false;
+        for hit in self
+            .faults
+            .client_faults(&self.actor, host, self.clock.now())
+        {
+            match hit.verb {
+                FaultVerb::Slow { latency_ms } => self
+                    .clock
+                    .advance(time::Duration::milliseconds(latency_ms as i64)),
+                FaultVerb::Down => {
+                    return Err(ClientError::Connect {
+                        host: host_owned(),
+                        message: "Connection refused (os error 111)".into(),
+                    })
+                }
+                FaultVerb::Unresolvable => return Err(ClientError::Resolve { host: host_owned() }),
+                FaultVerb::TlsHandshakeTimeout => {
+                    // URLSession's default request timeout is 60 seconds.
+                    self.clock.advance(time::Duration::seconds(60));
+                    self.forget_connections(host);
+                    return Err(ClientError::Timeout {
+                        host: host_owned(),
+                        message: "the TLS handshake did not complete".into(),
+                    });
+                }
+                FaultVerb::ResetMidBody if hit.draw & 1 == 0 => {
+                    self.forget_connections(host);
+                    return Err(ClientError::Reset {
+                        host: host_owned(),
+                        message: "connection reset by peer while sending the request body".into(),
+                    });
+                }
+                FaultVerb::ResetMidBody => reset_after = true,
+                FaultVerb::Unavailable { .. } => {}
+            }
+        }
+        Ok(reset_after)
+    }
+
+    /// Drops the open connections to `host` (they were reset).
+    fn forget_connections(&self, host: &str) {
+        self.pool
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(host);
+        self.h2
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(host);
+    }
+
+    async fn exchange_at(
+        &self,
+        host: &str,
+        addr: std::net::SocketAddr,
+        request: &OutgoingRequest,
+    ) -> Result<IncomingResponse, ClientError> {
+        let host = host.to_string();
         let reused = match self.version {
             HttpVersion::Http2 => self.send_on_open_h2(&host, request).await,
             HttpVersion::Http1 => self.send_on_idle_h1(&host, request).await,
@@ -504,7 +645,10 @@ impl HttpsClient {
                     }
                     return Some(out);
                 }
-                Err(e) if e.is_canceled() || e.is_closed() => continue,
+                // The server closed the idle connection as the request went out (its
+                // header-read timeout ran while the connection waited in the pool): it read
+                // nothing, so the request goes out again on another connection.
+                Err(e) if e.is_canceled() || e.is_closed() || e.is_incomplete_message() => continue,
                 Err(e) => return Some(Err(http_error(host, e))),
             }
         }

@@ -10,6 +10,7 @@
 
 pub mod client;
 pub mod direct;
+pub mod faults;
 pub mod server;
 pub mod tls;
 
@@ -139,6 +140,14 @@ impl Response {
 pub trait Handler: Send + Sync + 'static {
     /// Answers one request.
     fn handle(&self, request: Request) -> BoxFuture<'_, Response>;
+
+    /// What the service answers while a fault makes it unavailable: `503` with `Retry-After`
+    /// (RFC 9110, 15.6.4 and 10.2.3). A service whose real error body has a shape of its own
+    /// (APNs's JSON `reason`) answers in it.
+    fn unavailable(&self, retry_after_secs: u64) -> Response {
+        Response::text(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
+            .header("retry-after", &retry_after_secs.to_string())
+    }
 }
 
 /// Where each service host name listens on loopback.

@@ -22,7 +22,27 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tracing::Instrument;
 
+use super::faults::{FaultTable, FaultVerb};
 use super::{Handler, PeerIdentity, Request, Response};
+use crate::clock::VirtualClock;
+
+/// How long a client may take to finish the TLS handshake before the server drops it (wall
+/// time: a half-open connection must not hold a task for ever). Generous, because a debug
+/// build handshaking with hundreds of devices at once on two cores is slow.
+pub const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long a client may take to send a request's headers (hyper's `header_read_timeout`):
+/// a slowloris client dribbling a byte every few seconds is cut off.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The world's faults and the clock their windows are read by, as a listener consults them.
+#[derive(Debug, Clone)]
+pub struct ServerFaults {
+    /// The fault table.
+    pub table: FaultTable,
+    /// The service's clock.
+    pub clock: VirtualClock,
+}
 
 /// The largest request body any simulated service reads (1 MiB); larger bodies get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -79,6 +99,17 @@ pub async fn serve_as(
     handler: Arc<dyn Handler>,
     default_host: Option<String>,
 ) -> std::io::Result<ServerHandle> {
+    serve_with_faults(tls, handler, default_host, None).await
+}
+
+/// Starts serving like [`serve_as`], consulting `faults` before each request reaches the
+/// handler.
+pub async fn serve_with_faults(
+    tls: Arc<ServerConfig>,
+    handler: Arc<dyn Handler>,
+    default_host: Option<String>,
+    faults: Option<ServerFaults>,
+) -> std::io::Result<ServerHandle> {
     let default_host: Option<Arc<str>> = default_host.map(Arc::from);
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
@@ -94,10 +125,12 @@ pub async fn serve_as(
                     let acceptor = acceptor.clone();
                     let handler = handler.clone();
                     let default_host = default_host.clone();
+                    let faults = faults.clone();
                     let mut stop = conn_stop.clone();
                     tokio::spawn(async move {
+                        let connection = Connection { handler, default_host, faults };
                         tokio::select! {
-                            _ = serve_connection(acceptor, tcp, handler, default_host) => {}
+                            _ = serve_connection(acceptor, tcp, connection) => {}
                             _ = stop.changed() => {}
                         }
                     });
@@ -113,21 +146,35 @@ pub async fn serve_as(
     })
 }
 
+/// What a connection's requests are served with.
+struct Connection {
+    handler: Arc<dyn Handler>,
+    default_host: Option<Arc<str>>,
+    faults: Option<ServerFaults>,
+}
+
 async fn serve_connection(
     acceptor: TlsAcceptor,
     tcp: tokio::net::TcpStream,
-    handler: Arc<dyn Handler>,
-    default_host: Option<Arc<str>>,
+    connection: Connection,
 ) {
+    let Connection {
+        handler,
+        default_host,
+        faults,
+    } = connection;
     // A failed handshake (bad or expired client certificate, unknown CA...) ends here: rustls
     // has written the alert. The client may already have sent its first request bytes (in TLS
     // 1.3 it finishes before the server judges its certificate); closing with them unread
     // would reset the connection and the client could see the reset instead of the alert. So
     // the server stops writing and reads what is left for a moment first — a lingering close —
     // and every client reports the same alert.
-    let tls = match acceptor.accept(tcp).into_fallible().await {
-        Ok(tls) => tls,
-        Err((_, mut tcp)) => {
+    let accepted =
+        tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp).into_fallible()).await;
+    let tls = match accepted {
+        Err(_) => return,
+        Ok(Ok(tls)) => tls,
+        Ok(Err((_, mut tcp))) => {
             use tokio::io::{AsyncReadExt, AsyncWriteExt};
             let _ = tcp.shutdown().await;
             let mut sink = [0u8; 4096];
@@ -149,17 +196,33 @@ async fn serve_connection(
         let sni = sni.clone();
         let default_host = default_host.clone();
         let peer = peer.clone();
+        let faults = faults.clone();
         async move {
             let response = match read_request(req, sni, peer, default_host.as_deref()).await {
-                Ok(request) => handle_traced(handler.as_ref(), request).await,
+                Ok(request) => match unavailable(faults.as_ref(), &request.host) {
+                    Some(retry_after) => handler.unavailable(retry_after),
+                    None => handle_traced(handler.as_ref(), request).await,
+                },
                 Err(rejection) => rejection,
             };
             Ok::<_, Infallible>(into_hyper(response))
         }
     });
-    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-        .serve_connection(TokioIo::new(tls), service)
-        .await;
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let _ = builder.serve_connection(TokioIo::new(tls), service).await;
+}
+
+/// The `Retry-After` of a fault that makes the service at `host` unavailable now.
+fn unavailable(faults: Option<&ServerFaults>, host: &str) -> Option<u64> {
+    let faults = faults?;
+    match faults.table.server_fault(host, faults.clock.now())? {
+        FaultVerb::Unavailable { retry_after_secs } => Some(retry_after_secs),
+        _ => None,
+    }
 }
 
 /// Runs the handler inside the request's developer-log span (host, method, path, status).

@@ -61,7 +61,7 @@ impl IntuneService {
             .await
             .map_err(|reason| InventoryError::Push {
                 udid: udid.to_string(),
-                reason,
+                reason: reason.to_string(),
             })?;
         Ok(uuid)
     }

@@ -160,6 +160,17 @@ fn authenticate(service: &IntuneService, m: &Authenticate, cert_serial: &str) ->
     let Some(session) = session_for(service, cert_serial) else {
         return unauthorized("the identity certificate belongs to no enrollment session");
     };
+    // A device whose first Authenticate was answered but whose answer was lost sends it
+    // again: the record it created is kept as it is (check-ins are idempotent), so a replay
+    // neither adds a record nor resets one that has gone on to TokenUpdate.
+    let replay = service
+        .lock()
+        .devices_by_serial_or_udid(&m.serial_number, &m.udid)
+        .iter()
+        .any(|d| d.udid == m.udid && d.identity_serial.as_deref() == Some(cert_serial));
+    if replay {
+        return Response::empty(StatusCode::OK);
+    }
     let user = {
         let directory = service.directory();
         directory
@@ -410,7 +421,9 @@ async fn token_update(service: &IntuneService, m: &TokenUpdate, cert_serial: &st
         .session_by_identity(cert_serial)
         .map(|s| s.id.clone());
     match service.push(&token_hex, &m.push_magic).await {
-        Ok(()) => {
+        // APNs was unavailable for longer than Intune retries: the device is enrolled all
+        // the same (the push certificate is fine); the commands wait for its next check-in.
+        Ok(()) | Err(super::PushError::Transient { .. }) => {
             let mut state = service.lock();
             if let Some(d) = state.device_by_udid_mut(&m.udid) {
                 d.state = ManagementState::Managed;
@@ -419,7 +432,7 @@ async fn token_update(service: &IntuneService, m: &TokenUpdate, cert_serial: &st
                 s.progress = SessionProgress::TokenReceived;
             }
         }
-        Err(failure) => {
+        Err(super::PushError::Refused(failure)) => {
             let refusal = Refusal {
                 status: StatusCode::OK,
                 code: "AccountNotOnboarded",
@@ -449,6 +462,32 @@ async fn token_update(service: &IntuneService, m: &TokenUpdate, cert_serial: &st
     Response::empty(StatusCode::OK)
 }
 
+/// Takes the command a result answers off the device's queue; the status it was accepted
+/// with, if it was.
+///
+/// Apple's protocol: the server keeps a command until a result with its `CommandUUID` arrives
+/// ("Wait for the response from a device with a matching UUID for a command, to verify that
+/// the device executed it", https://developer.apple.com/documentation/devicemanagement/sending-mdm-commands-to-a-device).
+/// `Acknowledged`, `Error` and `CommandFormatError` end a command. `NotNow` does not: the
+/// device does not cache it, and a server that wants it run sends it again when the device
+/// next polls (https://developer.apple.com/documentation/devicemanagement/handling-notnow-status-responses),
+/// so it stays queued. A second result for a command already taken off the queue (the device
+/// resent it because the answer to the first was lost with its connection) is counted and
+/// otherwise ignored, so that a command is acted on exactly once.
+fn take_off_queue(device: &mut ManagedDevice, report: &CommandReport) -> Option<String> {
+    if matches!(report.status, CommandStatus::Idle | CommandStatus::NotNow) {
+        return None;
+    }
+    let answered = report.command_uuid.as_deref()?;
+    let pos = device.queue.iter().position(|c| c.uuid == answered)?;
+    let done = device.queue.remove(pos)?;
+    let status = format!("{:?}", report.status);
+    device
+        .results
+        .push((done.command.request_type().to_string(), status.clone()));
+    Some(status)
+}
+
 fn command(service: &IntuneService, request: &Request, cert_serial: &str) -> Response {
     let report = match CommandReport::from_xml(&request.body) {
         Ok(r) => r,
@@ -467,26 +506,28 @@ fn command(service: &IntuneService, request: &Request, cert_serial: &str) -> Res
         return unauthorized("unknown device");
     };
     device.last_contact = now;
-    if report.status != CommandStatus::Idle {
-        let answered = report.command_uuid.as_deref();
-        if let Some(pos) = device
-            .queue
-            .iter()
-            .position(|c| Some(c.uuid.as_str()) == answered)
-        {
-            let done = device
-                .queue
-                .remove(pos)
-                .map(|c| c.command.request_type().to_string())
-                .unwrap_or_default();
-            device.results.push((done, format!("{:?}", report.status)));
-        }
-    }
-    let next = device.queue.front().cloned();
-    let finished = next.is_none() && !device.results.is_empty();
+    let accepted = take_off_queue(device, &report);
+    // After a NotNow the server stops sending for this session (Apple's first option); the
+    // command waits for the device's next poll.
+    let next = if report.status == CommandStatus::NotNow {
+        None
+    } else {
+        device.queue.front().cloned()
+    };
+    let finished = device.queue.is_empty() && !device.results.is_empty();
     let udid = device.udid.clone();
     if finished {
         device.awaiting_configuration = false;
+    }
+    if let Some(uuid) = report.command_uuid.clone() {
+        let tally = state.command_results.entry(uuid).or_default();
+        tally.received += 1;
+        if let Some(status) = accepted {
+            tally.accepted += 1;
+            tally.status = status;
+        }
+    }
+    if finished {
         if let Some(s) = state.sessions.values_mut().find(|s| {
             s.udid.as_deref() == Some(&udid) && s.progress == SessionProgress::TokenReceived
         }) {

@@ -253,15 +253,52 @@ impl IntuneService {
         correlation_id
     }
 
-    /// Sends an MDM push through APNs with the tenant's push certificate. Returns the failure,
-    /// if APNs or the TLS handshake refused it.
-    pub(crate) async fn push(&self, token_hex: &str, push_magic: &str) -> Result<(), String> {
+    /// Sends an MDM push through APNs with the tenant's push certificate, retrying while APNs
+    /// is unavailable. Apple's "Handling notification responses from APNs" lists 429 (too many
+    /// requests), 500 and 503 (the server is unavailable) as answers to retry later
+    /// (https://developer.apple.com/documentation/usernotifications/handling-notification-responses-from-apns);
+    /// Intune waits the `Retry-After` it is given (else backs off exponentially from 1 s) in
+    /// virtual time, for at most [`PUSH_RETRY_BUDGET_SECS`] in all. A refusal (certificate,
+    /// topic, token) is final at once.
+    pub(crate) async fn push(&self, token_hex: &str, push_magic: &str) -> Result<(), PushError> {
+        let mut waited = 0u64;
+        let mut backoff = 1u64;
+        loop {
+            match self.push_once(token_hex, push_magic).await {
+                Err(PushError::Transient {
+                    reason,
+                    retry_after,
+                }) => {
+                    let wait = retry_after.unwrap_or(backoff).max(1);
+                    if waited + wait > PUSH_RETRY_BUDGET_SECS {
+                        return Err(PushError::Transient {
+                            reason,
+                            retry_after,
+                        });
+                    }
+                    tracing::debug!(wait, %reason, "APNs unavailable; retrying later");
+                    waited += wait;
+                    backoff = (backoff * 2).min(64);
+                    let until = self.clock.now() + time::Duration::seconds(wait as i64);
+                    self.clock.advance_to(until);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn push_once(&self, token_hex: &str, push_magic: &str) -> Result<(), PushError> {
+        let refused = |reason: String| PushError::Refused(reason);
         let apns = self.lock().apns.clone();
         let Some(apns) = apns else {
-            return Err("no Apple MDM push certificate is configured".into());
+            return Err(refused(
+                "no Apple MDM push certificate is configured".into(),
+            ));
         };
         let Some(client) = (self.apns_client)(&apns.identity) else {
-            return Err("the push certificate cannot be used as a TLS identity".into());
+            return Err(refused(
+                "the push certificate cannot be used as a TLS identity".into(),
+            ));
         };
         let request = OutgoingRequest::new(
             hyper::Method::POST,
@@ -273,14 +310,51 @@ impl IntuneService {
         .json(&crate::wire::apns::MdmPush::new(push_magic));
         match client.send(request).await {
             Ok(r) if r.status == StatusCode::OK => Ok(()),
-            Ok(r) => Err(format!(
-                "APNs answered {}: {}",
-                r.status.as_u16(),
-                String::from_utf8_lossy(&r.body)
-            )),
-            Err(e) => Err(e.to_string()),
+            Ok(r) => {
+                let reason = format!(
+                    "APNs answered {}: {}",
+                    r.status.as_u16(),
+                    String::from_utf8_lossy(&r.body)
+                );
+                if matches!(r.status.as_u16(), 429 | 500 | 503) {
+                    let retry_after = r.header("retry-after").and_then(|v| v.trim().parse().ok());
+                    Err(PushError::Transient {
+                        reason,
+                        retry_after,
+                    })
+                } else {
+                    Err(refused(reason))
+                }
+            }
+            // A connection refused, reset or timed out is the network's fault and passes; a
+            // handshake APNs refused (in TLS 1.3 its alert arrives after the handshake, as an
+            // HTTP failure) is the certificate's and does not.
+            Err(e) if e.is_transient() => Err(PushError::Transient {
+                reason: e.to_string(),
+                retry_after: None,
+            }),
+            Err(e) => Err(refused(e.to_string())),
         }
     }
+}
+
+/// How long Intune keeps retrying one push while APNs is unavailable (virtual seconds).
+pub const PUSH_RETRY_BUDGET_SECS: u64 = 15 * 60;
+
+/// Why a push did not reach APNs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PushError {
+    /// APNs or the TLS handshake refused it: retrying will not help.
+    #[error("{0}")]
+    Refused(String),
+    /// APNs was unavailable (or the network broke) for longer than Intune retries.
+    #[error("{reason}")]
+    Transient {
+        /// What the last attempt met.
+        reason: String,
+        /// The last `Retry-After`, in seconds.
+        retry_after: Option<u64>,
+    },
 }
 
 impl Handler for IntuneService {

@@ -9,6 +9,7 @@
 //! The service keeps its own challenges behind a mutex so that it can serve Intune's hosts and,
 //! unchanged, a foreign client that was handed a challenge (`enrollsim serve`).
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use base64::engine::general_purpose::STANDARD;
@@ -133,6 +134,9 @@ pub struct ScepChallenge {
     pub issued_at: OffsetDateTime,
     /// Whether a certificate was already issued for it (challenges are one-time).
     pub used: bool,
+    /// The transaction that spent it and the certificate (DER) issued to it: a device that
+    /// lost the answer resends the same PKCSReq, and gets the same certificate again.
+    pub issued: Option<(String, Vec<u8>)>,
     /// The enrollment session whose profile carried it.
     pub session: Option<String>,
 }
@@ -152,7 +156,8 @@ pub enum ChallengeRefusal {
 #[derive(Debug)]
 pub struct IntuneScep {
     server: ScepServer,
-    challenges: Mutex<Vec<ScepChallenge>>,
+    /// By value: one lookup per request, however many profiles were handed out.
+    challenges: Mutex<HashMap<String, ScepChallenge>>,
 }
 
 impl IntuneScep {
@@ -176,11 +181,11 @@ impl IntuneScep {
         )?;
         Ok(IntuneScep {
             server,
-            challenges: Mutex::new(Vec::new()),
+            challenges: Mutex::new(HashMap::new()),
         })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<ScepChallenge>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, ScepChallenge>> {
         self.challenges
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -188,22 +193,59 @@ impl IntuneScep {
 
     /// Records a challenge handed out at `now`, for no enrollment session.
     pub fn issue_challenge(&self, value: impl Into<String>, now: OffsetDateTime) {
-        self.lock().push(ScepChallenge {
-            value: value.into(),
-            issued_at: now,
-            used: false,
-            session: None,
-        });
+        let value = value.into();
+        self.lock().insert(
+            value.clone(),
+            ScepChallenge {
+                value,
+                issued_at: now,
+                used: false,
+                issued: None,
+                session: None,
+            },
+        );
     }
 
     /// Records a challenge handed out at `now` with the management profile of `session`.
     pub fn issue_session_challenge(&self, value: &str, session: &str, now: OffsetDateTime) {
-        self.lock().push(ScepChallenge {
-            value: value.to_string(),
-            issued_at: now,
-            used: false,
-            session: Some(session.to_string()),
-        });
+        self.lock().insert(
+            value.to_string(),
+            ScepChallenge {
+                value: value.to_string(),
+                issued_at: now,
+                used: false,
+                issued: None,
+                session: Some(session.to_string()),
+            },
+        );
+    }
+
+    /// The certificate already issued to `request`'s transaction for its challenge, if this
+    /// is a resent PKCSReq. RFC 8894 (section 3.2.1.1) keeps one `transactionID` for every
+    /// message of an enrollment, so a device that lost the CertRep (a reset connection) and
+    /// sends its request again is recognised and answered alike, rather than refused for a
+    /// challenge it spent itself.
+    fn reissue(&self, request: &ReceivedRequest) -> Option<(Option<String>, Vec<u8>)> {
+        let challenges = self.lock();
+        let challenge = challenges.get(request.challenge.as_deref()?)?;
+        match &challenge.issued {
+            Some((transaction, certificate)) if *transaction == request.message.transaction_id => {
+                Some((challenge.session.clone(), certificate.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Records the certificate issued to `request`'s transaction (see [`Self::reissue`]).
+    fn record_issue(&self, request: &ReceivedRequest, certificate: &[u8]) {
+        let mut challenges = self.lock();
+        if let Some(challenge) = request
+            .challenge
+            .as_deref()
+            .and_then(|value| challenges.get_mut(value))
+        {
+            challenge.issued = Some((request.message.transaction_id.clone(), certificate.to_vec()));
+        }
     }
 
     /// Checks and spends the challenge of `request` at `now`; says which session it was
@@ -217,7 +259,7 @@ impl IntuneScep {
         let Some(challenge) = request
             .challenge
             .as_deref()
-            .and_then(|value| challenges.iter_mut().find(|c| c.value == value))
+            .and_then(|value| challenges.get_mut(value))
         else {
             return (None, Err(ChallengeRefusal::Unknown));
         };
@@ -288,6 +330,22 @@ impl IntuneScep {
             Ok(received) => received,
             Err(e) => return (bad_request(&e.to_string()), None),
         };
+        if let Some((_session, certificate)) = self.reissue(&received) {
+            // Answered as before; the session already has this identity.
+            return match self
+                .server
+                .answer(&received, Ok((certificate, Vec::new())), nonce)
+            {
+                Ok(answer) => (
+                    Response::with_body(StatusCode::OK, PKI_MESSAGE_CONTENT_TYPE, answer),
+                    None,
+                ),
+                Err(e) => (
+                    Response::text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+                    None,
+                ),
+            };
+        }
         let (session, redeemed) = self.redeem(&received, now);
         // Backdated a little, as CAs do, so a device whose clock is a moment behind accepts it.
         let outcome = redeemed.and_then(|()| {
@@ -305,7 +363,10 @@ impl IntuneScep {
         // first, and clients that take the first certificate as theirs (micromdm/scep's, in
         // mdmb) would sign with the CA's. The device has the CA from GetCACert.
         let decision = match &outcome {
-            Ok(certificate) => Ok((certificate.clone(), Vec::new())),
+            Ok(certificate) => {
+                self.record_issue(&received, certificate);
+                Ok((certificate.clone(), Vec::new()))
+            }
             Err(_) => Err(FailInfo::BadRequest),
         };
         match self.server.answer(&received, decision, nonce) {
@@ -368,6 +429,18 @@ mod tests {
         challenge: &str,
         at: OffsetDateTime,
     ) -> CertRepOutcome {
+        enroll_with_key(scep, pki, challenge, at, 3)
+    }
+
+    /// [`enroll`] with the pool key `key_index`: the transactionID derives from the key, so
+    /// the same key resends the same transaction.
+    fn enroll_with_key(
+        scep: &IntuneScep,
+        pki: &LabPki,
+        challenge: &str,
+        at: OffsetDateTime,
+        key_index: usize,
+    ) -> CertRepOutcome {
         let (ca, _) = scep.handle(pki, &get("GetCACert"), at, [0; 16]);
         let content_type = ca
             .headers
@@ -379,7 +452,7 @@ mod tests {
         let request = CertificateRequest {
             subject: vec![("CN".into(), "device".into())],
             challenge: Some(challenge.into()),
-            key_index: 3,
+            key_index,
         };
         let (body, pending) = client::pkcs_req(&request, &recipient, [4; 16], at).unwrap();
         let (answer, _) = scep.handle(pki, &post(body), at, [5; 16]);
@@ -397,10 +470,22 @@ mod tests {
             enroll(&scep, &pki, "c1", at),
             CertRepOutcome::Issued { .. }
         ));
+        // Another key (another transaction) cannot spend it again.
         assert_eq!(
-            enroll(&scep, &pki, "c1", at),
+            enroll_with_key(&scep, &pki, "c1", at, 4),
             CertRepOutcome::Failed(FailInfo::BadRequest)
         );
+    }
+
+    #[test]
+    fn a_resent_request_gets_the_certificate_already_issued() {
+        let pki = LabPki::new(NOW).unwrap();
+        let scep = IntuneScep::new(&pki, NOW).unwrap();
+        scep.issue_challenge("c1", NOW);
+        let first = enroll(&scep, &pki, "c1", NOW);
+        assert!(matches!(first, CertRepOutcome::Issued { .. }));
+        // The answer was lost; the device sends the same PKCSReq again.
+        assert_eq!(enroll(&scep, &pki, "c1", NOW + Duration::seconds(4)), first);
     }
 
     #[test]

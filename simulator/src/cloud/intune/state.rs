@@ -436,6 +436,17 @@ pub struct AdeSyncFailure {
 /// "Company Portal is out of date" cause).
 pub const DEFAULT_MIN_COMPANY_PORTAL_VERSION: &str = "5.2400.0";
 
+/// The results received for one command.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResultTally {
+    /// Result reports that named the command (a device whose answer was lost resends it).
+    pub received: u32,
+    /// Reports Intune acted on: the one that took the command off the queue.
+    pub accepted: u32,
+    /// The status of the accepted report.
+    pub status: String,
+}
+
 /// The tenant as Intune keeps it.
 #[derive(Debug, Clone)]
 pub struct IntuneState {
@@ -470,6 +481,9 @@ pub struct IntuneState {
     /// Devices by UDID, serial and user; sessions by profile link and identity (see
     /// [`crate::index`]).
     pub lookup: IntuneIndex,
+    /// Every command result received, by CommandUUID: how many reports arrived and how many
+    /// Intune acted on (never more than one).
+    pub command_results: HashMap<String, ResultTally>,
 }
 
 /// Intune's lookups: managed devices by UDID, serial number and UPN, and enrollment sessions
@@ -537,6 +551,7 @@ impl IntuneState {
             min_company_portal_version: DEFAULT_MIN_COMPANY_PORTAL_VERSION.into(),
             apns_rejected: None,
             ade_tokens: Vec::new(),
+            command_results: HashMap::new(),
             lookup: IntuneIndex::default(),
         }
     }

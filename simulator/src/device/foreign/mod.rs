@@ -130,6 +130,8 @@ impl Device {
                 allow_http: options.allow_http,
             }),
             factory_pki,
+            // A foreign server's network is the real loopback: no simulated faults.
+            faults: crate::net::faults::FaultTable::default(),
         };
         Ok(Device::new(DeviceSpec::iphone(&serial, &udid), env, rng))
     }

@@ -164,7 +164,7 @@ async fn sync_device(service: &IntuneService, id: &str) -> Answer {
     let result = service.push(&token, &magic).await;
     let mut state = service.lock();
     if let Some(d) = state.devices.iter_mut().find(|d| d.id == id) {
-        d.last_push_failure = result.as_ref().err().cloned();
+        d.last_push_failure = result.as_ref().err().map(ToString::to_string);
     }
     drop(state);
     if let Err(e) = result {
