@@ -774,7 +774,8 @@ fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn collect(
+/// Reads a whole response (shared with the direct transport).
+pub(super) async fn collect(
     response: hyper::Response<hyper::body::Incoming>,
 ) -> Result<IncomingResponse, hyper::Error> {
     let (parts, body) = response.into_parts();

@@ -20,8 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use http_body_util::Full;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
@@ -29,7 +28,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
-use super::client::{ClientError, IncomingResponse, OutgoingRequest, Transport, UrlScheme};
+use super::client::{
+    collect, ClientError, IncomingResponse, OutgoingRequest, Transport, UrlScheme,
+};
 use super::BoxFuture;
 
 /// How long a TCP connect and a TLS handshake may take.
@@ -241,16 +242,6 @@ where
         .await
         .map_err(http_error)?
         .map_err(http_error)
-}
-
-async fn collect(response: hyper::Response<Incoming>) -> Result<IncomingResponse, hyper::Error> {
-    let (parts, body) = response.into_parts();
-    let body = body.collect().await?.to_bytes();
-    Ok(IncomingResponse {
-        status: parts.status,
-        headers: parts.headers,
-        body,
-    })
 }
 
 #[cfg(test)]
