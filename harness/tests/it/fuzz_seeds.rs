@@ -25,6 +25,13 @@ fn target_for(exchange: &HttpExchange, response: bool) -> Option<&'static str> {
         exchange.request_content_type.as_deref()
     }
     .unwrap_or("");
+    if path.contains("/scep") {
+        // SCEP's PKIOperation carries a CMS pkiMessage both ways; GetCACaps and GetCACert
+        // carry no message.
+        return content_type
+            .contains("x-pki-message")
+            .then_some("scep_pki_message");
+    }
     if host.starts_with("i.manage.") {
         return Some(match (path.ends_with("checkin"), response) {
             (true, _) => "plist_checkin",
@@ -135,6 +142,7 @@ async fn catalog_traffic_seeds_every_decoder_target() {
         "scenario_toml",
         "message_recognize",
         "device_log",
+        "scep_pki_message",
     ] {
         assert!(
             corpus.0.get(target).is_some_and(|s| !s.is_empty()),
