@@ -3,14 +3,16 @@
 //! file per language (`data/messages/<tag>.toml`, see [`localized`]).
 //!
 //! The English texts are the English article's headings exactly (Microsoft's title case), the
-//! Italian texts the Italian article's headings: the simulator shows these strings on the
-//! simulated device, so they must not be reworded. The data files hold the localized articles'
-//! headings the same way, each citing its source, so a contributor adds a language or an
-//! older or newer translation without touching code.
+//! Italian texts the Italian article's headings: the simulated device shows the same strings
+//! (from `enrollsim-texts`), so they must not be reworded. The data files hold the localized
+//! articles' headings the same way, each citing its source, so a contributor adds a language or
+//! an older or newer translation without touching code. The headings that quote a product's
+//! message (Company Portal, Settings) are read from `enrollsim-texts` by the message's id
+//! (`product_texts`), and merged with the file's other headings and phrases.
 
 use std::sync::OnceLock;
 
-use super::Section;
+use super::{product_texts, Section};
 use crate::bundle::Location;
 
 /// A language the catalog has texts in.
@@ -608,6 +610,21 @@ pub enum MessageDataError {
         /// The section.
         section: String,
     },
+    /// Texts for a section whose heading is a product's message: they belong in
+    /// `enrollsim-texts`, under the message's id.
+    #[error("data/messages/{file}.toml: section {section} quotes a product message; its texts belong in enrollsim-texts")]
+    ProductText {
+        /// The file's tag.
+        file: String,
+        /// The section.
+        section: String,
+    },
+    /// `enrollsim-texts` has no edition of the file's language.
+    #[error("data/messages/{file}.toml: enrollsim-texts has no edition {file}")]
+    NoProductTexts {
+        /// The file's tag.
+        file: String,
+    },
 }
 
 #[derive(serde::Deserialize)]
@@ -628,6 +645,8 @@ struct FileShape {
 #[serde(deny_unknown_fields)]
 struct MessageShape {
     section: String,
+    // Empty for a section whose texts are a product message's (phrases only).
+    #[serde(default)]
     texts: Vec<String>,
     #[serde(default)]
     phrases: Vec<String>,
@@ -638,6 +657,23 @@ fn parse_section(file: &str, id: &str) -> Result<Section, MessageDataError> {
         file: file.to_string(),
         section: id.to_string(),
     })
+}
+
+/// The headings of the language filed under `file` that quote a product message, from
+/// `enrollsim-texts`.
+fn product_messages(file: &str) -> Result<Vec<LocalizedMessage>, MessageDataError> {
+    let headings =
+        product_texts::headings_in(file).ok_or_else(|| MessageDataError::NoProductTexts {
+            file: file.to_string(),
+        })?;
+    Ok(headings
+        .into_iter()
+        .map(|(section, texts)| LocalizedMessage {
+            section,
+            texts,
+            phrases: Vec::new(),
+        })
+        .collect())
 }
 
 fn parse_data_file(file: &str, text: &str) -> Result<LocalizedTexts, MessageDataError> {
@@ -656,9 +692,19 @@ fn parse_data_file(file: &str, text: &str) -> Result<LocalizedTexts, MessageData
         .iter()
         .map(|id| parse_section(file, id))
         .collect::<Result<_, _>>()?;
-    let mut messages = Vec::new();
+    let mut messages = product_messages(file)?;
     for m in shape.message {
         let section = parse_section(file, &m.section)?;
+        if product_texts::is_product_message(section) && !m.texts.is_empty() {
+            return Err(MessageDataError::ProductText {
+                file: file.to_string(),
+                section: m.section,
+            });
+        }
+        if let Some(product) = messages.iter_mut().find(|p| p.section == section) {
+            product.phrases.extend(m.phrases);
+            continue;
+        }
         if m.texts.iter().all(|t| t.trim().is_empty()) {
             return Err(MessageDataError::EmptyTexts {
                 file: file.to_string(),
@@ -671,6 +717,8 @@ fn parse_data_file(file: &str, text: &str) -> Result<LocalizedTexts, MessageData
             phrases: m.phrases,
         });
     }
+    // The article's order, whichever file a heading came from.
+    messages.sort_by_key(|m| Section::ALL.iter().position(|s| *s == m.section));
     Ok(LocalizedTexts {
         language,
         source: shape.source,
@@ -780,6 +828,25 @@ mod tests {
             "language = \"de-DE\"\nsource = \"x\"\n[[message]]\nsection = \"nope\"\ntexts = [\"a\"]\n",
         );
         assert!(matches!(bad, Err(MessageDataError::UnknownSection { .. })));
+    }
+
+    #[test]
+    fn product_headings_come_from_the_texts_crate_and_phrases_join_them() {
+        let head = "language = \"de-DE\"\nsource = \"x\"\n[[message]]\n";
+        let section = Section::DeviceCapReached;
+        let bad = parse_data_file(
+            "de-DE",
+            &format!("{head}section = \"{section}\"\ntexts = [\"a\"]\n"),
+        );
+        assert!(matches!(bad, Err(MessageDataError::ProductText { .. })));
+        let file = parse_data_file(
+            "de-DE",
+            &format!("{head}section = \"{section}\"\nphrases = [\"zu viele Geräte\"]\n"),
+        )
+        .expect("phrases for a product message load");
+        let message = file.message(section).expect("the texts crate's heading");
+        assert_eq!(message.texts, ["Gerätekapazität erreicht"]);
+        assert_eq!(message.phrases, ["zu viele Geräte"]);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! the [`FromStr`] input of [`Section`] and [`Cause`].
 
 mod messages;
+mod product_texts;
 mod resolution;
 
 use std::fmt;
