@@ -8,8 +8,8 @@
 //! sign-ins) — and names the troubleshooting article's section and the cause behind it, with the
 //! evidence, the resolution steps, the ranked alternatives and what to collect next.
 //!
-//! It is *blind*: it depends on no other crate of the workspace but the plain data shapes of
-//! `enrollsim-graph`, never sees a scenario, and its rules look at kinds of evidence (codes, log
+//! It is *blind*: it depends on no other crate of the workspace but the plain data of
+//! `enrollsim-graph` (shapes) and `enrollsim-texts` (the products' messages), never sees a scenario, and its rules look at kinds of evidence (codes, log
 //! patterns, tenant facts, dates relative to the collection time), never at names, serial
 //! numbers or tenant identifiers.
 //!
