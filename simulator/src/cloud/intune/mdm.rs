@@ -528,10 +528,14 @@ fn command(service: &IntuneService, request: &Request, cert_serial: &str) -> Res
         }
     }
     if finished {
-        if let Some(s) = state.sessions.values_mut().find(|s| {
-            s.udid.as_deref() == Some(&udid) && s.progress == SessionProgress::TokenReceived
-        }) {
-            s.progress = SessionProgress::Enrolled;
+        // The session this identity was issued in, found through the index: a scan of every
+        // session per finished command loop grew with the fleet (issue 14).
+        if let Some(s) = state.session_by_identity(cert_serial) {
+            if s.udid.as_deref() == Some(udid.as_str())
+                && s.progress == SessionProgress::TokenReceived
+            {
+                s.progress = SessionProgress::Enrolled;
+            }
         }
     }
     drop(state);
