@@ -26,6 +26,7 @@ mod faults;
 mod fleet;
 mod foreign_device;
 mod harness_security;
+mod idle_connections;
 mod ipad_naming;
 mod languages;
 mod library_public_api;
