@@ -11,6 +11,7 @@
 
 mod ablation;
 mod ade_fleet;
+mod admin_tokens;
 mod bad_input;
 mod batch_rows;
 mod bundle_keys;

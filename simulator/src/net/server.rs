@@ -169,6 +169,9 @@ pub async fn serve_with_faults(
 /// A listener on `127.0.0.1` at an ephemeral port, with [`LISTEN_BACKLOG`].
 fn bind_loopback() -> std::io::Result<TcpListener> {
     let socket = tokio::net::TcpSocket::new_v4()?;
+    // As `TcpListener::bind` does: a port whose world was dropped, with connections still in
+    // TIME_WAIT, can be bound again at once.
+    socket.set_reuseaddr(true)?;
     socket.bind(SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)))?;
     socket.listen(LISTEN_BACKLOG)
 }
