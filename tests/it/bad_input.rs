@@ -715,7 +715,8 @@ async fn entra_token_endpoint_answers_aadsts_errors() {
     )
     .await;
     assert_aadsts(&r, "unauthorized_client", 700016, "unknown app");
-    fx.assert_healthy("a client-credentials grant of an unknown app").await;
+    fx.assert_healthy("a client-credentials grant of an unknown app")
+        .await;
 
     let r = send(
         &client,
