@@ -325,7 +325,7 @@ async fn idle_connections_beside_enrollments(slots: usize, devices: usize) {
 
 /// The run: 2,000 idle connections beside 100 enrolling devices.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "about a minute in a debug build; .ci/run runs it"]
+#[ignore = "32 to 50 s in a debug build on two shared cores; .ci/run runs it"]
 async fn two_thousand_idle_connections_beside_a_hundred_enrollments() {
     idle_connections_beside_enrollments(2_000, 100).await;
 }
