@@ -19,6 +19,7 @@ mod catalog_replay;
 mod cli_diagnose;
 mod cli_export_score;
 mod cli_flags;
+mod clock_skew;
 mod combined;
 mod determinism;
 mod device_logs;

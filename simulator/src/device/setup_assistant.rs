@@ -58,6 +58,7 @@ const SETUP_ASSISTANT_WEB_SIGN_IN: SignInApp = SignInApp {
     name: "Microsoft Intune Enrollment",
     client_app: "Mobile Apps and Desktop clients",
     sends_request_id: false,
+    process: Process::SetupAssistant,
 };
 
 /// How many times a user retypes their password before giving up on a sign-in sheet that
