@@ -100,3 +100,26 @@ async fn the_device_stamps_its_logs_with_its_own_clock() {
     );
     assert!(!log.contains(&day(world.now())), "{log}");
 }
+
+/// A clock skew is on a device, not a host, and needs its skew.
+#[tokio::test]
+async fn a_clock_skew_without_skew_or_with_a_host_stops_the_world() {
+    for fault in [
+        FaultSpec {
+            host: Some("login.microsoftonline.com".into()),
+            ..FaultSpec::clock_skew(None, Span::days(1))
+        },
+        FaultSpec {
+            skew: None,
+            ..FaultSpec::clock_skew(Some("F2LXJ0001"), Span::days(1))
+        },
+    ] {
+        let spec = WorldSpec::builder()
+            .seed(1621)
+            .user(UserSpec::new(USER))
+            .fault(fault.clone())
+            .build();
+        let started = World::start(&spec).await;
+        assert!(started.is_err(), "{fault:?} started a world");
+    }
+}
