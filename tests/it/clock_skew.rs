@@ -123,3 +123,51 @@ async fn a_clock_skew_without_skew_or_with_a_host_stops_the_world() {
         assert!(started.is_err(), "{fault:?} started a world");
     }
 }
+
+/// Under Automated Device Enrollment, Setup Assistant's first call is the cloud configuration
+/// from Apple: a device far ahead logs the fetch's failure (`MCCloudConfigurationErrorDomain`
+/// 34006) over Foundation's -1201. (What the diagnosis makes of it is not asserted here: the
+/// user's message is the article's "XPC_TYPE_ERROR Connection invalid" entry, whose one cause,
+/// a connection problem, is not a clock's; see `docs/robustness.md`.)
+#[tokio::test]
+async fn an_ade_device_far_ahead_logs_the_certificate_date_under_the_cloud_configuration() {
+    let text = format!(
+        r#"
+id = "ade-device-clock-ahead"
+title = "An ADE iPhone whose clock is a year and a half ahead"
+[world]
+seed = 1622
+[world.tenant.ade]
+[[world.tenant.ade.profiles]]
+name = "Corporate iPhones"
+created_days_ago = 10
+authentication = "company-portal"
+default = true
+[[world.users]]
+upn = "{USER}"
+[[world.faults]]
+fault = "clock-skew"
+skew = "550d"
+[action]
+enroll = "ade"
+user = "{USER}"
+[expect]
+outcome = "not-managed"
+"#
+    );
+    let scenario = Scenario::from_toml_str(&text, "tests/faults/x.toml").expect("scenario loads");
+    let report = run_scenario(&scenario).await.expect("the scenario runs");
+    assert!(
+        !matches!(report.outcome, Outcome::Enrolled { .. }),
+        "{:?}",
+        report.outcome
+    );
+    let errors = diagnose(&report.evidence).device_errors;
+    let codes: Vec<(&str, Option<i64>)> =
+        errors.iter().map(|e| (e.domain.as_str(), e.code)).collect();
+    assert!(
+        codes.contains(&("MCCloudConfigurationErrorDomain", Some(34006)))
+            && codes.contains(&("NSURLErrorDomain", Some(-1201))),
+        "{codes:?}"
+    );
+}

@@ -4,7 +4,7 @@
 
 use hyper::{Method, StatusCode};
 
-use super::logs::{Level, Process};
+use super::logs::{Level, NsError, Process};
 use super::{Credentials, Device};
 use crate::cloud::entra::{login_host, Cloud, INTUNE_ENROLLMENT_APP_ID};
 use crate::cloud::form;
@@ -124,12 +124,10 @@ impl Device {
         host: &str,
         process: Process,
     ) -> SignInFailure {
-        let Some((code, what)) = certificate_date_error(error) else {
+        let Some(url_error) = certificate_date_error(error, host) else {
             return SignInFailure::Network(error.to_string());
         };
-        let description = format!(
-            "The certificate for this server {what}. You might be connecting to a server that is pretending to be \u{201c}{host}\u{201d} which could put your confidential information at risk."
-        );
+        let (code, description) = (url_error.code, url_error.description);
         // CFNetwork's line for a task that failed, with the error in its `description` form.
         let url = format!("https://{host}/organizations/oauth2/v2.0/token");
         self.log(
@@ -144,18 +142,25 @@ impl Device {
     }
 }
 
-/// The `NSURLErrorDomain` code and wording of a TLS failure over a server certificate's dates:
-/// rustls reports a certificate the verification time is past (`certificate expired`) or
-/// before (`certificate not valid yet`).
-fn certificate_date_error(error: &ClientError) -> Option<(i64, &'static str)> {
+/// The `NSURLErrorDomain` error of a TLS failure over the dates of `host`'s certificate, with
+/// Foundation's description: rustls reports a certificate the verification time is past
+/// (`certificate expired`) or before (`certificate not valid yet`).
+pub(crate) fn certificate_date_error(error: &ClientError, host: &str) -> Option<NsError> {
     let (ClientError::Tls { message, .. } | ClientError::Http { message, .. }) = error else {
         return None;
     };
-    if message.contains("certificate expired") || message.ends_with("Expired") {
-        Some((-1201, "has expired"))
+    let (code, what) = if message.contains("certificate expired") || message.ends_with("Expired") {
+        (-1201, "has expired")
     } else if message.contains("certificate not valid yet") || message.ends_with("NotValidYet") {
-        Some((-1204, "is not yet valid"))
+        (-1204, "is not yet valid")
     } else {
-        None
-    }
+        return None;
+    };
+    Some(NsError::new(
+        "NSURLErrorDomain",
+        code,
+        format!(
+            "The certificate for this server {what}. You might be connecting to a server that is pretending to be \u{201c}{host}\u{201d} which could put your confidential information at risk."
+        ),
+    ))
 }
