@@ -332,9 +332,19 @@ impl World {
         self.lab.ca_certificate_der()
     }
 
-    /// The admin API's bearer token: send `Authorization: Bearer TOKEN`.
+    /// The admin API's bearer token: send `Authorization: Bearer TOKEN`. Entra issued it to
+    /// the lab's admin app as the world started, for Microsoft Graph in the public cloud, with
+    /// Intune's permissions and a virtual lifetime longer than any history a world replays.
     pub fn admin_token(&self) -> &str {
         &self.admin_token
+    }
+
+    /// The client id and secret of the lab's admin app. A client credentials grant with them
+    /// (`grant_type=client_credentials`, `scope=https://graph.microsoft.com/.default`) at
+    /// `login.microsoftonline.com`'s token endpoint gets a fresh admin API token that expires
+    /// an hour of virtual time later, as Entra's do.
+    pub fn admin_app_credentials(&self) -> (String, String) {
+        self.lab.admin_app_credentials()
     }
 
     /// A standard enrollment profile (`.mobileconfig`) for `upn` that an Apple MDM client of

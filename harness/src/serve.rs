@@ -182,9 +182,17 @@ impl Lab {
         self.world.trust_anchor().as_ref().to_vec()
     }
 
-    /// The admin API's bearer token (`Authorization: Bearer TOKEN`).
+    /// The admin API's bearer token (`Authorization: Bearer TOKEN`): the token Entra issued
+    /// to the lab's admin app when the world started, for Microsoft Graph, lasting longer than
+    /// any history a world replays.
     pub fn admin_token(&self) -> String {
         self.world.admin_token()
+    }
+
+    /// The lab admin app's client id and secret, for a client credentials grant that gets an
+    /// admin API token lasting an hour of virtual time.
+    pub fn admin_app_credentials(&self) -> (String, String) {
+        self.world.admin_app_credentials()
     }
 }
 

@@ -15,7 +15,10 @@ use crate::clock::VirtualClock;
 use crate::cloud::apns::{ApnsService, APNS_HOST};
 use crate::cloud::apple_ade::state::{AppleAdeState, Organization};
 use crate::cloud::apple_ade::AppleAdeService;
-use crate::cloud::entra::{self, EntraService, EntraState, FederationServer, FederationService};
+use crate::cloud::entra::{
+    self, AppRegistration, Cloud, EntraService, EntraState, FederationServer, FederationService,
+    IssuedToken,
+};
 use crate::cloud::intune::{self, IntuneService, IntuneState};
 use crate::device::{Device, DeviceEnv, DeviceSpec};
 use crate::net::client::HttpsClient;
@@ -109,6 +112,43 @@ async fn start_server(
         hosts.insert(n, handle.addr());
     }
     Ok(handle)
+}
+
+/// How long the world's standing admin token lasts (virtual time): longer than any history a
+/// world replays, so that the token a harness, the web lab or `serve` hands out once keeps
+/// working; tokens the lab's admin app asks for with its client credentials last an hour.
+const STANDING_ADMIN_TOKEN_YEARS: i64 = 100;
+
+/// Registers the lab's admin app in the directory, granted Intune's application permissions,
+/// and records `admin_token` as a token Entra issued to it for Microsoft Graph in the public
+/// cloud at `now`. Its client secret is derived from the token, so that registering it draws
+/// nothing from the world's RNG (the ids and secrets every other party draws stay the same).
+fn register_lab_admin_app(directory: &Mutex<EntraState>, admin_token: &str, now: OffsetDateTime) {
+    let roles: Vec<String> = entra::INTUNE_ADMIN_ROLES.map(String::from).to_vec();
+    let mut directory = directory.lock().unwrap_or_else(|p| p.into_inner());
+    directory.apps.push(AppRegistration {
+        client_id: entra::LAB_ADMIN_APP_ID.into(),
+        client_secret: lab_admin_secret(admin_token),
+        display_name: "enrollsim lab admin".into(),
+        roles: roles.clone(),
+    });
+    directory.tokens.insert(
+        admin_token.to_string(),
+        IssuedToken {
+            user_id: entra::LAB_ADMIN_APP_ID.into(),
+            client_id: entra::LAB_ADMIN_APP_ID.into(),
+            expires_at: now + Duration::days(365 * STANDING_ADMIN_TOKEN_YEARS),
+            mfa_satisfied: false,
+            cloud: Cloud::Public,
+            audience: entra::GRAPH_AUDIENCE.into(),
+            roles,
+        },
+    );
+}
+
+/// The lab admin app's client secret, derived from the world's standing admin token.
+fn lab_admin_secret(admin_token: &str) -> String {
+    format!("lab~{}", admin_token.trim_start_matches("admin."))
 }
 
 /// What every service of a world shares: time, randomness, evidence, names and trust.
@@ -211,6 +251,7 @@ impl Services {
         });
         let apns = ApnsService::new(clock.clone(), rng.fork(), recorder.clone());
         let admin_token = format!("admin.{}", rng.hex(16));
+        register_lab_admin_app(&directory, &admin_token, clock.now());
         let intune = IntuneService::new(
             Arc::new(Mutex::new(tenant)),
             directory,
@@ -434,6 +475,16 @@ impl World {
     /// The admin API's bearer token.
     pub fn admin_token(&self) -> String {
         self.intune.admin_token().to_string()
+    }
+
+    /// The client id and secret of the lab's admin app: a client credentials grant at the
+    /// public cloud's token endpoint with them and the scope
+    /// `https://graph.microsoft.com/.default` gets an admin API token that lasts an hour.
+    pub fn admin_app_credentials(&self) -> (String, String) {
+        (
+            entra::LAB_ADMIN_APP_ID.to_string(),
+            lab_admin_secret(self.intune.admin_token()),
+        )
     }
 
     /// Apple's Push Certificates Portal: issues a push certificate for `topic`, valid for a year

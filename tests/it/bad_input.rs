@@ -698,15 +698,25 @@ async fn entra_token_endpoint_answers_aadsts_errors() {
 
     let r = send(
         &client,
-        token_request("grant_type=client_credentials&client_id=c&client_secret=s"),
+        token_request("grant_type=authorization_code&client_id=c&code=x"),
     )
     .await;
     assert_aadsts(&r, "unsupported_grant_type", 70003, "wrong grant");
     assert!(json(&r)["error_description"]
         .as_str()
         .unwrap_or("")
-        .contains("client_credentials"));
-    fx.assert_healthy("a client-credentials grant").await;
+        .contains("authorization_code"));
+    fx.assert_healthy("an authorization-code grant").await;
+
+    // Client credentials are a grant the endpoint takes, for apps the directory holds.
+    let r = send(
+        &client,
+        token_request("grant_type=client_credentials&client_id=c&client_secret=s"),
+    )
+    .await;
+    assert_aadsts(&r, "unauthorized_client", 700016, "unknown app");
+    fx.assert_healthy("a client-credentials grant of an unknown app")
+        .await;
 
     let r = send(
         &client,

@@ -3,7 +3,9 @@
 //! private keys, the admin token, SCEP challenges) reaches a timeline or an evidence bundle.
 //!
 //! The admin API's refusals of a missing or wrong token (401 in Graph's error shape) are
-//! checked in `bad_input::graph_admin_api_rejects_bad_input`.
+//! checked in `bad_input::graph_admin_api_rejects_bad_input`; of expired, other-cloud and
+//! unprivileged tokens in `admin_tokens`. The 2,000 idle connections beside 100
+//! enrolling devices are `idle_connections`.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -11,6 +11,7 @@
 
 mod ablation;
 mod ade_fleet;
+mod admin_tokens;
 mod bad_input;
 mod batch_rows;
 mod bundle_keys;
@@ -18,6 +19,7 @@ mod catalog_replay;
 mod cli_diagnose;
 mod cli_export_score;
 mod cli_flags;
+mod clock_skew;
 mod combined;
 mod determinism;
 mod device_logs;
@@ -26,6 +28,7 @@ mod faults;
 mod fleet;
 mod foreign_device;
 mod harness_security;
+mod idle_connections;
 mod ipad_naming;
 mod languages;
 mod library_public_api;

@@ -40,6 +40,7 @@ impl Lab {
             FaultKind::Reset => "ResetMidBody",
             FaultKind::TlsTimeout => "TlsHandshakeTimeout",
             FaultKind::Unresolvable => "Unresolvable",
+            FaultKind::ClockSkew => "ClockSkew",
         };
         self.world.faults.hits(verb)
     }
@@ -62,10 +63,25 @@ fn fault(spec: &FaultSpec, start: OffsetDateTime) -> Result<Fault, LabError> {
         FaultKind::Reset => FaultVerb::ResetMidBody,
         FaultKind::TlsTimeout => FaultVerb::TlsHandshakeTimeout,
         FaultKind::Unresolvable => FaultVerb::Unresolvable,
+        FaultKind::ClockSkew => FaultVerb::ClockSkew {
+            skew_secs: spec
+                .skew
+                .ok_or_else(|| invalid("`clock-skew` needs `skew`"))?
+                .duration()
+                .whole_seconds(),
+        },
     };
+    if spec.fault != FaultKind::ClockSkew && spec.device.is_some() {
+        return Err(invalid("only `clock-skew` takes a `device`"));
+    }
     let host = match (spec.fault, spec.host.as_deref()) {
         (FaultKind::ApnsOutage, None) => APNS_HOST,
         (FaultKind::ApnsOutage, Some(_)) => return Err(invalid("`apns-outage` takes no `host`")),
+        // A clock skew is on a device (its serial number), not on a host.
+        (FaultKind::ClockSkew, None) => spec.device.as_deref().unwrap_or("*"),
+        (FaultKind::ClockSkew, Some(_)) => {
+            return Err(invalid("`clock-skew` takes a `device`, not a `host`"))
+        }
         (_, Some(host)) if !host.is_empty() => host,
         _ => return Err(invalid("needs a `host` (or `*`)")),
     };

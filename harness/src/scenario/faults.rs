@@ -27,6 +27,8 @@ pub enum FaultKind {
     Unresolvable,
     /// Apple's push provider API is unavailable (`503 ServiceUnavailable`).
     ApnsOutage,
+    /// A device's clock is off the world's by `skew` (its TLS and its logs read its own clock).
+    ClockSkew,
 }
 
 /// One scheduled fault.
@@ -53,6 +55,13 @@ pub struct FaultSpec {
     /// The `Retry-After` (seconds) of `unavailable` and `apns-outage`; 60 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// The device a `clock-skew` is on (its serial number); every device when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// How far a `clock-skew` sets the device's clock off: ahead (`"400d"`) or behind
+    /// (`"-400d"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skew: Option<Span>,
 }
 
 impl FaultSpec {
@@ -66,6 +75,19 @@ impl FaultSpec {
             lasting: None,
             latency_ms: None,
             retry_after: None,
+            device: None,
+            skew: None,
+        }
+    }
+
+    /// The clock of the device with serial number `device` (every device: `None`) off the
+    /// world's by `skew` (negative: behind), for the whole run.
+    pub fn clock_skew(device: Option<&str>, skew: Span) -> Self {
+        FaultSpec {
+            host: None,
+            device: device.map(str::to_string),
+            skew: Some(skew),
+            ..FaultSpec::new(FaultKind::ClockSkew, "")
         }
     }
 

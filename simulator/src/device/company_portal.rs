@@ -68,6 +68,7 @@ const COMPANY_PORTAL_APP: SignInApp = SignInApp {
     name: "Microsoft Intune Company Portal",
     client_app: "Mobile Apps and Desktop clients",
     sends_request_id: true,
+    process: Process::CompanyPortal,
 };
 
 /// The Company Portal website in Safari, as it signs in.
@@ -76,6 +77,7 @@ const COMPANY_PORTAL_WEBSITE: SignInApp = SignInApp {
     name: "Intune Company Portal website",
     client_app: "Browser",
     sends_request_id: true,
+    process: Process::Safari,
 };
 
 impl Device {

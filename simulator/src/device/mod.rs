@@ -23,6 +23,7 @@ pub mod keychain;
 pub mod logs;
 pub mod mdmclient;
 pub mod messages;
+mod own_clock;
 pub mod profiled;
 pub mod scep_identity;
 pub mod setup_assistant;
@@ -39,7 +40,7 @@ use crate::clock::VirtualClock;
 use crate::cloud::apns::{ApnsService, Push};
 use crate::net::client::HttpsClient;
 use crate::net::direct::DirectRoute;
-use crate::net::tls::{client_config, HttpVersion};
+use crate::net::tls::{client_config_judged_by, HttpVersion};
 use crate::net::HostMap;
 use crate::recorder::{Entry, Happening, Recorder, Screen};
 use crate::rng::SeededRng;
@@ -244,6 +245,8 @@ impl Device {
     pub(crate) fn log(&self, process: Process, level: Level, text: &str) {
         let at = self.env.clock.tick(3);
         let mut state = self.lock();
+        // Stamped by the device's own clock, off the world's by its skew.
+        let at = at + self.env.faults.clock_skew(&state.spec.serial, at);
         let line = logs::console_line(at, &state.spec.name, process, level, text);
         state.console.push(line);
     }
@@ -274,9 +277,20 @@ impl Device {
     /// Writes a Company Portal log line.
     pub(crate) fn cp_log(&self, level: &str, component: &str, text: &str) {
         let at = self.env.clock.tick(2);
-        self.lock()
+        let mut state = self.lock();
+        let at = at + self.env.faults.clock_skew(&state.spec.serial, at);
+        state
             .company_portal_log
             .push(logs::company_portal_line(at, level, component, text));
+    }
+
+    /// The device's own clock (the world's, off by any clock skew the world gives it).
+    pub(crate) fn own_clock(&self) -> own_clock::OwnClock {
+        own_clock::OwnClock {
+            clock: self.env.clock.clone(),
+            faults: self.env.faults.clone(),
+            serial: self.lock().spec.serial.clone(),
+        }
     }
 
     /// Shows `message` on `screen` and returns the failure outcome.
@@ -319,9 +333,23 @@ impl Device {
                 s.spec.reachability(),
             )
         };
+        // A device whose clock is off judges certificates by its own clock; the others share
+        // the world's configuration.
+        let own_clock = self.own_clock();
+        let tls = if own_clock.is_skewed() {
+            client_config_judged_by(
+                &self.env.trust,
+                None,
+                HttpVersion::Http1,
+                Arc::new(own_clock),
+            )
+            .unwrap_or_else(|_| self.env.anonymous_tls.clone())
+        } else {
+            self.env.anonymous_tls.clone()
+        };
         let client = HttpsClient::new(
             self.env.hosts.clone(),
-            self.env.anonymous_tls.clone(),
+            tls,
             HttpVersion::Http1,
             self.env.recorder.clone(),
             self.env.clock.clone(),
@@ -351,11 +379,11 @@ impl Device {
                 s.spec.reachability(),
             )
         };
-        let tls = client_config(
+        let tls = client_config_judged_by(
             &self.env.trust,
             Some(identity),
             HttpVersion::Http1,
-            &self.env.clock,
+            Arc::new(self.own_clock()),
         )
         .map_err(|e| e.to_string())?;
         Ok(self.routed(

@@ -18,7 +18,7 @@ use hyper::{Method, StatusCode};
 use super::logs::{Level, NsError, Process};
 use super::messages::UserMessage;
 use super::profiled::{split_url, InstallOptions};
-use super::sign_in::{SignInApp, SignInFailure};
+use super::sign_in::{certificate_date_error, SignInApp, SignInFailure};
 use super::{Credentials, Device, Outcome};
 use crate::cloud::apple_ade::activation::{
     read_cloud_configuration, CLOUD_CONFIG_PATH, IPROFILES_HOST,
@@ -58,6 +58,7 @@ const SETUP_ASSISTANT_WEB_SIGN_IN: SignInApp = SignInApp {
     name: "Microsoft Intune Enrollment",
     client_app: "Mobile Apps and Desktop clients",
     sends_request_id: false,
+    process: Process::SetupAssistant,
 };
 
 /// How many times a user retypes their password before giving up on a sign-in sheet that
@@ -233,11 +234,17 @@ impl Device {
                     34006,
                     "The cloud configuration server is unavailable.",
                 )
-                .caused_by(NsError::new(
-                    "NSURLErrorDomain",
-                    -1004,
-                    "Could not connect to the server.",
-                ));
+                .caused_by(
+                    // A certificate outside its dates to the device's clock is Foundation's
+                    // -1201/-1204 (`sign_in::certificate_date_error`).
+                    certificate_date_error(&e, IPROFILES_HOST).unwrap_or_else(|| {
+                        NsError::new(
+                            "NSURLErrorDomain",
+                            -1004,
+                            "Could not connect to the server.",
+                        )
+                    }),
+                );
                 self.log_error(
                     Process::CloudConfiguration,
                     &format!("Could not retrieve the cloud configuration from https://{IPROFILES_HOST}: {e}."),

@@ -4,10 +4,11 @@
 
 use hyper::{Method, StatusCode};
 
+use super::logs::{Level, NsError, Process};
 use super::{Credentials, Device};
 use crate::cloud::entra::{login_host, Cloud, INTUNE_ENROLLMENT_APP_ID};
 use crate::cloud::form;
-use crate::net::client::{HttpsClient, OutgoingRequest};
+use crate::net::client::{ClientError, HttpsClient, OutgoingRequest};
 use crate::wire::entra::{TokenError, TokenResponse};
 
 /// The app that signs in, as Entra's sign-in log names it.
@@ -21,6 +22,8 @@ pub(crate) struct SignInApp {
     /// Whether the app tags its request with a `client-request-id` (MSAL does; Setup
     /// Assistant's web sheet does not).
     pub sends_request_id: bool,
+    /// The process whose console lines its network errors are.
+    pub process: Process,
 }
 
 /// Why a sign-in gave no token.
@@ -90,7 +93,7 @@ impl Device {
         let response = client
             .send(request)
             .await
-            .map_err(|e| SignInFailure::Network(e.to_string()))?;
+            .map_err(|e| self.transport_failure(&e, login_host(cloud), app.process))?;
         if response.status != StatusCode::OK {
             let error = TokenError::from_json(&response.body).unwrap_or_default();
             return Err(SignInFailure::Refused {
@@ -104,4 +107,60 @@ impl Device {
             .filter(|t| !t.is_empty())
             .ok_or(SignInFailure::Unreadable)
     }
+}
+
+impl Device {
+    /// What the device's URL loading system makes of a request that got no answer. A server
+    /// certificate outside its dates, as the device's own clock reads them, is Foundation's
+    /// -1201 `NSURLErrorServerCertificateHasBadDate` ("A server certificate is expired, or is
+    /// not yet valid") or -1204 `NSURLErrorServerCertificateNotYetValid` ("A server certificate
+    /// isn't valid yet"; Apple, Foundation, URL Loading System error codes,
+    /// <https://developer.apple.com/documentation/foundation/nsurlerrorservercertificatehasbaddate>
+    /// and `.../nsurlerrorservercertificatenotyetvalid`), logged with Foundation's description
+    /// of it; anything else keeps the transport's own words.
+    fn transport_failure(
+        &self,
+        error: &ClientError,
+        host: &str,
+        process: Process,
+    ) -> SignInFailure {
+        let Some(url_error) = certificate_date_error(error, host) else {
+            return SignInFailure::Network(error.to_string());
+        };
+        let (code, description) = (url_error.code, url_error.description);
+        // CFNetwork's line for a task that failed, with the error in its `description` form.
+        let url = format!("https://{host}/organizations/oauth2/v2.0/token");
+        self.log(
+            process,
+            Level::Error,
+            &format!(
+                "Task <{}>.<1> finished with error [{code}] Error Domain=NSURLErrorDomain Code={code} \"{description}\" UserInfo={{NSErrorFailingURLStringKey={url}, NSErrorFailingURLKey={url}}}",
+                self.rng.uuid()
+            ),
+        );
+        SignInFailure::Network(description)
+    }
+}
+
+/// The `NSURLErrorDomain` error of a TLS failure over the dates of `host`'s certificate, with
+/// Foundation's description: rustls reports a certificate the verification time is past
+/// (`certificate expired`) or before (`certificate not valid yet`).
+pub(crate) fn certificate_date_error(error: &ClientError, host: &str) -> Option<NsError> {
+    let (ClientError::Tls { message, .. } | ClientError::Http { message, .. }) = error else {
+        return None;
+    };
+    let (code, what) = if message.contains("certificate expired") || message.ends_with("Expired") {
+        (-1201, "has expired")
+    } else if message.contains("certificate not valid yet") || message.ends_with("NotValidYet") {
+        (-1204, "is not yet valid")
+    } else {
+        return None;
+    };
+    Some(NsError::new(
+        "NSURLErrorDomain",
+        code,
+        format!(
+            "The certificate for this server {what}. You might be connecting to a server that is pretending to be \u{201c}{host}\u{201d} which could put your confidential information at risk."
+        ),
+    ))
 }

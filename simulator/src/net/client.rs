@@ -555,7 +555,8 @@ impl HttpsClient {
                     });
                 }
                 FaultVerb::ResetMidBody => reset_after = true,
-                FaultVerb::Unavailable { .. } => {}
+                // Not network faults: a server answers the one, a device keeps the other.
+                FaultVerb::Unavailable { .. } | FaultVerb::ClockSkew { .. } => {}
             }
         }
         Ok(reset_after)

@@ -40,13 +40,26 @@ pub enum FaultVerb {
     TlsHandshakeTimeout,
     /// The host name does not resolve.
     Unresolvable,
+    /// A device's clock is off by this many seconds (ahead when positive): its TLS judges
+    /// server certificates and its logs are stamped by its own clock, while the services keep
+    /// the world's time. The fault's `host` names the device (its serial number), or `*`
+    /// for every device.
+    ClockSkew {
+        /// How far the device's clock is from the world's.
+        skew_secs: i64,
+    },
 }
 
 impl FaultVerb {
     /// Whether a server answers this fault (the rest happen on the network, as the client
-    /// sees them).
+    /// sees them, or on a device).
     pub fn is_server_side(&self) -> bool {
         matches!(self, FaultVerb::Unavailable { .. })
+    }
+
+    /// Whether the fault happens on the network between a party and a server.
+    pub fn is_network(&self) -> bool {
+        !self.is_server_side() && !matches!(self, FaultVerb::ClockSkew { .. })
     }
 }
 
@@ -205,7 +218,7 @@ impl FaultTable {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .filter(|f| !f.verb.is_server_side() && f.applies(host, now))
+            .filter(|f| f.verb.is_network() && f.applies(host, now))
             .cloned()
             .collect();
         if faults.is_empty() {
@@ -233,6 +246,23 @@ impl FaultTable {
             self.count_hit(&h.verb);
         }
         hits
+    }
+}
+
+impl FaultTable {
+    /// How far the clock of the device with serial number `serial` is off at world time `now`
+    /// (zero when no clock skew applies to it).
+    pub fn clock_skew(&self, serial: &str, now: OffsetDateTime) -> time::Duration {
+        self.faults
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|f| f.applies(serial, now))
+            .find_map(|f| match f.verb {
+                FaultVerb::ClockSkew { skew_secs } => Some(time::Duration::seconds(skew_secs)),
+                _ => None,
+            })
+            .unwrap_or(time::Duration::ZERO)
     }
 }
 
@@ -264,6 +294,20 @@ mod tests {
         assert_eq!(first, run());
         let hit = first.iter().filter(|h| **h).count();
         assert!((30..90).contains(&hit), "{hit} of 200 hit at rate 0.3");
+    }
+
+    #[test]
+    fn a_clock_skew_is_a_devices_own_and_never_hits_a_request() {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let t = FaultTable::new(3);
+        t.add(Fault::new(
+            "F2LXJ0001",
+            FaultVerb::ClockSkew { skew_secs: -600 },
+        ));
+        assert_eq!(t.clock_skew("f2lxj0001", now), time::Duration::minutes(-10));
+        assert_eq!(t.clock_skew("F2LXJ0002", now), time::Duration::ZERO);
+        assert!(t.client_faults("dev", "F2LXJ0001", now).is_empty());
+        assert_eq!(t.server_fault("F2LXJ0001", now), None);
     }
 
     #[test]

@@ -3,12 +3,17 @@
 //! One accept loop per listener; each connection is a task that finishes the TLS handshake,
 //! reads the client certificate (if any) and serves HTTP/1.1 or HTTP/2 with hyper-util's
 //! automatic builder. Request bodies are read whole but capped: a body over the limit gets 413
-//! before the handler sees it, as a real front end would answer. Dropping the [`ServerHandle`]
-//! stops the loop and every connection, which frees the port.
+//! before the handler sees it, as a real front end would answer. Idle and half-open clients
+//! are cut by timeouts (handshake, first byte, headers), so that thousands of them cannot hold
+//! the service's tasks. Dropping the [`ServerHandle`] stops the loop and every connection, which
+//! frees the port.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -16,6 +21,7 @@ use hyper::body::Incoming;
 use hyper::StatusCode;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::ServerConfig;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -35,6 +41,12 @@ pub const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_sec
 /// a slowloris client dribbling a byte every few seconds is cut off.
 pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// How long a client that finished the TLS handshake may stay silent before its first byte.
+/// hyper's header timeout does not cover that moment: hyper-util's automatic builder first
+/// reads the start of the stream to tell HTTP/2's preface from HTTP/1.1, with no deadline, so
+/// a client that handshakes and then says nothing would hold its task for ever.
+pub const FIRST_BYTE_TIMEOUT: std::time::Duration = HEADER_READ_TIMEOUT;
+
 /// The world's faults and the clock their windows are read by, as a listener consults them.
 #[derive(Debug, Clone)]
 pub struct ServerFaults {
@@ -43,6 +55,14 @@ pub struct ServerFaults {
     /// The service's clock.
     pub clock: VirtualClock,
 }
+
+/// How many connections the kernel queues for a listener before it accepts them (capped by
+/// `net.core.somaxconn`, 4096 on current Linux). tokio's default, 1024, overflows when a
+/// burst of thousands of clients connects while the runtime is busy handshaking: the kernel
+/// then drops the client's final ACK, and a client that waits for the server to speak (a TLS
+/// client never does first, but an idle one does) is left with a connection the server never
+/// saw.
+const LISTEN_BACKLOG: u32 = 4096;
 
 /// The largest request body any simulated service reads (1 MiB); larger bodies get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -111,7 +131,7 @@ pub async fn serve_with_faults(
     faults: Option<ServerFaults>,
 ) -> std::io::Result<ServerHandle> {
     let default_host: Option<Arc<str>> = default_host.map(Arc::from);
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let listener = bind_loopback()?;
     let addr = listener.local_addr()?;
     let (stop, mut stopped) = watch::channel(false);
     let acceptor = TlsAcceptor::from(tls);
@@ -144,6 +164,16 @@ pub async fn serve_with_faults(
         stop,
         task: Some(task),
     })
+}
+
+/// A listener on `127.0.0.1` at an ephemeral port, with [`LISTEN_BACKLOG`].
+fn bind_loopback() -> std::io::Result<TcpListener> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    // As `TcpListener::bind` does: a port whose world was dropped, with connections still in
+    // TIME_WAIT, can be bound again at once.
+    socket.set_reuseaddr(true)?;
+    socket.bind(SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)))?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// What a connection's requests are served with.
@@ -213,7 +243,87 @@ async fn serve_connection(
         .http1()
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT);
+    let tls = FirstByteDeadline::new(tls, FIRST_BYTE_TIMEOUT);
     let _ = builder.serve_connection(TokioIo::new(tls), service).await;
+}
+
+/// A stream whose reads fail with `TimedOut` if no byte has arrived by a deadline; once one
+/// has, it reads like the stream it wraps.
+struct FirstByteDeadline<T> {
+    io: T,
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<T> FirstByteDeadline<T> {
+    fn new(io: T, within: std::time::Duration) -> Self {
+        FirstByteDeadline {
+            io,
+            deadline: Some(Box::pin(tokio::time::sleep(within))),
+        }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for FirstByteDeadline<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        let before = buf.filled().len();
+        match Pin::new(&mut this.io).poll_read(cx, buf) {
+            Poll::Ready(read) => {
+                if buf.filled().len() > before {
+                    this.deadline = None;
+                }
+                Poll::Ready(read)
+            }
+            Poll::Pending => {
+                let expired = this
+                    .deadline
+                    .as_mut()
+                    .is_some_and(|deadline| deadline.as_mut().poll(cx).is_ready());
+                if expired {
+                    Poll::Ready(Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "no request began within the first-byte timeout",
+                    )))
+                } else {
+                    Poll::Pending
+                }
+            }
+        }
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for FirstByteDeadline<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
 }
 
 /// The `Retry-After` of a fault that makes the service at `host` unavailable now.

@@ -291,7 +291,18 @@ pub fn client_config(
     version: HttpVersion,
     clock: &VirtualClock,
 ) -> Result<Arc<ClientConfig>, TlsConfigError> {
-    let builder = ClientConfig::builder_with_details(provider(), Arc::new(clock.clone()))
+    client_config_judged_by(trust, identity, version, Arc::new(clock.clone()))
+}
+
+/// A client configuration like [`client_config`] that judges certificates by `time`: a
+/// device's own clock, which may be off the world's.
+pub fn client_config_judged_by(
+    trust: &[CertificateDer<'static>],
+    identity: Option<&Identity>,
+    version: HttpVersion,
+    time: Arc<dyn rustls::time_provider::TimeProvider>,
+) -> Result<Arc<ClientConfig>, TlsConfigError> {
+    let builder = ClientConfig::builder_with_details(provider(), time)
         .with_protocol_versions(rustls::DEFAULT_VERSIONS)?
         .with_root_certificates(roots(trust)?);
     let mut config = match identity {

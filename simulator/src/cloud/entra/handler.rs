@@ -134,6 +134,9 @@ impl EntraService {
             .header("client-request-id")
             .map(str::to_string)
             .unwrap_or_else(|| self.rng.uuid_lower());
+        if params.get("grant_type").map(String::as_str) == Some("client_credentials") {
+            return self.client_credentials(&params, cloud, &correlation_id);
+        }
         let grant = match password_grant(request, &params) {
             Ok(grant) => grant,
             Err(failure) => return self.aadsts_response(&failure, &correlation_id),
@@ -179,6 +182,10 @@ impl EntraService {
                         expires_at: now + Duration::hours(1),
                         mfa_satisfied: grant.mfa_approved,
                         cloud,
+                        audience: audience_of_scope(
+                            params.get("scope").map(String::as_str).unwrap_or(""),
+                        ),
+                        roles: Vec::new(),
                     },
                 );
                 drop(state);
@@ -193,6 +200,74 @@ impl EntraService {
                 Response::json(StatusCode::OK, &body)
             }
         }
+    }
+
+    /// The client credentials grant (`grant_type=client_credentials`): an app registered in
+    /// the tenant signs in as itself with its secret and gets an app-only token for the
+    /// resource its `.default` scope names, carrying the application permissions it was
+    /// granted, issued by the cloud whose sign-in host received the request. Refusals are the
+    /// identity platform's: AADSTS700016 for an app the directory does not hold, AADSTS7000215
+    /// for a wrong secret (Microsoft identity platform, "Error codes", as above).
+    fn client_credentials(
+        &self,
+        params: &BTreeMap<String, String>,
+        cloud: Cloud,
+        correlation_id: &str,
+    ) -> Response {
+        match self.issue_app_token(params, cloud) {
+            Ok(body) => Response::json(StatusCode::OK, &body),
+            Err(failure) => self.aadsts_response(&failure, correlation_id),
+        }
+    }
+
+    /// An app-only token for the client credentials in `params`, or the AADSTS refusal.
+    fn issue_app_token(
+        &self,
+        params: &BTreeMap<String, String>,
+        cloud: Cloud,
+    ) -> Result<TokenResponse, Aadsts> {
+        let client_id = params.get("client_id").map(String::as_str).unwrap_or("");
+        let scope = params.get("scope").cloned().unwrap_or_default();
+        let mut state = self.lock();
+        let Some(app) = state
+            .apps
+            .iter()
+            .find(|a| a.client_id == client_id)
+            .cloned()
+        else {
+            return Err(Aadsts {
+                status: StatusCode::BAD_REQUEST,
+                error: "unauthorized_client",
+                code: 700016,
+                text: format!("Application with identifier '{client_id}' was not found in the directory '{}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", state.tenant_id),
+            });
+        };
+        if params.get("client_secret") != Some(&app.client_secret) {
+            return Err(Aadsts {
+                status: StatusCode::UNAUTHORIZED,
+                error: "invalid_client",
+                code: 7000215,
+                text: format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."),
+            });
+        }
+        let access_token = format!("eyJ0eXAiOiJKV1Qi.{}", self.rng.hex(24));
+        let token = IssuedToken {
+            user_id: app.client_id.clone(),
+            client_id: app.client_id.clone(),
+            expires_at: self.clock.now() + Duration::hours(1),
+            mfa_satisfied: false,
+            cloud,
+            audience: audience_of_scope(&scope),
+            roles: app.roles.clone(),
+        };
+        state.tokens.insert(access_token.clone(), token);
+        Ok(TokenResponse {
+            access_token,
+            expires_in: 3599,
+            ext_expires_in: 3599,
+            scope,
+            token_type: "Bearer".into(),
+        })
     }
 
     /// For a user of a federated domain, whether the federation service accepted the password;
@@ -545,6 +620,21 @@ fn resource_of_scope(scope: &str) -> &str {
         "https://graph.microsoft.com" => "00000003-0000-0000-c000-000000000000",
         other => other,
     }
+}
+
+/// The resource a token asked with `scope` is for (its audience): the first scope naming a
+/// resource URI, without its permission (`https://graph.microsoft.com/.default` is for
+/// `https://graph.microsoft.com`); an enrollment token's scope names the Intune enrollment app.
+fn audience_of_scope(scope: &str) -> String {
+    scope
+        .split_whitespace()
+        .find(|s| s.contains("://") || s.ends_with("/.default"))
+        .map(|s| match s.rsplit_once('/') {
+            Some((resource, _)) if resource.contains("://") => resource,
+            _ => s.trim_end_matches("/.default"),
+        })
+        .unwrap_or(INTUNE_ENROLLMENT_APP_ID)
+        .to_string()
 }
 
 /// AADSTS50076, Entra's answer to a sign-in that needs MFA (per-user or from a policy) and did

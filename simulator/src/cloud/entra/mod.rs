@@ -22,8 +22,8 @@ pub use conditional_access::{
 pub use federation::{FederationEndpoint, FederationServer, FederationService};
 pub use handler::{bearer_token, EntraService};
 pub use state::{
-    Cloud, EntraState, EntraUser, FederatedDomain, IssuedToken, License, RegisteredDevice,
-    SignInRecord, SignInStatus, Sku, DEFAULT_DEVICE_QUOTA, INTUNE_SERVICE_PLANS,
+    AppRegistration, Cloud, EntraState, EntraUser, FederatedDomain, IssuedToken, License,
+    RegisteredDevice, SignInRecord, SignInStatus, Sku, DEFAULT_DEVICE_QUOTA, INTUNE_SERVICE_PLANS,
 };
 
 /// Host of the public cloud's sign-in service.
@@ -63,3 +63,18 @@ pub fn registration_host(cloud: Cloud) -> &'static str {
 pub const INTUNE_ENROLLMENT_APP_ID: &str = "d4ebce55-015a-49b5-a083-c84d1797ae8c";
 /// The Company Portal's client id.
 pub const COMPANY_PORTAL_CLIENT_ID: &str = "9ba1a5c7-f17a-4de9-a1f1-6178c8d51223";
+
+/// The audience of Microsoft Graph in the public cloud; the world's admin API accepts tokens
+/// for it only.
+pub const GRAPH_AUDIENCE: &str = "https://graph.microsoft.com";
+
+/// The application id of the lab's own admin app, which holds the world's standing admin
+/// token and can ask for fresh ones with its client credentials.
+pub const LAB_ADMIN_APP_ID: &str = "5f0b6a8e-3c1d-4e7a-9b2f-0d6c8e4a1b73";
+
+/// The Intune application permissions the lab's admin app was granted (Graph's names).
+pub const INTUNE_ADMIN_ROLES: [&str; 3] = [
+    "DeviceManagementManagedDevices.ReadWrite.All",
+    "DeviceManagementServiceConfig.ReadWrite.All",
+    "DeviceManagementConfiguration.ReadWrite.All",
+];

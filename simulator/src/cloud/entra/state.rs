@@ -115,6 +115,24 @@ pub struct IssuedToken {
     pub mfa_satisfied: bool,
     /// The cloud whose sign-in service issued it; only that cloud's services accept it.
     pub cloud: Cloud,
+    /// The resource it is for (its `aud`), e.g. `https://graph.microsoft.com`.
+    pub audience: String,
+    /// The application permissions it carries (its `roles`): an app-only token's, granted to
+    /// the app; empty for a user's token.
+    pub roles: Vec<String>,
+}
+
+/// An application registered in the tenant that signs in as itself (client credentials).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppRegistration {
+    /// Its application (client) id.
+    pub client_id: String,
+    /// Its client secret.
+    pub client_secret: String,
+    /// Its display name.
+    pub display_name: String,
+    /// The application permissions an admin consented to for it.
+    pub roles: Vec<String>,
 }
 
 /// A device registered (workplace joined) in the directory.
@@ -195,6 +213,8 @@ pub struct EntraState {
     pub devices: Vec<RegisteredDevice>,
     /// Issued access tokens.
     pub tokens: HashMap<String, IssuedToken>,
+    /// Applications that sign in with client credentials.
+    pub apps: Vec<AppRegistration>,
     /// The sign-in log (only sign-ins that reached the user's home cloud appear in it).
     pub sign_ins: Vec<SignInRecord>,
     /// Groups with static membership.
@@ -253,6 +273,7 @@ impl EntraState {
             device_quota: DEFAULT_DEVICE_QUOTA,
             devices: Vec::new(),
             tokens: HashMap::new(),
+            apps: Vec::new(),
             sign_ins: Vec::new(),
             groups: Vec::new(),
             conditional_access_policies: Vec::new(),

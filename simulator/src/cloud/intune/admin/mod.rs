@@ -22,6 +22,7 @@ mod configurations;
 mod devices;
 pub mod directory;
 pub mod shapes;
+mod token;
 mod users;
 
 use enrollsim_graph::{GraphError, ValueOf};
@@ -87,13 +88,8 @@ fn ok_value(value: impl serde::Serialize) -> Answer {
 
 /// Routes `graph.microsoft.com`.
 pub async fn handle(service: &IntuneService, request: Request) -> Response {
-    if crate::cloud::entra::bearer_token(&request).as_deref() != Some(service.admin_token()) {
-        return graph_error(
-            service,
-            StatusCode::UNAUTHORIZED,
-            "InvalidAuthenticationToken",
-            "Access token is empty or invalid.",
-        );
+    if let Err(refusal) = token::judge(service, &request) {
+        return refusal;
     }
     let path = request.path.trim_matches('/');
     let path = path
