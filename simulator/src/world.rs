@@ -46,7 +46,16 @@ pub enum WorldError {
 }
 
 /// Intune's APNs client and the push certificate (DER) it was built for.
-type CachedApnsClient = (Vec<u8>, HttpsClient);
+/// Intune's APNs client for one push certificate (its DER), and when it last pushed (virtual).
+type CachedApnsClient = (Vec<u8>, HttpsClient, OffsetDateTime);
+
+/// How long Intune's HTTP/2 connection to APNs may sit unused before the next push opens a
+/// new one. Apple: keep connections open across notifications, but "leave a connection open
+/// unless you know it will be idle for an extended period of time" ("Sending notification
+/// requests to APNs"). Without a bound, a connection opened before a jump of months of virtual
+/// time would carry pushes for a certificate that expired meanwhile: APNs judges the
+/// certificate at the handshake, so the new connection is where an expired one is refused.
+const APNS_CONNECTION_IDLE_LIMIT: Duration = Duration::hours(1);
 
 /// The knobs a world starts with.
 #[derive(Debug, Clone)]
@@ -191,8 +200,13 @@ impl Commons {
         move |identity: &Identity| {
             let der = identity.certificate().to_vec();
             let mut cached = cache.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((key, client)) = cached.as_ref() {
+            let now = clock.now();
+            if let Some((key, client, last_push)) = cached.as_mut() {
                 if *key == der {
+                    if now - *last_push > APNS_CONNECTION_IDLE_LIMIT {
+                        client.close_idle();
+                    }
+                    *last_push = now;
                     return Some(client.clone());
                 }
             }
@@ -206,7 +220,7 @@ impl Commons {
                 "Intune",
             )
             .with_faults(faults.clone());
-            *cached = Some((der, client.clone()));
+            *cached = Some((der, client.clone(), now));
             Some(client)
         }
     }

@@ -567,3 +567,31 @@ async fn worlds_are_shareable_between_tasks() {
         .expect("task");
     assert_eq!(outcome, Outcome::Enrolled { upn: ALEX.into() });
 }
+
+/// A device enrolled while the push certificate was good; months later the certificate has
+/// expired and Intune's next push is refused, even though Intune pushed over HTTP/2 before
+/// and would otherwise have kept that connection: APNs judges the certificate at each
+/// handshake, and a connection idle for months of virtual time is not the one a provider uses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_after_the_certificate_expired_is_refused_though_a_connection_was_open() {
+    let mut tenant = TenantSpec::new("Contoso");
+    tenant.apns.expires_in_days = enrollsim::Span::days(5);
+    let spec = WorldSpec::builder()
+        .tenant(tenant)
+        .user(UserSpec::new(ALEX))
+        .build();
+    let world = World::start(&spec).await.expect("world starts");
+    let outcome = world.enroll(&Action::company_portal(ALEX)).await;
+    assert!(matches!(outcome, Outcome::Enrolled { .. }), "{outcome:?}");
+    let device = world.device();
+    world
+        .refresh_inventory(&device)
+        .await
+        .expect("the certificate is valid: the push goes through");
+    world.advance_days(12);
+    let refused = world.refresh_inventory(&device).await;
+    assert!(
+        matches!(refused, Err(enrollsim::InventoryError::Push { .. })),
+        "{refused:?}"
+    );
+}
