@@ -44,6 +44,35 @@ pub fn provider() -> Arc<CryptoProvider> {
         .clone()
 }
 
+/// The process-wide crypto provider of the simulated clients: aws-lc-rs with the TLS 1.3
+/// suites in the order iOS's ClientHello offers them, TLS_AES_128_GCM_SHA256 first (captures of
+/// Safari on iOS 17 list 0x1301, 0x1302, 0x1303: e.g. penumbra-x/rquest,
+/// `src/tls/impersonate/safari/mod.rs`, the cipher list its `safari_ios_17_2` profile sends).
+/// rustls's default puts TLS_AES_256_GCM_SHA384 first, and a rustls server follows the client's
+/// order, so without this every handshake ran its key schedule on SHA-384 where an iPhone's
+/// runs on SHA-256. The TLS 1.2 suites keep rustls's order: nothing here negotiates TLS 1.2.
+pub fn client_provider() -> Arc<CryptoProvider> {
+    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    PROVIDER
+        .get_or_init(|| {
+            use rustls::crypto::aws_lc_rs::cipher_suite;
+            let mut provider = rustls::crypto::aws_lc_rs::default_provider();
+            let ios_tls13_order = [
+                cipher_suite::TLS13_AES_128_GCM_SHA256,
+                cipher_suite::TLS13_AES_256_GCM_SHA384,
+                cipher_suite::TLS13_CHACHA20_POLY1305_SHA256,
+            ];
+            let tls12 = provider
+                .cipher_suites
+                .iter()
+                .filter(|s| s.tls13().is_none())
+                .copied();
+            provider.cipher_suites = ios_tls13_order.into_iter().chain(tls12).collect();
+            Arc::new(provider)
+        })
+        .clone()
+}
+
 /// The process-wide key log: one writer shared by every configuration, so that lines from
 /// concurrent handshakes do not interleave inside one another in the file.
 fn key_log() -> Arc<dyn rustls::KeyLog> {
@@ -291,7 +320,7 @@ pub fn client_config(
     version: HttpVersion,
     clock: &VirtualClock,
 ) -> Result<Arc<ClientConfig>, TlsConfigError> {
-    let builder = ClientConfig::builder_with_details(provider(), Arc::new(clock.clone()))
+    let builder = ClientConfig::builder_with_details(client_provider(), Arc::new(clock.clone()))
         .with_protocol_versions(rustls::DEFAULT_VERSIONS)?
         .with_root_certificates(roots(trust)?);
     let mut config = match identity {
