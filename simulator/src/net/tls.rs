@@ -8,6 +8,7 @@
 //! (NSS key log format, what Wireshark reads to decrypt a capture of a run); unset, nothing is
 //! written.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -16,7 +17,7 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::CertificateDer;
 use rustls::server::WantsServerCert;
 use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
-use rustls::sign::CertifiedKey;
+use rustls::sign::{CertifiedKey, SigningKey, SingleCertAndKey};
 use rustls::{ClientConfig, ConfigBuilder, RootCertStore, ServerConfig};
 use time::{Duration, OffsetDateTime};
 
@@ -310,6 +311,37 @@ pub enum HttpVersion {
     Http2,
 }
 
+/// How many parsed client keys [`client_signing_key`] keeps before it starts over.
+const CLIENT_KEYS: usize = 64;
+
+/// The signing key of `identity`'s private key, parsed once per key for the process.
+///
+/// Identities share the lab's keys (see `enrollsim_certs::keys`: a device's SCEP key comes from
+/// a small pool), while each device builds its own client configuration. Parsing the PKCS#8 key
+/// per configuration made every device's first mutual-TLS handshake pay for a new aws-lc RSA
+/// object: the key's checks, its Montgomery contexts and its first blinding factor (a modular
+/// inverse), about as much as the CertificateVerify signature itself. What goes on the wire is
+/// the same: the same key signs.
+fn client_signing_key(identity: &Identity) -> Result<Arc<dyn SigningKey>, TlsConfigError> {
+    static KEYS: OnceLock<Mutex<HashMap<Vec<u8>, Arc<dyn SigningKey>>>> = OnceLock::new();
+    let der = identity.private_key();
+    let mut keys = KEYS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(key) = keys.get(der.secret_der()) {
+        return Ok(key.clone());
+    }
+    let key = client_provider()
+        .key_provider
+        .load_private_key(der.clone_key())?;
+    if keys.len() >= CLIENT_KEYS {
+        keys.clear();
+    }
+    keys.insert(der.secret_der().to_vec(), key.clone());
+    Ok(key)
+}
+
 /// How many TLS sessions (one per host) a client configuration keeps for resumption.
 const CLIENT_SESSIONS: usize = 16;
 
@@ -324,7 +356,11 @@ pub fn client_config(
         .with_protocol_versions(rustls::DEFAULT_VERSIONS)?
         .with_root_certificates(roots(trust)?);
     let mut config = match identity {
-        Some(id) => builder.with_client_auth_cert(id.cert_chain(), id.private_key())?,
+        Some(id) => {
+            let key = CertifiedKey::new(id.cert_chain(), client_signing_key(id)?);
+            key.keys_match()?;
+            builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(key)))
+        }
         None => builder.with_no_client_auth(),
     };
     // One party talks to a handful of hosts; rustls's default cache reserves room for 256
