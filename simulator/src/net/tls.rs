@@ -52,12 +52,22 @@ pub fn provider() -> Arc<CryptoProvider> {
 /// rustls's default puts TLS_AES_256_GCM_SHA384 first, and a rustls server follows the client's
 /// order, so without this every handshake ran its key schedule on SHA-384 where an iPhone's
 /// runs on SHA-256. The TLS 1.2 suites keep rustls's order: nothing here negotiates TLS 1.2.
+///
+/// Key exchange groups as iOS before 26 offers them: X25519 (with its key share), then P-256
+/// and P-384 (the same Safari captures: supported groups 0x001d, 0x0017, 0x0018, 0x0019, key
+/// share x25519; P-521 is not in rustls's aws-lc-rs provider). The hybrid X25519MLKEM768 that
+/// rustls offers first by default only comes with iOS 26, which "will include X25519MLKEM768 in
+/// the supported_groups extension ... along with a corresponding key share" (Apple, "Prepare
+/// your network for quantum-secure encryption in TLS", support.apple.com/122756); the lab's
+/// devices run older releases (iOS 17.5 by default, no scenario runs 26), so their handshakes
+/// are plain X25519.
 pub fn client_provider() -> Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
     PROVIDER
         .get_or_init(|| {
-            use rustls::crypto::aws_lc_rs::cipher_suite;
+            use rustls::crypto::aws_lc_rs::{cipher_suite, kx_group};
             let mut provider = rustls::crypto::aws_lc_rs::default_provider();
+            provider.kx_groups = vec![kx_group::X25519, kx_group::SECP256R1, kx_group::SECP384R1];
             let ios_tls13_order = [
                 cipher_suite::TLS13_AES_128_GCM_SHA256,
                 cipher_suite::TLS13_AES_256_GCM_SHA384,
