@@ -324,6 +324,9 @@ pub enum HttpVersion {
 /// How many parsed client keys [`client_signing_key`] keeps before it starts over.
 const CLIENT_KEYS: usize = 64;
 
+/// Parsed signing keys by their PKCS#8 DER.
+type SigningKeysByDer = HashMap<Vec<u8>, Arc<dyn SigningKey>>;
+
 /// The signing key of `identity`'s private key, parsed once per key for the process.
 ///
 /// Identities share the lab's keys (see `enrollsim_certs::keys`: a device's SCEP key comes from
@@ -333,7 +336,7 @@ const CLIENT_KEYS: usize = 64;
 /// inverse), about as much as the CertificateVerify signature itself. What goes on the wire is
 /// the same: the same key signs.
 fn client_signing_key(identity: &Identity) -> Result<Arc<dyn SigningKey>, TlsConfigError> {
-    static KEYS: OnceLock<Mutex<HashMap<Vec<u8>, Arc<dyn SigningKey>>>> = OnceLock::new();
+    static KEYS: OnceLock<Mutex<SigningKeysByDer>> = OnceLock::new();
     let der = identity.private_key();
     let mut keys = KEYS
         .get_or_init(Mutex::default)
