@@ -673,13 +673,17 @@ impl HttpsClient {
             host: host.to_string(),
             message: e.to_string(),
         })?;
-        TlsConnector::from(self.tls.clone())
+        let tls = TlsConnector::from(self.tls.clone())
             .connect(server_name, tcp)
             .await
             .map_err(|e| ClientError::Tls {
                 host: host.to_string(),
                 message: e.to_string(),
-            })
+            })?;
+        // Which handshakes were full and which resumed (`RUST_LOG=enrollsim_simulator=debug`):
+        // what the cost of a run is made of.
+        tracing::debug!(kind = ?tls.get_ref().1.handshake_kind(), "TLS handshake");
+        Ok(tls)
     }
 
     /// Sends the first request of a new HTTP/1.1 connection, which then waits in the pool.

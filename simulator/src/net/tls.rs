@@ -8,6 +8,7 @@
 //! (NSS key log format, what Wireshark reads to decrypt a capture of a run); unset, nothing is
 //! written.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -16,7 +17,7 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::CertificateDer;
 use rustls::server::WantsServerCert;
 use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
-use rustls::sign::CertifiedKey;
+use rustls::sign::{CertifiedKey, SigningKey, SingleCertAndKey};
 use rustls::{ClientConfig, ConfigBuilder, RootCertStore, ServerConfig};
 use time::{Duration, OffsetDateTime};
 
@@ -41,6 +42,45 @@ pub fn provider() -> Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
     PROVIDER
         .get_or_init(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .clone()
+}
+
+/// The process-wide crypto provider of the simulated clients: aws-lc-rs with the TLS 1.3
+/// suites in the order iOS's ClientHello offers them, TLS_AES_128_GCM_SHA256 first (captures of
+/// Safari on iOS 17 list 0x1301, 0x1302, 0x1303: e.g. penumbra-x/rquest,
+/// `src/tls/impersonate/safari/mod.rs`, the cipher list its `safari_ios_17_2` profile sends).
+/// rustls's default puts TLS_AES_256_GCM_SHA384 first, and a rustls server follows the client's
+/// order, so without this every handshake ran its key schedule on SHA-384 where an iPhone's
+/// runs on SHA-256. The TLS 1.2 suites keep rustls's order: nothing here negotiates TLS 1.2.
+///
+/// Key exchange groups as iOS before 26 offers them: X25519 (with its key share), then P-256
+/// and P-384 (the same Safari captures: supported groups 0x001d, 0x0017, 0x0018, 0x0019, key
+/// share x25519; P-521 is not in rustls's aws-lc-rs provider). The hybrid X25519MLKEM768 that
+/// rustls offers first by default only comes with iOS 26, which "will include X25519MLKEM768 in
+/// the supported_groups extension ... along with a corresponding key share" (Apple, "Prepare
+/// your network for quantum-secure encryption in TLS", support.apple.com/122756); the lab's
+/// devices run older releases (iOS 17.5 by default, no scenario runs 26), so their handshakes
+/// are plain X25519.
+pub fn client_provider() -> Arc<CryptoProvider> {
+    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    PROVIDER
+        .get_or_init(|| {
+            use rustls::crypto::aws_lc_rs::{cipher_suite, kx_group};
+            let mut provider = rustls::crypto::aws_lc_rs::default_provider();
+            provider.kx_groups = vec![kx_group::X25519, kx_group::SECP256R1, kx_group::SECP384R1];
+            let ios_tls13_order = [
+                cipher_suite::TLS13_AES_128_GCM_SHA256,
+                cipher_suite::TLS13_AES_256_GCM_SHA384,
+                cipher_suite::TLS13_CHACHA20_POLY1305_SHA256,
+            ];
+            let tls12 = provider
+                .cipher_suites
+                .iter()
+                .filter(|s| s.tls13().is_none())
+                .copied();
+            provider.cipher_suites = ios_tls13_order.into_iter().chain(tls12).collect();
+            Arc::new(provider)
+        })
         .clone()
 }
 
@@ -281,6 +321,40 @@ pub enum HttpVersion {
     Http2,
 }
 
+/// How many parsed client keys [`client_signing_key`] keeps before it starts over.
+const CLIENT_KEYS: usize = 64;
+
+/// Parsed signing keys by their PKCS#8 DER.
+type SigningKeysByDer = HashMap<Vec<u8>, Arc<dyn SigningKey>>;
+
+/// The signing key of `identity`'s private key, parsed once per key for the process.
+///
+/// Identities share the lab's keys (see `enrollsim_certs::keys`: a device's SCEP key comes from
+/// a small pool), while each device builds its own client configuration. Parsing the PKCS#8 key
+/// per configuration made every device's first mutual-TLS handshake pay for a new aws-lc RSA
+/// object: the key's checks, its Montgomery contexts and its first blinding factor (a modular
+/// inverse), about as much as the CertificateVerify signature itself. What goes on the wire is
+/// the same: the same key signs.
+fn client_signing_key(identity: &Identity) -> Result<Arc<dyn SigningKey>, TlsConfigError> {
+    static KEYS: OnceLock<Mutex<SigningKeysByDer>> = OnceLock::new();
+    let der = identity.private_key();
+    let mut keys = KEYS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(key) = keys.get(der.secret_der()) {
+        return Ok(key.clone());
+    }
+    let key = client_provider()
+        .key_provider
+        .load_private_key(der.clone_key())?;
+    if keys.len() >= CLIENT_KEYS {
+        keys.clear();
+    }
+    keys.insert(der.secret_der().to_vec(), key.clone());
+    Ok(key)
+}
+
 /// How many TLS sessions (one per host) a client configuration keeps for resumption.
 const CLIENT_SESSIONS: usize = 16;
 
@@ -302,11 +376,15 @@ pub fn client_config_judged_by(
     version: HttpVersion,
     time: Arc<dyn rustls::time_provider::TimeProvider>,
 ) -> Result<Arc<ClientConfig>, TlsConfigError> {
-    let builder = ClientConfig::builder_with_details(provider(), time)
+    let builder = ClientConfig::builder_with_details(client_provider(), time)
         .with_protocol_versions(rustls::DEFAULT_VERSIONS)?
         .with_root_certificates(roots(trust)?);
     let mut config = match identity {
-        Some(id) => builder.with_client_auth_cert(id.cert_chain(), id.private_key())?,
+        Some(id) => {
+            let key = CertifiedKey::new(id.cert_chain(), client_signing_key(id)?);
+            key.keys_match()?;
+            builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(key)))
+        }
         None => builder.with_no_client_auth(),
     };
     // One party talks to a handful of hosts; rustls's default cache reserves room for 256

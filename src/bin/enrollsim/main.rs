@@ -6,6 +6,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc rather than glibc's malloc for the whole CLI: under `load`, glibc's allocator
+/// (`_int_malloc`, `_int_free`, `malloc_consolidate`, `unlink_chunk`) was about a tenth of the
+/// CPU (docs/performance.md). The library and its tests keep the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// `println!` that ignores a closed pipe (`enrollsim run --all | head` must not panic).
 macro_rules! outln {
     ($($t:tt)*) => {{
