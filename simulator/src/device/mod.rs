@@ -139,6 +139,10 @@ pub(crate) struct DeviceState {
     pub awaiting_configuration: bool,
     /// How long the user leaves the next downloaded management profile before installing it.
     pub install_delay: Option<time::Duration>,
+    /// The device's TLS configuration for connections without a client identity, made on
+    /// first use: its session cache is the device's own, so a device resumes only sessions
+    /// it made itself, as an iPhone does, never another device's.
+    pub anonymous_tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 /// A simulated iPhone or iPad.
@@ -175,6 +179,7 @@ impl Device {
                 supervised: false,
                 awaiting_configuration: false,
                 install_delay: None,
+                anonymous_tls: None,
             })),
         }
     }
@@ -333,20 +338,7 @@ impl Device {
                 s.spec.reachability(),
             )
         };
-        // A device whose clock is off judges certificates by its own clock; the others share
-        // the world's configuration.
-        let own_clock = self.own_clock();
-        let tls = if own_clock.is_skewed() {
-            client_config_judged_by(
-                &self.env.trust,
-                None,
-                HttpVersion::Http1,
-                Arc::new(own_clock),
-            )
-            .unwrap_or_else(|_| self.env.anonymous_tls.clone())
-        } else {
-            self.env.anonymous_tls.clone()
-        };
+        let tls = self.anonymous_tls();
         let client = HttpsClient::new(
             self.env.hosts.clone(),
             tls,
@@ -367,6 +359,25 @@ impl Device {
             Some(route) => client.direct(Arc::new(route)),
             None => client,
         }
+    }
+
+    /// The device's configuration for connections without a client identity, judged by its
+    /// own clock (the world's unless a clock skew is scheduled for it).
+    fn anonymous_tls(&self) -> Arc<rustls::ClientConfig> {
+        if let Some(tls) = self.lock().anonymous_tls.clone() {
+            return tls;
+        }
+        let own = client_config_judged_by(
+            &self.env.trust,
+            None,
+            HttpVersion::Http1,
+            Arc::new(self.own_clock()),
+        );
+        // The world's trust anchors built its own configuration already; they do not fail
+        // here, and the world's configuration is the same but for the session cache.
+        let tls = own.unwrap_or_else(|_| self.env.anonymous_tls.clone());
+        self.lock().anonymous_tls = Some(tls.clone());
+        tls
     }
 
     /// A client presenting `identity` (mdmclient's mutual TLS).

@@ -23,14 +23,6 @@ impl OwnClock {
         let world = self.clock.now();
         world + self.faults.clock_skew(&self.serial, world)
     }
-
-    /// Whether the device's clock is off the world's now.
-    pub(crate) fn is_skewed(&self) -> bool {
-        !self
-            .faults
-            .clock_skew(&self.serial, self.clock.now())
-            .is_zero()
-    }
 }
 
 impl rustls::time_provider::TimeProvider for OwnClock {
