@@ -111,12 +111,47 @@ struct Found {
     whole: bool,
 }
 
+/// The user's text, squashed, with its word starts filed by their first character: a match
+/// starts on a word start of the user's text with the sentence's character there, so each
+/// word of a sentence is compared only with the user's words that begin with the same
+/// letter, not with all of them (the catalog's thousands of words against every word of a
+/// long paste made recognition cost milliseconds).
+struct UserText {
+    squashed: Squashed,
+    /// `(first character, position)` of every word start, sorted.
+    heads: Vec<(char, usize)>,
+}
+
+impl UserText {
+    fn new(text: &str) -> UserText {
+        let squashed = Squashed::new(text, MAX_CHARS);
+        let mut heads: Vec<(char, usize)> = (0..squashed.len())
+            .filter(|&i| squashed.starts[i])
+            .map(|i| (squashed.chars[i], i))
+            .collect();
+        heads.sort_unstable();
+        UserText { squashed, heads }
+    }
+
+    /// The word starts of the user's text whose character is `c`, in text order.
+    fn starting_with(&self, c: char) -> impl Iterator<Item = usize> + '_ {
+        let from = self.heads.partition_point(|(h, _)| *h < c);
+        self.heads[from..]
+            .iter()
+            .take_while(move |(h, _)| *h == c)
+            .map(|(_, i)| *i)
+    }
+}
+
 /// The longest piece of `sentence` found in `user`, starting and ending on the user's word
-/// boundaries: the whole sentence, a prefix of it, or a long enough fragment.
-fn find_sentence(user: &Squashed, sentence: &Squashed) -> Option<Found> {
-    let mut best: Option<(usize, bool, Found)> = None;
-    for i in (0..user.len()).filter(|&i| user.starts[i]) {
-        for j in (0..sentence.len()).filter(|&j| sentence.starts[j]) {
+/// boundaries: the whole sentence, a prefix of it, or a long enough fragment. Among equally
+/// long pieces a prefix wins over a fragment, then the one earliest in the user's text, then
+/// earliest in the sentence.
+fn find_sentence(text: &UserText, sentence: &Squashed) -> Option<Found> {
+    let user = &text.squashed;
+    let mut best: Option<((usize, bool), (usize, usize), Found)> = None;
+    for j in (0..sentence.len()).filter(|&j| sentence.starts[j]) {
+        for i in text.starting_with(sentence.chars[j]) {
             let common = user.chars[i..]
                 .iter()
                 .zip(&sentence.chars[j..])
@@ -142,10 +177,12 @@ fn find_sentence(user: &Squashed, sentence: &Squashed) -> Option<Found> {
             if !whole && !enough {
                 continue;
             }
-            let found = Found { at: i, len, whole };
             let key = (len, j == 0);
-            if best.as_ref().is_none_or(|(l, p, _)| key > (*l, *p)) {
-                best = Some((len, j == 0, found));
+            let better = best
+                .as_ref()
+                .is_none_or(|(k, at, _)| key > *k || (key == *k && (i, j) < *at));
+            if better {
+                best = Some((key, (i, j), Found { at: i, len, whole }));
             }
         }
     }
@@ -153,7 +190,7 @@ fn find_sentence(user: &Squashed, sentence: &Squashed) -> Option<Found> {
 }
 
 /// Score of one pattern and the user positions it explains.
-fn score_pattern(user: &Squashed, pattern: &Pattern) -> Option<(f64, bool, Vec<bool>)> {
+fn score_pattern(user: &UserText, pattern: &Pattern) -> Option<(f64, bool, Vec<bool>)> {
     let found: Vec<Option<Found>> = pattern
         .sentences
         .iter()
@@ -171,7 +208,7 @@ fn score_pattern(user: &Squashed, pattern: &Pattern) -> Option<(f64, bool, Vec<b
             .min(0.9)
             .min(pattern.base - 0.05)
     };
-    let mut covered = vec![false; user.len()];
+    let mut covered = vec![false; user.squashed.len()];
     for f in found.iter().flatten() {
         for c in covered.iter_mut().skip(f.at).take(f.len) {
             *c = true;
@@ -182,8 +219,8 @@ fn score_pattern(user: &Squashed, pattern: &Pattern) -> Option<(f64, bool, Vec<b
 
 /// The sections `text` may be, best first (ties in catalog order). Empty when nothing matches.
 pub fn recognize(text: &str) -> Vec<MessageMatch> {
-    let user = Squashed::new(text, MAX_CHARS);
-    if user.is_empty() {
+    let user = UserText::new(text);
+    if user.squashed.is_empty() {
         return Vec::new();
     }
     // Best pattern per section.
@@ -261,7 +298,7 @@ pub fn detect_language(text: &str) -> Option<Language> {
 /// The language among `languages` whose catalog text matches `text` best (the first on a
 /// tie).
 fn best_language_among(text: &str, languages: &[Language]) -> Option<Language> {
-    let user = Squashed::new(text, MAX_CHARS);
+    let user = UserText::new(text);
     let mut best: Option<(f64, Language)> = None;
     for pattern in patterns() {
         let Some(language) = pattern.language.filter(|l| languages.contains(l)) else {
@@ -283,6 +320,85 @@ fn best_language_among(text: &str, languages: &[Language]) -> Option<Language> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The search before the word starts were filed by letter: every word start of the user's
+    /// text against every word start of the sentence, the first best kept.
+    fn find_sentence_by_scan(user: &Squashed, sentence: &Squashed) -> Option<Found> {
+        let mut best: Option<(usize, bool, Found)> = None;
+        for i in (0..user.len()).filter(|&i| user.starts[i]) {
+            for j in (0..sentence.len()).filter(|&j| sentence.starts[j]) {
+                let common = user.chars[i..]
+                    .iter()
+                    .zip(&sentence.chars[j..])
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                let Some(len) = (1..=common)
+                    .rev()
+                    .find(|&k| user.ends[i + k] && (j == 0 || sentence.ends[j + k]))
+                else {
+                    continue;
+                };
+                let whole = j == 0 && len == sentence.len();
+                let words = (i..i + len).filter(|&k| user.starts[k]).count();
+                let alone = i == 0 && i + len == user.len();
+                let enough = if j == 0 {
+                    (len >= MIN_PREFIX.min(sentence.len()) && (words >= 2 || alone))
+                        || (alone && len >= MIN_ALONE)
+                } else {
+                    len >= MIN_FRAGMENT && words >= 3
+                };
+                if !whole && !enough {
+                    continue;
+                }
+                let found = Found { at: i, len, whole };
+                let key = (len, j == 0);
+                if best.as_ref().is_none_or(|(l, p, _)| key > (*l, *p)) {
+                    best = Some((len, j == 0, found));
+                }
+            }
+        }
+        best.map(|(_, _, f)| f)
+    }
+
+    /// A user's text made of pieces of catalog texts (any language), repeated words and
+    /// filler, so that sentences match whole, as prefixes, as fragments and several times.
+    fn user_text() -> impl Strategy<Value = String> {
+        let texts: Vec<&'static str> = patterns().iter().map(|p| p.text).collect();
+        let piece = prop_oneof![
+            (
+                proptest::sample::select(texts),
+                any::<prop::sample::Index>(),
+                0usize..60
+            )
+                .prop_map(|(text, start, len)| {
+                    let chars: Vec<char> = text.chars().collect();
+                    let from = start.index(chars.len().max(1));
+                    chars[from..].iter().take(len).collect::<String>()
+                }),
+            "[a-e ]{0,12}",
+            "(profile|installation|failed|the|device|cap|reached|no) ",
+        ];
+        // Said twice at times: equally good matches at two places must pick the same one.
+        (proptest::collection::vec(piece, 0..5), 1usize..=2)
+            .prop_map(|(pieces, times)| pieces.join(" ").repeat(times))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn filing_word_starts_by_letter_finds_what_the_full_scan_finds(text in user_text()) {
+            let user = UserText::new(&text);
+            for sentence in patterns().iter().flat_map(|p| &p.sentences) {
+                prop_assert_eq!(
+                    find_sentence(&user, sentence),
+                    find_sentence_by_scan(&user.squashed, sentence),
+                    "{:?}", text
+                );
+            }
+        }
+    }
 
     fn top(text: &str) -> Option<Section> {
         recognize(text).first().map(|m| m.section)
