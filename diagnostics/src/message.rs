@@ -111,35 +111,66 @@ struct Found {
     whole: bool,
 }
 
-/// The user's text, squashed, with its word starts filed by their first character: a match
-/// starts on a word start of the user's text with the sentence's character there, so each
-/// word of a sentence is compared only with the user's words that begin with the same
-/// letter, not with all of them (the catalog's thousands of words against every word of a
-/// long paste made recognition cost milliseconds).
+/// How many leading characters a word start is filed under in [`UserText`]. Every piece of
+/// a sentence that counts is at least this long, except a whole sentence shorter than it.
+const KEY: usize = 4;
+
+/// The first [`KEY`] characters from a position, `'\0'` past the end (never a squashed
+/// character, and before all of them).
+type Key = [char; KEY];
+
+fn key_at(chars: &[char], at: usize) -> Key {
+    let mut key = ['\0'; KEY];
+    for (k, c) in key.iter_mut().zip(&chars[at..]) {
+        *k = *c;
+    }
+    key
+}
+
+/// The user's text, squashed, with its word starts filed by their first characters: a piece
+/// of a sentence counts only when it is long enough ([`needed`]), so each word of a sentence
+/// is compared only with the user's words that begin with the same few letters, not with
+/// all of them (the catalog's thousands of words against every word of a long paste made
+/// recognition cost milliseconds).
 struct UserText {
     squashed: Squashed,
-    /// `(first character, position)` of every word start, sorted.
-    heads: Vec<(char, usize)>,
+    /// `(first characters, position)` of every word start, sorted.
+    heads: Vec<(Key, usize)>,
 }
 
 impl UserText {
     fn new(text: &str) -> UserText {
         let squashed = Squashed::new(text, MAX_CHARS);
-        let mut heads: Vec<(char, usize)> = (0..squashed.len())
+        let mut heads: Vec<(Key, usize)> = (0..squashed.len())
             .filter(|&i| squashed.starts[i])
-            .map(|i| (squashed.chars[i], i))
+            .map(|i| (key_at(&squashed.chars, i), i))
             .collect();
         heads.sort_unstable();
         UserText { squashed, heads }
     }
 
-    /// The word starts of the user's text whose character is `c`, in text order.
-    fn starting_with(&self, c: char) -> impl Iterator<Item = usize> + '_ {
-        let from = self.heads.partition_point(|(h, _)| *h < c);
+    /// The word starts of the user's text whose first `n` (at most [`KEY`]) characters are
+    /// those of `key`.
+    fn starting_with(&self, key: Key, n: usize) -> impl Iterator<Item = usize> + '_ {
+        let from = self.heads.partition_point(|(h, _)| h[..n] < key[..n]);
         self.heads[from..]
             .iter()
-            .take_while(move |(h, _)| *h == c)
+            .take_while(move |(h, _)| h[..n] == key[..n])
             .map(|(_, i)| *i)
+    }
+}
+
+/// The fewest characters a piece of `sentence` from its word start `j` must have to count
+/// (see [`find_sentence`]), `None` when no piece from there can: a prefix must be the whole
+/// sentence or at least as long as the shorter of the prefix and alone minimums, a fragment
+/// as long as the fragment minimum.
+fn needed(sentence: &Squashed, j: usize) -> Option<usize> {
+    if j == 0 {
+        Some(MIN_PREFIX.min(MIN_ALONE).min(sentence.len()))
+    } else if sentence.len() - j >= MIN_FRAGMENT {
+        Some(MIN_FRAGMENT)
+    } else {
+        None
     }
 }
 
@@ -151,7 +182,11 @@ fn find_sentence(text: &UserText, sentence: &Squashed) -> Option<Found> {
     let user = &text.squashed;
     let mut best: Option<((usize, bool), (usize, usize), Found)> = None;
     for j in (0..sentence.len()).filter(|&j| sentence.starts[j]) {
-        for i in text.starting_with(sentence.chars[j]) {
+        let Some(needed) = needed(sentence, j) else {
+            continue;
+        };
+        let head = key_at(&sentence.chars, j);
+        for i in text.starting_with(head, needed.min(KEY)) {
             let common = user.chars[i..]
                 .iter()
                 .zip(&sentence.chars[j..])
