@@ -49,7 +49,7 @@ struct Pattern {
     text: &'static str,
     language: Option<Language>,
     base: f64,
-    sentences: Vec<Squashed>,
+    sentences: Vec<Sentence>,
 }
 
 fn patterns() -> &'static [Pattern] {
@@ -57,10 +57,11 @@ fn patterns() -> &'static [Pattern] {
     PATTERNS.get_or_init(|| {
         let mut out = Vec::new();
         let mut push = |section, text: &'static str, language, base| {
-            let sentences: Vec<Squashed> = text
+            let sentences: Vec<Sentence> = text
                 .split(['.', '!', '?', '。', '！', '？', '．'])
                 .map(|s| Squashed::new(s, usize::MAX))
                 .filter(|s| !s.is_empty())
+                .map(Sentence::new)
                 .collect();
             if !sentences.is_empty() {
                 out.push(Pattern {
@@ -111,37 +112,70 @@ struct Found {
     whole: bool,
 }
 
-/// How many leading characters a word start is filed under in [`UserText`]. Every piece of
-/// a sentence that counts is at least this long, except a whole sentence shorter than it.
+/// How many leading characters a word start is filed under (see [`UserText`]). Every piece
+/// of a sentence that counts is at least this long, except a whole sentence shorter than it.
 const KEY: usize = 4;
+/// Bits per character in a key (Unicode scalar values fit in 21).
+const KEY_BITS: usize = 21;
 
-/// The first [`KEY`] characters from a position, `'\0'` past the end (never a squashed
-/// character, and before all of them).
-type Key = [char; KEY];
-
-fn key_at(chars: &[char], at: usize) -> Key {
-    let mut key = ['\0'; KEY];
-    for (k, c) in key.iter_mut().zip(&chars[at..]) {
-        *k = *c;
-    }
-    key
+/// The first [`KEY`] characters from `at`, packed first character highest so that keys sort
+/// as the texts do; zero past the end (never a squashed character, and below all of them).
+fn key_at(chars: &[char], at: usize) -> u128 {
+    (0..KEY).fold(0, |key, k| {
+        let c = chars.get(at + k).map_or(0, |c| u128::from(u32::from(*c)));
+        (key << KEY_BITS) | c
+    })
 }
 
-/// The user's text, squashed, with its word starts filed by their first characters: a piece
-/// of a sentence counts only when it is long enough ([`needed`]), so each word of a sentence
-/// is compared only with the user's words that begin with the same few letters, not with
-/// all of them (the catalog's thousands of words against every word of a long paste made
-/// recognition cost milliseconds).
+/// A key cut to its first `n` characters.
+fn key_prefix(key: u128, n: usize) -> u128 {
+    key >> (KEY_BITS * (KEY - n))
+}
+
+/// One sentence of a pattern, with the word starts a piece that counts may begin at.
+struct Sentence {
+    squashed: Squashed,
+    /// `(j, key_at(j), n)`: from word start `j` a piece must match at least `n` (at most
+    /// [`KEY`]) characters, the first `n` of the key.
+    heads: Vec<(usize, u128, usize)>,
+}
+
+impl Sentence {
+    /// A piece counts only when it is long enough (see [`find_sentence`]): a prefix must be
+    /// the whole sentence or at least the shorter of the prefix and alone minimums, a
+    /// fragment at least the fragment minimum, so word starts with less left are dropped.
+    fn new(squashed: Squashed) -> Sentence {
+        let heads = (0..squashed.len())
+            .filter(|&j| squashed.starts[j])
+            .filter_map(|j| {
+                let needed = if j == 0 {
+                    MIN_PREFIX.min(MIN_ALONE).min(squashed.len())
+                } else if squashed.len() - j >= MIN_FRAGMENT {
+                    MIN_FRAGMENT
+                } else {
+                    return None;
+                };
+                Some((j, key_at(&squashed.chars, j), needed.min(KEY)))
+            })
+            .collect();
+        Sentence { squashed, heads }
+    }
+}
+
+/// The user's text, squashed, with its word starts filed by their first characters, so that
+/// each word of a sentence is compared only with the user's words that begin with the same
+/// few letters, not with all of them (the catalog's thousands of words against every word of
+/// a long paste made recognition cost milliseconds).
 struct UserText {
     squashed: Squashed,
-    /// `(first characters, position)` of every word start, sorted.
-    heads: Vec<(Key, usize)>,
+    /// `(key_at(i), i)` of every word start `i`, sorted.
+    heads: Vec<(u128, usize)>,
 }
 
 impl UserText {
     fn new(text: &str) -> UserText {
         let squashed = Squashed::new(text, MAX_CHARS);
-        let mut heads: Vec<(Key, usize)> = (0..squashed.len())
+        let mut heads: Vec<(u128, usize)> = (0..squashed.len())
             .filter(|&i| squashed.starts[i])
             .map(|i| (key_at(&squashed.chars, i), i))
             .collect();
@@ -149,28 +183,16 @@ impl UserText {
         UserText { squashed, heads }
     }
 
-    /// The word starts of the user's text whose first `n` (at most [`KEY`]) characters are
-    /// those of `key`.
-    fn starting_with(&self, key: Key, n: usize) -> impl Iterator<Item = usize> + '_ {
-        let from = self.heads.partition_point(|(h, _)| h[..n] < key[..n]);
+    /// The word starts of the user's text whose first `n` characters are those of `key`.
+    fn starting_with(&self, key: u128, n: usize) -> impl Iterator<Item = usize> + '_ {
+        let wanted = key_prefix(key, n);
+        let from = self
+            .heads
+            .partition_point(|(h, _)| key_prefix(*h, n) < wanted);
         self.heads[from..]
             .iter()
-            .take_while(move |(h, _)| h[..n] == key[..n])
+            .take_while(move |(h, _)| key_prefix(*h, n) == wanted)
             .map(|(_, i)| *i)
-    }
-}
-
-/// The fewest characters a piece of `sentence` from its word start `j` must have to count
-/// (see [`find_sentence`]), `None` when no piece from there can: a prefix must be the whole
-/// sentence or at least as long as the shorter of the prefix and alone minimums, a fragment
-/// as long as the fragment minimum.
-fn needed(sentence: &Squashed, j: usize) -> Option<usize> {
-    if j == 0 {
-        Some(MIN_PREFIX.min(MIN_ALONE).min(sentence.len()))
-    } else if sentence.len() - j >= MIN_FRAGMENT {
-        Some(MIN_FRAGMENT)
-    } else {
-        None
     }
 }
 
@@ -178,15 +200,12 @@ fn needed(sentence: &Squashed, j: usize) -> Option<usize> {
 /// boundaries: the whole sentence, a prefix of it, or a long enough fragment. Among equally
 /// long pieces a prefix wins over a fragment, then the one earliest in the user's text, then
 /// earliest in the sentence.
-fn find_sentence(text: &UserText, sentence: &Squashed) -> Option<Found> {
+fn find_sentence(text: &UserText, sentence: &Sentence) -> Option<Found> {
     let user = &text.squashed;
+    let (heads, sentence) = (&sentence.heads, &sentence.squashed);
     let mut best: Option<((usize, bool), (usize, usize), Found)> = None;
-    for j in (0..sentence.len()).filter(|&j| sentence.starts[j]) {
-        let Some(needed) = needed(sentence, j) else {
-            continue;
-        };
-        let head = key_at(&sentence.chars, j);
-        for i in text.starting_with(head, needed.min(KEY)) {
+    for &(j, head, needed) in heads {
+        for i in text.starting_with(head, needed) {
             let common = user.chars[i..]
                 .iter()
                 .zip(&sentence.chars[j..])
@@ -428,7 +447,7 @@ mod tests {
             for sentence in patterns().iter().flat_map(|p| &p.sentences) {
                 prop_assert_eq!(
                     find_sentence(&user, sentence),
-                    find_sentence_by_scan(&user.squashed, sentence),
+                    find_sentence_by_scan(&user.squashed, &sentence.squashed),
                     "{:?}", text
                 );
             }
