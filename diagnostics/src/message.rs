@@ -13,6 +13,7 @@
 //! the smaller one counts for less. Shared sentences ("Profile Installation Failed.") give equal
 //! scores to every section that has them, so ambiguity stays visible.
 
+use std::cmp::Reverse;
 use std::sync::OnceLock;
 
 use crate::catalog::{localized_all, user_messages, Language, Section};
@@ -196,14 +197,16 @@ impl UserText {
     }
 }
 
+/// How pieces of a sentence are preferred: the longest, then a prefix over a fragment, then
+/// the earliest in the user's text, then in the sentence.
+type Rank = (usize, bool, Reverse<usize>, Reverse<usize>);
+
 /// The longest piece of `sentence` found in `user`, starting and ending on the user's word
-/// boundaries: the whole sentence, a prefix of it, or a long enough fragment. Among equally
-/// long pieces a prefix wins over a fragment, then the one earliest in the user's text, then
-/// earliest in the sentence.
+/// boundaries: the whole sentence, a prefix of it, or a long enough fragment.
 fn find_sentence(text: &UserText, sentence: &Sentence) -> Option<Found> {
     let user = &text.squashed;
     let (heads, sentence) = (&sentence.heads, &sentence.squashed);
-    let mut best: Option<((usize, bool), (usize, usize), Found)> = None;
+    let mut best: Option<(Rank, Found)> = None;
     for &(j, head, needed) in heads {
         for i in text.starting_with(head, needed) {
             let common = user.chars[i..]
@@ -231,16 +234,13 @@ fn find_sentence(text: &UserText, sentence: &Sentence) -> Option<Found> {
             if !whole && !enough {
                 continue;
             }
-            let key = (len, j == 0);
-            let better = best
-                .as_ref()
-                .is_none_or(|(k, at, _)| key > *k || (key == *k && (i, j) < *at));
-            if better {
-                best = Some((key, (i, j), Found { at: i, len, whole }));
+            let rank = (len, j == 0, Reverse(i), Reverse(j));
+            if best.as_ref().is_none_or(|(r, _)| rank > *r) {
+                best = Some((rank, Found { at: i, len, whole }));
             }
         }
     }
-    best.map(|(_, _, f)| f)
+    best.map(|(_, f)| f)
 }
 
 /// Score of one pattern and the user positions it explains.
