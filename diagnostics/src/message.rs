@@ -13,6 +13,7 @@
 //! the smaller one counts for less. Shared sentences ("Profile Installation Failed.") give equal
 //! scores to every section that has them, so ambiguity stays visible.
 
+use std::cmp::Reverse;
 use std::sync::OnceLock;
 
 use crate::catalog::{localized_all, user_messages, Language, Section};
@@ -49,7 +50,7 @@ struct Pattern {
     text: &'static str,
     language: Option<Language>,
     base: f64,
-    sentences: Vec<Squashed>,
+    sentences: Vec<Sentence>,
 }
 
 fn patterns() -> &'static [Pattern] {
@@ -57,10 +58,11 @@ fn patterns() -> &'static [Pattern] {
     PATTERNS.get_or_init(|| {
         let mut out = Vec::new();
         let mut push = |section, text: &'static str, language, base| {
-            let sentences: Vec<Squashed> = text
+            let sentences: Vec<Sentence> = text
                 .split(['.', '!', '?', '。', '！', '？', '．'])
                 .map(|s| Squashed::new(s, usize::MAX))
                 .filter(|s| !s.is_empty())
+                .map(Sentence::new)
                 .collect();
             if !sentences.is_empty() {
                 out.push(Pattern {
@@ -111,12 +113,102 @@ struct Found {
     whole: bool,
 }
 
+/// How many leading characters a word start is filed under (see [`UserText`]). Every piece
+/// of a sentence that counts is at least this long, except a whole sentence shorter than it.
+const KEY: usize = 4;
+/// Bits per character in a key (Unicode scalar values fit in 21).
+const KEY_BITS: usize = 21;
+
+/// The first [`KEY`] characters from `at`, packed first character highest so that keys sort
+/// as the texts do; zero past the end (never a squashed character, and below all of them).
+fn key_at(chars: &[char], at: usize) -> u128 {
+    (0..KEY).fold(0, |key, k| {
+        let c = chars.get(at + k).map_or(0, |c| u128::from(u32::from(*c)));
+        (key << KEY_BITS) | c
+    })
+}
+
+/// A key cut to its first `n` characters.
+fn key_prefix(key: u128, n: usize) -> u128 {
+    key >> (KEY_BITS * (KEY - n))
+}
+
+/// One sentence of a pattern, with the word starts a piece that counts may begin at.
+struct Sentence {
+    squashed: Squashed,
+    /// `(j, key_at(j), n)`: from word start `j` a piece must match at least `n` (at most
+    /// [`KEY`]) characters, the first `n` of the key.
+    heads: Vec<(usize, u128, usize)>,
+}
+
+impl Sentence {
+    /// A piece counts only when it is long enough (see [`find_sentence`]): a prefix must be
+    /// the whole sentence or at least the shorter of the prefix and alone minimums, a
+    /// fragment at least the fragment minimum, so word starts with less left are dropped.
+    fn new(squashed: Squashed) -> Sentence {
+        let heads = (0..squashed.len())
+            .filter(|&j| squashed.starts[j])
+            .filter_map(|j| {
+                let needed = if j == 0 {
+                    MIN_PREFIX.min(MIN_ALONE).min(squashed.len())
+                } else if squashed.len() - j >= MIN_FRAGMENT {
+                    MIN_FRAGMENT
+                } else {
+                    return None;
+                };
+                Some((j, key_at(&squashed.chars, j), needed.min(KEY)))
+            })
+            .collect();
+        Sentence { squashed, heads }
+    }
+}
+
+/// The user's text, squashed, with its word starts filed by their first characters, so that
+/// each word of a sentence is compared only with the user's words that begin with the same
+/// few letters, not with all of them (the catalog's thousands of words against every word of
+/// a long paste made recognition cost milliseconds).
+struct UserText {
+    squashed: Squashed,
+    /// `(key_at(i), i)` of every word start `i`, sorted.
+    heads: Vec<(u128, usize)>,
+}
+
+impl UserText {
+    fn new(text: &str) -> UserText {
+        let squashed = Squashed::new(text, MAX_CHARS);
+        let mut heads: Vec<(u128, usize)> = (0..squashed.len())
+            .filter(|&i| squashed.starts[i])
+            .map(|i| (key_at(&squashed.chars, i), i))
+            .collect();
+        heads.sort_unstable();
+        UserText { squashed, heads }
+    }
+
+    /// The word starts of the user's text whose first `n` characters are those of `key`.
+    fn starting_with(&self, key: u128, n: usize) -> impl Iterator<Item = usize> + '_ {
+        let wanted = key_prefix(key, n);
+        let from = self
+            .heads
+            .partition_point(|(h, _)| key_prefix(*h, n) < wanted);
+        self.heads[from..]
+            .iter()
+            .take_while(move |(h, _)| key_prefix(*h, n) == wanted)
+            .map(|(_, i)| *i)
+    }
+}
+
+/// How pieces of a sentence are preferred: the longest, then a prefix over a fragment, then
+/// the earliest in the user's text, then in the sentence.
+type Rank = (usize, bool, Reverse<usize>, Reverse<usize>);
+
 /// The longest piece of `sentence` found in `user`, starting and ending on the user's word
 /// boundaries: the whole sentence, a prefix of it, or a long enough fragment.
-fn find_sentence(user: &Squashed, sentence: &Squashed) -> Option<Found> {
-    let mut best: Option<(usize, bool, Found)> = None;
-    for i in (0..user.len()).filter(|&i| user.starts[i]) {
-        for j in (0..sentence.len()).filter(|&j| sentence.starts[j]) {
+fn find_sentence(text: &UserText, sentence: &Sentence) -> Option<Found> {
+    let user = &text.squashed;
+    let (heads, sentence) = (&sentence.heads, &sentence.squashed);
+    let mut best: Option<(Rank, Found)> = None;
+    for &(j, head, needed) in heads {
+        for i in text.starting_with(head, needed) {
             let common = user.chars[i..]
                 .iter()
                 .zip(&sentence.chars[j..])
@@ -142,18 +234,17 @@ fn find_sentence(user: &Squashed, sentence: &Squashed) -> Option<Found> {
             if !whole && !enough {
                 continue;
             }
-            let found = Found { at: i, len, whole };
-            let key = (len, j == 0);
-            if best.as_ref().is_none_or(|(l, p, _)| key > (*l, *p)) {
-                best = Some((len, j == 0, found));
+            let rank = (len, j == 0, Reverse(i), Reverse(j));
+            if best.as_ref().is_none_or(|(r, _)| rank > *r) {
+                best = Some((rank, Found { at: i, len, whole }));
             }
         }
     }
-    best.map(|(_, _, f)| f)
+    best.map(|(_, f)| f)
 }
 
 /// Score of one pattern and the user positions it explains.
-fn score_pattern(user: &Squashed, pattern: &Pattern) -> Option<(f64, bool, Vec<bool>)> {
+fn score_pattern(user: &UserText, pattern: &Pattern) -> Option<(f64, bool, Vec<bool>)> {
     let found: Vec<Option<Found>> = pattern
         .sentences
         .iter()
@@ -171,7 +262,7 @@ fn score_pattern(user: &Squashed, pattern: &Pattern) -> Option<(f64, bool, Vec<b
             .min(0.9)
             .min(pattern.base - 0.05)
     };
-    let mut covered = vec![false; user.len()];
+    let mut covered = vec![false; user.squashed.len()];
     for f in found.iter().flatten() {
         for c in covered.iter_mut().skip(f.at).take(f.len) {
             *c = true;
@@ -182,8 +273,8 @@ fn score_pattern(user: &Squashed, pattern: &Pattern) -> Option<(f64, bool, Vec<b
 
 /// The sections `text` may be, best first (ties in catalog order). Empty when nothing matches.
 pub fn recognize(text: &str) -> Vec<MessageMatch> {
-    let user = Squashed::new(text, MAX_CHARS);
-    if user.is_empty() {
+    let user = UserText::new(text);
+    if user.squashed.is_empty() {
         return Vec::new();
     }
     // Best pattern per section.
@@ -261,7 +352,7 @@ pub fn detect_language(text: &str) -> Option<Language> {
 /// The language among `languages` whose catalog text matches `text` best (the first on a
 /// tie).
 fn best_language_among(text: &str, languages: &[Language]) -> Option<Language> {
-    let user = Squashed::new(text, MAX_CHARS);
+    let user = UserText::new(text);
     let mut best: Option<(f64, Language)> = None;
     for pattern in patterns() {
         let Some(language) = pattern.language.filter(|l| languages.contains(l)) else {
@@ -283,6 +374,85 @@ fn best_language_among(text: &str, languages: &[Language]) -> Option<Language> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The search before the word starts were filed by letter: every word start of the user's
+    /// text against every word start of the sentence, the first best kept.
+    fn find_sentence_by_scan(user: &Squashed, sentence: &Squashed) -> Option<Found> {
+        let mut best: Option<(usize, bool, Found)> = None;
+        for i in (0..user.len()).filter(|&i| user.starts[i]) {
+            for j in (0..sentence.len()).filter(|&j| sentence.starts[j]) {
+                let common = user.chars[i..]
+                    .iter()
+                    .zip(&sentence.chars[j..])
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                let Some(len) = (1..=common)
+                    .rev()
+                    .find(|&k| user.ends[i + k] && (j == 0 || sentence.ends[j + k]))
+                else {
+                    continue;
+                };
+                let whole = j == 0 && len == sentence.len();
+                let words = (i..i + len).filter(|&k| user.starts[k]).count();
+                let alone = i == 0 && i + len == user.len();
+                let enough = if j == 0 {
+                    (len >= MIN_PREFIX.min(sentence.len()) && (words >= 2 || alone))
+                        || (alone && len >= MIN_ALONE)
+                } else {
+                    len >= MIN_FRAGMENT && words >= 3
+                };
+                if !whole && !enough {
+                    continue;
+                }
+                let found = Found { at: i, len, whole };
+                let key = (len, j == 0);
+                if best.as_ref().is_none_or(|(l, p, _)| key > (*l, *p)) {
+                    best = Some((len, j == 0, found));
+                }
+            }
+        }
+        best.map(|(_, _, f)| f)
+    }
+
+    /// A user's text made of pieces of catalog texts (any language), repeated words and
+    /// filler, so that sentences match whole, as prefixes, as fragments and several times.
+    fn user_text() -> impl Strategy<Value = String> {
+        let texts: Vec<&'static str> = patterns().iter().map(|p| p.text).collect();
+        let piece = prop_oneof![
+            (
+                proptest::sample::select(texts),
+                any::<prop::sample::Index>(),
+                0usize..60
+            )
+                .prop_map(|(text, start, len)| {
+                    let chars: Vec<char> = text.chars().collect();
+                    let from = start.index(chars.len().max(1));
+                    chars[from..].iter().take(len).collect::<String>()
+                }),
+            "[a-e ]{0,12}",
+            "(profile|installation|failed|the|device|cap|reached|no) ",
+        ];
+        // Said twice at times: equally good matches at two places must pick the same one.
+        (proptest::collection::vec(piece, 0..5), 1usize..=2)
+            .prop_map(|(pieces, times)| pieces.join(" ").repeat(times))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn filing_word_starts_by_letter_finds_what_the_full_scan_finds(text in user_text()) {
+            let user = UserText::new(&text);
+            for sentence in patterns().iter().flat_map(|p| &p.sentences) {
+                prop_assert_eq!(
+                    find_sentence(&user, sentence),
+                    find_sentence_by_scan(&user.squashed, &sentence.squashed),
+                    "{:?}", text
+                );
+            }
+        }
+    }
 
     fn top(text: &str) -> Option<Section> {
         recognize(text).first().map(|m| m.section)

@@ -1,15 +1,9 @@
 //! The scenario TOML loader: any text loads or gives a located error, and a loaded scenario
 //! written back out loads again.
+//!
+//! The body is `enrollsim_fuzz_bodies::scenario_toml`, which the stable suite replays too.
 #![no_main]
 
-use enrollsim_harness::scenario::Scenario;
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|text: &str| {
-    if let Ok(scenario) = Scenario::from_toml_str(text, "fuzz.toml") {
-        let written = scenario.to_toml();
-        if let Err(e) = Scenario::from_toml_str(&written, "again.toml") {
-            panic!("a loaded scenario does not load again: {e}\n{written}");
-        }
-    }
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| -> libfuzzer_sys::Corpus {
+    enrollsim_fuzz::corpus(enrollsim_fuzz::bodies::scenario_toml(bytes))
 });

@@ -10,6 +10,7 @@ mod ade_token;
 mod admin_collection;
 mod admin_filter;
 mod apns_renew_vs_replace;
+mod fuzz_replay;
 mod fuzz_seeds;
 mod government_cloud;
 mod long_history;
