@@ -209,38 +209,43 @@ fn find_sentence(text: &UserText, sentence: &Sentence) -> Option<Found> {
     let mut best: Option<(Rank, Found)> = None;
     for &(j, head, needed) in heads {
         for i in text.starting_with(head, needed) {
-            let common = user.chars[i..]
-                .iter()
-                .zip(&sentence.chars[j..])
-                .take_while(|(a, b)| a == b)
-                .count();
-            let Some(len) = (1..=common)
-                .rev()
-                .find(|&k| user.ends[i + k] && (j == 0 || sentence.ends[j + k]))
-            else {
+            let Some(found) = match_at(user, sentence, i, j) else {
                 continue;
             };
-            let whole = j == 0 && len == sentence.len();
-            let words = (i..i + len).filter(|&k| user.starts[k]).count();
-            let alone = i == 0 && i + len == user.len();
-            let enough = if j == 0 {
-                // A prefix: long enough, and more than one word unless it is all the user typed.
-                (len >= MIN_PREFIX.min(sentence.len()) && (words >= 2 || alone))
-                    || (alone && len >= MIN_ALONE)
-            } else {
-                // A fragment from inside a sentence: long and several words.
-                len >= MIN_FRAGMENT && words >= 3
-            };
-            if !whole && !enough {
-                continue;
-            }
+            let len = found.len;
             let rank = (len, j == 0, Reverse(i), Reverse(j));
             if best.as_ref().is_none_or(|(r, _)| rank > *r) {
-                best = Some((rank, Found { at: i, len, whole }));
+                best = Some((rank, found));
             }
         }
     }
     best.map(|(_, f)| f)
+}
+
+/// The match of the sentence's text from its character `j` against the user's from `i`, cut at
+/// a word boundary, if it is long enough to count: the whole sentence, a prefix of it, or a
+/// fragment from inside it.
+fn match_at(user: &Squashed, sentence: &Squashed, i: usize, j: usize) -> Option<Found> {
+    let common = user.chars[i..]
+        .iter()
+        .zip(&sentence.chars[j..])
+        .take_while(|(a, b)| a == b)
+        .count();
+    let len = (1..=common)
+        .rev()
+        .find(|&k| user.ends[i + k] && (j == 0 || sentence.ends[j + k]))?;
+    let whole = j == 0 && len == sentence.len();
+    let words = (i..i + len).filter(|&k| user.starts[k]).count();
+    let alone = i == 0 && i + len == user.len();
+    let enough = if j == 0 {
+        // A prefix: long enough, and more than one word unless it is all the user typed.
+        (len >= MIN_PREFIX.min(sentence.len()) && (words >= 2 || alone))
+            || (alone && len >= MIN_ALONE)
+    } else {
+        // A fragment from inside a sentence: long and several words.
+        len >= MIN_FRAGMENT && words >= 3
+    };
+    (whole || enough).then_some(Found { at: i, len, whole })
 }
 
 /// Score of one pattern and the user positions it explains.
@@ -382,30 +387,10 @@ mod tests {
         let mut best: Option<(usize, bool, Found)> = None;
         for i in (0..user.len()).filter(|&i| user.starts[i]) {
             for j in (0..sentence.len()).filter(|&j| sentence.starts[j]) {
-                let common = user.chars[i..]
-                    .iter()
-                    .zip(&sentence.chars[j..])
-                    .take_while(|(a, b)| a == b)
-                    .count();
-                let Some(len) = (1..=common)
-                    .rev()
-                    .find(|&k| user.ends[i + k] && (j == 0 || sentence.ends[j + k]))
-                else {
+                let Some(found) = match_at(user, sentence, i, j) else {
                     continue;
                 };
-                let whole = j == 0 && len == sentence.len();
-                let words = (i..i + len).filter(|&k| user.starts[k]).count();
-                let alone = i == 0 && i + len == user.len();
-                let enough = if j == 0 {
-                    (len >= MIN_PREFIX.min(sentence.len()) && (words >= 2 || alone))
-                        || (alone && len >= MIN_ALONE)
-                } else {
-                    len >= MIN_FRAGMENT && words >= 3
-                };
-                if !whole && !enough {
-                    continue;
-                }
-                let found = Found { at: i, len, whole };
+                let len = found.len;
                 let key = (len, j == 0);
                 if best.as_ref().is_none_or(|(l, p, _)| key > (*l, *p)) {
                     best = Some((len, j == 0, found));
