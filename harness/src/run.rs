@@ -138,8 +138,14 @@ impl RunReport {
     }
 
     /// Whether the first failure was reproduced and diagnosed as expected and the device
-    /// enrolled in the end.
+    /// enrolled in the end; for a failure outside the article (no section expected, a
+    /// diagnosis made), whether it was reproduced and the diagnosis named no section or cause.
     fn first_stage_holds(&self) -> bool {
+        if self.section.is_none() && self.diagnosis.is_some() {
+            return self.reproduced
+                && self.diagnosed_section().is_none()
+                && self.diagnosed_cause().is_none();
+        }
         let diagnosed = match (self.section, self.cause_expected) {
             (Some(section), Some(cause)) => {
                 self.diagnosed_section() == Some(section) && self.diagnosed_cause() == Some(cause)
@@ -249,7 +255,11 @@ pub async fn run_scenario(scenario: &Scenario) -> Result<RunReport, LabError> {
         evidence = evidence.with_affected_users(scope);
     }
     let is_failure_scenario = scenario.section.is_some();
-    let diagnosis = is_failure_scenario.then(|| diagnose(&evidence));
+    // A failure no entry of the article covers (a device clock set by hand, say): the diagnosis
+    // runs, and holds when it names no section rather than the nearest wrong one; the article
+    // has no fix for it, so none is applied.
+    let outside_article = !is_failure_scenario && scenario.expect.outcome != OutcomeKind::Enrolled;
+    let diagnosis = (is_failure_scenario || outside_article).then(|| diagnose(&evidence));
 
     let mut stages = Vec::new();
     let (fixed, fix_outcome, fix_error) = if is_failure_scenario {
@@ -462,6 +472,23 @@ mod tests {
         assert_eq!(r.diagnosed_cause(), Some(Cause::DeviceLimitReached));
         assert!(r.holds());
         let r = report((Section::DeviceCapReached, Cause::UserNotLicensed));
+        assert!(!r.holds());
+    }
+
+    /// A failure outside the article (no section expected): it holds when the diagnosis names
+    /// no section, not fixed, and does not when the diagnosis names one.
+    #[test]
+    fn a_failure_outside_the_article_holds_when_no_section_is_named() {
+        let mut r = report((Section::DeviceCapReached, Cause::DeviceLimitReached));
+        r.section = None;
+        r.cause_expected = None;
+        r.fixed = false;
+        assert!(!r.holds(), "the message names the device cap section");
+        let nothing = EvidenceBundle::from_message("", "en");
+        r.diagnosis = Some(diagnose(&nothing));
+        assert_eq!(r.diagnosed_section(), None);
+        assert!(r.holds());
+        r.reproduced = false;
         assert!(!r.holds());
     }
 
