@@ -502,17 +502,22 @@ fn ade_rows() -> Vec<Scenario> {
     rows
 }
 
-/// Time passes in a running world: a push certificate that was fine expires, and the
-/// enrollment fails the way the article's AccountNotOnboarded entry describes.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_push_certificate_expires_as_the_virtual_clock_advances() {
+/// A running world with Alex, whose push certificate expires five virtual days from the start.
+async fn world_whose_push_certificate_expires_in_five_days() -> World {
     let mut tenant = TenantSpec::new("Contoso");
     tenant.apns.expires_in_days = enrollsim::Span::days(5);
     let spec = WorldSpec::builder()
         .tenant(tenant)
         .user(UserSpec::new(ALEX))
         .build();
-    let world = World::start(&spec).await.expect("world starts");
+    World::start(&spec).await.expect("world starts")
+}
+
+/// Time passes in a running world: a push certificate that was fine expires, and the
+/// enrollment fails the way the article's AccountNotOnboarded entry describes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_certificate_expires_as_the_virtual_clock_advances() {
+    let world = world_whose_push_certificate_expires_in_five_days().await;
     world.advance_days(12);
     reproduce_in(
         &world,
@@ -574,13 +579,7 @@ async fn worlds_are_shareable_between_tasks() {
 /// handshake, and a connection idle for months of virtual time is not the one a provider uses.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_after_the_certificate_expired_is_refused_though_a_connection_was_open() {
-    let mut tenant = TenantSpec::new("Contoso");
-    tenant.apns.expires_in_days = enrollsim::Span::days(5);
-    let spec = WorldSpec::builder()
-        .tenant(tenant)
-        .user(UserSpec::new(ALEX))
-        .build();
-    let world = World::start(&spec).await.expect("world starts");
+    let world = world_whose_push_certificate_expires_in_five_days().await;
     let outcome = world.enroll(&Action::company_portal(ALEX)).await;
     assert!(matches!(outcome, Outcome::Enrolled { .. }), "{outcome:?}");
     let device = world.device();
